@@ -1,0 +1,149 @@
+/**
+ * The base every Tickforge room extends: a Colyseus Room plus the message
+ * hygiene a public game server needs.
+ *
+ * Colyseus already bounds frames (4 KB), caps messages per second
+ * (`maxMessagesPerSecond`, close 4002) and validates with a standard schema,
+ * but a failed validation or an unknown type closes the socket with no reason.
+ * Here a bad message instead gets its sender a typed error it can show
+ * (`room.onError(code, message)`), and only a sender that keeps misbehaving is
+ * kicked, with a reason in the close frame. Nothing a client sends reaches a
+ * handler unvalidated, and nothing it sends can throw out of a handler.
+ */
+import { CloseCode, Room, type Client } from "@colyseus/core";
+import type { z } from "zod";
+import { ClientErrorCode, KickCode } from "./errors.ts";
+import { logger, type Logger } from "./logger.ts";
+import { rejectedMessages, tickDuration } from "./metrics.ts";
+
+/** Misbehaviours within STRIKE_WINDOW_MS that get a client kicked. */
+const STRIKES_TO_KICK = 5;
+const STRIKE_WINDOW_MS = 10_000;
+
+/** Per-client budget for room messages (chat, emotes…); inputs have their own bounded buffer. */
+const MESSAGE_BURST = 10;
+const MESSAGES_PER_SECOND = 5;
+
+const REJECTION_REASON: Record<number, string> = {
+  [ClientErrorCode.INVALID_MESSAGE]: "invalid",
+  [ClientErrorCode.UNKNOWN_MESSAGE]: "unknown_type",
+  [ClientErrorCode.RATE_LIMITED]: "rate_limited",
+};
+
+interface Conduct { strikes: number[]; tokens: number; refilledAt: number }
+
+export abstract class GameRoom<T extends Record<string, any> = any> extends Room<T> {
+  protected log: Logger = logger;
+  #conduct = new Map<string, Conduct>();
+
+  constructor() {
+    super();
+    // Unknown types earn a strike instead of Colyseus's silent production kick.
+    this.onMessage("*", (client, type) => {
+      this.strike(client, ClientErrorCode.UNKNOWN_MESSAGE, `Unknown message type "${String(type)}".`);
+    });
+  }
+
+  /** Every fixed step is timed into tickforge_tick_duration_seconds{room_type}. */
+  override setFixedTimestep(step: Parameters<Room["setFixedTimestep"]>[0], tickRate?: number, opts?: { subSteps?: number }): void {
+    const timer = tickDuration.labels(this.roomName);
+    super.setFixedTimestep((ctx) => {
+      const started = performance.now();
+      try {
+        step(ctx);
+      } finally {
+        timer.observe((performance.now() - started) / 1000);
+      }
+    }, tickRate, opts);
+  }
+
+
+
+  /**
+   * Colyseus wraps every hook, timer and step in try/catch when this exists:
+   * a bug in one room is logged with its ids and never takes the process down.
+   */
+  onUncaughtException(error: Error, methodName: string): void {
+    this.log.error({ err: error, roomId: this.roomId, roomName: this.roomName, method: methodName }, "uncaught exception in room");
+  }
+
+  /**
+   * Register a handler for a client message whose payload must match `shape`.
+   * An invalid payload or one over the sender's rate budget never reaches
+   * `handler`; the sender gets an error instead.
+   */
+  protected handle<S extends z.ZodType>(
+    type: string,
+    shape: S,
+    handler: (client: Client, message: z.output<S>) => void,
+  ): void {
+    this.onMessage(type, (client, payload) => {
+      if (!this.withinRate(client)) {
+        this.strike(client, ClientErrorCode.RATE_LIMITED, `Too many "${type}" messages; at most ${MESSAGES_PER_SECOND} a second.`);
+        return;
+      }
+      const parsed = shape.safeParse(payload);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue.path.length ? ` at "${issue.path.join(".")}"` : "";
+        this.strike(client, ClientErrorCode.INVALID_MESSAGE, `Invalid "${type}" message${where}: ${issue.message}`);
+        return;
+      }
+      try {
+        handler(client, parsed.data);
+      } catch (error) {
+        // A bug in a handler costs that message only, never the room.
+        this.log.error({ err: error, roomId: this.roomId, sessionId: client.sessionId, type }, "message handler failed");
+      }
+    });
+  }
+
+  /** Tell a client what it did wrong; repeat offenders are kicked. */
+  protected strike(client: Client, code: number, message: string): void {
+    this.log.warn({ roomId: this.roomId, sessionId: client.sessionId, code }, message);
+    rejectedMessages.labels(this.roomName, REJECTION_REASON[code] ?? String(code)).inc();
+    client.error(code, message);
+    const conduct = this.conductOf(client);
+    const now = Date.now();
+    conduct.strikes = conduct.strikes.filter((t) => now - t < STRIKE_WINDOW_MS);
+    conduct.strikes.push(now);
+    if (conduct.strikes.length >= STRIKES_TO_KICK) {
+      this.kick(client, `Kicked: ${STRIKES_TO_KICK} rejected messages in ${STRIKE_WINDOW_MS / 1000} s. Last: ${message}`);
+    }
+  }
+
+  /** Close a client's connection with a reason it can show; its seat is not held. */
+  protected kick(client: Client, reason: string): void {
+    this.log.warn({ roomId: this.roomId, sessionId: client.sessionId }, reason);
+    client.leave(KickCode.ABUSE, reason);
+  }
+
+  /** Was this drop a kick (no seat to hold) rather than a network failure? */
+  protected wasKicked(code: number | undefined): boolean {
+    return code === KickCode.ABUSE || code === CloseCode.CONSENTED;
+  }
+
+  /** Forget a client's conduct record once it has left for good. */
+  protected forgetConduct(sessionId: string): void {
+    this.#conduct.delete(sessionId);
+  }
+
+  private withinRate(client: Client): boolean {
+    const conduct = this.conductOf(client);
+    const now = Date.now();
+    conduct.tokens = Math.min(MESSAGE_BURST, conduct.tokens + ((now - conduct.refilledAt) / 1000) * MESSAGES_PER_SECOND);
+    conduct.refilledAt = now;
+    if (conduct.tokens < 1) return false;
+    conduct.tokens -= 1;
+    return true;
+  }
+
+  private conductOf(client: Client): Conduct {
+    let conduct = this.#conduct.get(client.sessionId);
+    if (!conduct) {
+      conduct = { strikes: [], tokens: MESSAGE_BURST, refilledAt: Date.now() };
+      this.#conduct.set(client.sessionId, conduct);
+    }
+    return conduct;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * A real Tickforge server for tests: the production bootstrap on a free port,
+ * in this test file's own worker process (Colyseus's matchmaker is one per process).
+ */
+import type { AddressInfo } from "node:net";
+import { Client, type Room } from "@colyseus/sdk";
+import type { Server } from "@colyseus/core";
+import { createGameServer } from "../../server/app.ts";
+import { loadConfig } from "../../server/config.ts";
+import { setLogLevel } from "../../server/logger.ts";
+
+export interface TestServer {
+  server: Server;
+  port: number;
+  endpoint: string;
+  /** A fresh SDK client pointed at this server. */
+  client(): Client;
+  close(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig({ LOG_LEVEL: "silent", ...env, PORT: "0" });
+  setLogLevel(config.logLevel);
+  const server = createGameServer(config);
+  await server.listen(0, "127.0.0.1");
+  const port = (server.transport.server!.address() as AddressInfo).port;
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    server,
+    port,
+    endpoint,
+    client: () => new Client(endpoint),
+    close: () => server.gracefullyShutdown(false),
+  };
+}
+
+/** Resolve when `predicate` holds after a state patch; fail after `timeoutMs`. */
+export function waitForState<T>(room: Room<any>, predicate: (state: any) => T | undefined | false, timeoutMs = 10_000, what = "state condition"): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const value = predicate(room.state);
+      if (value !== undefined && value !== false) {
+        clearTimeout(timer);
+        room.onStateChange.remove(check);
+        resolve(value as T);
+      }
+    };
+    const timer = setTimeout(() => {
+      room.onStateChange.remove(check);
+      reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    room.onStateChange(check);
+    check();
+  });
+}
+
+/** Resolve with the arguments of the next emission of an SDK signal (onLeave, onReconnect…). */
+export function nextSignal<A extends unknown[]>(signal: { once(cb: (...args: A) => void): void }, timeoutMs = 10_000, what = "signal"): Promise<A> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => { done = true; reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)); }, timeoutMs);
+    signal.once((...args: A) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(args);
+    });
+  });
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["rooms/**/*.test.ts", "server/**/*.test.ts", "loadtest/**/*.test.ts", "game-client/**/*.test.ts", "test/**/*.test.ts"],
+    // Each file boots its own server: Colyseus keeps one matchmaker per process.
+    pool: "forks",
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
