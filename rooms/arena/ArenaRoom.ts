@@ -40,9 +40,13 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
   patchRate = 1000 / PATCH_RATE;
   state = new ArenaState();
 
-  /** One buffered input is applied per step; a flood only fills (and overflows) this small buffer. */
+  /**
+   * One buffered input is applied per step. 16 holds half a second at 30 Hz:
+   * enough to absorb a TCP stall without dropping a player's moves, small
+   * enough that a flood only ever delays (and then drops) the flooder's own.
+   */
   inputs = this.defineInput(ArenaInput, {
-    bufferMaxSize: 8,
+    bufferMaxSize: 16,
     sanitize: { moveX: [-1, 1], moveY: [-1, 1] },
   });
   private rewind = this.allowRewindState({ maxRewindMs: MAX_REWIND_MS });

@@ -34,10 +34,17 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   };
 }
 
+/** True once the room's first full state has been decoded (before that, its fields are unset). */
+function hasFirstState(room: Room<any>): boolean {
+  const state = room.state as any;
+  return state !== undefined && Object.keys(state.toJSON()).length > 0;
+}
+
 /** Resolve when `predicate` holds after a state patch; fail after `timeoutMs`. */
 export function waitForState<T>(room: Room<any>, predicate: (state: any) => T | undefined | false, timeoutMs = 10_000, what = "state condition"): Promise<T> {
   return new Promise((resolve, reject) => {
     const check = () => {
+      if (!hasFirstState(room)) return;
       const value = predicate(room.state);
       if (value !== undefined && value !== false) {
         clearTimeout(timer);

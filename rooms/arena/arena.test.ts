@@ -1,0 +1,88 @@
+/**
+ * The arena room, specified against a real server and real SDK clients.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, waitForState, type TestServer } from "../../test/support/server.ts";
+import { placeAt, serverRoomOf, WIRE_TOLERANCE } from "../../test/support/arena.ts";
+import { PLAYER_SPEED, TICK_RATE } from "./constants.ts";
+
+const STEP = PLAYER_SPEED / TICK_RATE; // units one input moves a player
+
+let ts: TestServer;
+beforeAll(async () => { ts = await startServer(); });
+afterAll(async () => { await ts?.close(); });
+
+describe("arena room", () => {
+  it("adds the joining player to the state the client sees", async () => {
+    const room = await ts.client().create("arena", { name: "Ada" });
+    const me = await waitForState(room, (s) => s.players.get(room.sessionId), 10_000, "own player");
+    expect(me.name).toBe("Ada");
+    expect(me.health).toBe(100);
+    expect(me.alive).toBe(true);
+    await room.leave();
+  });
+
+  it("moves the player by its inputs and acknowledges the last applied one", async () => {
+    const room = await ts.client().create("arena", { name: "Mover" });
+    await placeAt(room, 600, 600);
+    const input = room.input();
+    input.data.moveX = 1;
+    let last = 0;
+    for (let i = 0; i < 6; i++) last = input.send();
+    expect(last).toBe(6);
+
+    await waitForState(room, () => input.lastProcessed >= 6, 10_000, "ack of input 6");
+    const me = await waitForState(room, (s) => {
+      const p = s.players.get(room.sessionId);
+      return p.x > 600 + 6 * STEP - WIRE_TOLERANCE ? p : undefined;
+    }, 10_000, "the sixth step to show in the state");
+    expect(Math.abs(me.x - (600 + 6 * STEP))).toBeLessThan(WIRE_TOLERANCE);
+    expect(Math.abs(me.y - 600)).toBeLessThan(WIRE_TOLERANCE);
+    await room.leave();
+  });
+
+  it("applies at most one input per player per fixed step, however many arrive at once", async () => {
+    const room = await ts.client().create("arena", { name: "Flooder" });
+    await placeAt(room, 300, 600);
+    const server = serverRoomOf(room);
+    const player = server.state.players.get(room.sessionId)!;
+    const stream = server.inputs.get(room.sessionId);
+
+    // Watch every fixed step on the server: consumed count and position after it.
+    const steps: Array<{ consumed: number; x: number }> = [];
+    const step = (server as any).step.bind(server);
+    (server as any).step = (dt: number) => { step(dt); steps.push({ consumed: stream.consumedCount, x: player.x }); };
+
+    const before = stream.consumedCount;
+    const input = room.input();
+    input.data.moveX = 1;
+    for (let i = 0; i < 10; i++) input.send(); // ten inputs within one tick
+    await waitForState(room, () => input.lastProcessed >= 10, 10_000, "ack of all ten inputs");
+
+    let previous = { consumed: before, x: 300 };
+    for (const s of steps) {
+      expect(s.consumed - previous.consumed).toBeLessThanOrEqual(1);
+      expect(s.x - previous.x).toBeLessThanOrEqual(STEP + WIRE_TOLERANCE);
+      previous = s;
+    }
+    expect(Math.abs(player.x - (300 + 10 * STEP))).toBeLessThan(WIRE_TOLERANCE);
+    await room.leave();
+  });
+
+  it("rejects a join with an unusable name and says why", async () => {
+    await expect(ts.client().create("arena", { name: "x".repeat(40) }))
+      .rejects.toThrow(/at most 16 characters/);
+  });
+
+  it("lets clients pick rooms by mode", async () => {
+    const duel = await ts.client().create("arena", { mode: "duel" });
+    const ffa = await ts.client().joinOrCreate("arena", { mode: "ffa" });
+    const second = await ts.client().joinOrCreate("arena", { mode: "duel" });
+    expect(second.roomId).toBe(duel.roomId);
+    expect(ffa.roomId).not.toBe(duel.roomId);
+    await waitForState(duel, (s) => s.mode === "duel", 10_000, "mode in state");
+    const third = await ts.client().joinOrCreate("arena", { mode: "duel" });
+    expect(third.roomId).not.toBe(duel.roomId); // a duel seats two
+    await Promise.all([duel.leave(), ffa.leave(), second.leave(), third.leave()]);
+  });
+});

@@ -1,0 +1,24 @@
+/** Helpers for arena specs: reach the server-side room and stage positions. */
+import { matchMaker } from "@colyseus/core";
+import type { Room } from "@colyseus/sdk";
+import type { ArenaRoom } from "../../rooms/arena/ArenaRoom.ts";
+import { waitForState } from "./server.ts";
+
+/** Positions travel as 16-bit fixed point: each step may round by ~0.03 units. */
+export const WIRE_TOLERANCE = 0.5;
+
+/** The server-side instance of a room the test joined (the server runs in the test's process). */
+export function serverRoomOf(room: Room): ArenaRoom {
+  return matchMaker.getLocalRoomById(room.roomId) as unknown as ArenaRoom;
+}
+
+/** Put a player somewhere on the map and wait until its client sees it there. */
+export async function placeAt(room: Room, x: number, y: number, sessionId = room.sessionId): Promise<void> {
+  const player = serverRoomOf(room).state.players.get(sessionId)!;
+  player.x = x;
+  player.y = y;
+  await waitForState(room, (s) => {
+    const p = s.players.get(sessionId);
+    return p && Math.abs(p.x - x) < WIRE_TOLERANCE && Math.abs(p.y - y) < WIRE_TOLERANCE;
+  }, 10_000, `player ${sessionId} to appear at (${x}, ${y})`);
+}
