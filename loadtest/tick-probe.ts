@@ -12,6 +12,7 @@ import { matchMaker } from "@colyseus/core";
 import { startServer } from "../test/support/server.ts";
 import type { ArenaRoom } from "../rooms/arena/ArenaRoom.ts";
 import { TICK_RATE } from "../rooms/arena/constants.ts";
+import type { ArenaInput } from "../rooms/arena/state.ts";
 
 const { values } = parseArgs({ options: { clients: { type: "string", default: "16" }, seconds: { type: "string", default: "20" } } });
 const clients = Number(values.clients);
@@ -26,7 +27,7 @@ const server = matchMaker.getLocalRoomById(first.roomId) as unknown as ArenaRoom
 
 // Each client changes direction about once a second and fires now and then, one input per step.
 const timers = rooms.map((room, i) => {
-  const input = room.input();
+  const input = room.input<ArenaInput>();
   let n = i * 7;
   return setInterval(() => {
     if (n++ % TICK_RATE === 0) {
