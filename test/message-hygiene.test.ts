@@ -5,6 +5,7 @@
  */
 import type { Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ArenaInput } from "../rooms/arena/state.ts";
 import { ClientErrorCode, KickCode } from "../server/errors.ts";
 import { placeAt } from "./support/arena.ts";
 import { nextSignal, startServer, waitForState, type TestServer } from "./support/server.ts";
@@ -28,7 +29,7 @@ async function joinOffender(): Promise<Room> {
 
 /** The bystander's inputs are still applied and acknowledged: the room ticks for it. */
 async function expectBystanderStillPlays() {
-  const input = bystander.input();
+  const input = bystander.input<ArenaInput>();
   const startX = bystander.state.players.get(bystander.sessionId).x;
   input.data.moveX = 1;
   const seq = [1, 2, 3].map(() => input.send()).at(-1)!;
@@ -110,7 +111,7 @@ describe("message hygiene", () => {
   it("disconnects a client that floods frames past the hard cap", async () => {
     const offender = await joinOffender();
     const left = nextSignal(offender.onLeave, 10_000, "the flooder to be disconnected");
-    const input = offender.input();
+    const input = offender.input<ArenaInput>();
     input.data.moveX = 1;
     for (let i = 0; i < 1000; i++) input.send();
     const [code] = await left;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, waitForState, type TestServer } from "../../test/support/server.ts";
 import { placeAt, serverRoomOf, WIRE_TOLERANCE } from "../../test/support/arena.ts";
 import { PLAYER_SPEED, TICK_RATE } from "./constants.ts";
+import type { ArenaInput } from "./state.ts";
 
 const STEP = PLAYER_SPEED / TICK_RATE; // units one input moves a player
 
@@ -25,7 +26,7 @@ describe("arena room", () => {
   it("moves the player by its inputs and acknowledges the last applied one", async () => {
     const room = await ts.client().create("arena", { name: "Mover" });
     await placeAt(room, 600, 600);
-    const input = room.input();
+    const input = room.input<ArenaInput>();
     input.data.moveX = 1;
     let last = 0;
     for (let i = 0; i < 6; i++) last = input.send();
@@ -54,7 +55,7 @@ describe("arena room", () => {
     (server as any).step = (dt: number) => { step(dt); steps.push({ consumed: stream.consumedCount, x: player.x }); };
 
     const before = stream.consumedCount;
-    const input = room.input();
+    const input = room.input<ArenaInput>();
     input.data.moveX = 1;
     for (let i = 0; i < 10; i++) input.send(); // ten inputs within one tick
     await waitForState(room, () => input.lastProcessed >= 10, 10_000, "ack of all ten inputs");

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeAt, serverRoomOf } from "../../test/support/arena.ts";
 import { startServer, waitForState, type TestServer } from "../../test/support/server.ts";
 import { MAX_HEALTH, PLAYER_SPEED, PROJECTILE_SPEED, TICK_RATE } from "./constants.ts";
+import type { ArenaInput } from "./state.ts";
 import { muzzle } from "./sim.ts";
 
 const ROUND_TRIP_MS = 300;
@@ -44,12 +45,12 @@ async function shootAtRunningTarget(stampViewTime: boolean): Promise<number> {
   await placeAt(shooter, TARGET_LANE_X, 150, target.sessionId);
 
   // The target runs at one input per fixed step, as a real client does.
-  const run = target.input();
+  const run = target.input<ArenaInput>();
   run.data.moveY = 1;
   const runner = setInterval(() => run.send(), 1000 / TICK_RATE);
 
   // allowRewind false leaves the input unstamped: the server then judges against live positions.
-  const aim = shooter.input(stampViewTime ? {} : { allowRewind: () => false });
+  const aim = shooter.input<ArenaInput>(stampViewTime ? {} : { allowRewind: () => false });
   const fired = new Promise<void>((resolve) => {
     const onState = (state: any) => {
       const seen = state.players.get(target.sessionId);
