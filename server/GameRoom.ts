@@ -10,11 +10,15 @@
  * kicked, with a reason in the close frame. Nothing a client sends reaches a
  * handler unvalidated, and nothing it sends can throw out of a handler.
  */
-import { CloseCode, Room, type Client } from "@colyseus/core";
+import { CloseCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
 import type { z } from "zod";
-import { ClientErrorCode, KickCode } from "./errors.ts";
+import { ANNOUNCEMENT_CHANNEL, ANNOUNCEMENT_MESSAGE, isAnnouncement } from "./announcements.ts";
+import { ClientErrorCode, KickCode, MatchmakingErrorCode, SHUTDOWN_CLOSE_CODE } from "./errors.ts";
 import { logger, type Logger } from "./logger.ts";
-import { rejectedMessages, tickDuration } from "./metrics.ts";
+import { announcementsDelivered, reconnects, rejectedMessages, tickDuration } from "./metrics.ts";
+import { recordTickTime } from "./placement.ts";
+import { matchmakingOutage } from "./redis.ts";
+import { currentDrain } from "./shutdown.ts";
 
 /** Misbehaviours within STRIKE_WINDOW_MS that get a client kicked. */
 const STRIKES_TO_KICK = 5;
@@ -42,6 +46,87 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
     this.onMessage("*", (client, type) => {
       this.strike(client, ClientErrorCode.UNKNOWN_MESSAGE, `Unknown message type "${String(type)}".`);
     });
+    this.wrapLifecycle();
+  }
+
+  /**
+   * Every matchmaking request for a GameRoom passes here first: while Redis is
+   * unreachable it is refused at once with a reason, instead of failing deep
+   * inside Colyseus with a driver error. Rooms that need real auth override
+   * this and call `GameRoom.onAuth` first.
+   */
+  static async onAuth(_token: string, _options: unknown, _context: AuthContext): Promise<unknown> {
+    const outage = matchmakingOutage();
+    if (outage) throw new ServerError(MatchmakingErrorCode.UNAVAILABLE, outage);
+    return true;
+  }
+
+  /**
+   * Graceful shutdown (server/shutdown.ts): warn the players, keep playing for
+   * the drain time, then close with 4001 so clients join a room elsewhere.
+   * Outside a drain (tests, dev) this is Colyseus's immediate disconnect.
+   */
+  override onBeforeShutdown(): void {
+    const drain = currentDrain();
+    if (!drain || drain.drainMs <= 0 || this.clients.length === 0) {
+      super.onBeforeShutdown();
+      return;
+    }
+    this.log.info({ players: this.clients.length, drainMs: drain.drainMs }, "room draining");
+    this.announceToAll("shutdown", { reason: drain.reason, disconnectInMs: drain.drainMs });
+    setTimeout(() => {
+      this.disconnect(SHUTDOWN_CLOSE_CODE).catch(() => { /* already disposing */ });
+    }, drain.drainMs).unref();
+  }
+
+  /** Framework messages every GameRoom sends, whatever message types its subclass declares. */
+  private announceToAll(type: "shutdown" | "announcement", payload: object) {
+    (this as unknown as Room).broadcast(type, payload);
+  }
+
+  /**
+   * Rooms implement onCreate/onJoin/onReconnect/onLeave without calling super,
+   * so the base wraps whichever the subclass defines: logs carry the room and
+   * session ids, every room follows announcements, reconnects are counted.
+   * Only hooks that exist are wrapped: Colyseus treats a missing hook differently.
+   */
+  private wrapLifecycle() {
+    const self = this as unknown as Record<string, ((...args: any[]) => any) | undefined>;
+    const onCreate = self.onCreate;
+    self.onCreate = async (options: unknown) => {
+      this.log = logger.child({ roomId: this.roomId, roomType: this.roomName });
+      // The scoped presence drops this subscription when the room is disposed.
+      await this.presence.subscribe(ANNOUNCEMENT_CHANNEL, (announcement: unknown) => {
+        if (!isAnnouncement(announcement)) return;
+        announcementsDelivered.inc();
+        this.announceToAll(ANNOUNCEMENT_MESSAGE, { text: announcement.text, sentAt: announcement.sentAt });
+      });
+      return onCreate?.call(this, options);
+    };
+    const onJoin = self.onJoin;
+    if (onJoin) {
+      self.onJoin = async (client: Client, ...rest: unknown[]) => {
+        const result = await onJoin.call(this, client, ...rest);
+        this.log.info({ sessionId: client.sessionId, players: this.clients.length }, "player joined");
+        return result;
+      };
+    }
+    const onReconnect = self.onReconnect;
+    if (onReconnect) {
+      self.onReconnect = async (client: Client, ...rest: unknown[]) => {
+        const result = await onReconnect.call(this, client, ...rest);
+        reconnects.labels(this.roomName).inc();
+        this.log.info({ sessionId: client.sessionId }, "player reconnected");
+        return result;
+      };
+    }
+    const onLeave = self.onLeave;
+    if (onLeave) {
+      self.onLeave = async (client: Client, code?: number, ...rest: unknown[]) => {
+        this.log.info({ sessionId: client.sessionId, code }, "player left");
+        return onLeave.call(this, client, code, ...rest);
+      };
+    }
   }
 
   /** Every fixed step is timed into tickforge_tick_duration_seconds{room_type}. */
@@ -52,7 +137,9 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
       try {
         step(ctx);
       } finally {
-        timer.observe((performance.now() - started) / 1000);
+        const seconds = (performance.now() - started) / 1000;
+        timer.observe(seconds);
+        recordTickTime(seconds); // the placement signal: how busy this process's steps keep it
       }
     }, tickRate, opts);
   }

@@ -1,28 +1,45 @@
 /**
- * The server, assembled: transport, presence and driver, rooms, HTTP routes.
- * Reads like a table of contents; each part lives in its own module.
+ * The server, assembled: transport, presence and driver, placement, rooms,
+ * HTTP routes. Reads like a table of contents; each part lives in its own module.
  */
 import { defineServer, LocalDriver, LocalPresence, type Server } from "@colyseus/core";
-import { RedisDriver } from "@colyseus/redis-driver";
-import { RedisPresence } from "@colyseus/redis-presence";
-import { WebSocketTransport } from "@colyseus/ws-transport";
 import type { Config } from "./config.ts";
-import { mountRoutes } from "./http.ts";
+import { routes } from "./http.ts";
+import { colyseusLogger } from "./logger.ts";
+import { Placement } from "./placement.ts";
+import { connectRedis } from "./redis.ts";
 import { roomTypes } from "./rooms.ts";
+import { MeteredWebSocketTransport } from "./transport.ts";
 
-export function createGameServer(config: Config): Server {
-  return defineServer({
-    transport: new WebSocketTransport({
+export interface GameServer extends Server {
+  /** Where new rooms go; also told when this process starts draining. */
+  placement: Placement;
+}
+
+export function createGameServer(config: Config): GameServer {
+  // One process by default; REDIS_URL lets processes share matchmaking (docs/scaling.md).
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const placement = new Placement(config);
+
+  const server = defineServer({
+    transport: new MeteredWebSocketTransport({
       maxPayload: 4 * 1024, // bytes: an input frame is a few bytes, chat at most a few hundred
       pingInterval: 5000, // ms between heartbeats; a silent socket is dropped after 2 misses
       pingMaxRetries: 2,
     }),
-    // One process by default; REDIS_URL lets processes share matchmaking.
-    presence: config.redisUrl ? new RedisPresence(config.redisUrl) : new LocalPresence(),
-    driver: config.redisUrl ? new RedisDriver(config.redisUrl) : new LocalDriver(),
+    presence: redis?.presence ?? new LocalPresence(),
+    driver: redis?.driver ?? new LocalDriver(),
     publicAddress: config.publicAddress,
+    selectProcessIdToCreateRoom: placement.select,
+    // Signals go through server/shutdown.ts, whose drain has a deadline.
+    gracefullyShutdown: false,
+    logger: colyseusLogger,
     greet: false,
     rooms: roomTypes(config),
-    express: mountRoutes,
+    express: routes(config),
   });
+
+  placement.start();
+  server.onShutdown(() => placement.stop());
+  return Object.assign(server, { placement });
 }

@@ -12,11 +12,21 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(2567),
   HOST: z.string().min(1).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  PUBLIC_ADDRESS: z.string().min(1).optional(),
+  // What the SDK puts after ws:// — host[:port][/prefix]; a scheme here would be doubled.
+  PUBLIC_ADDRESS: z.string().regex(/^[^\s/:]+(:\d+)?(\/[^\s]*)?$/, "expected host[:port][/path] without a scheme, e.g. game-1.example.com or 127.0.0.1:3001").optional(),
   LOG_LEVEL: LogLevel.default("info"),
   TICK_RATE: z.coerce.number().int().min(1).max(240).default(30),
   RECONNECT_SECONDS: z.coerce.number().min(0).max(3600).default(20),
   MAX_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(120),
+  DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(20),
+  MAX_ROOMS_PER_PROCESS: z.coerce.number().int().min(1).default(500),
+  MAX_CCU_PER_PROCESS: z.coerce.number().int().min(1).default(2000),
+  ADMIN_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
+  MONITOR_USERNAME: z.string().min(1).optional(),
+  MONITOR_PASSWORD: z.string().min(8, "use at least 8 characters").optional(),
+}).refine((e) => Boolean(e.MONITOR_USERNAME) === Boolean(e.MONITOR_PASSWORD), {
+  path: ["MONITOR_PASSWORD"],
+  message: "set MONITOR_USERNAME and MONITOR_PASSWORD together (or neither, which turns /monitor off)",
 });
 
 export type Config = Readonly<{
@@ -28,6 +38,15 @@ export type Config = Readonly<{
   tickRate: number;
   reconnectSeconds: number;
   maxMessagesPerSecond: number;
+  /** How long rooms get to finish after SIGTERM before their players are moved on (close 4001). */
+  drainSeconds: number;
+  /** Placement caps: a process at either one takes no new rooms. */
+  maxRoomsPerProcess: number;
+  maxCcuPerProcess: number;
+  /** Bearer token for POST /admin/announce; unset turns the route off. */
+  adminToken: string | undefined;
+  /** Basic-auth credentials for /monitor; unset turns the route off. */
+  monitor: Readonly<{ username: string; password: string }> | undefined;
 }>;
 
 /** Parse and freeze a configuration; `env` defaults to the process environment. */
@@ -49,5 +68,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tickRate: e.TICK_RATE,
     reconnectSeconds: e.RECONNECT_SECONDS,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
+    drainSeconds: e.DRAIN_SECONDS,
+    maxRoomsPerProcess: e.MAX_ROOMS_PER_PROCESS,
+    maxCcuPerProcess: e.MAX_CCU_PER_PROCESS,
+    adminToken: e.ADMIN_TOKEN,
+    monitor: e.MONITOR_USERNAME && e.MONITOR_PASSWORD
+      ? Object.freeze({ username: e.MONITOR_USERNAME, password: e.MONITOR_PASSWORD })
+      : undefined,
   });
 }

@@ -25,3 +25,17 @@ export class ConfigError extends Error {
     this.variable = variable;
   }
 }
+
+/**
+ * Matchmaking refusals (the SDK throws them as `MatchMakeError` with this
+ * code and message). 503 because both are temporary: retry, or retry elsewhere.
+ */
+export const MatchmakingErrorCode = Object.freeze({
+  /** Redis is unreachable: rooms in progress keep playing, new seats cannot be handed out. */
+  UNAVAILABLE: 503,
+  /** Every live process is draining or at MAX_ROOMS_PER_PROCESS / MAX_CCU_PER_PROCESS. */
+  AT_CAPACITY: 503,
+});
+
+/** Close code for "this process is shutting down: join a new room elsewhere" (Colyseus's SERVER_SHUTDOWN). */
+export const SHUTDOWN_CLOSE_CODE = 4001;

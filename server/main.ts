@@ -1,9 +1,11 @@
-/** Entry point: configuration, then the server, then listen. */
+/** Entry point: configuration, then the server, then listen; signals drain it (server/shutdown.ts). */
 import type { AddressInfo } from "node:net";
+import { matchMaker } from "@colyseus/core";
 import { loadConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { createGameServer } from "./app.ts";
 import { logger, setLogLevel } from "./logger.ts";
+import { installGracefulShutdown } from "./shutdown.ts";
 
 let config;
 try {
@@ -16,6 +18,13 @@ try {
 
 setLogLevel(config.logLevel);
 const server = createGameServer(config);
+installGracefulShutdown(server, { drainSeconds: config.drainSeconds, placement: server.placement });
 await server.listen(config.port, config.host);
 const { port } = server.transport.server!.address() as AddressInfo; // the real one when PORT=0
-logger.info({ port, redis: Boolean(config.redisUrl) }, `Tickforge listening on http://localhost:${port}`);
+if (config.redisUrl && !config.publicAddress) {
+  logger.warn("REDIS_URL without PUBLIC_ADDRESS: a player matched to a room on another process cannot reach it (docs/scaling.md)");
+}
+logger.info(
+  { port, processId: matchMaker.processId, redis: Boolean(config.redisUrl), publicAddress: config.publicAddress },
+  `Tickforge listening on http://localhost:${port}`,
+);

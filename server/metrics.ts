@@ -44,3 +44,51 @@ export const rejectedMessages = new Counter({
   labelNames: ["room_type", "reason"] as const,
   registers: [registry],
 });
+
+/** Room frames by protocol kind ("patch", "message", "input"…), counted at the WebSocket. */
+export const messagesReceived = new Counter({
+  name: "tickforge_messages_received_total",
+  help: "WebSocket frames received from clients, by room type and kind.",
+  labelNames: ["room_type", "kind"] as const,
+  registers: [registry],
+});
+
+export const messagesSent = new Counter({
+  name: "tickforge_messages_sent_total",
+  help: "WebSocket frames sent to clients, by room type and kind.",
+  labelNames: ["room_type", "kind"] as const,
+  registers: [registry],
+});
+
+export const patchBytes = new Counter({
+  name: "tickforge_patch_bytes_total",
+  help: "Bytes of state sent to clients (full states and delta patches), by room type.",
+  labelNames: ["room_type"] as const,
+  registers: [registry],
+});
+
+export const reconnects = new Counter({
+  name: "tickforge_reconnects_total",
+  help: "Players who got their held seat back after a network drop, by room type.",
+  labelNames: ["room_type"] as const,
+  registers: [registry],
+});
+
+export const announcementsDelivered = new Counter({
+  name: "tickforge_announcements_total",
+  help: "Server-wide announcements this process forwarded into its rooms.",
+  registers: [registry],
+});
+
+export const redisUp = new Gauge({
+  name: "tickforge_redis_up",
+  help: "1 while this process reaches Redis (always 1 with local presence).",
+  registers: [registry],
+});
+redisUp.set(1);
+
+export const draining = new Gauge({
+  name: "tickforge_draining",
+  help: "1 once this process has begun its graceful shutdown.",
+  registers: [registry],
+});

@@ -1,0 +1,36 @@
+/**
+ * Server-wide announcements: an operator posts one to any process, it crosses
+ * to every process through the presence's pub/sub (Redis with REDIS_URL, in
+ * memory otherwise), and every GameRoom forwards it to its clients as the room
+ * message "announcement" `{ text, sentAt }`.
+ */
+import type { Presence } from "@colyseus/core";
+import { z } from "zod";
+
+export const ANNOUNCEMENT_CHANNEL = "tickforge:announcement";
+export const ANNOUNCEMENT_MESSAGE = "announcement";
+
+/** What an operator sends. */
+export const AnnouncementRequest = z.object({
+  text: z.string().trim().min(1, "An announcement needs some text.").max(280, "Announcements are at most 280 characters."),
+});
+
+/** What every client receives. */
+export interface Announcement {
+  text: string;
+  /** ms since the epoch, when the operator's request was accepted. */
+  sentAt: number;
+}
+
+export async function announce(presence: Presence, text: string): Promise<Announcement> {
+  const announcement: Announcement = { text, sentAt: Date.now() };
+  await presence.publish(ANNOUNCEMENT_CHANNEL, announcement);
+  return announcement;
+}
+
+/** Guard for what arrives on the channel: another deployment sharing Redis must not crash a room. */
+export function isAnnouncement(value: unknown): value is Announcement {
+  return typeof value === "object" && value !== null
+    && typeof (value as Announcement).text === "string"
+    && typeof (value as Announcement).sentAt === "number";
+}

@@ -1,0 +1,198 @@
+/**
+ * Where a new room goes, and noticing processes that died.
+ *
+ * Colyseus places a new room on the process with the fewest rooms, from a
+ * hash refreshed about once a second. Room count says little: an empty arena
+ * and a full one weigh the same. Here every process publishes its load once a
+ * second (players, rooms, and the share of a core its fixed steps used), and a
+ * new room goes to the live process with the most headroom against its caps.
+ * A process at MAX_ROOMS_PER_PROCESS or MAX_CCU_PER_PROCESS, over its tick
+ * budget, or draining takes no new room; when none can, matchmaking says so.
+ *
+ * The same heartbeat finds the dead: a process whose Redis connection is gone
+ * (its process channel vanished) is health-checked through Colyseus, which
+ * then drops its listings, so joins stop landing on rooms that no longer exist.
+ */
+import { matchMaker, ServerError, type Presence } from "@colyseus/core";
+import { MatchmakingErrorCode } from "./errors.ts";
+import { logger } from "./logger.ts";
+
+const LOAD_KEY = "tickforge:load";
+/** How often each process publishes its load, and looks for dead peers (ms). */
+const REPORT_INTERVAL_MS = 1000;
+/** A report older than this is from a process that stopped reporting (ms). */
+const STALE_AFTER_MS = 3 * REPORT_INTERVAL_MS;
+/** Share of one core a process may spend in fixed steps before it takes no new rooms. */
+export const TICK_BUDGET = 0.6;
+
+export interface ProcessLoad {
+  ccu: number;
+  rooms: number;
+  /** Seconds spent in fixed steps per second of wall time over the last report interval. */
+  tickBusy: number;
+  draining: boolean;
+  /** ms epoch of the report. */
+  at: number;
+}
+
+export interface PlacementLimits {
+  maxRoomsPerProcess: number;
+  maxCcuPerProcess: number;
+}
+
+let tickSeconds = 0;
+
+/** GameRoom reports the wall time of each fixed step here. */
+export function recordTickTime(seconds: number): void {
+  tickSeconds += seconds;
+}
+
+/** How full a process is, 0 (idle) to 1 (at a cap); the largest of its three ratios. */
+export function loadScore(load: ProcessLoad, limits: PlacementLimits): number {
+  return Math.max(load.ccu / limits.maxCcuPerProcess, load.rooms / limits.maxRoomsPerProcess, load.tickBusy / TICK_BUDGET);
+}
+
+export class Placement {
+  #limits: PlacementLimits;
+  #timer: NodeJS.Timeout | undefined;
+  #draining = false;
+  #lastReportAt = Date.now();
+  /** Rooms this process placed on a peer since that peer's last report: a burst must not all land on one process. */
+  #placedSince = new Map<string, { reportAt: number; rooms: number }>();
+  #log = logger.child({ component: "placement" });
+
+  constructor(limits: PlacementLimits) {
+    this.#limits = limits;
+  }
+
+  /** Begin publishing load once the matchmaker has its presence and process id. */
+  start(): void {
+    void matchMaker.onReady.then(() => {
+      if (this.#timer) return;
+      this.#timer = setInterval(() => void this.heartbeat(), REPORT_INTERVAL_MS);
+      this.#timer.unref();
+      void this.heartbeat();
+    });
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Take no new rooms from now on; peers see it within one round trip to Redis. */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    await this.report().catch(() => { /* Redis down: peers drop us as stale instead */ });
+  }
+
+  /** The load this process would report now. */
+  localLoad(): ProcessLoad {
+    const now = Date.now();
+    const elapsed = Math.max(1, now - this.#lastReportAt) / 1000;
+    return {
+      ccu: matchMaker.stats.local.ccu,
+      rooms: matchMaker.stats.local.roomCount,
+      tickBusy: tickSeconds / elapsed,
+      draining: this.#draining,
+      at: now,
+    };
+  }
+
+  /** `selectProcessIdToCreateRoom`: the live process with the most headroom. */
+  select = async (roomName: string): Promise<string> => {
+    const presence = matchMaker.presence;
+    const [reports, channels] = await Promise.all([presence.hgetall(LOAD_KEY), presence.channels("p:*")]);
+    const live = new Set(channels.map((channel) => channel.slice(2)));
+    const self = matchMaker.processId;
+    const now = Date.now();
+
+    let best: { processId: string; score: number } | undefined;
+    for (const [processId, raw] of Object.entries(reports ?? {})) {
+      const load = processId === self ? this.localLoad() : this.withPlaced(processId, parse(raw));
+      if (!load || load.draining || now - load.at > STALE_AFTER_MS) continue;
+      if (processId !== self && !live.has(processId)) continue;
+      const score = loadScore(load, this.#limits);
+      if (score >= 1) continue;
+      // Ties stay here: creating locally saves a round trip through Redis.
+      if (!best || score < best.score || (score === best.score && processId === self)) best = { processId, score };
+    }
+    if (!reports?.[self]) {
+      // Our first report is not written yet (just booted): judge ourselves from memory.
+      const load = this.localLoad();
+      const score = loadScore(load, this.#limits);
+      if (!load.draining && score < 1 && (!best || score <= best.score)) best = { processId: self, score };
+    }
+
+    if (!best) {
+      throw new ServerError(
+        MatchmakingErrorCode.AT_CAPACITY,
+        `No process can host a new "${roomName}" room: every process is draining or at its cap ` +
+        `(MAX_ROOMS_PER_PROCESS=${this.#limits.maxRoomsPerProcess}, MAX_CCU_PER_PROCESS=${this.#limits.maxCcuPerProcess}, ` +
+        `tick budget ${TICK_BUDGET * 100}% of a core). Add a process or raise the caps.`,
+      );
+    }
+    if (best.processId !== self) this.notePlaced(best.processId, reports[best.processId]);
+    return best.processId;
+  };
+
+  private async heartbeat() {
+    try {
+      await this.report();
+      await this.reapDeadPeers();
+    } catch (error) {
+      // Redis away: the next beat retries; redis.ts reports the outage itself.
+      this.#log.debug({ err: error }, "load report failed");
+    }
+  }
+
+  private async report() {
+    const load = this.localLoad();
+    tickSeconds = 0;
+    this.#lastReportAt = load.at;
+    await matchMaker.presence.hset(LOAD_KEY, matchMaker.processId, JSON.stringify(load));
+  }
+
+  /** A peer with no process channel has lost its Redis connection; ask Colyseus to confirm and clean up. */
+  private async reapDeadPeers() {
+    const presence: Presence = matchMaker.presence;
+    const [reports, channels] = await Promise.all([presence.hgetall(LOAD_KEY), presence.channels("p:*")]);
+    const live = new Set(channels.map((channel) => channel.slice(2)));
+    const now = Date.now();
+    for (const [processId, raw] of Object.entries(reports ?? {})) {
+      if (processId === matchMaker.processId || live.has(processId)) continue;
+      const load = parse(raw);
+      // A graceful exit removes its listings itself; only a silent process needs reaping.
+      void matchMaker.healthCheckProcessId(processId).then(async (alive) => {
+        if (alive) return;
+        this.#log.warn({ deadProcessId: processId }, "process stopped answering: its rooms left matchmaking");
+        await presence.hdel(LOAD_KEY, processId);
+      }).catch(() => { /* presence failing: next beat */ });
+      if (load && now - load.at > 60_000) await presence.hdel(LOAD_KEY, processId); // long gone
+    }
+  }
+
+  private withPlaced(processId: string, load: ProcessLoad | undefined): ProcessLoad | undefined {
+    if (!load) return undefined;
+    const placed = this.#placedSince.get(processId);
+    if (!placed || placed.reportAt !== load.at) return load;
+    return { ...load, rooms: load.rooms + placed.rooms };
+  }
+
+  private notePlaced(processId: string, raw: string | undefined) {
+    const reportAt = parse(raw)?.at ?? 0;
+    const placed = this.#placedSince.get(processId);
+    if (placed && placed.reportAt === reportAt) placed.rooms++;
+    else this.#placedSince.set(processId, { reportAt, rooms: 1 });
+  }
+}
+
+function parse(raw: string | undefined): ProcessLoad | undefined {
+  if (!raw) return undefined;
+  try {
+    const load = JSON.parse(raw) as ProcessLoad;
+    return typeof load.at === "number" ? load : undefined;
+  } catch {
+    return undefined;
+  }
+}
