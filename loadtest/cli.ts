@@ -1,0 +1,154 @@
+/**
+ * npm run loadtest -- --endpoint http://127.0.0.1:2567 --room arena --bots 500 --ramp 10 --duration 60 --workers 2
+ *
+ * Runs a bot fleet against one or more Tickforge processes and reports what
+ * players feel and what the server pays. Exit code: 0 when every --assert
+ * holds, 1 when one fails, 2 when the run could not be made.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { AssertionSyntaxError, checkFigureNames, judge, parseAssertions, type Assertion } from "./assertions.ts";
+import { BEHAVIOURS } from "./bot.ts";
+import { RunError, runLoad } from "./coordinator.ts";
+import { buildReport } from "./figures.ts";
+import { finalTable, htmlReport, progressLine } from "./report.ts";
+import { linearRamp } from "./schedule.ts";
+
+/** Every figure a run can report; --assert is checked against these before the run starts. */
+export const FIGURE_NAMES = [
+  "duration_s", "bots_peak", "ccu_peak",
+  "join_ok", "join_failed", "join_p50_ms", "join_p95_ms", "join_p99_ms", "join_max_ms",
+  "ack_count", "ack_p50_ms", "ack_p95_ms", "ack_p99_ms", "ack_max_ms", "inputs_sent", "inputs_acked",
+  "patch_interval_p50_ms", "patch_interval_p99_ms", "patch_jitter_p50_ms", "patch_jitter_p95_ms", "patch_jitter_p99_ms",
+  "bytes_in_per_client_s", "bytes_out_per_client_s", "messages_in_per_client_s", "messages_out_per_client_s",
+  "disconnects_total", "reconnect_ok", "reconnect_failed", "reconnect_p50_ms", "reconnect_p99_ms",
+  "bot_cpu_ms_per_bot_s", "bot_cpu_percent",
+  "server_tick_p99_ms", "server_event_loop_p99_ms", "server_cpu_percent", "server_cpu_ms_per_ccu_s", "server_rss_mb", "server_rss_per_connection_kb",
+] as const;
+
+function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}; got "${value}".`);
+    return n;
+  };
+}
+
+function num(name: string, min: number, max = Number.MAX_VALUE) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}; got "${value}".`);
+    return n;
+  };
+}
+
+function endpoint(value: string, previous: string[] | undefined): string[] {
+  let url: URL;
+  try { url = new URL(value); } catch { throw new InvalidArgumentError(`"${value}" is not a URL; write it like http://127.0.0.1:2567.`); }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidArgumentError(`Endpoints are the server's HTTP address (http:// or https://); got "${value}".`);
+  return [...(previous ?? []), url.origin];
+}
+
+export function program(): Command {
+  const behaviours = Object.entries(BEHAVIOURS).map(([room, b]) => `${room}: ${Object.keys(b).join(", ")}`).join("; ");
+  return new Command("loadtest")
+    .description("Play a fleet of bots against Tickforge servers and report what players feel and what the server pays.")
+    .option("-e, --endpoint <url>", "server HTTP address; repeat to spread bots over several processes", endpoint)
+    .option("-r, --room <type>", "room type to join", "arena")
+    .addOption(new Option("-b, --behaviour <name>", `how bots play (${behaviours})`).default("play"))
+    .option("-n, --bots <count>", "bots at the top of the ramp", int("--bots", 1, 100_000), 32)
+    .option("--ramp <seconds>", "seconds over which the bots join, evenly", num("--ramp", 0, 3600), 5)
+    .option("-d, --duration <seconds>", "length of the whole run, ramp included", num("--duration", 1, 86_400), 30)
+    .option("-w, --workers <count>", "bot worker processes (default: one per 400 bots, at most one per core)", int("--workers", 1, 256))
+    .option("--latency <ms>", "added one-way latency per bot, each direction", num("--latency", 0, 10_000), 0)
+    .option("--jitter <ms>", "added random one-way delay, uniform 0..jitter", num("--jitter", 0, 10_000), 0)
+    .option("--loss <percent>", "packet loss, delivered as TCP does: an in-order stall, never a missing message", num("--loss", 0, 100), 0)
+    .option("--retransmit <ms>", "how long one lost packet stalls its stream", num("--retransmit", 1, 60_000), 200)
+    .option("--storm-every <seconds>", "for the storm behaviour: seconds between waves of dropped sockets", num("--storm-every", 1, 3600), 10)
+    .option("--assert <clauses>", 'thresholds that set the exit code, e.g. "ack_p99_ms<100,join_failed=0"')
+    .option("-o, --out <dir>", "directory for the JSON and HTML reports", "loadtest-reports")
+    .option("--name <name>", "file name (without extension) for the reports; default: loadtest-<room>-<time>")
+    .option("-q, --quiet", "no live progress line")
+    .addHelpText("after", `
+Figures (names usable in --assert): ${FIGURE_NAMES.join(", ")}, disconnects_<close code>, server_tick_p99_ms_<room type>.
+
+Examples:
+  npm run loadtest -- --bots 64 --duration 20
+  npm run loadtest -- --endpoint http://127.0.0.1:2567 --room arena --bots 500 --ramp 10 --duration 60 --workers 2
+  npm run loadtest -- --behaviour storm --bots 48 --latency 40 --jitter 20 --loss 1 --assert "reconnect_failed=0"`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const cmd = program();
+  cmd.exitOverride();
+  try {
+    cmd.parse(argv, { from: "user" });
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    return code === 0 ? 0 : 2; // --help and --version exit 0
+  }
+  const o = cmd.opts();
+  const endpoints: string[] = o.endpoint ?? ["http://127.0.0.1:2567"];
+  let assertions: Assertion[] = [];
+  try {
+    if (!BEHAVIOURS[o.room]) throw new AssertionSyntaxError(`No bot behaviours for room type "${o.room}". Known room types: ${Object.keys(BEHAVIOURS).join(", ")}.`);
+    if (!BEHAVIOURS[o.room][o.behaviour]) throw new AssertionSyntaxError(`No behaviour "${o.behaviour}" for ${o.room}. Known: ${Object.keys(BEHAVIOURS[o.room]).join(", ")}.`);
+    if (o.ramp >= o.duration) throw new AssertionSyntaxError(`--ramp (${o.ramp} s) must be shorter than --duration (${o.duration} s), or no bot plays at full strength.`);
+    if (o.assert) {
+      assertions = parseAssertions(o.assert);
+      checkFigureNames(assertions, FIGURE_NAMES);
+    }
+  } catch (error) {
+    console.error(`loadtest: ${(error as Error).message}`);
+    return 2;
+  }
+  const workers: number = o.workers ?? Math.max(1, Math.min(availableParallelism(), Math.ceil(o.bots / 400)));
+  const config = {
+    endpoints, roomName: o.room, behaviour: o.behaviour, bots: o.bots, rampSeconds: o.ramp, durationSeconds: o.duration, workers,
+    link: { latencyMs: o.latency, jitterMs: o.jitter, loss: o.loss / 100, retransmitMs: o.retransmit },
+    stormEverySeconds: o.stormEvery,
+  };
+
+  const live = !o.quiet;
+  const tty = process.stderr.isTTY;
+  const startedAt = new Date();
+  let run;
+  try {
+    run = await runLoad({
+      ...config,
+      schedule: linearRamp(o.bots, o.ramp),
+      onSecond: (point) => {
+        if (!live) return;
+        const line = progressLine(point, o.bots);
+        if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+        else if (point.t % 5 === 0) process.stderr.write(`${line}\n`);
+      },
+    });
+  } catch (error) {
+    if (tty && live) process.stderr.write("\n");
+    console.error(`loadtest: ${error instanceof RunError ? error.message : (error as Error).stack}`);
+    return 2;
+  }
+  if (tty && live) process.stderr.write("\n");
+
+  const report = buildReport(run, config, startedAt);
+  const verdicts = judge(assertions, report.figures);
+  const name = o.name ?? `loadtest-${o.room}-${startedAt.toISOString().replace(/[:.]/g, "-")}`;
+  const jsonPath = resolve(o.out, `${name}.json`);
+  const htmlPath = join(dirname(jsonPath), `${name}.html`);
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, JSON.stringify({ ...report, assertions: verdicts }, null, 2));
+  writeFileSync(htmlPath, htmlReport(report, verdicts));
+  console.log(finalTable(report, verdicts));
+  console.log(`JSON: ${jsonPath}\nHTML: ${htmlPath}`);
+  const failed = verdicts.filter((v) => !v.passed);
+  if (failed.length) console.log(`${failed.length} of ${verdicts.length} assertion(s) failed.`);
+  return failed.length ? 1 : 0;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}

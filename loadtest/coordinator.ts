@@ -1,0 +1,265 @@
+/**
+ * The coordinator: forks the bot workers, hands each its share of the ramp,
+ * gathers their one-second windows, scrapes every server's /metrics on the
+ * same clock, and turns all of it into a series over time and a set of
+ * figures. It prints nothing; the CLI and the bench decide what to show.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { mergeInto, newHistogram, percentilesMs, type Histogram } from "./histogram.ts";
+import type { LinkSettings } from "./link.ts";
+import type { WindowReport } from "./meter.ts";
+import { scrape, tickPercentileMs, type ServerScrape } from "./scrape.ts";
+import { peakBots, type Schedule } from "./schedule.ts";
+import type { FromWorker, ToWorker, WorkerPlan } from "./worker.ts";
+
+export interface LoadOptions {
+  endpoints: string[];
+  roomName: string;
+  behaviour: string;
+  workers: number;
+  schedule: Schedule;
+  /** Total run length, s (ramp included). */
+  durationSeconds: number;
+  link: LinkSettings;
+  stormEverySeconds: number;
+  /** Seconds of the run over which steady-state figures are taken; default: after the ramp. */
+  steadyFrom?: number;
+  /** Called with each finished second; return "stop" to end the run early. */
+  onSecond?: (second: SecondPoint, run: LoadRun) => "stop" | void;
+}
+
+/** One second of the run, fleet-wide: what the charts plot. */
+export interface SecondPoint {
+  t: number;
+  bots: number;
+  ccu: number;
+  joinsOk: number;
+  joinsFailed: number;
+  ackP50: number;
+  ackP95: number;
+  ackP99: number;
+  ackMax: number;
+  patchJitterP99: number;
+  bytesInPerClient: number;
+  bytesOutPerClient: number;
+  botCpuPercent: number;
+  serverCpuPercent: number;
+  serverRssMb: number;
+  eventLoopP99Ms: number;
+  /** Tick duration p99 per room type over this second, ms. */
+  tickP99Ms: Record<string, number>;
+}
+
+/** Everything kept about one second: the merged worker windows and the scrapes that close it. */
+interface SecondRecord {
+  index: number;
+  reports: WindowReport[];
+  scrapes: ServerScrape[];
+  point?: SecondPoint;
+}
+
+export class RunError extends Error {
+  override name = "RunError";
+}
+
+export class LoadRun {
+  readonly options: LoadOptions;
+  readonly seconds: SecondRecord[] = [];
+  /** Scrapes taken before any bot joined: the server's idle baseline. */
+  baseline: ServerScrape[] = [];
+  startedAt = 0;
+  endedAt = 0;
+  workerErrors: string[] = [];
+  private children: ChildProcess[] = [];
+  private pending = new Map<number, SecondRecord>();
+  private latestScrapes = new Map<string, ServerScrape>();
+  private lastClosedScrapes = new Map<string, ServerScrape>();
+  private stopRequested = false;
+  private wake: (() => void) | undefined;
+
+  constructor(options: LoadOptions) {
+    this.options = options;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.wake?.();
+  }
+
+  async run(): Promise<void> {
+    const { options } = this;
+    if (options.endpoints.length === 0) throw new RunError("Give at least one --endpoint.");
+    this.baseline = await Promise.all(options.endpoints.map(async (endpoint) => {
+      try {
+        return await scrape(endpoint);
+      } catch (error) {
+        throw new RunError(`Cannot read ${new URL("/metrics", endpoint)}: ${(error as Error).message}. Is a Tickforge server running there?`);
+      }
+    }));
+    for (const s of this.baseline) this.lastClosedScrapes.set(s.endpoint, s);
+
+    const workers = Math.max(1, Math.min(options.workers, peakBots(options.schedule) || 1));
+    await Promise.all(Array.from({ length: workers }, () => this.spawnWorker()));
+    const startAtEpochMs = Date.now() + 300;
+    this.startedAt = performance.now() + 300;
+    this.children.forEach((child, workerIndex) => {
+      const plan: WorkerPlan = {
+        workerIndex,
+        workers,
+        endpoints: options.endpoints,
+        roomName: options.roomName,
+        behaviour: options.behaviour,
+        link: options.link,
+        schedule: options.schedule,
+        stormEverySeconds: options.stormEverySeconds,
+        startAtEpochMs,
+      };
+      child.send({ type: "start", plan } satisfies ToWorker);
+    });
+
+    const scraper = this.scrapeEverySecond();
+    const endAt = this.startedAt + options.durationSeconds * 1000;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      const timer = setTimeout(resolve, endAt - performance.now());
+      timer.unref?.();
+    });
+    clearInterval(scraper);
+    await this.stopWorkers();
+    this.endedAt = performance.now();
+    // Close what is left, including a final partial second.
+    for (const record of [...this.pending.values()].sort((a, b) => a.index - b.index)) this.close(record);
+    this.pending.clear();
+    if (this.workerErrors.length) throw new RunError(`A bot worker failed: ${this.workerErrors[0]}`);
+  }
+
+  /** Seconds (by end time) over which steady-state figures are taken. */
+  steadyRange(): [number, number] {
+    const last = this.seconds.at(-1)?.index ?? 0;
+    const rampEnd = this.options.steadyFrom ?? (this.options.schedule.at(-1)?.at ?? 0);
+    const from = Math.ceil(rampEnd) + 2; // let joins settle
+    return last - from >= 2 ? [from, last] : [1, last];
+  }
+
+  private spawnWorker(): Promise<void> {
+    const child = fork(fileURLToPath(new URL("./worker.ts", import.meta.url)), [], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    this.children.push(child);
+    return new Promise((resolve, reject) => {
+      child.on("message", (message: FromWorker) => {
+        if (message.type === "ready") resolve();
+        else if (message.type === "window") this.receive(message.report, child);
+        else if (message.type === "error") { this.workerErrors.push(message.message); this.stop(); }
+      });
+      child.once("exit", (code) => {
+        if (!this.stopRequested && code !== 0) {
+          this.workerErrors.push(`worker ${child.pid} exited with code ${code}`);
+          this.stop();
+        }
+        reject(new RunError(`A bot worker exited (code ${code}) before it was ready.`));
+      });
+    });
+  }
+
+  private async stopWorkers(): Promise<void> {
+    this.stopRequested = true;
+    await Promise.all(this.children.map((child) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || !child.connected) return resolve();
+      const kill = setTimeout(() => { child.kill("SIGKILL"); resolve(); }, 10_000);
+      child.once("exit", () => { clearTimeout(kill); resolve(); });
+      child.send({ type: "stop" } satisfies ToWorker);
+    })));
+  }
+
+  private scrapeEverySecond(): ReturnType<typeof setInterval> {
+    const take = () => {
+      for (const endpoint of this.options.endpoints) {
+        scrape(endpoint).then((s) => this.latestScrapes.set(endpoint, s), () => { /* a missed scrape leaves a gap, not a failure */ });
+      }
+    };
+    // Scrape just before each worker window closes, so a second's server figures cover that second.
+    const timer = setInterval(take, 1000);
+    return timer;
+  }
+
+  private receive(report: WindowReport, _from: ChildProcess): void {
+    const index = Math.max(1, Math.round(report.t));
+    let record = this.pending.get(index);
+    if (!record) {
+      record = { index, reports: [], scrapes: [] };
+      this.pending.set(index, record);
+    }
+    record.reports.push(report);
+    if (record.reports.length >= this.children.length) {
+      this.pending.delete(index);
+      // Older seconds still waiting for a slow worker are closed first, in order.
+      for (const older of [...this.pending.values()].filter((r) => r.index < index).sort((a, b) => a.index - b.index)) {
+        this.pending.delete(older.index);
+        this.close(older);
+      }
+      this.close(record);
+    }
+  }
+
+  private close(record: SecondRecord): void {
+    record.scrapes = this.options.endpoints.map((e) => this.latestScrapes.get(e)).filter((s): s is ServerScrape => s !== undefined);
+    record.point = this.pointOf(record);
+    for (const s of record.scrapes) this.lastClosedScrapes.set(s.endpoint, s);
+    this.seconds.push(record);
+    if (this.options.onSecond?.(record.point, this) === "stop") this.stop();
+  }
+
+  private pointOf(record: SecondRecord): SecondPoint {
+    const sum = (f: (r: WindowReport) => number) => record.reports.reduce((a, r) => a + f(r), 0);
+    const ack = newHistogram();
+    const jitter = newHistogram();
+    for (const r of record.reports) { mergeInto(ack, r.ack); mergeInto(jitter, r.patchJitter); }
+    const a = percentilesMs(ack);
+    const botSeconds = sum((r) => r.botSeconds);
+    const dt = Math.max(...record.reports.map((r) => r.dt), 0.001);
+    const server = serverBetween(record.scrapes.map((s) => [this.lastClosedScrapes.get(s.endpoint), s]));
+    ack.destroy(); jitter.destroy();
+    return {
+      t: record.index,
+      bots: sum((r) => r.connected),
+      ccu: record.scrapes.reduce((acc, s) => acc + s.ccu, 0),
+      joinsOk: sum((r) => r.joinsOk),
+      joinsFailed: sum((r) => r.joinsFailed),
+      ackP50: a.p50, ackP95: a.p95, ackP99: a.p99, ackMax: a.max,
+      patchJitterP99: percentilesMs(jitter).p99,
+      bytesInPerClient: botSeconds > 0 ? sum((r) => r.bytesIn) / botSeconds : 0,
+      bytesOutPerClient: botSeconds > 0 ? sum((r) => r.bytesOut) / botSeconds : 0,
+      botCpuPercent: (sum((r) => r.cpuUs) / 1e6 / dt) * 100,
+      serverCpuPercent: server.cpuPercent,
+      serverRssMb: record.scrapes.reduce((acc, s) => acc + s.rssBytes, 0) / 2 ** 20,
+      eventLoopP99Ms: Math.max(0, ...record.scrapes.map((s) => s.eventLoopP99 * 1000)),
+      tickP99Ms: server.tickP99Ms,
+    };
+  }
+}
+
+/** Server CPU and tick p99 between pairs of scrapes (one pair per process). */
+function serverBetween(pairs: [ServerScrape | undefined, ServerScrape][]): { cpuPercent: number; tickP99Ms: Record<string, number> } {
+  let cpuPercent = 0;
+  const tickP99Ms: Record<string, number> = {};
+  for (const [before, after] of pairs) {
+    if (!before || before === after) continue;
+    const seconds = (after.at - before.at) / 1000;
+    if (seconds > 0) cpuPercent += ((after.cpuSeconds - before.cpuSeconds) / seconds) * 100;
+    for (const type of Object.keys(after.ticks)) {
+      const p99 = tickPercentileMs(before.ticks[type], after.ticks[type], 0.99);
+      if (p99 !== undefined) tickP99Ms[type] = Math.max(tickP99Ms[type] ?? 0, Math.round(p99 * 1000) / 1000);
+    }
+  }
+  return { cpuPercent, tickP99Ms };
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadRun> {
+  const run = new LoadRun(options);
+  await run.run();
+  return run;
+}
+
+export type { Histogram };

@@ -1,0 +1,151 @@
+/**
+ * The figures a run reports, computed from its seconds: join figures over the
+ * whole run, everything else over the steady part (after the ramp), so the
+ * cost of joining does not blur what playing costs.
+ */
+import type { LoadRun, SecondPoint } from "./coordinator.ts";
+import { mergeInto, newHistogram, percentilesMs } from "./histogram.ts";
+import type { WindowReport } from "./meter.ts";
+import { tickPercentileMs, type ServerScrape } from "./scrape.ts";
+
+/** Flat name → number, so `--assert` can name any of them. */
+export type Figures = Record<string, number>;
+
+export interface RunReport {
+  tool: "tickforge-loadtest";
+  config: Record<string, unknown>;
+  startedAt: string;
+  durationSeconds: number;
+  /** Seconds [from, to] of the run that the steady-state figures cover. */
+  steadyWindow: [number, number];
+  figures: Figures;
+  joinErrors: Record<string, number>;
+  closeCodes: Record<string, number>;
+  series: SecondPoint[];
+}
+
+const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+export function figuresOf(run: LoadRun): { figures: Figures; joinErrors: Record<string, number>; closeCodes: Record<string, number>; steady: [number, number] } {
+  const all = run.seconds;
+  const [from, to] = run.steadyRange();
+  const steady = all.filter((s) => s.index >= from && s.index <= to);
+  const reports = (list: typeof all) => list.flatMap((s) => s.reports);
+  const sum = (list: WindowReport[], f: (r: WindowReport) => number) => list.reduce((a, r) => a + f(r), 0);
+  const histogram = (list: WindowReport[], field: "join" | "ack" | "patchInterval" | "patchJitter" | "reconnect") => {
+    const h = newHistogram();
+    for (const r of list) mergeInto(h, r[field]);
+    const p = percentilesMs(h);
+    h.destroy();
+    return p;
+  };
+  const everything = reports(all);
+  const steadyReports = reports(steady);
+
+  const figures: Figures = {};
+  figures.duration_s = round((run.endedAt - run.startedAt) / 1000, 1);
+  figures.bots_peak = Math.max(0, ...all.map((s) => s.point?.bots ?? 0));
+  figures.ccu_peak = Math.max(0, ...all.map((s) => s.point?.ccu ?? 0));
+
+  figures.join_ok = sum(everything, (r) => r.joinsOk);
+  figures.join_failed = sum(everything, (r) => r.joinsFailed);
+  const join = histogram(everything, "join");
+  figures.join_p50_ms = join.p50; figures.join_p95_ms = join.p95; figures.join_p99_ms = join.p99; figures.join_max_ms = join.max;
+
+  const ack = histogram(steadyReports, "ack");
+  figures.ack_count = ack.count;
+  figures.ack_p50_ms = ack.p50; figures.ack_p95_ms = ack.p95; figures.ack_p99_ms = ack.p99; figures.ack_max_ms = ack.max;
+  figures.inputs_sent = sum(steadyReports, (r) => r.inputsSent);
+  figures.inputs_acked = sum(steadyReports, (r) => r.inputsAcked);
+
+  const interval = histogram(steadyReports, "patchInterval");
+  figures.patch_interval_p50_ms = interval.p50; figures.patch_interval_p99_ms = interval.p99;
+  const jitter = histogram(steadyReports, "patchJitter");
+  figures.patch_jitter_p50_ms = jitter.p50; figures.patch_jitter_p95_ms = jitter.p95; figures.patch_jitter_p99_ms = jitter.p99;
+
+  const botSeconds = sum(steadyReports, (r) => r.botSeconds);
+  const perClient = (v: number) => (botSeconds > 0 ? round(v / botSeconds, 1) : 0);
+  figures.bytes_in_per_client_s = perClient(sum(steadyReports, (r) => r.bytesIn));
+  figures.bytes_out_per_client_s = perClient(sum(steadyReports, (r) => r.bytesOut));
+  figures.messages_in_per_client_s = perClient(sum(steadyReports, (r) => r.messagesIn));
+  figures.messages_out_per_client_s = perClient(sum(steadyReports, (r) => r.messagesOut));
+
+  const closeCodes: Record<string, number> = {};
+  for (const r of everything) for (const [code, n] of Object.entries(r.closeCodes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
+  figures.disconnects_total = Object.values(closeCodes).reduce((a, b) => a + b, 0);
+  for (const [code, n] of Object.entries(closeCodes)) figures[`disconnects_${code}`] = n;
+  figures.reconnect_ok = sum(everything, (r) => r.reconnectsOk);
+  figures.reconnect_failed = sum(everything, (r) => r.reconnectsFailed);
+  const reconnect = histogram(everything, "reconnect");
+  figures.reconnect_p50_ms = reconnect.p50; figures.reconnect_p99_ms = reconnect.p99;
+
+  // Bots: what driving them cost, per bot-second, over the steady part.
+  const botCpuUs = sum(steadyReports, (r) => r.cpuUs);
+  figures.bot_cpu_ms_per_bot_s = botSeconds > 0 ? round(botCpuUs / 1000 / botSeconds, 3) : 0;
+  const steadySpan = steady.length ? sum(steadyReports, (r) => r.dt) / Math.max(1, steady[0].reports.length) : 0;
+  figures.bot_cpu_percent = steadySpan > 0 ? round((botCpuUs / 1e6 / steadySpan) * 100, 1) : 0;
+
+  Object.assign(figures, serverFigures(run, steady.length ? steady : all));
+
+  const joinErrors: Record<string, number> = {};
+  for (const r of everything) for (const [m, n] of Object.entries(r.joinErrors)) joinErrors[m] = (joinErrors[m] ?? 0) + n;
+  return { figures, joinErrors, closeCodes, steady: [from, to] };
+}
+
+/** Server figures between the scrapes that open and close the steady window, summed over processes. */
+function serverFigures(run: LoadRun, window: LoadRun["seconds"]): Figures {
+  const figures: Figures = {};
+  const endpoints = run.options.endpoints;
+  const firstIndex = run.seconds.indexOf(window[0]);
+  const opening = firstIndex > 0 ? run.seconds[firstIndex - 1].scrapes : run.baseline;
+  const closing = window.at(-1)?.scrapes ?? [];
+  let cpuSeconds = 0, ccuSeconds = 0, wall = 0;
+  const tickP99: Record<string, number> = {};
+  for (const endpoint of endpoints) {
+    const a = opening.find((s) => s.endpoint === endpoint);
+    const b = closing.find((s) => s.endpoint === endpoint);
+    if (!a || !b || a === b) continue;
+    cpuSeconds += b.cpuSeconds - a.cpuSeconds;
+    wall = Math.max(wall, (b.at - a.at) / 1000);
+    ccuSeconds += integrateCcu(a, b, window.map((s) => s.scrapes.find((x) => x.endpoint === endpoint)));
+    for (const type of Object.keys(b.ticks)) {
+      const p = tickPercentileMs(a.ticks[type], b.ticks[type], 0.99);
+      if (p !== undefined) tickP99[type] = Math.max(tickP99[type] ?? 0, round(p, 3));
+    }
+  }
+  figures.server_tick_p99_ms = Math.max(0, ...Object.values(tickP99));
+  for (const [type, v] of Object.entries(tickP99)) figures[`server_tick_p99_ms_${type}`] = v;
+  figures.server_event_loop_p99_ms = round(Math.max(0, ...window.map((s) => s.point?.eventLoopP99Ms ?? 0)), 2);
+  figures.server_cpu_percent = wall > 0 ? round((cpuSeconds / wall) * 100, 1) : 0;
+  figures.server_cpu_ms_per_ccu_s = ccuSeconds > 0 ? round((cpuSeconds * 1000) / ccuSeconds, 3) : 0;
+  const baseRss = run.baseline.reduce((acc, s) => acc + s.rssBytes, 0);
+  const endRss = closing.reduce((acc, s) => acc + s.rssBytes, 0);
+  const endCcu = closing.reduce((acc, s) => acc + s.ccu, 0);
+  figures.server_rss_mb = round(endRss / 2 ** 20, 1);
+  figures.server_rss_per_connection_kb = endCcu > 0 ? round((endRss - baseRss) / 1024 / endCcu, 1) : 0;
+  return figures;
+}
+
+/** CCU × seconds between two scrapes, trapezoid over the scrapes in between. */
+function integrateCcu(first: ServerScrape, last: ServerScrape, middle: (ServerScrape | undefined)[]): number {
+  const points = [first, ...middle.filter((s): s is ServerScrape => !!s && s.at > first.at && s.at < last.at), last];
+  const unique = points.filter((s, i) => i === 0 || s !== points[i - 1]);
+  let total = 0;
+  for (let i = 1; i < unique.length; i++) total += ((unique[i - 1].ccu + unique[i].ccu) / 2) * ((unique[i].at - unique[i - 1].at) / 1000);
+  return total;
+}
+
+export function buildReport(run: LoadRun, config: Record<string, unknown>, startedAt: Date): RunReport {
+  const { figures, joinErrors, closeCodes, steady } = figuresOf(run);
+  return {
+    tool: "tickforge-loadtest",
+    config,
+    startedAt: startedAt.toISOString(),
+    durationSeconds: figures.duration_s,
+    steadyWindow: steady,
+    figures,
+    joinErrors,
+    closeCodes,
+    series: run.seconds.map((s) => s.point!).filter(Boolean),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * What one worker process has measured: counters and histograms for the
+ * current one-second window. `window()` hands the window to the coordinator
+ * and starts the next one, so the coordinator can chart every figure over time
+ * and sum any span of seconds exactly.
+ */
+import { encode, newHistogram, type Histogram } from "./histogram.ts";
+
+/** One worker's measurements over one window, as sent to the coordinator. */
+export interface WindowReport {
+  /** Seconds since the run started, at the end of this window. */
+  t: number;
+  /** Window length, s. */
+  dt: number;
+  /** Bots in a room at the end of the window. */
+  connected: number;
+  /** Σ connected bots × seconds over the window: the denominator of every per-client rate. */
+  botSeconds: number;
+  joinsOk: number;
+  joinsFailed: number;
+  /** Why joins failed: error message → count. */
+  joinErrors: Record<string, number>;
+  reconnectsOk: number;
+  reconnectsFailed: number;
+  bytesIn: number;
+  bytesOut: number;
+  messagesIn: number;
+  messagesOut: number;
+  inputsSent: number;
+  inputsAcked: number;
+  /** Close codes seen by bots (drops and leaves): code → count. */
+  closeCodes: Record<string, number>;
+  /** Encoded histograms, µs. */
+  join: string;
+  ack: string;
+  patchInterval: string;
+  patchJitter: string;
+  reconnect: string;
+  /** This worker process's CPU time over the window, µs (user + system). */
+  cpuUs: number;
+  rssBytes: number;
+}
+
+export class Meter {
+  joinsOk = 0;
+  joinsFailed = 0;
+  joinErrors: Record<string, number> = {};
+  reconnectsOk = 0;
+  reconnectsFailed = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+  inputsSent = 0;
+  inputsAcked = 0;
+  closeCodes: Record<string, number> = {};
+  join: Histogram = newHistogram();
+  ack: Histogram = newHistogram();
+  patchInterval: Histogram = newHistogram();
+  patchJitter: Histogram = newHistogram();
+  reconnect: Histogram = newHistogram();
+  /** Bots currently in a room (a gauge, kept by the bots). */
+  connected = 0;
+
+  private startedAt: number;
+  private windowStart: number;
+  private lastGaugeAt: number;
+  private botSeconds = 0;
+  private cpu = process.cpuUsage();
+
+  constructor(startedAt = performance.now()) {
+    this.startedAt = startedAt;
+    this.windowStart = performance.now();
+    this.lastGaugeAt = this.windowStart;
+  }
+
+  joinFailed(error: unknown): void {
+    this.joinsFailed++;
+    const message = error instanceof Error ? error.message : String(error);
+    const key = message.slice(0, 120) || "unknown error";
+    this.joinErrors[key] = (this.joinErrors[key] ?? 0) + 1;
+  }
+
+  closed(code: number): void {
+    this.closeCodes[code] = (this.closeCodes[code] ?? 0) + 1;
+  }
+
+  /** Call before `connected` changes, so bot-seconds integrate exactly. */
+  integrate(): void {
+    const now = performance.now();
+    this.botSeconds += (this.connected * (now - this.lastGaugeAt)) / 1000;
+    this.lastGaugeAt = now;
+  }
+
+  setConnected(delta: number): void {
+    this.integrate();
+    this.connected += delta;
+  }
+
+  /** Close the current window and start the next. */
+  window(): WindowReport {
+    this.integrate();
+    const now = performance.now();
+    const cpu = process.cpuUsage(this.cpu);
+    this.cpu = process.cpuUsage();
+    const report: WindowReport = {
+      t: (now - this.startedAt) / 1000,
+      dt: (now - this.windowStart) / 1000,
+      connected: this.connected,
+      botSeconds: this.botSeconds,
+      joinsOk: this.joinsOk,
+      joinsFailed: this.joinsFailed,
+      joinErrors: this.joinErrors,
+      reconnectsOk: this.reconnectsOk,
+      reconnectsFailed: this.reconnectsFailed,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      messagesIn: this.messagesIn,
+      messagesOut: this.messagesOut,
+      inputsSent: this.inputsSent,
+      inputsAcked: this.inputsAcked,
+      closeCodes: this.closeCodes,
+      join: encodeAndReset(this.join),
+      ack: encodeAndReset(this.ack),
+      patchInterval: encodeAndReset(this.patchInterval),
+      patchJitter: encodeAndReset(this.patchJitter),
+      reconnect: encodeAndReset(this.reconnect),
+      cpuUs: cpu.user + cpu.system,
+      rssBytes: process.memoryUsage.rss(),
+    };
+    this.windowStart = now;
+    this.botSeconds = 0;
+    this.joinsOk = this.joinsFailed = this.reconnectsOk = this.reconnectsFailed = 0;
+    this.bytesIn = this.bytesOut = this.messagesIn = this.messagesOut = 0;
+    this.inputsSent = this.inputsAcked = 0;
+    this.joinErrors = {};
+    this.closeCodes = {};
+    return report;
+  }
+}
+
+function encodeAndReset(histogram: Histogram): string {
+  if (histogram.totalCount === 0) return "";
+  const encoded = encode(histogram);
+  histogram.reset();
+  return encoded;
+}

@@ -1,0 +1,86 @@
+/**
+ * What the server pays, read from its Prometheus endpoint (GET /metrics)
+ * once a second during the run: tick duration per room type, event-loop
+ * delay, CPU, memory and CCU.
+ */
+
+export interface Sample { name: string; labels: Record<string, string>; value: number }
+
+/** Parse the Prometheus text exposition format (the subset prom-client writes). */
+export function parsePrometheus(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    if (m[2]) for (const l of m[2].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+    samples.push({ name: m[1], labels, value: Number(m[3]) });
+  }
+  return samples;
+}
+
+/** One scrape of one server process, reduced to what the report needs. */
+export interface ServerScrape {
+  endpoint: string;
+  /** performance.now() at the scrape, ms. */
+  at: number;
+  ccu: number;
+  cpuSeconds: number;
+  rssBytes: number;
+  /** Event-loop delay p99 since the previous scrape (prom-client resets it on each collect), s. */
+  eventLoopP99: number;
+  /** Cumulative tick-duration buckets per room type: upper bound (s) → count. */
+  ticks: Record<string, { le: number; count: number }[]>;
+}
+
+export async function scrape(endpoint: string, timeoutMs = 2000): Promise<ServerScrape> {
+  const response = await fetch(new URL("/metrics", endpoint), { signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) throw new Error(`GET ${endpoint}/metrics answered ${response.status}`);
+  return reduce(endpoint, parsePrometheus(await response.text()));
+}
+
+export function reduce(endpoint: string, samples: Sample[]): ServerScrape {
+  const one = (name: string) => samples.find((s) => s.name === name)?.value ?? 0;
+  const ticks: ServerScrape["ticks"] = {};
+  for (const s of samples) {
+    if (s.name !== "tickforge_tick_duration_seconds_bucket") continue;
+    const type = s.labels.room_type ?? "?";
+    (ticks[type] ??= []).push({ le: s.labels.le === "+Inf" ? Infinity : Number(s.labels.le), count: s.value });
+  }
+  for (const list of Object.values(ticks)) list.sort((a, b) => a.le - b.le);
+  return {
+    endpoint,
+    at: performance.now(),
+    ccu: one("tickforge_ccu"),
+    cpuSeconds: one("process_cpu_seconds_total"),
+    rssBytes: one("process_resident_memory_bytes"),
+    eventLoopP99: one("nodejs_eventloop_lag_p99_seconds"),
+    ticks,
+  };
+}
+
+/**
+ * A percentile of the ticks observed between two scrapes, in ms, from the
+ * histogram's buckets (linear within the bucket that holds it). Returns
+ * undefined when no tick ran in between.
+ */
+export function tickPercentileMs(before: ServerScrape["ticks"][string] | undefined, after: ServerScrape["ticks"][string] | undefined, q: number): number | undefined {
+  if (!after) return undefined;
+  const counts = after.map((b, i) => ({ le: b.le, count: b.count - (before?.[i]?.count ?? 0) }));
+  const total = counts[counts.length - 1]?.count ?? 0;
+  if (total <= 0) return undefined;
+  const rank = q * total;
+  let prevLe = 0, prevCount = 0;
+  for (const b of counts) {
+    if (b.count >= rank) {
+      if (b.le === Infinity) return prevLe * 1000; // beyond the last bucket: report its bound
+      const within = b.count - prevCount;
+      const fraction = within > 0 ? (rank - prevCount) / within : 1;
+      return (prevLe + (b.le - prevLe) * fraction) * 1000;
+    }
+    prevLe = b.le;
+    prevCount = b.count;
+  }
+  return prevLe * 1000;
+}

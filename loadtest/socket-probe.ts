@@ -1,0 +1,182 @@
+/**
+ * An SDK client that measures its own socket, the way a player's network tab
+ * would: bytes and messages each way (counted as WebSocket frames), state-patch
+ * arrival times, and the input-to-acknowledgement round trip. It also puts a
+ * link conditioner between the socket and the SDK.
+ *
+ * It hooks the SDK at its transport seam (Connection.events / transport.send)
+ * rather than replacing the socket, so joins, the handshake, reconnection and
+ * input encoding are the SDK's own code paths, exactly as in the browser.
+ */
+import "./node-socket.ts";
+import WebSocket from "ws";
+import { Client, Protocol, Room, type InputHandle } from "@colyseus/sdk";
+import { recordMs } from "./histogram.ts";
+import { LinkDirection, isPerfect, type LinkSettings } from "./link.ts";
+import type { Meter } from "./meter.ts";
+
+const CODE_MASK = 0x1f; // low 5 bits of the first byte: the protocol code; high bits are modifiers
+/** Sent-input timestamps kept for the ack round trip: 1024 inputs is 34 s at 30 Hz. */
+const SEND_RING = 1024;
+
+/** Bytes a WebSocket frame adds to its payload; client frames also carry a 4-byte mask. */
+function frameOverhead(length: number, masked: boolean): number {
+  return (length < 126 ? 2 : length < 65536 ? 4 : 10) + (masked ? 4 : 0);
+}
+
+export interface ProbeOptions {
+  meter: Meter;
+  link: LinkSettings;
+  /**
+   * Decode state patches (true), or only read their envelope (false): the ack
+   * and server clock in the TIMED prefix, arrival time and size. Every figure
+   * the tester reports comes from the envelope, so skipping the schema decode
+   * changes none of them; it only means `room.state` stops updating after the
+   * first full state.
+   */
+  decodePatches: boolean;
+}
+
+export class SocketProbe {
+  readonly meter: Meter;
+  readonly options: ProbeOptions;
+  private input: InputHandle<any> | undefined;
+  private sentAt = new Float64Array(SEND_RING);
+  private lastAcked = 0;
+  private epoch = 0;
+  private lastPatchAt = 0;
+  private lastInterval = -1;
+  private upstream: LinkDirection | undefined;
+  private downstream: LinkDirection | undefined;
+  private connection: Room["connection"] | undefined;
+
+  constructor(options: ProbeOptions) {
+    this.options = options;
+    this.meter = options.meter;
+    if (!isPerfect(options.link)) {
+      this.upstream = new LinkDirection(options.link);
+      this.downstream = new LinkDirection(options.link);
+    }
+  }
+
+  /** Hook a room's connection right after the SDK created it, before any frame flows. */
+  attach(room: Room): void {
+    const connection = room.connection;
+    this.connection = connection;
+    const events = connection.events;
+    const transport = connection.transport as { send(data: Uint8Array): void; ws?: WebSocket };
+    const meter = this.meter;
+
+    const deliver = events.onmessage!;
+    events.onmessage = (event: { data: ArrayBuffer }) => {
+      const length = event.data.byteLength;
+      meter.bytesIn += length + frameOverhead(length, false);
+      meter.messagesIn++;
+      if (this.downstream) this.downstream.send(() => this.receive(room, deliver, event));
+      else this.receive(room, deliver, event);
+    };
+
+    const onclose = events.onclose!;
+    events.onclose = (event: { code: number; reason?: string }) => {
+      // The socket is gone: whatever the link still held for it is lost with it.
+      this.upstream?.reopen();
+      this.downstream?.reopen();
+      this.lastPatchAt = 0;
+      this.lastInterval = -1;
+      onclose(event);
+    };
+
+    const write = transport.send.bind(transport);
+    transport.send = (data: Uint8Array) => {
+      const length = data.byteLength;
+      meter.bytesOut += length + frameOverhead(length, true);
+      meter.messagesOut++;
+      if (!this.upstream) return write(data);
+      // The SDK reuses its send buffer: copy before the link holds on to it.
+      const copy = data.slice();
+      const socket = transport.ws;
+      this.upstream.send(() => { if (transport.ws === socket && socket?.readyState === WebSocket.OPEN) write(copy); });
+    };
+  }
+
+  /** Time every input this handle sends, to measure when the server acknowledges it. */
+  watchInput(input: InputHandle<any>): void {
+    this.input = input;
+    this.epoch = input.epoch;
+    input.onSend((seq) => {
+      this.sentAt[seq % SEND_RING] = performance.now();
+      this.meter.inputsSent++;
+    });
+  }
+
+  /** Cut the TCP connection without a close frame, as a lost network does. */
+  dropSocket(): void {
+    const ws = (this.connection?.transport as { ws?: WebSocket } | undefined)?.ws;
+    if (ws && ws.readyState !== WebSocket.CLOSED) ws.terminate();
+  }
+
+  private receive(room: Room, deliver: (event: unknown) => void, event: { data: ArrayBuffer }): void {
+    const code = new Uint8Array(event.data, 0, 1)[0] & CODE_MASK;
+    const now = performance.now();
+    if (code === Protocol.ROOM_STATE_PATCH) {
+      if (this.lastPatchAt > 0) {
+        const interval = now - this.lastPatchAt;
+        recordMs(this.meter.patchInterval, interval);
+        if (this.lastInterval >= 0) recordMs(this.meter.patchJitter, Math.abs(interval - this.lastInterval));
+        this.lastInterval = interval;
+      }
+      this.lastPatchAt = now;
+      if (!this.options.decodePatches) skipDecoding(room);
+    }
+    deliver(event);
+    if (this.input) this.readAck(now);
+  }
+
+  /** Inputs up to `lastProcessed` were applied by the server: each one's round trip ends now. */
+  private readAck(now: number): void {
+    const input = this.input!;
+    if (input.epoch !== this.epoch) {
+      // The SDK restarted its input sequence after a reconnection.
+      this.epoch = input.epoch;
+      this.lastAcked = 0;
+    }
+    const acked = input.lastProcessed;
+    if (acked <= this.lastAcked) return;
+    const oldest = Math.max(this.lastAcked + 1, acked - SEND_RING + 1);
+    for (let seq = oldest; seq <= acked; seq++) {
+      const sentAt = this.sentAt[seq % SEND_RING];
+      if (sentAt > 0) recordMs(this.meter.ack, now - sentAt);
+    }
+    this.meter.inputsAcked += acked - this.lastAcked;
+    this.lastAcked = acked;
+  }
+}
+
+const ignorePatch = () => {};
+function skipDecoding(room: Room): void {
+  const serializer = room.serializer as { patch: unknown } | undefined;
+  if (serializer && serializer.patch !== ignorePatch) serializer.patch = ignorePatch;
+}
+
+/** A Room whose connection is probed from its first frame. */
+class ProbedRoom extends Room<any, any> {
+  probe!: SocketProbe;
+  override connect(endpoint: string, options?: any, headers?: any): void {
+    super.connect(endpoint, options, headers);
+    this.probe.attach(this);
+  }
+}
+
+/** One player's SDK client: every room it joins is probed. */
+export class ProbedClient extends Client {
+  readonly probe: SocketProbe;
+  constructor(endpoint: string, probe: SocketProbe) {
+    super(endpoint);
+    this.probe = probe;
+  }
+  protected override createRoom<T>(roomName: string, rootSchema?: any): Room<any, T> {
+    const room = new ProbedRoom(roomName, rootSchema);
+    room.probe = this.probe;
+    return room as Room<any, T>;
+  }
+}

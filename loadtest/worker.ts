@@ -1,0 +1,142 @@
+/**
+ * A bot worker process: runs its share of the fleet and streams one
+ * measurement window per second to the coordinator over IPC. The fleet is
+ * spread over processes so one core is never what the test measures.
+ */
+import "./node-socket.ts";
+import { TICK_RATE } from "../rooms/arena/constants.ts";
+import { Bot, behaviourFor } from "./bot.ts";
+import type { LinkSettings } from "./link.ts";
+import { Meter } from "./meter.ts";
+import { joinTime, peakBots, type Schedule } from "./schedule.ts";
+
+export interface WorkerPlan {
+  workerIndex: number;
+  workers: number;
+  endpoints: string[];
+  roomName: string;
+  behaviour: string;
+  link: LinkSettings;
+  schedule: Schedule;
+  stormEverySeconds: number;
+  /** Date.now() at which the run starts, shared by every worker. */
+  startAtEpochMs: number;
+}
+
+export type ToWorker = { type: "start"; plan: WorkerPlan } | { type: "stop" };
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "window"; report: import("./meter.ts").WindowReport }
+  | { type: "stopped" }
+  | { type: "error"; message: string };
+
+/** Bots are stepped in this many staggered groups per tick, so a worker's inputs leave as a stream, not a burst. */
+const TICK_SLOTS = 6;
+
+function send(message: FromWorker): void {
+  process.send?.(message);
+}
+
+class Fleet {
+  private bots: Bot[][] = Array.from({ length: TICK_SLOTS }, () => []);
+  private all: Bot[] = [];
+  private timers: ReturnType<typeof setTimeout>[] = [];
+  private meter: Meter;
+  private plan: WorkerPlan;
+  private runStartedAt: number;
+  private tickTimer: ReturnType<typeof setTimeout> | undefined;
+  private windowTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(plan: WorkerPlan) {
+    this.plan = plan;
+    this.runStartedAt = performance.now() + (plan.startAtEpochMs - Date.now());
+    this.meter = new Meter(this.runStartedAt);
+  }
+
+  start(): void {
+    const { plan } = this;
+    const behaviour = behaviourFor(plan.roomName, plan.behaviour);
+    const peak = peakBots(plan.schedule);
+    for (let k = plan.workerIndex; k < peak; k += plan.workers) {
+      const at = joinTime(plan.schedule, k);
+      if (at === undefined) continue;
+      const bot = new Bot({
+        index: k,
+        endpoint: plan.endpoints[k % plan.endpoints.length],
+        roomName: plan.roomName,
+        behaviour,
+        link: plan.link,
+        meter: this.meter,
+        stormEverySeconds: plan.stormEverySeconds,
+        runStartedAt: this.runStartedAt,
+      });
+      this.timers.push(setTimeout(() => {
+        this.bots[k % TICK_SLOTS].push(bot);
+        this.all.push(bot);
+        void bot.start();
+      }, Math.max(0, this.runStartedAt + at * 1000 - performance.now())));
+    }
+    this.startTicking();
+    // Windows close on whole seconds of the shared run clock, so workers' windows line up.
+    const firstWindow = 1000 - ((performance.now() - this.runStartedAt) % 1000);
+    this.timers.push(setTimeout(() => {
+      send({ type: "window", report: this.meter.window() });
+      this.windowTimer = setInterval(() => send({ type: "window", report: this.meter.window() }), 1000);
+    }, firstWindow));
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    if (this.windowTimer) clearInterval(this.windowTimer);
+    send({ type: "window", report: this.meter.window() });
+    await Promise.all(this.all.map((bot) => bot.stop()));
+  }
+
+  /**
+   * Fixed-rate stepping: slot s of tick n runs at n·period + s·period/slots.
+   * A worker that falls behind skips steps, as a stuttering client would,
+   * instead of bursting a backlog at the server.
+   */
+  private startTicking(): void {
+    const period = 1000 / TICK_RATE;
+    const slotPeriod = period / TICK_SLOTS;
+    let n = Math.ceil((performance.now() - this.runStartedAt) / slotPeriod);
+    const run = () => {
+      const now = performance.now();
+      const due = Math.floor((now - this.runStartedAt) / slotPeriod);
+      if (due - n > TICK_SLOTS) n = due - TICK_SLOTS + 1; // more than a tick behind: drop the backlog
+      while (n <= due) {
+        for (const bot of this.bots[((n % TICK_SLOTS) + TICK_SLOTS) % TICK_SLOTS]) bot.step();
+        n++;
+      }
+      this.tickTimer = setTimeout(run, Math.max(0, this.runStartedAt + n * slotPeriod - performance.now()));
+    };
+    this.tickTimer = setTimeout(run, Math.max(0, this.runStartedAt + n * slotPeriod - performance.now()));
+  }
+}
+
+let fleet: Fleet | undefined;
+
+process.on("message", (message: ToWorker) => {
+  if (message.type === "start") {
+    try {
+      fleet = new Fleet(message.plan);
+      fleet.start();
+    } catch (error) {
+      send({ type: "error", message: error instanceof Error ? error.message : String(error) });
+    }
+  } else if (message.type === "stop") {
+    void (fleet?.stop() ?? Promise.resolve()).then(() => {
+      send({ type: "stopped" });
+      process.disconnect?.();
+      process.exit(0);
+    });
+  }
+});
+// The coordinator died: a worker must never outlive it.
+process.on("disconnect", () => process.exit(0));
+// The SDK logs every reconnection attempt; the coordinator's report is the output.
+console.info = () => {};
+console.warn = () => {};
+send({ type: "ready" });
