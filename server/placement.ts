@@ -18,10 +18,14 @@ import { MatchmakingErrorCode } from "./errors.ts";
 import { logger } from "./logger.ts";
 
 const LOAD_KEY = "tickforge:load";
-/** How often each process publishes its load, and looks for dead peers (ms). */
+/** How often each process publishes its load (ms). */
 const REPORT_INTERVAL_MS = 1000;
+/** How often it looks for dead peers (ms): two cheap Redis reads; every early beat shortens a stuck join. */
+const REAP_INTERVAL_MS = 250;
 /** A report older than this is from a process that stopped reporting (ms). */
 const STALE_AFTER_MS = 3 * REPORT_INTERVAL_MS;
+/** How long a swept receipt lives (Colyseus's default COLYSEUS_SWEPT_RECEIPT_TTL). */
+const SWEPT_RECEIPT_TTL_SECONDS = 600;
 /** Share of one core a process may spend in fixed steps before it takes no new rooms. */
 export const TICK_BUDGET = 0.6;
 
@@ -55,6 +59,7 @@ export function loadScore(load: ProcessLoad, limits: PlacementLimits): number {
 export class Placement {
   #limits: PlacementLimits;
   #timer: NodeJS.Timeout | undefined;
+  #reapTimer: NodeJS.Timeout | undefined;
   #draining = false;
   #lastReportAt = Date.now();
   /** Rooms this process placed on a peer since that peer's last report: a burst must not all land on one process. */
@@ -70,14 +75,18 @@ export class Placement {
     void matchMaker.onReady.then(() => {
       if (this.#timer) return;
       this.#timer = setInterval(() => void this.heartbeat(), REPORT_INTERVAL_MS);
+      this.#reapTimer = setInterval(() => void this.reap(), REAP_INTERVAL_MS);
       this.#timer.unref();
+      this.#reapTimer.unref();
       void this.heartbeat();
     });
   }
 
   stop(): void {
     clearInterval(this.#timer);
+    clearInterval(this.#reapTimer);
     this.#timer = undefined;
+    this.#reapTimer = undefined;
   }
 
   /** Take no new rooms from now on; peers see it within one round trip to Redis. */
@@ -137,12 +146,26 @@ export class Placement {
   };
 
   private async heartbeat() {
+    // Until accept() has subscribed our process channel, peers would take us for dead.
+    if (matchMaker.state !== matchMaker.MatchMakerState.READY) return;
     try {
       await this.report();
-      await this.reapDeadPeers();
     } catch (error) {
       // Redis away: the next beat retries; redis.ts reports the outage itself.
       this.#log.debug({ err: error }, "load report failed");
+    }
+  }
+
+  #reaping = false;
+  private async reap() {
+    if (this.#reaping || matchMaker.state !== matchMaker.MatchMakerState.READY) return;
+    this.#reaping = true;
+    try {
+      await this.reapDeadPeers();
+    } catch (error) {
+      this.#log.debug({ err: error }, "dead-peer check failed");
+    } finally {
+      this.#reaping = false;
     }
   }
 
@@ -153,22 +176,28 @@ export class Placement {
     await matchMaker.presence.hset(LOAD_KEY, matchMaker.processId, JSON.stringify(load));
   }
 
-  /** A peer with no process channel has lost its Redis connection; ask Colyseus to confirm and clean up. */
+  /**
+   * Redis drops a process's subscriptions the moment its connection closes, so
+   * a peer whose process channel is gone can no longer answer matchmaking:
+   * take it out now rather than after Colyseus's 2 s IPC timeout on some
+   * player's join. If it was only cut off from Redis for a moment, the swept
+   * receipt makes it re-list its rooms (Colyseus checks every few seconds), and
+   * it re-publishes its load on its next beat.
+   */
   private async reapDeadPeers() {
     const presence: Presence = matchMaker.presence;
     const [reports, channels] = await Promise.all([presence.hgetall(LOAD_KEY), presence.channels("p:*")]);
     const live = new Set(channels.map((channel) => channel.slice(2)));
-    const now = Date.now();
-    for (const [processId, raw] of Object.entries(reports ?? {})) {
+    for (const processId of Object.keys(reports ?? {})) {
       if (processId === matchMaker.processId || live.has(processId)) continue;
-      const load = parse(raw);
-      // A graceful exit removes its listings itself; only a silent process needs reaping.
-      void matchMaker.healthCheckProcessId(processId).then(async (alive) => {
-        if (alive) return;
-        this.#log.warn({ deadProcessId: processId }, "process stopped answering: its rooms left matchmaking");
-        await presence.hdel(LOAD_KEY, processId);
-      }).catch(() => { /* presence failing: next beat */ });
-      if (load && now - load.at > 60_000) await presence.hdel(LOAD_KEY, processId); // long gone
+      // Joins already waiting on the dead process share this check (Colyseus dedups it), and fail over sooner.
+      void matchMaker.healthCheckProcessId(processId);
+      await matchMaker.stats.excludeProcess(processId);
+      await matchMaker.driver.cleanup?.(processId);
+      // Colyseus's own receipt key (MatchMaker.getProcessSweptKey): a live process reading it restores its listings.
+      await presence.setex(`swept:${processId}`, "1", SWEPT_RECEIPT_TTL_SECONDS);
+      await presence.hdel(LOAD_KEY, processId);
+      this.#log.warn({ deadProcessId: processId }, "process lost its Redis connection: its rooms left matchmaking");
     }
   }
 
