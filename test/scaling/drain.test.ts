@@ -1,0 +1,74 @@
+/**
+ * SIGTERM: a bounded drain. The process takes no new rooms, warns its players,
+ * lets them play for DRAIN_SECONDS, closes them with 4001, exits; the players
+ * then find a game on another process.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nextSignal } from "../support/server.ts";
+import { HARD_DEADLINE_GRACE_MS } from "../../server/shutdown.ts";
+import {
+  joinThrough, killAll, nextMessage, startProcesses, startRedis, waitForPeers,
+  type GameProcess, type Seat,
+} from "./support.ts";
+
+const DRAIN_SECONDS = 2;
+const seats: Seat[] = [];
+let draining: GameProcess;
+let survivor: GameProcess;
+
+async function seat(endpoint: string, method: string, options: object = {}) {
+  const s = await joinThrough(endpoint, method, "arena", options);
+  seats.push(s);
+  return s;
+}
+
+beforeAll(async () => {
+  const redis = await startRedis();
+  const cluster = await startProcesses(2, redis.url, { DRAIN_SECONDS: String(DRAIN_SECONDS) });
+  await waitForPeers(cluster, redis.port);
+  [draining, survivor] = cluster;
+});
+
+afterAll(async () => {
+  await Promise.allSettled(seats.filter((s) => s.room.connection.isOpen).map((s) => s.room.leave()));
+  killAll();
+});
+
+describe("graceful shutdown on SIGTERM", () => {
+  it("warns players, closes them with 4001 within the drain bound, exits, and lets them join again elsewhere", async () => {
+    const player = await seat(draining.endpoint, "create", { mode: "ffa" });
+    expect(player.reservation.processId).toBe(draining.processId);
+    // The survivor is busier (two rooms to one): without the drain, the next room would go to the draining process.
+    await seat(survivor.endpoint, "create", { mode: "duel" });
+    await seat(survivor.endpoint, "create", { mode: "duel" });
+
+    const warned = nextMessage<{ reason: string; disconnectInMs: number }>(player.room, "shutdown");
+    const left = nextSignal<[number, string?]>(player.room.onLeave, 20_000, "the player to be moved on");
+    const sigtermAt = Date.now();
+    draining.kill("SIGTERM");
+
+    const warning = await warned;
+    expect(warning.disconnectInMs).toBe(DRAIN_SECONDS * 1000);
+    expect(warning.reason).toMatch(/restarting/);
+
+    // While it drains, the other process's matchmaking places new rooms at home.
+    await draining.waitForLog((l) => l.msg.startsWith("draining"), 5000, "the drain to start");
+    const newcomer = await seat(survivor.endpoint, "create", { mode: "ffa" });
+    expect(newcomer.reservation.processId).toBe(survivor.processId);
+
+    const [code] = await left;
+    const leftAfterMs = Date.now() - sigtermAt;
+    expect(code).toBe(4001);
+    // The room kept playing through the drain, and no longer than it plus the hard deadline's grace.
+    expect(leftAfterMs).toBeGreaterThanOrEqual(DRAIN_SECONDS * 1000 - 100);
+    expect(leftAfterMs).toBeLessThan(DRAIN_SECONDS * 1000 + HARD_DEADLINE_GRACE_MS);
+
+    const exit = await draining.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.at - sigtermAt).toBeLessThan(DRAIN_SECONDS * 1000 + HARD_DEADLINE_GRACE_MS);
+
+    // What a client does on 4001: join a new arena, here through the survivor.
+    const again = await seat(survivor.endpoint, "joinOrCreate", { mode: "ffa" });
+    expect(again.reservation.processId).toBe(survivor.processId);
+  });
+});
