@@ -8,7 +8,6 @@
  * rather than replacing the socket, so joins, the handshake, reconnection and
  * input encoding are the SDK's own code paths, exactly as in the browser.
  */
-import "./node-socket.ts";
 import WebSocket from "ws";
 import { Client, Protocol, Room, type InputHandle } from "@colyseus/sdk";
 import { recordMs } from "./histogram.ts";
@@ -112,7 +111,11 @@ export class SocketProbe {
   /** Cut the TCP connection without a close frame, as a lost network does. */
   dropSocket(): void {
     const ws = (this.connection?.transport as { ws?: WebSocket } | undefined)?.ws;
-    if (ws && ws.readyState !== WebSocket.CLOSED) ws.terminate();
+    if (!ws) return;
+    if (typeof ws.terminate !== "function") {
+      throw new Error("Dropping a socket needs the `ws` package under the SDK: import loadtest/node-socket.ts before @colyseus/sdk.");
+    }
+    if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
   }
 
   private receive(room: Room, deliver: (event: unknown) => void, event: { data: ArrayBuffer }): void {

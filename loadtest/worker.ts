@@ -137,6 +137,6 @@ process.on("message", (message: ToWorker) => {
 // The coordinator died: a worker must never outlive it.
 process.on("disconnect", () => process.exit(0));
 // The SDK logs every reconnection attempt; the coordinator's report is the output.
-console.info = () => {};
-console.warn = () => {};
+if (!process.env.LOADTEST_DEBUG) console.info = () => {};
+if (!process.env.LOADTEST_DEBUG) console.warn = () => {};
 send({ type: "ready" });
