@@ -200,7 +200,7 @@ export function startProcesses(count: number, redisUrl: string, env: Record<stri
 }
 
 /** Resolve once every process has published a load report, so placement sees them all. */
-export async function waitForPeers(processes: GameProcess[], redisPort: number, timeoutMs = 10_000): Promise<void> {
+export async function waitForPeers(processes: { processId: string }[], redisPort: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const wanted = processes.map((p) => p.processId);
   for (;;) {

@@ -1,0 +1,103 @@
+/**
+ * `npm run cluster -- --processes 3`: N game processes on this machine sharing
+ * Redis, run and restarted by pm2 (pm2-runtime, in the foreground; Ctrl-C
+ * drains them all).
+ *
+ * Players use one entry point, process 1 at http://localhost:<port>: it serves
+ * the client and matchmaking. Each process listens on its own port
+ * (<port>, <port>+1, …) and advertises it as PUBLIC_ADDRESS, so a player
+ * matched into a room on process 3 opens its socket straight to process 3.
+ * For one address in front of everything, put deploy/haproxy.cfg before them
+ * (docs/scaling.md).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError } from "commander";
+import { HARD_DEADLINE_GRACE_MS } from "../server/shutdown.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+function integer(min: number, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+const program = new Command("cluster")
+  .description("Run N Tickforge processes against Redis under pm2, with process 1 as the players' entry point.")
+  .option("-n, --processes <n>", "how many game processes", integer(1, 64), 3)
+  .option("-p, --port <port>", "port of process 1; process k listens on port + k - 1", integer(1, 65535 - 64), 2567)
+  .option("--public-host <host>", "host name players use to reach this machine", "localhost")
+  .option("--redis <url>", "Redis shared by the processes", process.env.REDIS_URL || "redis://127.0.0.1:6379")
+  .option("--drain-seconds <s>", "DRAIN_SECONDS for each process", integer(0, 3600), Number(process.env.DRAIN_SECONDS ?? 20))
+  .parse();
+
+const options = program.opts<{ processes: number; port: number; publicHost: string; redis: string; drainSeconds: number }>();
+
+await assertRedisReachable(options.redis);
+
+// Build the browser client once, not once per process.
+const build = spawnSync(process.execPath, ["game-client/build.ts", "--if-stale"], { cwd: ROOT, stdio: "inherit" });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const apps = Array.from({ length: options.processes }, (_, i) => {
+  const port = options.port + i;
+  return {
+    name: `tickforge-${i + 1}`,
+    script: "server/main.ts",
+    interpreter: process.execPath, // Node 22 from node_modules, whatever `node` is on PATH
+    cwd: ROOT,
+    exec_mode: "fork",
+    autorestart: true,
+    // pm2 sends SIGINT, then SIGKILL after this: leave room for the whole bounded drain.
+    kill_timeout: options.drainSeconds * 1000 + HARD_DEADLINE_GRACE_MS + 1000,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PUBLIC_ADDRESS: `${options.publicHost}:${port}`,
+      REDIS_URL: options.redis,
+      DRAIN_SECONDS: String(options.drainSeconds),
+    },
+  };
+});
+
+// A private pm2 home per entry port: two clusters (or a test and a developer) never share pm2's sockets.
+const home = join(tmpdir(), `tickforge-pm2-${options.port}`);
+mkdirSync(home, { recursive: true });
+const ecosystem = join(home, "ecosystem.json");
+writeFileSync(ecosystem, JSON.stringify({ apps }, null, 2));
+
+console.log(`Tickforge cluster: ${options.processes} processes on ports ${options.port}-${options.port + options.processes - 1}, Redis ${options.redis}`);
+console.log(`Players: http://${options.publicHost}:${options.port}   (Ctrl-C drains and stops every process)`);
+
+const pm2 = spawn(join(ROOT, "node_modules/.bin/pm2-runtime"), ["start", ecosystem, "--raw"], {
+  cwd: ROOT,
+  env: { ...process.env, PM2_HOME: home },
+  stdio: "inherit",
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => pm2.kill(signal));
+}
+pm2.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+async function assertRedisReachable(url: string) {
+  const { hostname, port } = new URL(url);
+  await new Promise<void>((resolve) => {
+    const socket = createConnection({ host: hostname || "127.0.0.1", port: Number(port || 6379) });
+    socket.setTimeout(2000);
+    const fail = () => {
+      socket.destroy();
+      console.error(`Cannot reach Redis at ${url}. Start one (redis-server --daemonize yes) or pass --redis redis://host:port.`);
+      process.exit(1);
+    };
+    socket.once("connect", () => { socket.end(); resolve(); });
+    socket.once("error", fail);
+    socket.once("timeout", fail);
+  });
+}

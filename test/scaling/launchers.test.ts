@@ -1,0 +1,99 @@
+/**
+ * How processes get started: the Procfile's web line, as a platform runs it,
+ * and `npm run cluster`, N processes under pm2 with one entry point.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { HARD_DEADLINE_GRACE_MS } from "../../server/shutdown.ts";
+import { waitForState } from "../support/server.ts";
+import { eventually, freePort, joinThrough, killAll, ROOT, startRedis, waitForPeers, type Seat } from "./support.ts";
+
+const started: ChildProcess[] = [];
+const seats: Seat[] = [];
+
+afterAll(async () => {
+  await Promise.allSettled(seats.filter((s) => s.room.connection.isOpen).map((s) => s.room.leave()));
+  // The cluster launcher is its own process group leader: take pm2 and its apps with it.
+  for (const child of started) if (child.exitCode === null) { try { process.kill(-child.pid!, "SIGKILL"); } catch { /* gone */ } }
+  killAll();
+});
+
+async function health(port: number): Promise<{ status: string; processId: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}/health`);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.json() as Promise<{ status: string; processId: string }>;
+}
+
+/** Two consecutive free ports, for a cluster of two. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (await isFree(port + 1)) return port;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+describe("the Procfile", () => {
+  it("runs the web process the way a Procfile platform does: its command in a shell, PORT from the environment", async () => {
+    const web = /^web:\s*(.+)$/m.exec(readFileSync(join(ROOT, "Procfile"), "utf8"))?.[1];
+    expect(web, "Procfile has a web line").toBeDefined();
+    const port = await freePort();
+    // Heroku-style platforms run `bash -c "<command>"` and send SIGTERM to it.
+    const child = spawn("bash", ["-c", web!], { cwd: ROOT, env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: "warn" }, stdio: "ignore", detached: true });
+    started.push(child);
+    const answer = await eventually(() => health(port), 20_000, "the web process to answer /health");
+    expect(answer.status).toBe("ok");
+    process.kill(-child.pid!, "SIGTERM");
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+  });
+});
+
+describe("npm run cluster", () => {
+  it("runs two processes under pm2 that share matchmaking through one entry point, and stops them on Ctrl-C", async () => {
+    const redis = await startRedis();
+    const port = await freePortPair();
+    const launcher = spawn("npm", ["run", "cluster", "--", "--processes", "2", "--port", String(port), "--redis", redis.url, "--drain-seconds", "1"], {
+      cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn" }, stdio: "ignore", detached: true,
+    });
+    started.push(launcher);
+
+    const [first, second] = await Promise.all([
+      eventually(() => health(port), 30_000, "process 1 to answer"),
+      eventually(() => health(port + 1), 30_000, "process 2 to answer"),
+    ]);
+    expect(first.processId).not.toBe(second.processId);
+    await waitForPeers([first, second], redis.port);
+
+    // Every player goes through process 1; rooms still spread over both processes.
+    const entry = `http://127.0.0.1:${port}`;
+    const hosts = new Set<string>();
+    for (let i = 0; hosts.size < 2 && i < 20; i++) {
+      const s = await joinThrough(entry, "create", "arena", { mode: "duel" });
+      seats.push(s);
+      hosts.add(s.reservation.processId);
+      await waitForState(s.room, (state) => state.players?.has(s.room.sessionId), 10_000, "the player in its room");
+    }
+    expect(hosts).toEqual(new Set([first.processId, second.processId]));
+
+    process.kill(-launcher.pid!, "SIGINT"); // what Ctrl-C sends to the terminal's process group
+    // Both drain (1 s with players in them) and exit: nothing answers on their ports any more.
+    await eventually(async () => {
+      for (const p of [port, port + 1]) {
+        const answered = await fetch(`http://127.0.0.1:${p}/health`).then(() => true, () => false);
+        if (answered) throw new Error(`port ${p} still answers`);
+      }
+    }, 1000 + HARD_DEADLINE_GRACE_MS, "every process to exit");
+  });
+});
