@@ -5,60 +5,29 @@
  *   node game-client/build.ts --if-stale build only when a source is newer than the bundle
  */
 import * as esbuild from "esbuild";
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const outdir = join(root, "dist/client");
-const stamp = join(outdir, ".built");
-const sources = [join(root, "game-client"), join(root, "rooms")];
+import { clientBuildOptions, outdir, sources, stamp } from "./bundle.ts";
 
 const { values: flags } = parseArgs({ options: { watch: { type: "boolean" }, "if-stale": { type: "boolean" } } });
 
-export const buildOptions: esbuild.BuildOptions = {
-  entryPoints: [join(root, "game-client/src/main.ts")],
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  outdir,
-  sourcemap: true,
-  minify: true,
-  metafile: true,
-  logLevel: "warning",
-  plugins: [{
-    name: "copy-static",
-    setup(build) {
-      build.onEnd(() => {
-        cpSync(join(root, "game-client/index.html"), join(outdir, "index.html"));
-        const assets = join(root, "game-client/public");
-        if (existsSync(assets)) cpSync(assets, outdir, { recursive: true });
-        writeFileSync(stamp, new Date().toISOString());
-      });
-    },
-  }],
-};
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
-  }
-  return newest;
+function newest(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let latest = 0;
+  for (const entry of readdirSync(path)) latest = Math.max(latest, newest(join(path, entry)));
+  return latest;
 }
 
 mkdirSync(outdir, { recursive: true });
 if (flags.watch) {
-  const ctx = await esbuild.context(buildOptions);
+  const ctx = await esbuild.context(clientBuildOptions());
   await ctx.watch();
   console.log("game-client: watching for changes");
-} else if (flags["if-stale"] && existsSync(stamp)
-  && statSync(stamp).mtimeMs >= Math.max(...sources.map(newestSource))) {
+} else if (flags["if-stale"] && existsSync(stamp) && statSync(stamp).mtimeMs >= Math.max(...sources.map(newest))) {
   console.log("game-client: bundle is up to date");
 } else {
-  await esbuild.build(buildOptions);
+  await esbuild.build(clientBuildOptions());
   console.log("game-client: built dist/client");
 }

@@ -1,0 +1,118 @@
+/**
+ * The numbers behind the picture, for browser tests and curious players:
+ * exposed on `window.__tickforge` by the entry file. Tests read these
+ * instead of pixels.
+ */
+import type { LinkSettings } from "../net/link.ts";
+import type { PredictionStats } from "../net/prediction.ts";
+import type { ArenaSession, ConnectionState } from "../net/session.ts";
+
+export interface PlayerSnapshot {
+  id: string;
+  name: string;
+  /** Authoritative position, as last decoded from the server. */
+  x: number;
+  y: number;
+  /** Where it is drawn this frame. */
+  drawnX: number;
+  drawnY: number;
+  alive: boolean;
+}
+
+export interface FrameRecord {
+  frame: number;
+  /** performance.now() at the frame. */
+  at: number;
+  moveX: number;
+  moveY: number;
+  drawnX: number;
+  drawnY: number;
+  /** The server's (authoritative) position of the own player at that frame. */
+  serverX: number;
+  serverY: number;
+}
+
+const TRACE_LENGTH = 240;
+
+export class DebugHook {
+  readonly #session: ArenaSession;
+  /** Key of the main scene on screen (Title, Game). */
+  scene = "Boot";
+  /** Game frames drawn since the page loaded. */
+  frame = 0;
+  fps = 0;
+  overlayOpen = false;
+  /** Projectiles drawn in the last frame. */
+  shotsDrawn = 0;
+  players: PlayerSnapshot[] = [];
+  readonly #trace: FrameRecord[] = [];
+
+  constructor(session: ArenaSession) {
+    this.#session = session;
+  }
+
+  get connection(): ConnectionState {
+    return this.#session.state;
+  }
+
+  get message(): string {
+    return this.#session.message;
+  }
+
+  get sessionId(): string | undefined {
+    return this.#session.sessionId;
+  }
+
+  get roomId(): string | undefined {
+    return this.#session.room?.roomId;
+  }
+
+  get phase(): string | undefined {
+    return this.#session.room?.state.phase;
+  }
+
+  get stats(): PredictionStats | undefined {
+    const stats = this.#session.prediction?.stats;
+    return stats ? { ...stats } : undefined;
+  }
+
+  get corrections(): number {
+    return this.#session.prediction?.stats.corrections ?? 0;
+  }
+
+  get ping(): number {
+    return this.#session.pingMs;
+  }
+
+  get rtt(): number {
+    return this.#session.room?.clock.smoothedRtt() ?? 0;
+  }
+
+  get jitter(): number {
+    return this.#session.room?.clock.jitter() ?? 0;
+  }
+
+  get self(): PlayerSnapshot | undefined {
+    const id = this.#session.sessionId;
+    return this.players.find((p) => p.id === id);
+  }
+
+  get link(): LinkSettings {
+    return { ...this.#session.link.settings };
+  }
+
+  /** Change the link conditioner (latencyMs, jitterMs, lossPercent); throws on out-of-range values. */
+  setLink(settings: Partial<LinkSettings>): LinkSettings {
+    return this.#session.link.set(settings);
+  }
+
+  record(entry: FrameRecord): void {
+    this.#trace.push(entry);
+    if (this.#trace.length > TRACE_LENGTH) this.#trace.shift();
+  }
+
+  /** The last frames (up to 240), oldest first. */
+  trace(): FrameRecord[] {
+    return this.#trace.map((r) => ({ ...r }));
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Every screen position derives from one width and height. The arena is
+ * drawn whole, scaled to fit; the HUD sits on top at screen scale.
+ */
+import { ARENA_HEIGHT, ARENA_WIDTH } from "../../../rooms/arena/constants.ts";
+
+export const WIDTH = 1280;
+export const HEIGHT = 800;
+
+/** Margin from the screen edges for HUD text. */
+export const PAD = Math.round(WIDTH / 64);
+/** World-to-screen scale that fits the whole arena. */
+export const ARENA_ZOOM = Math.min(WIDTH / ARENA_WIDTH, HEIGHT / ARENA_HEIGHT);
+
+export const CENTER_X = WIDTH / 2;
+export const CENTER_Y = HEIGHT / 2;
+
+/** Font sizes as fractions of the height, so the layout scales as one. */
+export const FONT = {
+  huge: Math.round(HEIGHT / 10),
+  title: Math.round(HEIGHT / 22),
+  body: Math.round(HEIGHT / 40),
+  small: Math.round(HEIGHT / 52),
+} as const;

@@ -1,0 +1,85 @@
+/**
+ * DevOverlay (F3): the network as the prediction sees it (RTT, jitter,
+ * corrections per second and their mean size, inputs in flight) and the link
+ * conditioner's controls, so anyone can add 150 ms and watch prediction hold.
+ */
+import * as Phaser from "phaser";
+import type { LinkSettings } from "../../net/link.ts";
+import type { ArenaSession } from "../../net/session.ts";
+import { debugOf, sessionOf } from "../context.ts";
+import { FONT, HEIGHT, PAD, WIDTH } from "../layout.ts";
+import { COLORS } from "../style.ts";
+import { button, panel, textStyle } from "../ui.ts";
+
+const W = 360;
+const H = 330;
+
+interface Knob { key: keyof LinkSettings; label: string; unit: string; step: number }
+const KNOBS: Knob[] = [
+  { key: "latencyMs", label: "latency", unit: "ms", step: 25 },
+  { key: "jitterMs", label: "jitter", unit: "ms", step: 5 },
+  { key: "lossPercent", label: "loss", unit: "%", step: 1 },
+];
+
+export class DevOverlay extends Phaser.Scene {
+  #session!: ArenaSession;
+  #stats!: Phaser.GameObjects.Text;
+  #knobText: Phaser.GameObjects.Text[] = [];
+
+  constructor() {
+    super("DevOverlay");
+  }
+
+  create(): void {
+    this.#session = sessionOf(this);
+    const left = WIDTH - PAD - W;
+    const top = HEIGHT - PAD - H;
+    panel(this, left, top, W, H, 0.9);
+    this.add.text(left + 16, top + 12, "NETWORK  (F3 to close)", textStyle(FONT.small, COLORS.accent, true));
+    this.#stats = this.add.text(left + 16, top + 40, "", { ...textStyle(FONT.small, COLORS.text, true), lineSpacing: 4 });
+
+    const knobTop = top + 200;
+    this.add.text(left + 16, knobTop - 22, "LINK CONDITIONER (both directions)", textStyle(FONT.small - 2, COLORS.dim, true));
+    this.#knobText = [];
+    KNOBS.forEach((knob, i) => {
+      const y = knobTop + i * 30;
+      this.#knobText.push(this.add.text(left + 16, y, "", textStyle(FONT.small, COLORS.text, true)).setOrigin(0, 0.5));
+      button(this, left + W - 96, y, "−", () => this.#nudge(knob, -1), { width: 40, height: 24, size: FONT.small });
+      button(this, left + W - 48, y, "+", () => this.#nudge(knob, +1), { width: 40, height: 24, size: FONT.small });
+    });
+    button(this, left + 80, top + H - 24, "150 ± 20 ms", () => this.#set({ latencyMs: 150, jitterMs: 20, lossPercent: 0 }), { width: 130, height: 26, size: FONT.small });
+    button(this, left + 220, top + H - 24, "clean", () => this.#set({ latencyMs: 0, jitterMs: 0, lossPercent: 0 }), { width: 90, height: 26, size: FONT.small });
+    this.events.once("shutdown", () => { debugOf(this).overlayOpen = false; });
+    debugOf(this).overlayOpen = true;
+  }
+
+  update(): void {
+    const session = this.#session;
+    const room = session.room;
+    const stats = session.prediction?.stats;
+    const fps = this.game.loop.actualFps;
+    const lines = [
+      `fps            ${fps.toFixed(0)}`,
+      `ping           ${session.pingMs.toFixed(0)} ms`,
+      `input rtt      ${(room?.clock.smoothedRtt() ?? 0).toFixed(0)} ms`,
+      `jitter         ${(room?.clock.jitter() ?? 0).toFixed(1)} ms`,
+      `corrections/s  ${(stats?.correctionsPerSecond ?? 0).toFixed(2)}   (${stats?.corrections ?? 0} total)`,
+      `mean correct.  ${(stats?.meanCorrection ?? 0).toFixed(2)} units`,
+      `inputs pending ${stats?.pendingInputs ?? 0}`,
+      `shots          ${stats?.shotsConfirmed ?? 0}/${stats?.shotsPredicted ?? 0} confirmed, ${stats?.shotsRejected ?? 0} dropped`,
+    ];
+    this.#stats.setText(lines.join("\n"));
+    const link = session.link.settings;
+    KNOBS.forEach((knob, i) => this.#knobText[i].setText(`${knob.label.padEnd(8)} ${String(link[knob.key]).padStart(4)} ${knob.unit}`));
+  }
+
+  #nudge(knob: Knob, direction: number): void {
+    const current = this.#session.link.settings[knob.key];
+    const limit = knob.key === "latencyMs" ? 2000 : knob.key === "jitterMs" ? 500 : 50;
+    this.#set({ [knob.key]: Math.max(0, Math.min(limit, current + direction * knob.step)) });
+  }
+
+  #set(settings: Partial<LinkSettings>): void {
+    this.#session.link.set(settings);
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Hud: drawn over the arena at screen scale. Ping, players in the room and
+ * connection state on the left; round and clock on the right; the own
+ * player's health and score at the bottom; a kill feed; banners for
+ * announcements, server notices and connection trouble. F3 (or `) opens the
+ * network overlay.
+ */
+import * as Phaser from "phaser";
+import { MAX_HEALTH, MAX_PLAYERS, RESPAWN_SECONDS } from "../../../../rooms/arena/constants.ts";
+import type { ArenaSession, ConnectionState } from "../../net/session.ts";
+import { sessionOf } from "../context.ts";
+import { CENTER_X, CENTER_Y, FONT, HEIGHT, PAD, WIDTH } from "../layout.ts";
+import { COLORS, css, playerColor } from "../style.ts";
+import { formatClock, panel, textStyle } from "../ui.ts";
+
+const STATE_LABEL: Record<ConnectionState, [string, number]> = {
+  idle: ["Offline", COLORS.dim],
+  joining: ["Joining", COLORS.warn],
+  connected: ["Connected", COLORS.good],
+  reconnecting: ["Reconnecting", COLORS.warn],
+  resuming: ["Resuming", COLORS.warn],
+  restarting: ["Server restarting", COLORS.warn],
+  expired: ["Session expired", COLORS.bad],
+  kicked: ["Removed", COLORS.bad],
+  failed: ["Disconnected", COLORS.bad],
+};
+
+const FEED_LINES = 5;
+const FEED_SECONDS = 6;
+
+export class Hud extends Phaser.Scene {
+  #session!: ArenaSession;
+  #status!: Phaser.GameObjects.Text;
+  #dot!: Phaser.GameObjects.Arc;
+  #round!: Phaser.GameObjects.Text;
+  #score!: Phaser.GameObjects.Text;
+  #health!: Phaser.GameObjects.Graphics;
+  #banner!: Phaser.GameObjects.Text;
+  #center!: Phaser.GameObjects.Text;
+  #feed!: Phaser.GameObjects.Text;
+  #feedLines: { text: string; until: number }[] = [];
+  #bannerUntil = 0;
+  #respawnAt = 0;
+  #shownHealth = -1;
+  #offs: (() => void)[] = [];
+
+  constructor() {
+    super("Hud");
+  }
+
+  create(): void {
+    this.#session = sessionOf(this);
+    this.#feedLines = [];
+    panel(this, PAD, PAD, 330, 40, 0.7);
+    this.#dot = this.add.circle(PAD + 20, PAD + 20, 6, COLORS.good);
+    this.#status = this.add.text(PAD + 34, PAD + 20, "", textStyle(FONT.small, COLORS.text, true)).setOrigin(0, 0.5);
+
+    panel(this, WIDTH - PAD - 220, PAD, 220, 40, 0.7);
+    this.#round = this.add.text(WIDTH - PAD - 110, PAD + 20, "", textStyle(FONT.small, COLORS.text, true)).setOrigin(0.5);
+
+    panel(this, PAD, HEIGHT - PAD - 52, 300, 52, 0.7);
+    this.#health = this.add.graphics();
+    this.#score = this.add.text(PAD + 16, HEIGHT - PAD - 40, "", textStyle(FONT.small, COLORS.text, true));
+
+    this.#feed = this.add.text(WIDTH - PAD, PAD + 56, "", { ...textStyle(FONT.small, COLORS.text), align: "right" }).setOrigin(1, 0);
+    this.#banner = this.add.text(CENTER_X, PAD + 70, "", {
+      ...textStyle(FONT.body, COLORS.text), backgroundColor: css(COLORS.panel), padding: { x: 16, y: 8 }, align: "center",
+      wordWrap: { width: WIDTH * 0.6 },
+    }).setOrigin(0.5, 0).setVisible(false);
+    this.#center = this.add.text(CENTER_X, CENTER_Y, "", {
+      ...textStyle(FONT.title, COLORS.text), align: "center", stroke: "#000000", strokeThickness: 6,
+    }).setOrigin(0.5);
+
+    const toggle = () => {
+      if (this.scene.isActive("DevOverlay")) this.scene.stop("DevOverlay");
+      else this.scene.launch("DevOverlay");
+    };
+    this.input.keyboard!.on("keydown-F3", (e: KeyboardEvent) => { e.preventDefault(); toggle(); });
+    this.input.keyboard!.on("keydown-BACKTICK", toggle);
+
+    const session = this.#session;
+    this.#offs = [
+      session.on("announcement", (a) => this.#showBanner(a.text, COLORS.accent, 8000)),
+      session.on("shutdown", (s) => this.#showBanner(`Server restarting: ${s.reason}`, COLORS.warn, Math.max(3000, s.disconnectInMs))),
+      session.on("notice", (text) => this.#showBanner(text, COLORS.bad, 3000)),
+      session.on("killed", (k) => this.#onKilled(k.victim, k.by)),
+    ];
+    this.events.once("shutdown", () => { for (const off of this.#offs) off(); });
+  }
+
+  update(time: number): void {
+    const session = this.#session;
+    const room = session.room;
+    const [label, color] = STATE_LABEL[session.state];
+    const players = room ? room.state.players.size : 0;
+    const ping = session.state === "connected" ? `${Math.round(session.pingMs)} ms` : "-";
+    this.#status.setText(`${label}  ·  ping ${ping}  ·  ${players}/${MAX_PLAYERS}`);
+    this.#dot.setFillStyle(color);
+
+    const self = session.self;
+    if (room) {
+      const left = room.state.phaseEndsAt - room.clock.serverNow();
+      this.#round.setText(room.state.phase === "playing" ? `ROUND ${room.state.round}  ${formatClock(left)}` : `NEXT ROUND ${formatClock(left)}`);
+    }
+    if (self) {
+      this.#score.setText(`${self.name || "You"}   ${self.kills} K  ·  ${self.deaths} D`);
+      if (self.health !== this.#shownHealth) {
+        this.#shownHealth = self.health;
+        const g = this.#health;
+        const w = 268 * Math.max(0, self.health / MAX_HEALTH);
+        g.clear();
+        g.fillStyle(0x000000, 0.6).fillRoundedRect(PAD + 16, HEIGHT - PAD - 18, 268, 8, 3);
+        g.fillStyle(playerColor(self.color), 1).fillRoundedRect(PAD + 16, HEIGHT - PAD - 18, w, 8, 3);
+      }
+    }
+
+    // The big centre line: connection trouble first, then the respawn countdown.
+    let center = "";
+    if (session.state === "reconnecting" || session.state === "restarting" || session.state === "resuming") {
+      center = session.message;
+    } else if (self && !self.alive) {
+      const left = Math.max(0, Math.ceil((this.#respawnAt - time) / 1000));
+      center = left > 0 ? `Eliminated: back in ${left}` : "Respawning…";
+    }
+    this.#center.setText(center);
+
+    const now = time;
+    this.#feedLines = this.#feedLines.filter((l) => l.until > now);
+    this.#feed.setText(this.#feedLines.map((l) => l.text).join("\n"));
+    if (this.#banner.visible && now > this.#bannerUntil) this.#banner.setVisible(false);
+  }
+
+  #onKilled(victim: string, by: string): void {
+    const players = this.#session.room?.state.players;
+    const name = (id: string) => players?.get(id)?.name || "someone";
+    this.#feedLines.push({ text: `${name(by)}  ›  ${name(victim)}`, until: this.time.now + FEED_SECONDS * 1000 });
+    if (this.#feedLines.length > FEED_LINES) this.#feedLines.shift();
+    if (victim === this.#session.sessionId) this.#respawnAt = this.time.now + RESPAWN_SECONDS * 1000;
+  }
+
+  #showBanner(text: string, color: number, ms: number): void {
+    this.#banner.setText(text).setColor(css(color)).setVisible(true);
+    this.#bannerUntil = this.time.now + ms;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The link conditioner: added latency, jitter and loss applied inside the
+ * client, to both directions of a room's WebSocket, so anyone can watch
+ * prediction work at 150 ms without touching the OS network stack.
+ *
+ * It models TCP, because that is what a WebSocket rides on:
+ * - nothing is ever dropped or reordered; every message is delivered once,
+ *   in the order it was sent;
+ * - a "lost" packet is retransmitted after a retransmission timeout, and
+ *   everything sent after it waits behind it (head-of-line blocking), which is
+ *   exactly how loss feels on a real WebSocket: an in-order stall.
+ *
+ * Figures are round-trip figures, like a ping: `latencyMs` 150 adds 75 ms to
+ * each direction, `jitterMs` 20 moves each direction's delay by up to ±10 ms.
+ */
+import type { Room } from "@colyseus/sdk";
+
+export interface LinkSettings {
+  /** Added round-trip time, ms. */
+  latencyMs: number;
+  /** Round-trip jitter amplitude, ms: each direction varies by ±jitterMs/2. */
+  jitterMs: number;
+  /** Chance that a message needs a retransmission, percent. */
+  lossPercent: number;
+}
+
+export const CLEAN_LINK: Readonly<LinkSettings> = Object.freeze({ latencyMs: 0, jitterMs: 0, lossPercent: 0 });
+
+const LIMITS = { latencyMs: [0, 2000], jitterMs: [0, 500], lossPercent: [0, 50] } as const;
+
+/** Linux's floor for a retransmission timeout (TCP_RTO_MIN), ms. */
+const MIN_RTO_MS = 200;
+
+export class LinkSettingsError extends Error {
+  override name = "LinkSettingsError";
+}
+
+/** Validate user-supplied settings; throws with the field and its allowed range. */
+export function checkLinkSettings(input: Partial<LinkSettings>, base: LinkSettings = CLEAN_LINK): LinkSettings {
+  const out = { ...base };
+  for (const key of Object.keys(LIMITS) as (keyof LinkSettings)[]) {
+    const value = input[key];
+    if (value === undefined) continue;
+    const [lo, hi] = LIMITS[key];
+    if (typeof value !== "number" || !Number.isFinite(value) || value < lo || value > hi) {
+      throw new LinkSettingsError(`Link conditioner: ${key} must be a number from ${lo} to ${hi}, got ${String(value)}.`);
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** One direction of the link: a delay line that never reorders. */
+class Pipe {
+  readonly #link: LinkConditioner;
+  #queue: { at: number; deliver: () => void }[] = [];
+  #lastAt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Messages delayed by a simulated retransmission. */
+  retransmits = 0;
+
+  constructor(link: LinkConditioner) {
+    this.#link = link;
+  }
+
+  get backlog(): number {
+    return this.#queue.length;
+  }
+
+  push(deliver: () => void): void {
+    const s = this.#link.settings;
+    if (this.#queue.length === 0 && s.latencyMs === 0 && s.jitterMs === 0 && s.lossPercent === 0) {
+      deliver(); // clean link: not even a timer hop
+      return;
+    }
+    const now = performance.now();
+    let delay = s.latencyMs / 2 + (Math.random() * 2 - 1) * (s.jitterMs / 2);
+    if (Math.random() * 100 < s.lossPercent) {
+      // RFC 6298: RTO = SRTT + 4·RTTVAR, floored at Linux's 200 ms.
+      delay += Math.max(MIN_RTO_MS, s.latencyMs + 2 * s.jitterMs);
+      this.retransmits++;
+    }
+    // In order, always: a message never overtakes the one sent before it.
+    const at = Math.max(now + Math.max(0, delay), this.#lastAt);
+    this.#lastAt = at;
+    this.#queue.push({ at, deliver });
+    if (this.#queue.length === 1) this.#schedule();
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    const head = this.#queue[0];
+    if (!head) return;
+    this.#timer = setTimeout(() => this.#flush(), Math.max(0, head.at - performance.now()));
+  }
+
+  #flush(): void {
+    const now = performance.now();
+    while (this.#queue.length > 0 && this.#queue[0].at <= now + 0.5) {
+      const { deliver } = this.#queue.shift()!;
+      deliver();
+    }
+    this.#schedule();
+  }
+}
+
+/** Structural view of the SDK's connection that the conditioner wraps. */
+interface WrappableConnection {
+  send(data: Uint8Array): void;
+  sendUnreliable(data: Uint8Array): void;
+  readonly isOpen: boolean;
+  transport: unknown;
+  events: { onmessage?: ((ev: unknown) => unknown) | null; onclose?: ((ev: unknown) => unknown) | null };
+}
+
+export class LinkConditioner {
+  settings: LinkSettings;
+  readonly up = new Pipe(this);
+  readonly down = new Pipe(this);
+  readonly #wrapped = new WeakSet<object>();
+
+  constructor(settings: Partial<LinkSettings> = {}) {
+    this.settings = checkLinkSettings(settings);
+  }
+
+  /** Change the link; applies to messages sent from now on. */
+  set(settings: Partial<LinkSettings>): LinkSettings {
+    this.settings = checkLinkSettings(settings, this.settings);
+    return this.settings;
+  }
+
+  /**
+   * Route a joined room's traffic through the link. Survives the SDK's own
+   * reconnection (it reuses the connection object); a room from
+   * `client.reconnect()` is a new connection and is attached again.
+   */
+  attach(room: Room): void {
+    const conn = room.connection as unknown as WrappableConnection;
+    if (this.#wrapped.has(conn)) return;
+    this.#wrapped.add(conn);
+
+    const rawSend = conn.send.bind(conn);
+    const socketOf = () => (conn.transport as { ws?: unknown }).ws;
+    const send = (data: Uint8Array) => {
+      const socket = socketOf();
+      const copy = data.slice(); // the SDK reuses its send buffers
+      // A message sent on a socket that has since died died with it, as on TCP.
+      this.up.push(() => { if (socketOf() === socket && conn.isOpen) rawSend(copy); });
+    };
+    conn.send = send;
+    conn.sendUnreliable = send; // a WebSocket has only the reliable channel
+
+    const events = conn.events;
+    const onmessage = events.onmessage;
+    const onclose = events.onclose;
+    events.onmessage = (ev) => this.down.push(() => onmessage?.(ev));
+    // The close frame travels behind the data sent before it.
+    events.onclose = (ev) => this.down.push(() => onclose?.(ev));
+  }
+}

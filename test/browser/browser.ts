@@ -1,0 +1,97 @@
+/**
+ * Browser test support: Debian's chromium driven by playwright-core, pages
+ * that fail the test on page errors and console errors (warnings are fine:
+ * software GL logs plenty), and helpers that read the game's debug hook
+ * (`window.__tickforge`) instead of pixels.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { DebugHook } from "../../game-client/src/game/debug.ts";
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--no-first-run",
+  // A hidden or occluded page must keep its frame rate: the tests count frames.
+  "--disable-background-timer-throttling", "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows",
+];
+
+export type Hook = DebugHook & { countColours(): Promise<number> };
+declare global {
+  interface Window { __tickforge: Hook }
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+export interface GamePage {
+  context: BrowserContext;
+  page: Page;
+  /** Page errors and console errors seen so far; a test expects this to stay empty. */
+  errors: string[];
+  /** Read from the debug hook. */
+  read<T>(fn: (hook: Hook) => T): Promise<T>;
+  /** Wait until `fn` returns something truthy in the page; returns it. */
+  until<T>(fn: (hook: Hook) => T, what: string, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Query string for the page, e.g. "?latency=150". */
+  query?: string;
+  /** Console errors that this test provokes on purpose (e.g. connection refused while offline). */
+  expectedErrors?: RegExp[];
+}
+
+/** Open the game in a fresh browser context (its own sessionStorage) and wait for the title screen. */
+export async function openGame(browser: Browser, endpoint: string, options: OpenOptions = {}): Promise<GamePage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const expected = options.expectedErrors ?? [];
+  page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    const text = message.text();
+    if (!expected.some((re) => re.test(text))) errors.push(`console error: ${text}`);
+  });
+  const game: GamePage = {
+    context,
+    page,
+    errors,
+    read: (fn) => page.evaluate(`(${fn.toString()})(window.__tickforge)`),
+    until: async (fn, what, timeoutMs = 15_000) => {
+      try {
+        const handle = await page.waitForFunction(`(${fn.toString()})(window.__tickforge)`, undefined, { timeout: timeoutMs, polling: 50 });
+        return (await handle.jsonValue()) as Awaited<ReturnType<typeof fn>>;
+      } catch (error) {
+        throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Page errors so far: ${errors.join(" | ") || "none"}. ${(error as Error).message.split("\n")[0]}`);
+      }
+    },
+    close: () => context.close(),
+  };
+  await page.goto(`${endpoint}/${options.query ?? ""}`);
+  await game.until((h) => h?.scene === "Title", "the title screen");
+  return game;
+}
+
+/** From the title screen: type a name, press Enter and wait until the own player is in the arena. */
+export async function play(game: GamePage, name: string): Promise<string> {
+  await game.page.keyboard.type(name);
+  await game.page.keyboard.press("Enter");
+  const id = await game.until((h) => h.scene === "Game" && h.connection === "connected" && h.self && h.stats && h.sessionId, `${name} to join an arena`);
+  return id as string;
+}
+
+/** Hold a key until the own player's authoritative position moved `units` along an axis. */
+export async function holdUntilMoved(game: GamePage, key: string, axis: "x" | "y", units: number): Promise<void> {
+  const start = await game.read((h) => ({ x: h.self!.x, y: h.self!.y }));
+  await game.page.keyboard.down(key);
+  try {
+    await game.page.waitForFunction(
+      ([axis, from, units]) => Math.abs((window.__tickforge.self as any)[axis] - from) >= units,
+      [axis, start[axis], units] as const, { timeout: 15_000, polling: 50 });
+  } finally {
+    await game.page.keyboard.up(key);
+  }
+}
