@@ -23,8 +23,10 @@ new Gauge({
   labelNames: ["room_type"] as const,
   registers: [registry],
   async collect() {
+    // The listing lives in the driver (Redis with REDIS_URL): during an outage keep the last values, never fail the scrape.
+    const rooms = await matchMaker.query({ processId: matchMaker.processId }).catch(() => undefined);
+    if (!rooms) return;
     this.reset();
-    const rooms = await matchMaker.query({ processId: matchMaker.processId });
     for (const room of rooms) this.labels(room.name).inc();
   },
 });
