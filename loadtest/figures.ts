@@ -26,9 +26,10 @@ export interface RunReport {
 
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 
-export function figuresOf(run: LoadRun): { figures: Figures; joinErrors: Record<string, number>; closeCodes: Record<string, number>; steady: [number, number] } {
+/** Figures of a run; `range` picks the seconds [from, to] that the steady-state figures cover. */
+export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRange(), joinRange?: [number, number]): { figures: Figures; joinErrors: Record<string, number>; closeCodes: Record<string, number>; steady: [number, number] } {
   const all = run.seconds;
-  const [from, to] = run.steadyRange();
+  const [from, to] = range;
   const steady = all.filter((s) => s.index >= from && s.index <= to);
   const reports = (list: typeof all) => list.flatMap((s) => s.reports);
   const sum = (list: WindowReport[], f: (r: WindowReport) => number) => list.reduce((a, r) => a + f(r), 0);
@@ -39,7 +40,7 @@ export function figuresOf(run: LoadRun): { figures: Figures; joinErrors: Record<
     h.destroy();
     return p;
   };
-  const everything = reports(all);
+  const everything = reports(joinRange ? all.filter((s) => s.index >= joinRange[0] && s.index <= joinRange[1]) : all);
   const steadyReports = reports(steady);
 
   const figures: Figures = {};

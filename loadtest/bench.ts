@@ -1,0 +1,286 @@
+/**
+ * npm run bench [-- --quick] [--scenario move|play|both] [--runs N]
+ *
+ * Capacity search on one server process pinned to one core (taskset -c 0),
+ * with the bots on the other (taskset -c 1). For each scenario:
+ *   1. 480 bots join at 160 joins/s and hold: joins under a burst, bandwidth,
+ *      server CPU per CCU-second, input→ack at 480 CCU, memory, bot cost.
+ *   2. Then arena rooms of 16 are added step by step until input→ack p99
+ *      passes 100 ms or tick p99 passes half the tick budget: the CCU held.
+ * Writes docs/benchmarks.md (every target beside its measured figure) and the
+ * runs' JSON and HTML reports under loadtest-reports/.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import { MAX_PLAYERS, PATCH_RATE, TICK_RATE } from "../rooms/arena/constants.ts";
+import { runLoad, type LoadRun } from "./coordinator.ts";
+import { buildReport, figuresOf, type Figures } from "./figures.ts";
+import { PERFECT_LINK } from "./link.ts";
+import { htmlReport } from "./report.ts";
+import type { Schedule, SchedulePoint } from "./schedule.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ACK_LIMIT_MS = 100;
+const TICK_LIMIT_MS = 1000 / TICK_RATE / 2; // half the tick budget
+const FIXED_CCU = 480;
+const BURST_JOINS_PER_S = 160;
+
+interface Timing { holdSeconds: number; stepBots: number; stepSeconds: number; maxBots: number }
+const FULL: Timing = { holdSeconds: 30, stepBots: 5 * MAX_PLAYERS, stepSeconds: 10, maxBots: 3200 };
+const QUICK: Timing = { holdSeconds: 12, stepBots: 10 * MAX_PLAYERS, stepSeconds: 7, maxBots: 2400 };
+
+interface StepResult { bots: number; ccu: number; ackP99: number; tickP99: number; serverCpu: number; botCpu: number; passed: boolean }
+interface ScenarioResult {
+  scenario: string;
+  fixed: Figures;
+  steps: StepResult[];
+  ccuHeld: number;
+  stoppedBecause: string;
+  memorySlopeKb: number | undefined;
+}
+
+const pinned = process.env.TICKFORGE_BENCH_PINNED === "1";
+
+function hasTaskset(): boolean {
+  return spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+async function startServer(pin: boolean): Promise<{ endpoint: string; child: ChildProcess }> {
+  const port = await freePort();
+  const args = ["server/main.ts"];
+  const child = pin
+    ? spawn("taskset", ["-c", "0", process.execPath, ...args], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] })
+    : spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The server exited (code ${child.exitCode}) before answering /health.`);
+    try {
+      const r = await fetch(`${endpoint}/health`);
+      if (r.ok) return { endpoint, child };
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`The server on ${endpoint} did not answer /health within 20 s.`);
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => { clearTimeout(kill); resolve(); });
+    child.kill("SIGTERM");
+  });
+}
+
+/** 480 bots at 160 joins/s, a hold, then a step of rooms every stepSeconds up to maxBots. */
+function benchSchedule(t: Timing): { schedule: Schedule; rampEnd: number; holdEnd: number; steps: { bots: number; from: number; to: number }[] } {
+  const rampEnd = FIXED_CCU / BURST_JOINS_PER_S;
+  const holdEnd = rampEnd + t.holdSeconds;
+  const points: SchedulePoint[] = [{ at: 0, bots: 0 }, { at: rampEnd, bots: FIXED_CCU }, { at: holdEnd, bots: FIXED_CCU }];
+  const steps: { bots: number; from: number; to: number }[] = [];
+  let at = holdEnd;
+  for (let bots = FIXED_CCU + t.stepBots; bots <= t.maxBots; bots += t.stepBots) {
+    const joined = at + t.stepBots / BURST_JOINS_PER_S;
+    points.push({ at: joined, bots }, { at: at + t.stepSeconds, bots });
+    steps.push({ bots, from: Math.ceil(joined) + 2, to: Math.floor(at + t.stepSeconds) });
+    at += t.stepSeconds;
+  }
+  return { schedule: points, rampEnd, holdEnd, steps };
+}
+
+async function runScenario(behaviour: string, timing: Timing, pin: boolean, runIndex: number, log: (s: string) => void): Promise<ScenarioResult> {
+  const server = await startServer(pin);
+  const plan = benchSchedule(timing);
+  const results: StepResult[] = [];
+  let stoppedBecause = `reached the bench's ceiling of ${timing.maxBots} bots`;
+  let nextStep = 0;
+  let fixed: Figures | undefined;
+  const fixedRange: [number, number] = [Math.ceil(plan.rampEnd) + 3, Math.floor(plan.holdEnd)];
+  let run: LoadRun;
+  try {
+    run = await runLoad({
+      endpoints: [server.endpoint],
+      roomName: "arena",
+      behaviour,
+      workers: 1, // every bot shares the one core left to them anyway
+      schedule: plan.schedule,
+      durationSeconds: plan.steps.length ? plan.steps.at(-1)!.to + 1 : plan.holdEnd + 1,
+      link: PERFECT_LINK,
+      stormEverySeconds: 10,
+      steadyFrom: plan.rampEnd,
+      onSecond: (point, r) => {
+        if (!fixed && point.t >= fixedRange[1]) {
+          fixed = figuresOf(r, fixedRange, [0, Math.ceil(plan.rampEnd) + 2]).figures;
+          log(`  ${behaviour}: at ${fixed.ccu_peak} CCU ack p99 ${fixed.ack_p99_ms} ms, tick p99 ${fixed.server_tick_p99_ms} ms, ${fixed.bytes_in_per_client_s} B/s in per client, server ${fixed.server_cpu_ms_per_ccu_s} ms per CCU-s, bots ${fixed.bot_cpu_ms_per_bot_s} ms per bot-s`);
+        }
+        const step = plan.steps[nextStep];
+        if (!step || point.t < step.to) return;
+        nextStep++;
+        const f = figuresOf(r, [step.from, step.to]).figures;
+        const ccu = Math.round(median(r.seconds.filter((s) => s.index >= step.from && s.index <= step.to).map((s) => s.point!.ccu)));
+        const passed = f.ack_p99_ms <= ACK_LIMIT_MS && f.server_tick_p99_ms <= TICK_LIMIT_MS && ccu >= step.bots * 0.98;
+        results.push({ bots: step.bots, ccu, ackP99: f.ack_p99_ms, tickP99: f.server_tick_p99_ms, serverCpu: f.server_cpu_percent, botCpu: f.bot_cpu_percent, passed });
+        log(`  ${behaviour}: ${step.bots} bots (${ccu} CCU): ack p99 ${f.ack_p99_ms} ms, tick p99 ${f.server_tick_p99_ms} ms, server CPU ${f.server_cpu_percent}%, bots CPU ${f.bot_cpu_percent}% → ${passed ? "holds" : "fails"}`);
+        if (!passed) {
+          stoppedBecause = f.ack_p99_ms > ACK_LIMIT_MS ? `input→ack p99 ${f.ack_p99_ms} ms > ${ACK_LIMIT_MS} ms at ${step.bots} bots`
+            : f.server_tick_p99_ms > TICK_LIMIT_MS ? `tick p99 ${f.server_tick_p99_ms} ms > ${TICK_LIMIT_MS.toFixed(1)} ms at ${step.bots} bots`
+            : `only ${ccu} of ${step.bots} bots got in`;
+          if (f.bot_cpu_percent > 90) stoppedBecause += `; the bots' core was saturated (${f.bot_cpu_percent}%), so the tester may be the limit`;
+          return "stop";
+        }
+      },
+    });
+  } finally {
+    await stopServer(server.child);
+  }
+  const name = `bench-${behaviour}-${runIndex + 1}`;
+  mkdirSync(`${ROOT}/loadtest-reports`, { recursive: true });
+  const report = buildReport(run, { endpoints: ["(bench server)"], roomName: "arena", behaviour, workers: 1, bench: true }, new Date());
+  writeFileSync(`${ROOT}/loadtest-reports/${name}.json`, JSON.stringify({ ...report, fixed, steps: results }, null, 2));
+  writeFileSync(`${ROOT}/loadtest-reports/${name}.html`, htmlReport(report, []));
+  const held = results.filter((s) => s.passed);
+  const ccuHeld = held.length ? held.at(-1)!.ccu : (fixed && fixed.ack_p99_ms <= ACK_LIMIT_MS ? fixed.ccu_peak : 0);
+  // Memory per added connection from the slope between 480 CCU and the highest level held.
+  const top = run.seconds.filter((s) => held.length && s.index <= plan.steps[held.length - 1].to).at(-1);
+  const at480 = run.seconds.find((s) => s.index === fixedRange[1]);
+  let memorySlopeKb: number | undefined;
+  if (top && at480 && top.point!.ccu > at480.point!.ccu + 50) {
+    memorySlopeKb = Math.round(((top.point!.serverRssMb - at480.point!.serverRssMb) * 1024) / (top.point!.ccu - at480.point!.ccu) * 10) / 10;
+  }
+  if (!fixed) throw new Error(`The ${behaviour} scenario ended before its hold at ${FIXED_CCU} CCU finished.`);
+  return { scenario: behaviour, fixed, steps: results, ccuHeld, stoppedBecause, memorySlopeKb };
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const v = [...values].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/** "median (min–max)" over runs, or the single value. */
+function spread(values: (number | undefined)[], digits = 2): string {
+  const v = values.filter((x): x is number => x !== undefined && Number.isFinite(x));
+  if (v.length === 0) return "n/a";
+  const f = (x: number) => (Math.round(x * 10 ** digits) / 10 ** digits).toString();
+  if (v.length === 1) return f(v[0]);
+  return `${f(median(v))} (${f(Math.min(...v))}–${f(Math.max(...v))})`;
+}
+
+function markdown(results: Map<string, ScenarioResult[]>, meta: { quick: boolean; pinned: boolean; runs: number; started: Date; wallSeconds: number; load: number[] }): string {
+  const move = results.get("move") ?? [];
+  const play = results.get("play") ?? [];
+  const col = (rs: ScenarioResult[], f: (r: ScenarioResult) => number | undefined, digits = 2) => (rs.length ? spread(rs.map(f), digits) : "not run");
+  const kb = (b: number) => b / 1024;
+  const verdict = (rs: ScenarioResult[], f: (r: ScenarioResult) => number | undefined, ok: (v: number) => boolean) => {
+    const v = rs.map(f).filter((x): x is number => x !== undefined);
+    if (!v.length) return "";
+    const m = median(v);
+    return ok(m) ? "met" : "**missed**";
+  };
+  const rows: string[] = [
+    `| Bandwidth, server → client (KB per client per second) | ≤ 2.5 | ${col(move, (r) => kb(r.fixed.bytes_in_per_client_s))} | ${verdict(move, (r) => kb(r.fixed.bytes_in_per_client_s), (v) => v <= 2.5)} | ${col(play, (r) => kb(r.fixed.bytes_in_per_client_s))} | 5.2 (float32) · 25 (Socket.IO) · 21.8 (ws JSON) |`,
+    `| Bandwidth, client → server (KB per client per second) | (not a target) | ${col(move, (r) => kb(r.fixed.bytes_out_per_client_s))} | | ${col(play, (r) => kb(r.fixed.bytes_out_per_client_s))} | |`,
+    `| Server CPU at ${FIXED_CCU} CCU (ms per CCU-second) | ≤ 0.9 | ${col(move, (r) => r.fixed.server_cpu_ms_per_ccu_s, 3)} | ${verdict(move, (r) => r.fixed.server_cpu_ms_per_ccu_s, (v) => v <= 0.9)} | ${col(play, (r) => r.fixed.server_cpu_ms_per_ccu_s, 3)} | 1.03 (stock) · 0.92 (ws JSON) · 0.64 (floor) |`,
+    `| Input→ack p99 at ${FIXED_CCU} CCU (ms) | ≤ 100 | ${col(move, (r) => r.fixed.ack_p99_ms, 1)} | ${verdict(move, (r) => r.fixed.ack_p99_ms, (v) => v <= 100)} | ${col(play, (r) => r.fixed.ack_p99_ms, 1)} | 94 (stock) |`,
+    `| Input→ack p50 / p95 at ${FIXED_CCU} CCU (ms) | | ${col(move, (r) => r.fixed.ack_p50_ms, 1)} / ${col(move, (r) => r.fixed.ack_p95_ms, 1)} | | ${col(play, (r) => r.fixed.ack_p50_ms, 1)} / ${col(play, (r) => r.fixed.ack_p95_ms, 1)} | |`,
+    `| Join p99 while ${BURST_JOINS_PER_S} joins/s arrive (ms) | ≤ 100 | ${col(move, (r) => r.fixed.join_p99_ms, 1)} | ${verdict(move, (r) => r.fixed.join_p99_ms, (v) => v <= 100)} | ${col(play, (r) => r.fixed.join_p99_ms, 1)} | p99 380–530 (stock joinOrCreate) |`,
+    `| Join p50 during the burst (ms) | | ${col(move, (r) => r.fixed.join_p50_ms, 1)} | | ${col(play, (r) => r.fixed.join_p50_ms, 1)} | p50 210–350 (stock) |`,
+    `| Joins failed during the burst | 0 | ${col(move, (r) => r.fixed.join_failed, 0)} | ${verdict(move, (r) => r.fixed.join_failed, (v) => v === 0)} | ${col(play, (r) => r.fixed.join_failed, 0)} | |`,
+    `| Server RSS per connection at ${FIXED_CCU} CCU, (RSS − idle RSS) / CCU (KB) | ≤ 20 | ${col(move, (r) => r.fixed.server_rss_per_connection_kb, 1)} | ${verdict(move, (r) => r.fixed.server_rss_per_connection_kb, (v) => v <= 20)} | ${col(play, (r) => r.fixed.server_rss_per_connection_kb, 1)} | 35–38 (all three stacks) |`,
+    `| Server RSS per added connection, slope from ${FIXED_CCU} CCU to the CCU held (KB) | ≤ 20 | ${col(move, (r) => r.memorySlopeKb, 1)} | ${verdict(move, (r) => r.memorySlopeKb, (v) => v <= 20)} | ${col(play, (r) => r.memorySlopeKb, 1)} | |`,
+    `| Bot CPU (ms per bot-second) | ≤ 1.0 | ${col(move, (r) => r.fixed.bot_cpu_ms_per_bot_s, 3)} | ${verdict(move, (r) => r.fixed.bot_cpu_ms_per_bot_s, (v) => v <= 1.0)} | ${col(play, (r) => r.fixed.bot_cpu_ms_per_bot_s, 3)} | 1.3–1.8 (stock SDK) · 0.68–0.71 (bare ws floor) |`,
+    `| Tick duration p99 at ${FIXED_CCU} CCU (ms) | ≤ ${TICK_LIMIT_MS.toFixed(1)} (half the budget) | ${col(move, (r) => r.fixed.server_tick_p99_ms, 3)} | ${verdict(move, (r) => r.fixed.server_tick_p99_ms, (v) => v <= TICK_LIMIT_MS)} | ${col(play, (r) => r.fixed.server_tick_p99_ms, 3)} | |`,
+    `| Event-loop delay p99, worst second at ${FIXED_CCU} CCU (ms) | | ${col(move, (r) => r.fixed.server_event_loop_p99_ms, 1)} | | ${col(play, (r) => r.fixed.server_event_loop_p99_ms, 1)} | |`,
+    `| Patch interval p50 / jitter p99 at ${FIXED_CCU} CCU (ms) | | ${col(move, (r) => r.fixed.patch_interval_p50_ms, 1)} / ${col(move, (r) => r.fixed.patch_jitter_p99_ms, 1)} | | ${col(play, (r) => r.fixed.patch_interval_p50_ms, 1)} / ${col(play, (r) => r.fixed.patch_jitter_p99_ms, 1)} | |`,
+    `| **CCU held** (ack p99 ≤ ${ACK_LIMIT_MS} ms and tick p99 ≤ ${TICK_LIMIT_MS.toFixed(1)} ms) | (no target) | ${col(move, (r) => r.ccuHeld, 0)} | | ${col(play, (r) => r.ccuHeld, 0)} | |`,
+  ];
+  const stepTables = [...results.entries()].map(([scenario, rs]) => rs.map((r, i) => `#### ${scenario}, run ${i + 1}: stopped because ${r.stoppedBecause}\n\n| bots | CCU | ack p99 (ms) | tick p99 (ms) | server CPU % | bots CPU % | holds |\n| ---: | ---: | ---: | ---: | ---: | ---: | :---: |\n` +
+    r.steps.map((s) => `| ${s.bots} | ${s.ccu} | ${s.ackP99} | ${s.tickP99} | ${s.serverCpu} | ${s.botCpu} | ${s.passed ? "yes" : "no"} |`).join("\n")).join("\n\n")).join("\n\n");
+  return `# Benchmarks
+
+Written by \`npm run bench${meta.quick ? " -- --quick" : ""}\` on ${meta.started.toISOString()} (${Math.round(meta.wallSeconds)} s of wall time, ${meta.runs} run${meta.runs > 1 ? "s" : ""} per scenario; with several runs each cell is *median (min–max)*).
+
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}. Server ${meta.pinned ? "pinned to core 0 (`taskset -c 0`), bots on core 1 (`taskset -c 1`)" : "**not pinned** (taskset unavailable or fewer than 2 cores): figures include contention between server and bots"}. Load average when the bench started: ${meta.load.map((l) => l.toFixed(2)).join(", ")}. This machine is shared with other work, so figures are noisy: compare runs, not single numbers.
+
+Rooms: arena, ${MAX_PLAYERS} players each, simulation at ${TICK_RATE} Hz, patches at ${PATCH_RATE} Hz. Scenarios:
+- **move-only** (\`--behaviour move\`): every bot moves on every step and re-rolls its direction about once a second, the worst case for delta sync. Bots read the ack, clock and arrival times of every patch but skip decoding the state (no figure depends on it).
+- **full game** (\`--behaviour play\`): moving, aiming at the nearest rival, shooting at the fire rate, dying and respawning; bots decode every patch. No targets yet.
+
+Method: ${FIXED_CCU} bots join at ${BURST_JOINS_PER_S} joins/s and hold for ${meta.quick ? QUICK.holdSeconds : FULL.holdSeconds} s; the figures at ${FIXED_CCU} CCU are taken over the hold (join figures over the burst). Then ${meta.quick ? QUICK.stepBots : FULL.stepBots} bots (${(meta.quick ? QUICK.stepBots : FULL.stepBots) / MAX_PLAYERS} rooms) are added every ${meta.quick ? QUICK.stepSeconds : FULL.stepSeconds} s, each step judged over its last seconds, until input→ack p99 passes ${ACK_LIMIT_MS} ms or tick p99 passes ${TICK_LIMIT_MS.toFixed(1)} ms. Bytes are WebSocket frames (payload plus frame header), counted at each bot's socket. Input→ack is from \`input.send()\` returning N to the bot seeing the server's applied count reach N. Server figures come from its /metrics, scraped every second. The reference figures are the issue's stock measurements on a machine like this one.
+
+| figure | target | move-only | | full game | reference |
+| --- | --- | ---: | --- | ---: | --- |
+${rows.join("\n")}
+
+### Capacity steps
+
+${stepTables}
+
+Reports of each run (JSON and HTML with charts): \`loadtest-reports/bench-<scenario>-<run>.{json,html}\` (not committed).
+`;
+}
+
+async function main() {
+  const cmd = new Command("bench")
+    .description("Capacity search: one pinned server process, bots on the other core; writes docs/benchmarks.md.")
+    .option("--quick", "shorter holds and bigger steps (about 2–4 minutes)")
+    .option("--scenario <name>", "move, play or both", "both")
+    .option("--runs <n>", "runs per scenario", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 10) throw new Error(`--runs must be 1..10; got "${v}"`);
+      return n;
+    }, 1)
+    .option("--out <file>", "where to write the markdown", "docs/benchmarks.md")
+    .parse();
+  const o = cmd.opts();
+  if (!["move", "play", "both"].includes(o.scenario)) {
+    console.error(`bench: --scenario must be move, play or both; got "${o.scenario}".`);
+    process.exit(2);
+  }
+  // Once re-run under taskset, this process sees one core: the decision was made by its parent.
+  const canPin = pinned || (availableParallelism() >= 2 && hasTaskset());
+  if (canPin && !pinned) {
+    // Re-run under taskset so the coordinator and every bot worker it forks stay on core 1.
+    const child = spawn("taskset", ["-c", "1", process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, TICKFORGE_BENCH_PINNED: "1" } });
+    child.on("exit", (code) => process.exit(code ?? 1));
+    return;
+  }
+  const started = new Date();
+  const load = loadavg();
+  const timing = o.quick ? QUICK : FULL;
+  const scenarios = o.scenario === "both" ? ["move", "play"] : [o.scenario];
+  const results = new Map<string, ScenarioResult[]>();
+  const log = (s: string) => console.log(s);
+  for (const scenario of scenarios) {
+    for (let i = 0; i < o.runs; i++) {
+      log(`${scenario} run ${i + 1}/${o.runs}${canPin ? " (server on core 0, bots on core 1)" : " (not pinned)"}`);
+      const r = await runScenario(scenario, timing, canPin, i, log);
+      log(`  ${scenario}: held ${r.ccuHeld} CCU; stopped because ${r.stoppedBecause}`);
+      results.set(scenario, [...(results.get(scenario) ?? []), r]);
+    }
+  }
+  const md = markdown(results, { quick: Boolean(o.quick), pinned: canPin, runs: o.runs, started, wallSeconds: (Date.now() - started.getTime()) / 1000, load });
+  writeFileSync(resolve(ROOT, o.out), md);
+  console.log(`\nWrote ${o.out}`);
+}
+
+await main();
