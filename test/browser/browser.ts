@@ -29,10 +29,10 @@ export interface GamePage {
   page: Page;
   /** Page errors and console errors seen so far; a test expects this to stay empty. */
   errors: string[];
-  /** Read from the debug hook. */
-  read<T>(fn: (hook: Hook) => T): Promise<T>;
+  /** Run `fn` in the page with the debug hook and a JSON-serializable `arg` (it cannot close over test variables). */
+  read<T, A = undefined>(fn: (hook: Hook, arg: A) => T, arg?: A): Promise<Awaited<T>>;
   /** Wait until `fn` returns something truthy in the page; returns it. */
-  until<T>(fn: (hook: Hook) => T, what: string, timeoutMs?: number): Promise<T>;
+  until<T, A = undefined>(fn: (hook: Hook, arg: A) => T, what: string, arg?: A, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -41,6 +41,10 @@ export interface OpenOptions {
   query?: string;
   /** Console errors that this test provokes on purpose (e.g. connection refused while offline). */
   expectedErrors?: RegExp[];
+}
+
+function call(fn: (...args: any[]) => unknown, arg: unknown): string {
+  return `(${fn.toString()})(window.__tickforge, ${JSON.stringify(arg ?? null)})`;
 }
 
 /** Open the game in a fresh browser context (its own sessionStorage) and wait for the title screen. */
@@ -59,10 +63,10 @@ export async function openGame(browser: Browser, endpoint: string, options: Open
     context,
     page,
     errors,
-    read: (fn) => page.evaluate(`(${fn.toString()})(window.__tickforge)`),
-    until: async (fn, what, timeoutMs = 15_000) => {
+    read: (fn, arg) => page.evaluate(call(fn, arg)),
+    until: async (fn, what, arg, timeoutMs = 15_000) => {
       try {
-        const handle = await page.waitForFunction(`(${fn.toString()})(window.__tickforge)`, undefined, { timeout: timeoutMs, polling: 50 });
+        const handle = await page.waitForFunction(call(fn, arg), undefined, { timeout: timeoutMs, polling: 50 });
         return (await handle.jsonValue()) as Awaited<ReturnType<typeof fn>>;
       } catch (error) {
         throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Page errors so far: ${errors.join(" | ") || "none"}. ${(error as Error).message.split("\n")[0]}`);
@@ -85,13 +89,20 @@ export async function play(game: GamePage, name: string): Promise<string> {
 
 /** Hold a key until the own player's authoritative position moved `units` along an axis. */
 export async function holdUntilMoved(game: GamePage, key: string, axis: "x" | "y", units: number): Promise<void> {
-  const start = await game.read((h) => ({ x: h.self!.x, y: h.self!.y }));
+  const from = await game.read((h, axis) => h.self![axis], axis);
   await game.page.keyboard.down(key);
   try {
-    await game.page.waitForFunction(
-      ([axis, from, units]) => Math.abs((window.__tickforge.self as any)[axis] - from) >= units,
-      [axis, start[axis], units] as const, { timeout: 15_000, polling: 50 });
+    await game.until((h, [axis, from, units]) => Math.abs(h.self![axis] - from) >= units,
+      `${key} to move the player ${units} units`, [axis, from, units] as const);
   } finally {
     await game.page.keyboard.up(key);
   }
+}
+
+/** Where the page draws a given player this frame. */
+export function drawnPosition(game: GamePage, id: string): Promise<{ x: number; y: number } | undefined> {
+  return game.read((h, id) => {
+    const p = h.players.find((q) => q.id === id);
+    return p ? { x: p.drawnX, y: p.drawnY } : undefined;
+  }, id);
 }

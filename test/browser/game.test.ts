@@ -1,0 +1,81 @@
+/**
+ * The game in a real browser against a real server: it loads and draws,
+ * the keyboard moves the player (as the server sees it), and two players
+ * see each other move.
+ */
+import { mkdirSync } from "node:fs";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, waitForState, type TestServer } from "../support/server.ts";
+import { drawnPosition, holdUntilMoved, launchBrowser, openGame, play } from "./browser.ts";
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("the game page", () => {
+  it("loads without console errors, draws the arena and saves a screenshot", async () => {
+    const game = await openGame(browser, server.endpoint);
+    try {
+      await play(game, "Ada");
+      // Something is really on the canvas: a blank or single-colour frame has a handful of colours.
+      const colours = await game.read((h) => h.countColours());
+      expect(colours).toBeGreaterThan(50);
+      mkdirSync("test-artifacts", { recursive: true });
+      await game.page.screenshot({ path: "test-artifacts/game.png" });
+      expect(game.errors).toEqual([]);
+    } finally {
+      await game.close();
+    }
+  });
+
+  it("moves the player while a movement key is held, as the server reports to another client", async () => {
+    const game = await openGame(browser, server.endpoint);
+    const watcher = await server.client().joinOrCreate("arena", { name: "Watcher" });
+    try {
+      const id = await play(game, "Grace");
+      const before = await waitForState(watcher, (s) => s.players.get(id)?.x, 10_000, "the page's player in the watcher's state");
+
+      await game.page.keyboard.down("KeyD");
+      try {
+        await waitForState(watcher, (s) => s.players.get(id)!.x > before + 40, 15_000, "the page's player to move right");
+      } finally {
+        await game.page.keyboard.up("KeyD");
+      }
+      expect(game.errors).toEqual([]);
+    } finally {
+      await watcher.leave();
+      await game.close();
+    }
+  });
+
+  it("shows each of two players the other one moving", async () => {
+    const [a, b] = await Promise.all([openGame(browser, server.endpoint), openGame(browser, server.endpoint)]);
+    try {
+      const idA = await play(a, "Alice");
+      const idB = await play(b, "Bob");
+      expect(await a.read((h) => h.roomId)).toBe(await b.read((h) => h.roomId));
+
+      const alice = (await b.until((h, id) => h.players.find((p) => p.id === id)?.drawnY, "Bob to see Alice", idA)) as number;
+      await holdUntilMoved(a, "KeyS", "y", 40);
+      await b.until((h, [id, y]) => h.players.find((p) => p.id === id)!.drawnY > y + 30, "Bob to see Alice move down", [idA, alice] as const);
+
+      const bob = (await drawnPosition(a, idB))!.y;
+      await holdUntilMoved(b, "KeyW", "y", 40);
+      await a.until((h, [id, y]) => h.players.find((p) => p.id === id)!.drawnY < y - 30, "Alice to see Bob move up", [idB, bob] as const);
+
+      expect(a.errors).toEqual([]);
+      expect(b.errors).toEqual([]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
