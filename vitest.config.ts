@@ -2,7 +2,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    globalSetup: ["test/browser/globalSetup.ts"],
     include: ["rooms/**/*.test.ts", "server/**/*.test.ts", "loadtest/**/*.test.ts", "game-client/**/*.test.ts", "test/**/*.test.ts"],
     // Each file boots its own server: Colyseus keeps one matchmaker per process.
     pool: "forks",
