@@ -99,7 +99,7 @@ export function htmlReport(report: RunReport, verdicts: Verdict[]): string {
 <style>${uplotCss}
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fafafa}
 h1{font-size:20px;margin:0 0 4px}.sub{color:#666;margin-bottom:16px}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(620px,1fr));gap:16px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(620px,1fr));gap:16px;align-items:start}
 .card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px}
 table{border-collapse:collapse}td,th{padding:2px 10px;text-align:left}th{background:#eee}td.v{text-align:right;font-variant-numeric:tabular-nums}
 .pass{color:#1a7f37}.fail{color:#cf222e;font-weight:bold}</style></head>
