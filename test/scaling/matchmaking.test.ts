@@ -32,15 +32,25 @@ afterAll(async () => {
   killAll();
 });
 
-describe("matchmaking across processes", () => {
-  it("puts players who ask two different processes for the same options in the same room", async () => {
-    const [a, b] = cluster;
+describe("matchmaking across two processes", () => {
+  let pair: GameProcess[];
+  beforeAll(async () => {
+    // Its own Redis: these two must not see the three-process cluster.
+    const ownRedis = await startRedis();
+    pair = await startProcesses(2, ownRedis.url);
+    await waitForPeers(pair, ownRedis.port);
+  });
+
+  it("puts players who ask different processes for the same options in the same room", async () => {
+    const [a, b] = pair;
     const first = await seat(a.endpoint, "joinOrCreate", { mode: "ffa" });
     const second = await seat(b.endpoint, "joinOrCreate", { mode: "ffa" });
     expect(second.reservation.roomId).toBe(first.reservation.roomId);
-    expect(second.room.roomId).toBe(first.room.roomId);
+    await waitForState(second.room, (state) => state.players?.size === 2, 10_000, "both players in one room");
   });
+});
 
+describe("matchmaking across three processes", () => {
   it("puts players who ask three different processes in one room while it has seats, then opens another", async () => {
     const [a, b, c] = cluster;
     // A duel seats two: the third player must get a new room.
@@ -107,7 +117,7 @@ describe("matchmaking across processes", () => {
   });
 
   it("exposes CCU, rooms, tick time, patch bytes, messages, rejections, reconnects and event-loop delay at /metrics", async () => {
-    const host = seats.find((s) => s.room.connection.isOpen)!;
+    const host = await seat(cluster[0].endpoint, "create", { mode: "ffa" });
     const process = cluster.find((p) => p.processId === host.reservation.processId)!;
     // A chat message makes sure "messages in" has a sample on this process.
     host.room.send("chat", { text: "gg" });

@@ -3,7 +3,8 @@
  * Colyseus monitor behind basic auth, and a clear refusal when it is off.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { joinThrough, killAll, startProcess, startRedis, type GameProcess, type Seat } from "./support.ts";
+import { startServer } from "../support/server.ts";
+import { joinThrough, killAll, nextMessage, startProcess, startRedis, type GameProcess, type Seat } from "./support.ts";
 
 const MONITOR = { user: "ops", password: "correct-horse-battery" };
 let withMonitor: GameProcess;
@@ -46,5 +47,38 @@ describe("operations", () => {
     });
     expect(response.status).toBe(404);
     await withoutMonitor.waitForLog((l) => l.msg.startsWith("/monitor is off"), 1000, "the boot notice");
+  });
+
+  it("rejects an announcement without text, saying what is wrong", async () => {
+    const server = await startServer({ ADMIN_TOKEN: "operations-test-token" });
+    try {
+      const response = await fetch(`${server.endpoint}/admin/announce`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer operations-test-token" },
+        body: JSON.stringify({ text: "   " }),
+      });
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toMatch(/needs some text/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("delivers announcements in a single process without Redis (local presence)", async () => {
+    const server = await startServer({ ADMIN_TOKEN: "operations-test-token" });
+    try {
+      const room = await server.client().joinOrCreate("arena", { mode: "duel" });
+      const received = nextMessage<{ text: string; sentAt: number }>(room, "announcement");
+      const response = await fetch(`${server.endpoint}/admin/announce`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer operations-test-token" },
+        body: JSON.stringify({ text: "Welcome to the arena" }),
+      });
+      expect(response.status).toBe(202);
+      expect((await received).text).toBe("Welcome to the arena");
+      await room.leave();
+    } finally {
+      await server.close();
+    }
   });
 });
