@@ -32,7 +32,7 @@ const BURST_JOINS_PER_S = 160;
 
 interface Timing { holdSeconds: number; stepBots: number; stepSeconds: number; maxBots: number }
 const FULL: Timing = { holdSeconds: 30, stepBots: 5 * MAX_PLAYERS, stepSeconds: 10, maxBots: 3200 };
-const QUICK: Timing = { holdSeconds: 12, stepBots: 10 * MAX_PLAYERS, stepSeconds: 7, maxBots: 2400 };
+const QUICK: Timing = { holdSeconds: 12, stepBots: 10 * MAX_PLAYERS, stepSeconds: 8, maxBots: 2400 };
 
 interface StepResult { bots: number; ccu: number; ackP99: number; tickP99: number; serverCpu: number; botCpu: number; passed: boolean }
 interface ScenarioResult {
@@ -90,82 +90,93 @@ function stopServer(child: ChildProcess): Promise<void> {
   });
 }
 
-/** 480 bots at 160 joins/s, a hold, then a step of rooms every stepSeconds up to maxBots. */
-function benchSchedule(t: Timing): { schedule: Schedule; rampEnd: number; holdEnd: number; steps: { bots: number; from: number; to: number }[] } {
+/** The fixed-load run: 480 bots at 160 joins/s, then a hold. */
+function fixedSchedule(t: Timing): { schedule: Schedule; rampEnd: number; holdEnd: number } {
   const rampEnd = FIXED_CCU / BURST_JOINS_PER_S;
   const holdEnd = rampEnd + t.holdSeconds;
-  const points: SchedulePoint[] = [{ at: 0, bots: 0 }, { at: rampEnd, bots: FIXED_CCU }, { at: holdEnd, bots: FIXED_CCU }];
+  return { schedule: [{ at: 0, bots: 0 }, { at: rampEnd, bots: FIXED_CCU }, { at: holdEnd, bots: FIXED_CCU }], rampEnd, holdEnd };
+}
+
+/** The capacity run: a step of rooms every stepSeconds, from one step up to maxBots. */
+function capacitySchedule(t: Timing): { schedule: Schedule; steps: { bots: number; from: number; to: number }[] } {
+  const points: SchedulePoint[] = [{ at: 0, bots: 0 }];
   const steps: { bots: number; from: number; to: number }[] = [];
-  let at = holdEnd;
-  for (let bots = FIXED_CCU + t.stepBots; bots <= t.maxBots; bots += t.stepBots) {
+  let at = 0;
+  for (let bots = t.stepBots; bots <= t.maxBots; bots += t.stepBots) {
     const joined = at + t.stepBots / BURST_JOINS_PER_S;
     points.push({ at: joined, bots }, { at: at + t.stepSeconds, bots });
     steps.push({ bots, from: Math.ceil(joined) + 2, to: Math.floor(at + t.stepSeconds) });
     at += t.stepSeconds;
   }
-  return { schedule: points, rampEnd, holdEnd, steps };
+  return { schedule: points, steps };
 }
 
-async function runScenario(behaviour: string, timing: Timing, pin: boolean, runIndex: number, log: (s: string) => void): Promise<ScenarioResult> {
+async function withServer<T>(pin: boolean, fn: (endpoint: string) => Promise<T>): Promise<T> {
   const server = await startServer(pin);
-  const plan = benchSchedule(timing);
-  const results: StepResult[] = [];
-  let stoppedBecause = `reached the bench's ceiling of ${timing.maxBots} bots`;
-  let nextStep = 0;
-  let fixed: Figures | undefined;
-  const fixedRange: [number, number] = [Math.ceil(plan.rampEnd) + 3, Math.floor(plan.holdEnd)];
-  let run: LoadRun;
   try {
-    run = await runLoad({
-      endpoints: [server.endpoint],
-      roomName: "arena",
-      behaviour,
-      workers: 1, // every bot shares the one core left to them anyway
-      schedule: plan.schedule,
-      durationSeconds: plan.steps.length ? plan.steps.at(-1)!.to + 1 : plan.holdEnd + 1,
-      link: PERFECT_LINK,
-      stormEverySeconds: 10,
-      steadyFrom: plan.rampEnd,
-      onSecond: (point, r) => {
-        if (!fixed && point.t >= fixedRange[1]) {
-          fixed = figuresOf(r, fixedRange, [0, Math.ceil(plan.rampEnd) + 2]).figures;
-          log(`  ${behaviour}: at ${fixed.ccu_peak} CCU ack p99 ${fixed.ack_p99_ms} ms, tick p99 ${fixed.server_tick_p99_ms} ms, ${fixed.bytes_in_per_client_s} B/s in per client, server ${fixed.server_cpu_ms_per_ccu_s} ms per CCU-s, bots ${fixed.bot_cpu_ms_per_bot_s} ms per bot-s`);
-        }
-        const step = plan.steps[nextStep];
-        if (!step || point.t < step.to) return;
-        nextStep++;
-        const f = figuresOf(r, [step.from, step.to]).figures;
-        const ccu = Math.round(median(r.seconds.filter((s) => s.index >= step.from && s.index <= step.to).map((s) => s.point!.ccu)));
-        const passed = f.ack_p99_ms <= ACK_LIMIT_MS && f.server_tick_p99_ms <= TICK_LIMIT_MS && ccu >= step.bots * 0.98;
-        results.push({ bots: step.bots, ccu, ackP99: f.ack_p99_ms, tickP99: f.server_tick_p99_ms, serverCpu: f.server_cpu_percent, botCpu: f.bot_cpu_percent, passed });
-        log(`  ${behaviour}: ${step.bots} bots (${ccu} CCU): ack p99 ${f.ack_p99_ms} ms, tick p99 ${f.server_tick_p99_ms} ms, server CPU ${f.server_cpu_percent}%, bots CPU ${f.bot_cpu_percent}% → ${passed ? "holds" : "fails"}`);
-        if (!passed) {
-          stoppedBecause = f.ack_p99_ms > ACK_LIMIT_MS ? `input→ack p99 ${f.ack_p99_ms} ms > ${ACK_LIMIT_MS} ms at ${step.bots} bots`
-            : f.server_tick_p99_ms > TICK_LIMIT_MS ? `tick p99 ${f.server_tick_p99_ms} ms > ${TICK_LIMIT_MS.toFixed(1)} ms at ${step.bots} bots`
-            : `only ${ccu} of ${step.bots} bots got in`;
-          if (f.bot_cpu_percent > 90) stoppedBecause += `; the bots' core was saturated (${f.bot_cpu_percent}%), so the tester may be the limit`;
-          return "stop";
-        }
-      },
-    });
+    return await fn(server.endpoint);
   } finally {
     await stopServer(server.child);
   }
-  const name = `bench-${behaviour}-${runIndex + 1}`;
+}
+
+function saveReports(run: LoadRun, name: string, behaviour: string, extra: Record<string, unknown>): void {
   mkdirSync(`${ROOT}/loadtest-reports`, { recursive: true });
-  const report = buildReport(run, { endpoints: ["(bench server)"], roomName: "arena", behaviour, workers: 1, bench: true }, new Date());
-  writeFileSync(`${ROOT}/loadtest-reports/${name}.json`, JSON.stringify({ ...report, fixed, steps: results }, null, 2));
+  const report = buildReport(run, { endpoints: ["(bench server)"], roomName: "arena", behaviour, workers: 1, bench: name }, new Date());
+  writeFileSync(`${ROOT}/loadtest-reports/${name}.json`, JSON.stringify({ ...report, ...extra }, null, 2));
   writeFileSync(`${ROOT}/loadtest-reports/${name}.html`, htmlReport(report, []));
+}
+
+async function runScenario(behaviour: string, timing: Timing, pin: boolean, runIndex: number, log: (s: string) => void): Promise<ScenarioResult> {
+  // 1. Fixed load: 480 CCU after a burst of joins, on a fresh server.
+  const fixedPlan = fixedSchedule(timing);
+  const fixedRange: [number, number] = [Math.ceil(fixedPlan.rampEnd) + 3, Math.floor(fixedPlan.holdEnd)];
+  const fixedRun = await withServer(pin, (endpoint) => runLoad({
+    endpoints: [endpoint], roomName: "arena", behaviour,
+    workers: 1, // every bot shares the one core left to them anyway
+    schedule: fixedPlan.schedule, durationSeconds: fixedPlan.holdEnd + 0.5,
+    link: PERFECT_LINK, stormEverySeconds: 10, steadyFrom: fixedPlan.rampEnd,
+  }));
+  const fixed = figuresOf(fixedRun, fixedRange, [0, Math.ceil(fixedPlan.rampEnd) + 2]).figures;
+  log(`  ${behaviour} at ${fixed.ccu_peak} CCU: ack p99 ${fixed.ack_p99_ms} ms, tick p99 ${fixed.server_tick_p99_ms} ms, ${fixed.bytes_in_per_client_s} B/s in per client, server ${fixed.server_cpu_ms_per_ccu_s} ms per CCU-s, ${fixed.server_rss_per_connection_kb} KB RSS per connection, bots ${fixed.bot_cpu_ms_per_bot_s} ms per bot-s, join p99 ${fixed.join_p99_ms} ms (${fixed.join_failed} failed)`);
+  saveReports(fixedRun, `bench-${behaviour}-${runIndex + 1}-fixed`, behaviour, { fixed });
+
+  // 2. Capacity: add rooms until a limit is passed, on another fresh server.
+  const plan = capacitySchedule(timing);
+  const results: StepResult[] = [];
+  let stoppedBecause = `reached the bench's ceiling of ${timing.maxBots} bots`;
+  let nextStep = 0;
+  const capacityRun = await withServer(pin, (endpoint) => runLoad({
+    endpoints: [endpoint], roomName: "arena", behaviour, workers: 1,
+    schedule: plan.schedule, durationSeconds: plan.steps.at(-1)!.to + 0.5,
+    link: PERFECT_LINK, stormEverySeconds: 10, steadyFrom: 0,
+    onSecond: (point, r) => {
+      const step = plan.steps[nextStep];
+      if (!step || point.t < step.to) return;
+      nextStep++;
+      const f = figuresOf(r, [step.from, step.to]).figures;
+      const ccu = Math.round(median(r.seconds.filter((s) => s.index >= step.from && s.index <= step.to).map((s) => s.point!.ccu)));
+      const passed = f.ack_p99_ms <= ACK_LIMIT_MS && f.server_tick_p99_ms <= TICK_LIMIT_MS && ccu >= step.bots * 0.98;
+      results.push({ bots: step.bots, ccu, ackP99: f.ack_p99_ms, tickP99: f.server_tick_p99_ms, serverCpu: f.server_cpu_percent, botCpu: f.bot_cpu_percent, passed });
+      log(`  ${behaviour}: ${step.bots} bots (${ccu} CCU): ack p99 ${f.ack_p99_ms} ms, tick p99 ${f.server_tick_p99_ms} ms, server CPU ${f.server_cpu_percent}%, bots CPU ${f.bot_cpu_percent}% → ${passed ? "holds" : "fails"}`);
+      if (passed) return;
+      stoppedBecause = f.ack_p99_ms > ACK_LIMIT_MS ? `input→ack p99 ${f.ack_p99_ms} ms > ${ACK_LIMIT_MS} ms at ${step.bots} bots`
+        : f.server_tick_p99_ms > TICK_LIMIT_MS ? `tick p99 ${f.server_tick_p99_ms} ms > ${TICK_LIMIT_MS.toFixed(1)} ms at ${step.bots} bots`
+        : `only ${ccu} of ${step.bots} bots got in`;
+      if (f.bot_cpu_percent > 90) stoppedBecause += `; the bots' core was saturated (${f.bot_cpu_percent}%), so the tester may be the limit`;
+      return "stop";
+    },
+  }));
+  saveReports(capacityRun, `bench-${behaviour}-${runIndex + 1}-capacity`, behaviour, { steps: results, stoppedBecause });
   const held = results.filter((s) => s.passed);
-  const ccuHeld = held.length ? held.at(-1)!.ccu : (fixed && fixed.ack_p99_ms <= ACK_LIMIT_MS ? fixed.ccu_peak : 0);
-  // Memory per added connection from the slope between 480 CCU and the highest level held.
-  const top = run.seconds.filter((s) => held.length && s.index <= plan.steps[held.length - 1].to).at(-1);
-  const at480 = run.seconds.find((s) => s.index === fixedRange[1]);
+  const ccuHeld = held.length ? held.at(-1)!.ccu : 0;
+  // Memory per added connection: the RSS slope between the first step and the highest one held.
   let memorySlopeKb: number | undefined;
-  if (top && at480 && top.point!.ccu > at480.point!.ccu + 50) {
-    memorySlopeKb = Math.round(((top.point!.serverRssMb - at480.point!.serverRssMb) * 1024) / (top.point!.ccu - at480.point!.ccu) * 10) / 10;
+  if (held.length >= 2) {
+    const rssAt = (i: number) => capacityRun.seconds.find((s) => s.index === plan.steps[i].to)?.point;
+    const a = rssAt(0), b = rssAt(held.length - 1);
+    if (a && b && b.ccu > a.ccu) memorySlopeKb = Math.round((((b.serverRssMb - a.serverRssMb) * 1024) / (b.ccu - a.ccu)) * 10) / 10;
   }
-  if (!fixed) throw new Error(`The ${behaviour} scenario ended before its hold at ${FIXED_CCU} CCU finished.`);
   return { scenario: behaviour, fixed, steps: results, ccuHeld, stoppedBecause, memorySlopeKb };
 }
 
@@ -206,7 +217,7 @@ function markdown(results: Map<string, ScenarioResult[]>, meta: { quick: boolean
     `| Join p50 during the burst (ms) | | ${col(move, (r) => r.fixed.join_p50_ms, 1)} | | ${col(play, (r) => r.fixed.join_p50_ms, 1)} | p50 210–350 (stock) |`,
     `| Joins failed during the burst | 0 | ${col(move, (r) => r.fixed.join_failed, 0)} | ${verdict(move, (r) => r.fixed.join_failed, (v) => v === 0)} | ${col(play, (r) => r.fixed.join_failed, 0)} | |`,
     `| Server RSS per connection at ${FIXED_CCU} CCU, (RSS − idle RSS) / CCU (KB) | ≤ 20 | ${col(move, (r) => r.fixed.server_rss_per_connection_kb, 1)} | ${verdict(move, (r) => r.fixed.server_rss_per_connection_kb, (v) => v <= 20)} | ${col(play, (r) => r.fixed.server_rss_per_connection_kb, 1)} | 35–38 (all three stacks) |`,
-    `| Server RSS per added connection, slope from ${FIXED_CCU} CCU to the CCU held (KB) | ≤ 20 | ${col(move, (r) => r.memorySlopeKb, 1)} | ${verdict(move, (r) => r.memorySlopeKb, (v) => v <= 20)} | ${col(play, (r) => r.memorySlopeKb, 1)} | |`,
+    `| Server RSS per added connection, slope over the capacity steps held (KB) | ≤ 20 | ${col(move, (r) => r.memorySlopeKb, 1)} | ${verdict(move, (r) => r.memorySlopeKb, (v) => v <= 20)} | ${col(play, (r) => r.memorySlopeKb, 1)} | |`,
     `| Bot CPU (ms per bot-second) | ≤ 1.0 | ${col(move, (r) => r.fixed.bot_cpu_ms_per_bot_s, 3)} | ${verdict(move, (r) => r.fixed.bot_cpu_ms_per_bot_s, (v) => v <= 1.0)} | ${col(play, (r) => r.fixed.bot_cpu_ms_per_bot_s, 3)} | 1.3–1.8 (stock SDK) · 0.68–0.71 (bare ws floor) |`,
     `| Tick duration p99 at ${FIXED_CCU} CCU (ms) | ≤ ${TICK_LIMIT_MS.toFixed(1)} (half the budget) | ${col(move, (r) => r.fixed.server_tick_p99_ms, 3)} | ${verdict(move, (r) => r.fixed.server_tick_p99_ms, (v) => v <= TICK_LIMIT_MS)} | ${col(play, (r) => r.fixed.server_tick_p99_ms, 3)} | |`,
     `| Event-loop delay p99, worst second at ${FIXED_CCU} CCU (ms) | | ${col(move, (r) => r.fixed.server_event_loop_p99_ms, 1)} | | ${col(play, (r) => r.fixed.server_event_loop_p99_ms, 1)} | |`,
@@ -225,7 +236,7 @@ Rooms: arena, ${MAX_PLAYERS} players each, simulation at ${TICK_RATE} Hz, patche
 - **move-only** (\`--behaviour move\`): every bot moves on every step and re-rolls its direction about once a second, the worst case for delta sync. Bots read the ack, clock and arrival times of every patch but skip decoding the state (no figure depends on it).
 - **full game** (\`--behaviour play\`): moving, aiming at the nearest rival, shooting at the fire rate, dying and respawning; bots decode every patch. No targets yet.
 
-Method: ${FIXED_CCU} bots join at ${BURST_JOINS_PER_S} joins/s and hold for ${meta.quick ? QUICK.holdSeconds : FULL.holdSeconds} s; the figures at ${FIXED_CCU} CCU are taken over the hold (join figures over the burst). Then ${meta.quick ? QUICK.stepBots : FULL.stepBots} bots (${(meta.quick ? QUICK.stepBots : FULL.stepBots) / MAX_PLAYERS} rooms) are added every ${meta.quick ? QUICK.stepSeconds : FULL.stepSeconds} s, each step judged over its last seconds, until input→ack p99 passes ${ACK_LIMIT_MS} ms or tick p99 passes ${TICK_LIMIT_MS.toFixed(1)} ms. Bytes are WebSocket frames (payload plus frame header), counted at each bot's socket. Input→ack is from \`input.send()\` returning N to the bot seeing the server's applied count reach N. Server figures come from its /metrics, scraped every second. The reference figures are the issue's stock measurements on a machine like this one.
+Method: on a fresh server, ${FIXED_CCU} bots join at ${BURST_JOINS_PER_S} joins/s and hold for ${meta.quick ? QUICK.holdSeconds : FULL.holdSeconds} s; the figures at ${FIXED_CCU} CCU are taken over the hold (join figures over the burst). Then, on another fresh server, ${meta.quick ? QUICK.stepBots : FULL.stepBots} bots (${(meta.quick ? QUICK.stepBots : FULL.stepBots) / MAX_PLAYERS} rooms) are added every ${meta.quick ? QUICK.stepSeconds : FULL.stepSeconds} s, each step judged over its last seconds, until input→ack p99 passes ${ACK_LIMIT_MS} ms or tick p99 passes ${TICK_LIMIT_MS.toFixed(1)} ms. Bytes are WebSocket frames (payload plus frame header), counted at each bot's socket. Input→ack is from \`input.send()\` returning N to the bot seeing the server's applied count reach N. Server figures come from its /metrics, scraped every second. The reference figures are the issue's stock measurements on a machine like this one.
 
 | figure | target | move-only | | full game | reference |
 | --- | --- | ---: | --- | ---: | --- |

@@ -92,6 +92,10 @@ export function htmlReport(report: RunReport, verdicts: Verdict[]): string {
     ? `<ul class="verdicts">${verdicts.map((v) => `<li class="${v.passed ? "pass" : "fail"}">${v.passed ? "PASS" : "FAIL"} <code>${esc(v.text)}</code> (measured ${v.actual ?? "nothing"})</li>`).join("")}</ul>`
     : "";
   const cfg = report.config;
+  const link = cfg.link as { latencyMs: number; jitterMs: number; loss: number; retransmitMs: number } | undefined;
+  const linkText = link && (link.latencyMs || link.jitterMs || link.loss)
+    ? `link +${link.latencyMs} ms ± ${link.jitterMs} ms, ${(link.loss * 100).toFixed(1)}% loss (${link.retransmitMs} ms stalls)`
+    : "no link conditioning";
   // `</` would end the script element early; JSON never needs it escaped otherwise.
   const data = JSON.stringify(report).replace(/<\//g, "<\\/");
   return `<!doctype html>
@@ -105,7 +109,7 @@ table{border-collapse:collapse}td,th{padding:2px 10px;text-align:left}th{backgro
 .pass{color:#1a7f37}.fail{color:#cf222e;font-weight:bold}</style></head>
 <body>
 <h1>Tickforge load test: ${esc(String(cfg.roomName))} rooms, behaviour “${esc(String(cfg.behaviour))}”</h1>
-<div class="sub">${esc(report.startedAt)} · ${report.durationSeconds} s · peak ${report.figures.bots_peak} bots over ${esc(String(cfg.workers))} worker process(es) · endpoints ${esc((cfg.endpoints as string[]).join(", "))} · steady window t=${report.steadyWindow[0]}–${report.steadyWindow[1]} s · disconnects ${esc(codes)}</div>
+<div class="sub">${esc(report.startedAt)} · ${report.durationSeconds} s · peak ${report.figures.bots_peak} bots over ${esc(String(cfg.workers))} worker process(es) · endpoints ${esc((cfg.endpoints as string[]).join(", "))} · ${esc(linkText)} · steady window t=${report.steadyWindow[0]}–${report.steadyWindow[1]} s · disconnects ${esc(codes)}</div>
 ${verdictHtml}
 <div class="grid">
 <div class="card"><table>${rows}</table></div>
