@@ -24,6 +24,8 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
+type Truthy<T> = Exclude<T, undefined | null | false | "" | 0>;
+
 export interface GamePage {
   context: BrowserContext;
   page: Page;
@@ -32,7 +34,7 @@ export interface GamePage {
   /** Run `fn` in the page with the debug hook and a JSON-serializable `arg` (it cannot close over test variables). */
   read<T, A = undefined>(fn: (hook: Hook, arg: A) => T, arg?: A): Promise<Awaited<T>>;
   /** Wait until `fn` returns something truthy in the page; returns it. */
-  until<T, A = undefined>(fn: (hook: Hook, arg: A) => T, what: string, arg?: A, timeoutMs?: number): Promise<T>;
+  until<T, A = undefined>(fn: (hook: Hook, arg: A) => T, what: string, arg?: A, timeoutMs?: number): Promise<Truthy<T>>;
   close(): Promise<void>;
 }
 
@@ -67,7 +69,7 @@ export async function openGame(browser: Browser, endpoint: string, options: Open
     until: async (fn, what, arg, timeoutMs = 15_000) => {
       try {
         const handle = await page.waitForFunction(call(fn, arg), undefined, { timeout: timeoutMs, polling: 50 });
-        return (await handle.jsonValue()) as Awaited<ReturnType<typeof fn>>;
+        return (await handle.jsonValue()) as never;
       } catch (error) {
         throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Page errors so far: ${errors.join(" | ") || "none"}. ${(error as Error).message.split("\n")[0]}`);
       }
@@ -83,8 +85,7 @@ export async function openGame(browser: Browser, endpoint: string, options: Open
 export async function play(game: GamePage, name: string): Promise<string> {
   await game.page.keyboard.type(name);
   await game.page.keyboard.press("Enter");
-  const id = await game.until((h) => h.scene === "Game" && h.connection === "connected" && h.self && h.stats && h.sessionId, `${name} to join an arena`);
-  return id as string;
+  return game.until((h) => h.scene === "Game" && h.connection === "connected" && h.self && h.stats && h.sessionId, `${name} to join an arena`);
 }
 
 /** Hold a key until the own player's authoritative position moved `units` along an axis. */

@@ -64,7 +64,7 @@ describe("the game page", () => {
       const idB = await play(b, "Bob");
       expect(await a.read((h) => h.roomId)).toBe(await b.read((h) => h.roomId));
 
-      const alice = (await b.until((h, id) => h.players.find((p) => p.id === id)?.drawnY, "Bob to see Alice", idA)) as number;
+      const alice = await b.until((h, id) => h.players.find((p) => p.id === id)?.drawnY, "Bob to see Alice", idA);
       await holdUntilMoved(a, "KeyS", "y", 40);
       await b.until((h, [id, y]) => h.players.find((p) => p.id === id)!.drawnY > y + 30, "Bob to see Alice move down", [idA, alice] as const);
 

@@ -13,7 +13,7 @@
  * record of what we predicted for each input, so the debug overlay and the
  * browser tests read the same numbers.
  */
-import { Callbacks, type InputHandle, type Room } from "@colyseus/sdk";
+import type { InputHandle, Room } from "@colyseus/sdk";
 import { Predict, type PredictedSpawns, type Reconciler } from "@colyseus/sdk/predict";
 import { PROJECTILE_LIFETIME } from "../../../rooms/arena/constants.ts";
 import { applyInput, canFire, muzzle, projectilePosition, projectileSpent } from "../../../rooms/arena/sim.ts";
@@ -29,6 +29,16 @@ const CORRECTION_EPSILON = 0.05;
 const RATE_WINDOW_MS = 5000;
 /** Catch-up cap after a stalled frame: more than this and the backlog is dropped. */
 const MAX_STEPS_PER_FRAME = 5;
+/**
+ * Inputs waiting in the server's buffer that we tolerate. The server uses
+ * exactly one input per step, so every step it skips (a busy process) or
+ * spends with an empty buffer leaves one more input queued for good, and
+ * each one is a step of extra delay before the server sees what we do. When
+ * the queue grows past this, we leave out one send in SKIP_SPACING steps
+ * until it drains: the prediction skips that step too, so nothing diverges.
+ */
+const MAX_SERVER_BACKLOG = 3;
+const SKIP_SPACING = 5;
 
 /** What the player wants this frame; sampled into one input per fixed step. */
 export interface Intent {
@@ -71,6 +81,8 @@ export interface PredictionStats {
   teleports: number;
   /** Inputs sent but not yet processed by the server. */
   pendingInputs: number;
+  /** Steps left out to drain the server's input queue (see MAX_SERVER_BACKLOG). */
+  inputsSkipped: number;
   /** Own shots predicted / confirmed by the server / dropped for lack of a server shot. */
   shotsPredicted: number;
   shotsConfirmed: number;
@@ -94,14 +106,18 @@ export class ArenaPrediction {
   #predicted = new Map<number, { x: number; y: number }>();
   #recent: { at: number; distance: number }[] = [];
   #correctionSum = 0;
-  #offShotAdded: () => void;
   readonly stats: PredictionStats = {
     corrections: 0, correctionsPerSecond: 0, meanCorrection: 0, teleports: 0,
-    pendingInputs: 0, shotsPredicted: 0, shotsConfirmed: 0, shotsRejected: 0,
+    pendingInputs: 0, inputsSkipped: 0, shotsPredicted: 0, shotsConfirmed: 0, shotsRejected: 0,
   };
+  readonly #networkRtt: () => number;
+  #stepsSinceSkip = 0;
+  #confirmed = new WeakSet<object>();
 
-  constructor(room: Room<any, ArenaState>, self: Player) {
+  /** `networkRtt` is the plain round trip (ms), without time spent queued on the server. */
+  constructor(room: Room<any, ArenaState>, self: Player, networkRtt: () => number) {
     this.room = room;
+    this.#networkRtt = networkRtt;
     this.self = self;
     this.input = room.input<ArenaInput>({ type: ArenaInput, mode: "reliable" });
     this.#epoch = this.input.epoch;
@@ -135,10 +151,6 @@ export class ArenaPrediction {
       spawnTime: (shot: Projectile) => shot.bornAt,
       correlate: "fifo",
       onReject: (_local: LocalShot) => { this.stats.shotsRejected++; },
-    });
-    // Registered after the store's own onAdd, so the pairing has happened when this runs.
-    this.#offShotAdded = Callbacks.get(room).onAdd("projectiles", (shot: Projectile) => {
-      if (shot.ownerId === sessionId && this.shots.entryFor(shot)?.local) this.stats.shotsConfirmed++;
     });
   }
 
@@ -176,8 +188,9 @@ export class ArenaPrediction {
         break;
       }
       this.#stepAcc -= stepMs;
-      this.#send(intent);
       steps++;
+      if (this.#drainStep()) continue;
+      this.#send(intent);
     }
     this.#lastIntent = { ...intent };
     this.#refreshRates();
@@ -235,8 +248,21 @@ export class ArenaPrediction {
   }
 
   dispose(): void {
-    this.#offShotAdded();
     this.predict.dispose();
+  }
+
+  /** Leave this step out to shrink the server's input queue? */
+  #drainStep(): boolean {
+    this.#stepsSinceSkip++;
+    const stepMs = this.me.stepMs;
+    // Acks ride the patches, so besides the round trip up to one patch interval of inputs is unacknowledged.
+    const patchMs = this.input.patchRate ?? 50;
+    const inFlight = Math.ceil((this.#networkRtt() + patchMs) / stepMs);
+    const queued = this.input.pendingCount - inFlight;
+    if (queued <= MAX_SERVER_BACKLOG || this.#stepsSinceSkip < SKIP_SPACING) return false;
+    this.#stepsSinceSkip = 0;
+    this.stats.inputsSkipped++;
+    return true;
   }
 
   #pressed(intent: Intent): boolean {
@@ -287,5 +313,11 @@ export class ArenaPrediction {
     this.stats.correctionsPerSecond = this.#recent.length / (RATE_WINDOW_MS / 1000);
     this.stats.meanCorrection = this.stats.corrections > 0 ? this.#correctionSum / this.stats.corrections : 0;
     this.stats.pendingInputs = this.input.pendingCount;
+    for (const entry of this.shots.entries()) {
+      if (entry.local && entry.state === "confirmed" && !this.#confirmed.has(entry)) {
+        this.#confirmed.add(entry);
+        this.stats.shotsConfirmed++;
+      }
+    }
   }
 }

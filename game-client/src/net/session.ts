@@ -233,7 +233,7 @@ export class ArenaSession extends Emitter<SessionEvents> {
   #startPrediction(room: ArenaRoom): void {
     const self = room.state.players.get(room.sessionId);
     if (!self) return;
-    this.prediction = new ArenaPrediction(room, self);
+    this.prediction = new ArenaPrediction(room, self, () => this.pingMs);
     this.emit("prediction", this.prediction);
   }
 
