@@ -5,13 +5,14 @@
  * hash refreshed about once a second. Room count says little: an empty arena
  * and a full one weigh the same. Here every process publishes its load once a
  * second (players, rooms, and the share of a core its fixed steps used), and a
- * new room goes to the live process with the most headroom against its caps.
- * A process at MAX_ROOMS_PER_PROCESS or MAX_CCU_PER_PROCESS, over its tick
- * budget, or draining takes no new room; when none can, matchmaking says so.
+ * new room goes to the live process with the least load: players and step
+ * time, rooms only breaking ties. A process at MAX_ROOMS_PER_PROCESS or
+ * MAX_CCU_PER_PROCESS, over its tick budget, or draining takes no new room;
+ * when none can, matchmaking says so.
  *
- * The same heartbeat finds the dead: a process whose Redis connection is gone
- * (its process channel vanished) is health-checked through Colyseus, which
- * then drops its listings, so joins stop landing on rooms that no longer exist.
+ * A faster beat finds the dead: a process whose Redis connection is gone (its
+ * process channel vanished) has its listings dropped at once, so joins stop
+ * landing on rooms that no longer exist.
  */
 import { matchMaker, ServerError, type Presence } from "@colyseus/core";
 import { MatchmakingErrorCode } from "./errors.ts";
@@ -51,9 +52,28 @@ export function recordTickTime(seconds: number): void {
   tickSeconds += seconds;
 }
 
-/** How full a process is, 0 (idle) to 1 (at a cap); the largest of its three ratios. */
+/**
+ * How loaded a process is, 0 (idle) to 1 (full): the larger of its players
+ * against MAX_CCU_PER_PROCESS and its step time against the tick budget.
+ * Room count is only a cap: an empty room costs almost nothing.
+ */
 export function loadScore(load: ProcessLoad, limits: PlacementLimits): number {
-  return Math.max(load.ccu / limits.maxCcuPerProcess, load.rooms / limits.maxRoomsPerProcess, load.tickBusy / TICK_BUDGET);
+  return Math.max(load.ccu / limits.maxCcuPerProcess, load.tickBusy / TICK_BUDGET);
+}
+
+/** Can this process take one more room? */
+export function hasRoomFor(load: ProcessLoad, limits: PlacementLimits): boolean {
+  return !load.draining && load.rooms < limits.maxRoomsPerProcess && loadScore(load, limits) < 1;
+}
+
+interface Candidate { processId: string; score: number; rooms: number; local: boolean }
+
+/** Lower load first; then fewer rooms; then this process (no round trip through Redis). */
+function better(a: Candidate, b: Candidate | undefined): boolean {
+  if (!b) return true;
+  if (a.score !== b.score) return a.score < b.score;
+  if (a.rooms !== b.rooms) return a.rooms < b.rooms;
+  return a.local && !b.local;
 }
 
 export class Placement {
@@ -62,6 +82,7 @@ export class Placement {
   #reapTimer: NodeJS.Timeout | undefined;
   #draining = false;
   #lastReportAt = Date.now();
+  #tickBusy = 0;
   /** Rooms this process placed on a peer since that peer's last report: a burst must not all land on one process. */
   #placedSince = new Map<string, { reportAt: number; rooms: number }>();
   #log = logger.child({ component: "placement" });
@@ -97,14 +118,12 @@ export class Placement {
 
   /** The load this process would report now. */
   localLoad(): ProcessLoad {
-    const now = Date.now();
-    const elapsed = Math.max(1, now - this.#lastReportAt) / 1000;
     return {
       ccu: matchMaker.stats.local.ccu,
       rooms: matchMaker.stats.local.roomCount,
-      tickBusy: tickSeconds / elapsed,
+      tickBusy: this.#tickBusy, // over the last full interval: a partial one is noise
       draining: this.#draining,
-      at: now,
+      at: Date.now(),
     };
   }
 
@@ -116,22 +135,20 @@ export class Placement {
     const self = matchMaker.processId;
     const now = Date.now();
 
-    let best: { processId: string; score: number } | undefined;
+    let best: Candidate | undefined;
+    const consider = (processId: string, load: ProcessLoad) => {
+      if (!hasRoomFor(load, this.#limits)) return;
+      const candidate = { processId, score: loadScore(load, this.#limits), rooms: load.rooms, local: processId === self };
+      if (better(candidate, best)) best = candidate;
+    };
     for (const [processId, raw] of Object.entries(reports ?? {})) {
-      const load = processId === self ? this.localLoad() : this.withPlaced(processId, parse(raw));
-      if (!load || load.draining || now - load.at > STALE_AFTER_MS) continue;
-      if (processId !== self && !live.has(processId)) continue;
-      const score = loadScore(load, this.#limits);
-      if (score >= 1) continue;
-      // Ties stay here: creating locally saves a round trip through Redis.
-      if (!best || score < best.score || (score === best.score && processId === self)) best = { processId, score };
+      if (processId === self) continue;
+      const load = this.withPlaced(processId, parse(raw));
+      if (!load || now - load.at > STALE_AFTER_MS || !live.has(processId)) continue;
+      consider(processId, load);
     }
-    if (!reports?.[self]) {
-      // Our first report is not written yet (just booted): judge ourselves from memory.
-      const load = this.localLoad();
-      const score = loadScore(load, this.#limits);
-      if (!load.draining && score < 1 && (!best || score <= best.score)) best = { processId: self, score };
-    }
+    // This process judges itself from memory: fresher than its last report, and there before its first.
+    consider(self, this.localLoad());
 
     if (!best) {
       throw new ServerError(
@@ -170,9 +187,11 @@ export class Placement {
   }
 
   private async report() {
-    const load = this.localLoad();
+    const now = Date.now();
+    this.#tickBusy = tickSeconds / (Math.max(1, now - this.#lastReportAt) / 1000);
     tickSeconds = 0;
-    this.#lastReportAt = load.at;
+    this.#lastReportAt = now;
+    const load = this.localLoad();
     await matchMaker.presence.hset(LOAD_KEY, matchMaker.processId, JSON.stringify(load));
   }
 
@@ -205,7 +224,8 @@ export class Placement {
     if (!load) return undefined;
     const placed = this.#placedSince.get(processId);
     if (!placed || placed.reportAt !== load.at) return load;
-    return { ...load, rooms: load.rooms + placed.rooms };
+    // Each of those rooms came with at least the player who asked for it.
+    return { ...load, rooms: load.rooms + placed.rooms, ccu: load.ccu + placed.rooms };
   }
 
   private notePlaced(processId: string, raw: string | undefined) {

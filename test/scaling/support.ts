@@ -211,6 +211,16 @@ export async function waitForPeers(processes: { processId: string }[], redisPort
   }
 }
 
+/** Resolve once `processId`'s published load (tickforge:load, refreshed every second) satisfies `predicate`. */
+export async function waitForReportedLoad(
+  redisPort: number, processId: string, predicate: (load: { ccu: number; rooms: number }) => boolean, timeoutMs = 10_000,
+): Promise<void> {
+  await eventually(async () => {
+    const raw = await redisCommand(redisPort, ["HGET", "tickforge:load", processId]) as string | null;
+    if (!raw || !predicate(JSON.parse(raw))) throw new Error(`load of ${processId} is ${raw}`);
+  }, timeoutMs, `the load report of ${processId}`);
+}
+
 // ---------------------------------------------------------------- matchmaking
 
 export interface Reservation {
