@@ -18,7 +18,7 @@ import { logger, type Logger } from "./logger.ts";
 import { announcementsDelivered, reconnects, rejectedMessages, tickDuration } from "./metrics.ts";
 import { recordTickTime } from "./placement.ts";
 import { matchmakingOutage } from "./redis.ts";
-import { currentDrain } from "./shutdown.ts";
+import { currentDrain, drainableRooms, type DrainPlan } from "./shutdown.ts";
 
 /** Misbehaviours within STRIKE_WINDOW_MS that get a client kicked. */
 const STRIKES_TO_KICK = 5;
@@ -68,8 +68,17 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
    */
   override onBeforeShutdown(): void {
     const drain = currentDrain();
-    if (!drain || drain.drainMs <= 0 || this.clients.length === 0) {
-      super.onBeforeShutdown();
+    if (drain) this.beginDrain(drain);
+    else super.onBeforeShutdown();
+  }
+
+  #draining = false;
+  beginDrain(drain: DrainPlan): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    this.lock().catch(() => { /* the listing update needs Redis; locally the room is locked */ });
+    if (drain.drainMs <= 0 || this.clients.length === 0) {
+      this.disconnect(SHUTDOWN_CLOSE_CODE).catch(() => { /* already disposing */ });
       return;
     }
     this.log.info({ players: this.clients.length, drainMs: drain.drainMs }, "room draining");
@@ -87,14 +96,16 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
   /**
    * Rooms implement onCreate/onJoin/onReconnect/onLeave without calling super,
    * so the base wraps whichever the subclass defines: logs carry the room and
-   * session ids, every room follows announcements, reconnects are counted.
-   * Only hooks that exist are wrapped: Colyseus treats a missing hook differently.
+   * session ids, every room follows announcements and can be drained,
+   * reconnects are counted. Join, reconnect and leave hooks are wrapped only
+   * if they exist: Colyseus treats a missing one differently.
    */
   private wrapLifecycle() {
     const self = this as unknown as Record<string, ((...args: any[]) => any) | undefined>;
     const onCreate = self.onCreate;
     self.onCreate = async (options: unknown) => {
       this.log = logger.child({ roomId: this.roomId, roomType: this.roomName });
+      drainableRooms.add(this);
       // The scoped presence drops this subscription when the room is disposed.
       await this.presence.subscribe(ANNOUNCEMENT_CHANNEL, (announcement: unknown) => {
         if (!isAnnouncement(announcement)) return;
@@ -102,6 +113,11 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
         this.announceToAll(ANNOUNCEMENT_MESSAGE, { text: announcement.text, sentAt: announcement.sentAt });
       });
       return onCreate?.call(this, options);
+    };
+    const onDispose = self.onDispose;
+    self.onDispose = async () => {
+      drainableRooms.delete(this);
+      return onDispose?.call(this);
     };
     const onJoin = self.onJoin;
     if (onJoin) {

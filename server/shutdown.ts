@@ -25,6 +25,10 @@ export interface DrainPlan {
 
 let plan: DrainPlan | undefined;
 
+/** Rooms that drain themselves (every GameRoom registers while alive). */
+export interface Drainable { beginDrain(plan: DrainPlan): void }
+export const drainableRooms = new Set<Drainable>();
+
 /** The drain in progress, if this process is shutting down through `drainAndExit`. */
 export function currentDrain(): DrainPlan | undefined {
   return plan;
@@ -72,11 +76,16 @@ async function drainAndExit(server: Server, options: ShutdownOptions, drain: Dra
 
   const started = Date.now();
   logger.info({ cause, drainMs: drain.drainMs, rooms: matchMaker.stats.local.roomCount, ccu: matchMaker.stats.local.ccu }, "draining: no new rooms, players warned");
+  // Warn players first, without Redis: the drain must work during an outage too.
+  for (const room of drainableRooms) room.beginDrain(drain);
   await options.placement.drain();
-  // Locks every room and calls its onBeforeShutdown (GameRoom: warn, wait, close 4001), then waits for all to go.
+  // Locks every room, calls onBeforeShutdown (a GameRoom is already draining), waits for all to go.
   await server.gracefullyShutdown(false);
-  // If Colyseus gave up early (Redis unreachable), close what is left ourselves.
-  await Promise.allSettled(matchMaker.disconnectAll(SHUTDOWN_CLOSE_CODE));
+  if (matchMaker.stats.local.roomCount > 0) {
+    // Colyseus gave up early (Redis unreachable): let the drain run out, then close what is left.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + drain.drainMs - Date.now())));
+    await Promise.allSettled(matchMaker.disconnectAll(SHUTDOWN_CLOSE_CODE));
+  }
   options.placement.stop();
   logger.info({ ms: Date.now() - started }, "drained: exiting");
   process.exit(exitCode);

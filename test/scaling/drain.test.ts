@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextSignal } from "../support/server.ts";
 import { HARD_DEADLINE_GRACE_MS } from "../../server/shutdown.ts";
 import {
-  joinThrough, killAll, nextMessage, startProcesses, startRedis, waitForPeers,
+  joinThrough, killAll, nextMessage, startProcess, startProcesses, startRedis, waitForPeers,
   type GameProcess, type Seat,
 } from "./support.ts";
 
@@ -70,5 +70,27 @@ describe("graceful shutdown on SIGTERM", () => {
     // What a client does on 4001: join a new arena, here through the survivor.
     const again = await seat(survivor.endpoint, "joinOrCreate", { mode: "ffa" });
     expect(again.reservation.processId).toBe(survivor.processId);
+  });
+});
+
+describe("graceful shutdown while Redis is down", () => {
+  it("still warns players, closes them with 4001 after the drain, and exits within the bound", async () => {
+    const redis = await startRedis();
+    const lonely = await startProcess({ name: "lonely", redisUrl: redis.url, env: { DRAIN_SECONDS: String(DRAIN_SECONDS) } });
+    const player = await seat(lonely.endpoint, "create", { mode: "ffa" });
+    await redis.stop();
+    await lonely.waitForLog((l) => l.msg.startsWith("Redis unreachable"), 10_000, "the process to notice Redis is gone");
+
+    const warned = nextMessage<{ disconnectInMs: number }>(player.room, "shutdown");
+    const left = nextSignal<[number, string?]>(player.room.onLeave, 20_000, "the player to be moved on");
+    const sigtermAt = Date.now();
+    lonely.kill("SIGTERM");
+
+    expect((await warned).disconnectInMs).toBe(DRAIN_SECONDS * 1000);
+    const [code] = await left;
+    expect(code).toBe(4001);
+    expect(Date.now() - sigtermAt).toBeGreaterThanOrEqual(DRAIN_SECONDS * 1000 - 100);
+    const exit = await lonely.exited;
+    expect(exit.at - sigtermAt).toBeLessThan(DRAIN_SECONDS * 1000 + HARD_DEADLINE_GRACE_MS);
   });
 });
