@@ -9,13 +9,17 @@
  * (`room.onError(code, message)`), and only a sender that keeps misbehaving is
  * kicked, with a reason in the close frame. Nothing a client sends reaches a
  * handler unvalidated, and nothing it sends can throw out of a handler.
+ *
+ * It also does what operating many rooms needs: logs with room and session
+ * ids, step timing for metrics and placement, server-wide announcements, the
+ * bounded drain on shutdown, and a clear refusal while Redis is down.
  */
 import { CloseCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
 import type { z } from "zod";
-import { ANNOUNCEMENT_CHANNEL, ANNOUNCEMENT_MESSAGE, isAnnouncement } from "./announcements.ts";
+import { ANNOUNCEMENT_MESSAGE, announcementListeners, type Announcement } from "./announcements.ts";
 import { ClientErrorCode, KickCode, MatchmakingErrorCode, SHUTDOWN_CLOSE_CODE } from "./errors.ts";
 import { logger, type Logger } from "./logger.ts";
-import { announcementsDelivered, reconnects, rejectedMessages, tickDuration } from "./metrics.ts";
+import { reconnects, rejectedMessages, tickDuration } from "./metrics.ts";
 import { recordTickTime } from "./placement.ts";
 import { matchmakingOutage } from "./redis.ts";
 import { currentDrain, drainableRooms, type DrainPlan } from "./shutdown.ts";
@@ -88,6 +92,11 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
     }, drain.drainMs).unref();
   }
 
+  /** A server-wide announcement (server/announcements.ts) reaches every client here. */
+  showAnnouncement(announcement: Announcement): void {
+    this.announceToAll(ANNOUNCEMENT_MESSAGE, announcement);
+  }
+
   /** Framework messages every GameRoom sends, whatever message types its subclass declares. */
   private announceToAll(type: "shutdown" | "announcement", payload: object) {
     (this as unknown as Room).broadcast(type, payload);
@@ -103,20 +112,16 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
   private wrapLifecycle() {
     const self = this as unknown as Record<string, ((...args: any[]) => any) | undefined>;
     const onCreate = self.onCreate;
-    self.onCreate = async (options: unknown) => {
+    self.onCreate = (options: unknown) => {
       this.log = logger.child({ roomId: this.roomId, roomType: this.roomName });
       drainableRooms.add(this);
-      // The scoped presence drops this subscription when the room is disposed.
-      await this.presence.subscribe(ANNOUNCEMENT_CHANNEL, (announcement: unknown) => {
-        if (!isAnnouncement(announcement)) return;
-        announcementsDelivered.inc();
-        this.announceToAll(ANNOUNCEMENT_MESSAGE, { text: announcement.text, sentAt: announcement.sentAt });
-      });
+      announcementListeners.add(this);
       return onCreate?.call(this, options);
     };
     const onDispose = self.onDispose;
     self.onDispose = async () => {
       drainableRooms.delete(this);
+      announcementListeners.delete(this);
       return onDispose?.call(this);
     };
     const onJoin = self.onJoin;
@@ -159,8 +164,6 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
       }
     }, tickRate, opts);
   }
-
-
 
   /**
    * Colyseus wraps every hook, timer and step in try/catch when this exists:

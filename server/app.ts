@@ -2,7 +2,8 @@
  * The server, assembled: transport, presence and driver, placement, rooms,
  * HTTP routes. Reads like a table of contents; each part lives in its own module.
  */
-import { defineServer, LocalDriver, LocalPresence, type Server } from "@colyseus/core";
+import { defineServer, LocalDriver, LocalPresence, matchMaker, type Server } from "@colyseus/core";
+import { followAnnouncements } from "./announcements.ts";
 import type { Config } from "./config.ts";
 import { routes } from "./http.ts";
 import { colyseusLogger } from "./logger.ts";
@@ -40,6 +41,7 @@ export function createGameServer(config: Config): GameServer {
   });
 
   placement.start();
+  void matchMaker.onReady.then(() => followAnnouncements(matchMaker.presence));
   server.onShutdown(() => placement.stop());
   return Object.assign(server, { placement });
 }
