@@ -15,7 +15,8 @@ if (first.status !== 0) process.exit(first.status ?? 1);
 
 const children: ChildProcess[] = [
   spawn(process.execPath, ["game-client/build.ts", "--watch"], { cwd: root, stdio: "inherit" }),
-  spawn(process.execPath, ["--watch-path=server", "--watch-path=rooms", "server/main.ts"], { cwd: root, stdio: "inherit" }),
+  // node --watch restarts with SIGTERM and waits for the exit: no drain time in development.
+  spawn(process.execPath, ["--watch-path=server", "--watch-path=rooms", "server/main.ts"], { cwd: root, stdio: "inherit", env: { DRAIN_SECONDS: "0", ...process.env } }),
 ];
 
 let stopping = false;
