@@ -11,8 +11,8 @@ import { FONT, HEIGHT, PAD, WIDTH } from "../layout.ts";
 import { COLORS } from "../style.ts";
 import { button, panel, textStyle } from "../ui.ts";
 
-const W = 360;
-const H = 330;
+const W = 380;
+const H = 420;
 
 interface Knob { key: keyof LinkSettings; label: string; unit: string; step: number }
 const KNOBS: Knob[] = [
@@ -36,9 +36,9 @@ export class DevOverlay extends Phaser.Scene {
     const top = HEIGHT - PAD - H;
     panel(this, left, top, W, H, 0.9);
     this.add.text(left + 16, top + 12, "NETWORK  (F3 to close)", textStyle(FONT.small, COLORS.accent, true));
-    this.#stats = this.add.text(left + 16, top + 40, "", { ...textStyle(FONT.small, COLORS.text, true), lineSpacing: 4 });
-
-    const knobTop = top + 200;
+    this.#stats = this.add.text(left + 16, top + 40, "", { ...textStyle(FONT.small, COLORS.text, true), lineSpacing: 3 });
+    this.#stats.setText(this.#lines().join("\n")); // sized once, so the controls sit below it
+    const knobTop = this.#stats.y + this.#stats.height + 40;
     this.add.text(left + 16, knobTop - 22, "LINK CONDITIONER (both directions)", textStyle(FONT.small - 2, COLORS.dim, true));
     this.#knobText = [];
     KNOBS.forEach((knob, i) => {
@@ -54,11 +54,17 @@ export class DevOverlay extends Phaser.Scene {
   }
 
   update(): void {
+    this.#stats.setText(this.#lines().join("\n"));
+    const link = this.#session.link.settings;
+    KNOBS.forEach((knob, i) => this.#knobText[i].setText(`${knob.label.padEnd(8)} ${String(link[knob.key]).padStart(4)} ${knob.unit}`));
+  }
+
+  #lines(): string[] {
     const session = this.#session;
     const room = session.room;
     const stats = session.prediction?.stats;
     const fps = this.game.loop.actualFps;
-    const lines = [
+    return [
       `fps            ${fps.toFixed(0)}`,
       `ping           ${session.pingMs.toFixed(0)} ms`,
       `input rtt      ${(room?.clock.smoothedRtt() ?? 0).toFixed(0)} ms`,
@@ -66,11 +72,8 @@ export class DevOverlay extends Phaser.Scene {
       `corrections/s  ${(stats?.correctionsPerSecond ?? 0).toFixed(2)}   (${stats?.corrections ?? 0} total)`,
       `mean correct.  ${(stats?.meanCorrection ?? 0).toFixed(2)} units`,
       `inputs pending ${stats?.pendingInputs ?? 0}`,
-      `shots          ${stats?.shotsConfirmed ?? 0}/${stats?.shotsPredicted ?? 0} confirmed, ${stats?.shotsRejected ?? 0} dropped`,
+      `own shots      ${stats?.shotsConfirmed ?? 0}/${stats?.shotsPredicted ?? 0} ok, ${stats?.shotsRejected ?? 0} dropped`,
     ];
-    this.#stats.setText(lines.join("\n"));
-    const link = session.link.settings;
-    KNOBS.forEach((knob, i) => this.#knobText[i].setText(`${knob.label.padEnd(8)} ${String(link[knob.key]).padStart(4)} ${knob.unit}`));
   }
 
   #nudge(knob: Knob, direction: number): void {

@@ -27,7 +27,7 @@ export class Scoreboard extends Phaser.Scene {
     this.add.rectangle(CENTER_X, CENTER_Y, WIDTH, HEIGHT, 0x000000, 0.45);
     panel(this, left, top, width, height, 0.94);
     const round = this.#session.room?.state.round ?? 1;
-    this.add.text(CENTER_X, top + 36, `ROUND ${round} OVER`, textStyle(FONT.title, COLORS.accent)).setOrigin(0.5)
+    this.add.text(CENTER_X, top + 36, `ROUND ${round} OVER`, { ...textStyle(FONT.title, COLORS.accent), padding: { x: 20, y: 20 } }).setOrigin(0.5)
       .setShadow(0, 0, css(COLORS.accent), 16, true, true);
     this.add.text(left + 40, top + 80, "#   PLAYER              KILLS  DEATHS", textStyle(FONT.small, COLORS.dim, true));
     const rowH = (height - 170) / ROWS;

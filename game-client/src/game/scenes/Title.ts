@@ -11,7 +11,7 @@ import { button, panel, textStyle, type Button } from "../ui.ts";
 import type { ArenaListing } from "../../net/lobby.ts";
 import { MAX_NAME_LENGTH, type ArenaSession } from "../../net/session.ts";
 
-const LIST_ROWS = 6;
+const LIST_ROWS = 5;
 
 export class Title extends Phaser.Scene {
   #session!: ArenaSession;
@@ -38,9 +38,10 @@ export class Title extends Phaser.Scene {
     this.#backdrop();
 
     const logoY = HEIGHT * 0.16;
-    this.add.text(CENTER_X, logoY, "TICKFORGE", textStyle(FONT.huge, COLORS.accent)).setOrigin(0.5)
+    // Padding leaves room for the glow, which would otherwise be clipped into a visible box.
+    this.add.text(CENTER_X, logoY, "TICKFORGE", { ...textStyle(FONT.huge, COLORS.accent), padding: { x: 32, y: 32 } }).setOrigin(0.5)
       .setShadow(0, 0, css(COLORS.accent), 24, true, true);
-    this.add.text(CENTER_X, logoY + FONT.huge * 0.8, "A R E N A", textStyle(FONT.title, COLORS.accentHot)).setOrigin(0.5)
+    this.add.text(CENTER_X, logoY + FONT.huge * 0.8, "A R E N A", { ...textStyle(FONT.title, COLORS.accentHot), padding: { x: 24, y: 24 } }).setOrigin(0.5)
       .setShadow(0, 0, css(COLORS.accentHot), 16, true, true);
 
     // Name field: typed straight into the canvas, no DOM input.
@@ -53,6 +54,7 @@ export class Title extends Phaser.Scene {
 
     this.#play = button(this, CENTER_X, fieldY + 78, "PLAY", () => void this.#join(), { width: 260, height: 58, size: FONT.title });
     this.#notice = this.add.text(CENTER_X, fieldY + 130, data.notice ?? "", textStyle(FONT.body, COLORS.warn)).setOrigin(0.5);
+    if (data.notice) this.#play.setLabel("PLAY AGAIN");
 
     this.#roomList(fieldY + 170);
     this.add.text(CENTER_X, HEIGHT - PAD * 1.5,
@@ -90,7 +92,7 @@ export class Title extends Phaser.Scene {
   #roomList(top: number): void {
     const width = Math.min(560, WIDTH - PAD * 4);
     const left = CENTER_X - width / 2;
-    const rowH = 40;
+    const rowH = 36;
     panel(this, left, top, width, 46 + LIST_ROWS * rowH, 0.75);
     this.add.text(left + 18, top + 12, "OPEN ARENAS", textStyle(FONT.small, COLORS.dim));
     this.#empty = this.add.text(CENTER_X, top + 46 + rowH, "No open arenas yet: PLAY starts one.", textStyle(FONT.small, COLORS.dim)).setOrigin(0.5);
