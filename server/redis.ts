@@ -23,6 +23,9 @@ const CONNECTION_OPTIONS: RedisOptions = {
   retryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
 };
 
+/** Tries at re-listing rooms after Redis returns, 0.5 s apart. */
+const RELIST_ATTEMPTS = 5;
+
 export interface RedisLink {
   presence: RedisPresence;
   driver: RedisDriver;
@@ -63,7 +66,6 @@ export function connectRedis(url: string): RedisLink {
       return;
     }
     if (!everUp) { everUp = true; return; }
-    log.info("Redis is back: re-listing this process's rooms and load");
     void relist(log);
   };
   for (const client of [pub, driverClient]) {
@@ -81,11 +83,19 @@ export function connectRedis(url: string): RedisLink {
 
 /** A Redis restarted without its data has lost our listings: put back what is still running. */
 async function relist(log: typeof logger) {
-  try {
-    await matchMaker.restoreMissingRoomCaches();
-    await matchMaker.stats.persist(true);
-  } catch (error) {
-    log.warn({ err: error }, "could not re-list rooms after Redis returned; will retry on the next change");
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await matchMaker.restoreMissingRoomCaches();
+      await matchMaker.stats.persist(true);
+      log.info({ rooms: matchMaker.stats.local.roomCount }, "Redis is back: this process's rooms are listed again");
+      return;
+    } catch (error) {
+      if (attempt === RELIST_ATTEMPTS) {
+        log.error({ err: error }, "Redis is back but this process's rooms could not be listed again: they are playable, not joinable");
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 }
 
