@@ -29,11 +29,11 @@ const options = new Command("join-latency")
   .parse()
   .opts<{ processes: number; joins: number; concurrency: number; warmup: number }>();
 
-const redis = await startRedis();
-const cluster = await startProcesses(options.processes, redis.url);
-await waitForPeers(cluster, redis.port);
-
 try {
+  const redis = await startRedis();
+  const cluster = await startProcesses(options.processes, redis.url);
+  await waitForPeers(cluster, redis.port);
+
   // Host rooms on every process: 2 per process, each with one player who stays.
   const hosts: Seat[] = [];
   const perProcess = new Map<string, number>();

@@ -180,7 +180,8 @@ export async function startProcess(options: ProcessOptions): Promise<GameProcess
       });
     });
 
-  const ready = await waitForLog((l) => l.msg.startsWith("Tickforge listening"), 30_000, "Tickforge listening");
+  const ready = await waitForLog((l) => l.msg.startsWith("Tickforge listening"), 30_000, "Tickforge listening (LOG_LEVEL must be info or lower)")
+    .catch((error: unknown) => { child.kill("SIGKILL"); throw error; });
   return {
     name: options.name,
     port,
