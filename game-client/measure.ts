@@ -78,7 +78,7 @@ async function walk(game: GamePage, ms: number): Promise<void> {
   }
 }
 
-interface Row { link: string; fps: number; corrections: number; perSecond: number; mean: number; teleports: number; pingMs: number; skipped: number }
+interface Row { link: string; fps: number; corrections: number; atDeath: number; perSecond: number; mean: number; teleports: number; pingMs: number; skipped: number }
 
 async function measure(game: GamePage, link: string, settings: { latencyMs: number; jitterMs: number; lossPercent: number }): Promise<Row> {
   await game.read((h, s) => h.setLink(s), settings);
@@ -92,6 +92,7 @@ async function measure(game: GamePage, link: string, settings: { latencyMs: numb
     link,
     fps: (after.frame - before.frame) / elapsed,
     corrections,
+    atDeath: after.stats.correctionsAtDeath - before.stats.correctionsAtDeath,
     perSecond: corrections / elapsed,
     mean: after.stats.meanCorrection,
     teleports: after.stats.teleports - before.stats.teleports,
@@ -112,9 +113,9 @@ try {
     await measure(game, "150 ± 20 ms", { latencyMs: 150, jitterMs: 20, lossPercent: 0 }),
     await measure(game, "150 ± 20 ms, 1 % loss", { latencyMs: 150, jitterMs: 20, lossPercent: 1 }),
   ];
-  const table = new Table({ head: ["link", "fps", "corrections", "per second", "mean size (units)", "teleports", "ping (ms)", "steps left out"] });
+  const table = new Table({ head: ["link", "fps", "corrections", "of which at a death", "per second", "mean size (units)", "teleports", "ping (ms)", "steps left out"] });
   for (const r of rows) {
-    table.push([r.link, r.fps.toFixed(1), r.corrections, r.perSecond.toFixed(2), r.mean.toFixed(2), r.teleports, r.pingMs.toFixed(0), r.skipped]);
+    table.push([r.link, r.fps.toFixed(1), r.corrections, r.atDeath, r.perSecond.toFixed(2), r.mean.toFixed(2), r.teleports, r.pingMs.toFixed(0), r.skipped]);
   }
   console.log(`\n${players} players in the room, ${seconds} s per row, headless chromium (software WebGL)`);
   console.log(table.toString());

@@ -73,6 +73,8 @@ export interface ShotView {
 export interface PredictionStats {
   /** Reconciles where the server disagreed with our prediction (teleports excluded). */
   corrections: number;
+  /** Of those, the ones where the server had us dead: a kill stops us mid-move, and no client can foresee it. */
+  correctionsAtDeath: number;
   /** Corrections per second over the last five seconds. */
   correctionsPerSecond: number;
   /** Mean distance of those corrections, units (0 when there were none). */
@@ -107,7 +109,7 @@ export class ArenaPrediction {
   #recent: { at: number; distance: number }[] = [];
   #correctionSum = 0;
   readonly stats: PredictionStats = {
-    corrections: 0, correctionsPerSecond: 0, meanCorrection: 0, teleports: 0,
+    corrections: 0, correctionsAtDeath: 0, correctionsPerSecond: 0, meanCorrection: 0, teleports: 0,
     pendingInputs: 0, inputsSkipped: 0, shotsPredicted: 0, shotsConfirmed: 0, shotsRejected: 0,
   };
   readonly #networkRtt: () => number;
@@ -303,6 +305,7 @@ export class ArenaPrediction {
       return;
     }
     this.stats.corrections++;
+    if (!this.self.alive) this.stats.correctionsAtDeath++;
     this.#correctionSum += distance;
     this.#recent.push({ at: performance.now(), distance });
   }

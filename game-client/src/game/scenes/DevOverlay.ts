@@ -39,7 +39,7 @@ export class DevOverlay extends Phaser.Scene {
     this.#stats = this.add.text(left + 16, top + 40, "", { ...textStyle(FONT.small, COLORS.text, true), lineSpacing: 3 });
     this.#stats.setText(this.#lines().join("\n")); // sized once, so the controls sit below it
     const knobTop = this.#stats.y + this.#stats.height + 40;
-    this.add.text(left + 16, knobTop - 22, "LINK CONDITIONER (both directions)", textStyle(FONT.small - 2, COLORS.dim, true));
+    this.add.text(left + 16, knobTop - 32, "LINK CONDITIONER (both directions)", textStyle(FONT.small - 2, COLORS.dim, true));
     this.#knobText = [];
     KNOBS.forEach((knob, i) => {
       const y = knobTop + i * 30;
@@ -69,7 +69,7 @@ export class DevOverlay extends Phaser.Scene {
       `ping           ${session.pingMs.toFixed(0)} ms`,
       `input rtt      ${(room?.clock.smoothedRtt() ?? 0).toFixed(0)} ms`,
       `jitter         ${(room?.clock.jitter() ?? 0).toFixed(1)} ms`,
-      `corrections/s  ${(stats?.correctionsPerSecond ?? 0).toFixed(2)}   (${stats?.corrections ?? 0} total)`,
+      `corrections/s  ${(stats?.correctionsPerSecond ?? 0).toFixed(2)}   (${stats?.corrections ?? 0} total, ${stats?.correctionsAtDeath ?? 0} at death)`,
       `mean correct.  ${(stats?.meanCorrection ?? 0).toFixed(2)} units`,
       `inputs pending ${stats?.pendingInputs ?? 0}`,
       `own shots      ${stats?.shotsConfirmed ?? 0}/${stats?.shotsPredicted ?? 0} ok, ${stats?.shotsRejected ?? 0} dropped`,

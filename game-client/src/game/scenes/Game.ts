@@ -30,6 +30,9 @@ export class Game extends Phaser.Scene {
   #shots!: Phaser.GameObjects.Graphics;
   #sparks!: Phaser.GameObjects.Particles.ParticleEmitter;
   #aim = 0;
+  /** Whoever moved last decides the aim: the mouse, or (keyboard-only players) the walking direction. */
+  #mouseAims = false;
+  #lastMove = "0,0";
   #offs: (() => void)[] = [];
 
   constructor() {
@@ -59,6 +62,8 @@ export class Game extends Phaser.Scene {
 
     this.#keys = this.input.keyboard!.addKeys("W,A,S,D,UP,DOWN,LEFT,RIGHT,SPACE") as Keys;
     this.input.mouse?.disableContextMenu();
+    this.#mouseAims = false;
+    this.input.on("pointermove", () => { this.#mouseAims = true; });
 
     this.#offs = [
       this.#session.on("state", (state, message) => {
@@ -142,11 +147,14 @@ export class Game extends Phaser.Scene {
     const moveY = (k.S.isDown || k.DOWN.isDown ? 1 : 0) - (k.W.isDown || k.UP.isDown ? 1 : 0);
     const pointer = this.input.activePointer;
     const self = this.#sprites.get(this.#session.room?.sessionId ?? "");
-    if (self && pointer.active) {
+    const move = `${moveX},${moveY}`;
+    if (move !== this.#lastMove && (moveX !== 0 || moveY !== 0)) this.#mouseAims = false;
+    this.#lastMove = move;
+    if (self && this.#mouseAims) {
       const world = pointer.positionToCamera(this.cameras.main) as Phaser.Math.Vector2;
       this.#aim = Math.atan2(world.y - self.root.y, world.x - self.root.x);
     } else if (moveX !== 0 || moveY !== 0) {
-      this.#aim = Math.atan2(moveY, moveX); // keyboard-only players aim where they walk
+      this.#aim = Math.atan2(moveY, moveX);
     }
     const fire = k.SPACE.isDown || (pointer.isDown && pointer.leftButtonDown());
     return { moveX, moveY, aim: this.#aim, fire };

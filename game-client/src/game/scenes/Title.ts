@@ -31,6 +31,7 @@ export class Title extends Phaser.Scene {
   create(data: { notice?: string } = {}): void {
     this.#session = sessionOf(this);
     debugOf(this).scene = "Title";
+    debugOf(this).players = [];
     this.#busy = false;
     this.#rows = [];
     this.#name = this.#session.name;
