@@ -33,7 +33,7 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   const steady = all.filter((s) => s.index >= from && s.index <= to);
   const reports = (list: typeof all) => list.flatMap((s) => s.reports);
   const sum = (list: WindowReport[], f: (r: WindowReport) => number) => list.reduce((a, r) => a + f(r), 0);
-  const histogram = (list: WindowReport[], field: "join" | "ack" | "patchInterval" | "patchJitter" | "reconnect") => {
+  const histogram = (list: WindowReport[], field: "join" | "ack" | "patchInterval" | "patchJitter" | "reconnect" | "inputBacklog") => {
     const h = newHistogram();
     for (const r of list) mergeInto(h, r[field]);
     const p = percentilesMs(h);
@@ -56,6 +56,8 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   const ack = histogram(steadyReports, "ack");
   figures.ack_count = ack.count;
   figures.ack_p50_ms = ack.p50; figures.ack_p95_ms = ack.p95; figures.ack_p99_ms = ack.p99; figures.ack_max_ms = ack.max;
+  const backlog = histogram(steadyReports, "inputBacklog");
+  figures.input_backlog_p50 = backlog.p50; figures.input_backlog_p99 = backlog.p99;
   figures.inputs_sent = sum(steadyReports, (r) => r.inputsSent);
   figures.inputs_acked = sum(steadyReports, (r) => r.inputsAcked);
 

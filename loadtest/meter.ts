@@ -36,6 +36,8 @@ export interface WindowReport {
   patchInterval: string;
   patchJitter: string;
   reconnect: string;
+  /** Inputs sent but not yet applied when a patch arrives, recorded ×1000 (the histogram's unit is µs, so it reads back as a count). */
+  inputBacklog: string;
   /** This worker process's CPU time over the window, µs (user + system). */
   cpuUs: number;
   rssBytes: number;
@@ -59,6 +61,7 @@ export class Meter {
   patchInterval: Histogram = newHistogram();
   patchJitter: Histogram = newHistogram();
   reconnect: Histogram = newHistogram();
+  inputBacklog: Histogram = newHistogram();
   /** Bots currently in a room (a gauge, kept by the bots). */
   connected = 0;
 
@@ -125,6 +128,7 @@ export class Meter {
       patchInterval: encodeAndReset(this.patchInterval),
       patchJitter: encodeAndReset(this.patchJitter),
       reconnect: encodeAndReset(this.reconnect),
+      inputBacklog: encodeAndReset(this.inputBacklog),
       cpuUs: cpu.user + cpu.system,
       rssBytes: process.memoryUsage.rss(),
     };

@@ -33,6 +33,7 @@ const SECTIONS: [string, [string, string][]][] = [
   ]],
   ["What players feel (steady state)", [
     ["ack_p50_ms", "input→ack p50 (ms)"], ["ack_p95_ms", "input→ack p95 (ms)"], ["ack_p99_ms", "input→ack p99 (ms)"], ["ack_max_ms", "input→ack max (ms)"],
+    ["input_backlog_p50", "inputs sent, not yet applied, at a patch: p50"], ["input_backlog_p99", "inputs sent, not yet applied, at a patch: p99"],
     ["patch_interval_p50_ms", "patch interval p50 (ms)"], ["patch_interval_p99_ms", "patch interval p99 (ms)"],
     ["patch_jitter_p50_ms", "patch jitter p50 (ms)"], ["patch_jitter_p99_ms", "patch jitter p99 (ms)"],
     ["bytes_in_per_client_s", "bytes in per client/s"], ["bytes_out_per_client_s", "bytes out per client/s"],

@@ -132,7 +132,11 @@ export class SocketProbe {
       if (!this.options.decodePatches) skipDecoding(room);
     }
     deliver(event);
-    if (this.input) this.readAck(now);
+    if (this.input) {
+      this.readAck(now);
+      // How many of this player's inputs the server has received or will receive but not yet applied.
+      if (code === Protocol.ROOM_STATE_PATCH) recordMs(this.meter.inputBacklog, Math.max(0, this.input.sentCount - this.input.lastProcessed));
+    }
   }
 
   /** Inputs up to `lastProcessed` were applied by the server: each one's round trip ends now. */
