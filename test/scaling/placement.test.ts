@@ -32,7 +32,8 @@ afterAll(async () => {
 describe("placement by load", () => {
   it("opens a new room on the process with fewer players even when it hosts more rooms", async () => {
     const redis = await startRedis();
-    const [a, b] = await startProcesses(2, redis.url);
+    // A low CCU cap makes players the dominant term: six of twenty is far above the few ms of step time these rooms cost.
+    const [a, b] = await startProcesses(2, redis.url, { MAX_CCU_PER_PROCESS: "20" });
     await waitForPeers([a, b], redis.port);
 
     // A: one room, six players.
