@@ -65,7 +65,7 @@ describe("prediction", () => {
       await game.until((h) => Math.hypot(h.self!.x - h.self!.drawnX, h.self!.y - h.self!.drawnY) < 0.01,
         "the server to catch up with the prediction");
       const stats = (await game.read((h) => h.stats))!;
-      expect(stats.corrections).toBe(0);
+      expect(stats.corrections, `last correction: ${JSON.stringify(stats.lastCorrection)}`).toBe(0);
       expect(stats.teleports).toBe(0);
       expect(game.errors).toEqual([]);
     } finally {

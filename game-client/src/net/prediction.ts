@@ -83,6 +83,8 @@ export interface PredictionStats {
   teleports: number;
   /** Inputs sent but not yet processed by the server. */
   pendingInputs: number;
+  /** The latest correction, for diagnosis: the input it was judged at, and server minus prediction. */
+  lastCorrection: { seq: number; dx: number; dy: number; pending: number } | null;
   /** Steps left out to drain the server's input queue (see MAX_SERVER_BACKLOG). */
   inputsSkipped: number;
   /** Own shots predicted / confirmed by the server / dropped for lack of a server shot. */
@@ -110,7 +112,7 @@ export class ArenaPrediction {
   #correctionSum = 0;
   readonly stats: PredictionStats = {
     corrections: 0, correctionsAtDeath: 0, correctionsPerSecond: 0, meanCorrection: 0, teleports: 0,
-    pendingInputs: 0, inputsSkipped: 0, shotsPredicted: 0, shotsConfirmed: 0, shotsRejected: 0,
+    pendingInputs: 0, lastCorrection: null, inputsSkipped: 0, shotsPredicted: 0, shotsConfirmed: 0, shotsRejected: 0,
   };
   readonly #networkRtt: () => number;
   #stepsSinceSkip = 0;
@@ -305,6 +307,7 @@ export class ArenaPrediction {
       return;
     }
     this.stats.corrections++;
+    this.stats.lastCorrection = { seq: acked, dx: this.self.x - predicted.x, dy: this.self.y - predicted.y, pending: this.input.pendingCount };
     if (!this.self.alive) this.stats.correctionsAtDeath++;
     this.#correctionSum += distance;
     this.#recent.push({ at: performance.now(), distance });
