@@ -35,7 +35,7 @@ export const BEHAVIOURS: Record<string, Record<string, Behaviour>> = {
     play: { session: "stay", decodesPatches: true, play: (room, rng) => fighter(arenaInput(room), room, rng) },
     /** Moving every step, direction re-rolled about once a second; reads no patches. */
     move: { session: "stay", decodesPatches: false, play: (room, rng) => mover(arenaInput(room), room, rng) },
-    /** Plays for 3–10 s, leaves, comes back. */
+    /** Plays for 2–8 s, leaves, comes back. */
     churn: { session: "churn", decodesPatches: true, play: (room, rng) => fighter(arenaInput(room), room, rng) },
     /** Plays, and every few seconds loses its connection without a close frame. */
     storm: { session: "storm", decodesPatches: true, play: (room, rng) => fighter(arenaInput(room), room, rng) },
@@ -153,7 +153,7 @@ export class Bot {
   private planSession(): void {
     const { session } = this.options.behaviour;
     if (session === "churn") {
-      this.later(3000 + this.rng() * 7000, async () => {
+      this.later(2000 + this.rng() * 6000, async () => {
         if (!this.room || !this.live) return;
         const room = this.room;
         await room.leave(true);

@@ -90,8 +90,8 @@ describe("the loadtest CLI against a real server", () => {
 describe("session behaviours against a real server", () => {
   it("a reconnect storm cuts sockets without a close frame and the bots win their seats back", async () => {
     const run = await loadtest([
-      "--endpoint", server.endpoint, "--behaviour", "storm", "--storm-every", "6",
-      "--bots", "4", "--ramp", "0", "--duration", "10", "--out", out, "--name", "storm", "--quiet",
+      "--endpoint", server.endpoint, "--behaviour", "storm", "--storm-every", "7",
+      "--bots", "4", "--ramp", "0", "--duration", "11", "--out", out, "--name", "storm", "--quiet",
       "--assert", "disconnects_1006>=4,reconnect_ok>=4,reconnect_failed=0",
     ]);
     expect(run.stdout).not.toContain("FAIL");
