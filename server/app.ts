@@ -8,7 +8,7 @@ import type { Config } from "./config.ts";
 import { routes } from "./http.ts";
 import { colyseusLogger } from "./logger.ts";
 import { Placement } from "./placement.ts";
-import { connectRedis } from "./redis.ts";
+import { connectRedis, useLocalPresence } from "./redis.ts";
 import { roomTypes } from "./rooms.ts";
 import { MeteredWebSocketTransport } from "./transport.ts";
 
@@ -20,6 +20,7 @@ export interface GameServer extends Server {
 export function createGameServer(config: Config): GameServer {
   // One process by default; REDIS_URL lets processes share matchmaking (docs/scaling.md).
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  if (!redis) useLocalPresence();
   const placement = new Placement(config);
 
   const server = defineServer({

@@ -39,6 +39,13 @@ export interface RedisLink {
 let linkIsUp: () => boolean = () => true;
 let linkWhere = "";
 
+/** Local presence: nothing to lose (also resets a previous server's link in the same process, as tests do). */
+export function useLocalPresence(): void {
+  linkIsUp = () => true;
+  linkWhere = "";
+  redisUp.set(1);
+}
+
 export function matchmakingOutage(): string | undefined {
   if (linkIsUp()) return undefined;
   return `Matchmaking is unavailable: Redis at ${linkWhere} is unreachable. Games in progress continue; try again in a few seconds.`;
