@@ -45,10 +45,18 @@ export class DebugHook {
   /** Projectiles drawn in the last frame. */
   shotsDrawn = 0;
   players: PlayerSnapshot[] = [];
+  /** The banner text last shown (announcements, server notices). */
+  banner = "";
+  /** Connection states in the order they happened (the last 20). */
+  readonly states: string[] = [];
   readonly #trace: FrameRecord[] = [];
 
   constructor(session: ArenaSession) {
     this.#session = session;
+    session.on("state", (state) => {
+      this.states.push(state);
+      if (this.states.length > 20) this.states.shift();
+    });
   }
 
   get connection(): ConnectionState {

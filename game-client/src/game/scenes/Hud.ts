@@ -8,7 +8,7 @@
 import * as Phaser from "phaser";
 import { MAX_HEALTH, MAX_PLAYERS, RESPAWN_SECONDS } from "../../../../rooms/arena/constants.ts";
 import type { ArenaSession, ConnectionState } from "../../net/session.ts";
-import { sessionOf } from "../context.ts";
+import { debugOf, sessionOf } from "../context.ts";
 import { CENTER_X, CENTER_Y, FONT, HEIGHT, PAD, WIDTH } from "../layout.ts";
 import { COLORS, css, playerColor } from "../style.ts";
 import { formatClock, panel, textStyle } from "../ui.ts";
@@ -139,6 +139,7 @@ export class Hud extends Phaser.Scene {
   }
 
   #showBanner(text: string, color: number, ms: number): void {
+    debugOf(this).banner = text;
     this.#banner.setText(text).setColor(css(color)).setVisible(true);
     this.#bannerUntil = this.time.now + ms;
   }

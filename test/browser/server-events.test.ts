@@ -1,0 +1,77 @@
+/**
+ * What the server can do to a player, as the page shows it: an announcement
+ * becomes a banner, a draining server ("shutdown", then close code 4001)
+ * sends the player to a new arena, and a kick (4002) returns to the title
+ * screen with the reason.
+ */
+import { matchMaker, type Room } from "@colyseus/core";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type TestServer } from "../support/server.ts";
+import { launchBrowser, openGame, play } from "./browser.ts";
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function roomOf(roomId: string): Room {
+  const room = matchMaker.getLocalRoomById(roomId);
+  if (!room) throw new Error(`room ${roomId} is not in this process`);
+  return room;
+}
+
+describe("server events in the page", () => {
+  it("shows an announcement as a banner", async () => {
+    const game = await openGame(browser, server.endpoint);
+    try {
+      await play(game, "Hedy");
+      const room = roomOf((await game.read((h) => h.roomId))!);
+      room.broadcast("announcement", { text: "Maintenance at noon", sentAt: Date.now() });
+      await game.until((h) => h.banner === "Maintenance at noon", "the announcement banner");
+      expect(game.errors).toEqual([]);
+    } finally {
+      await game.close();
+    }
+  });
+
+  it("moves the player to a new arena when the server restarts its room", async () => {
+    const game = await openGame(browser, server.endpoint);
+    try {
+      const id = await play(game, "Katherine");
+      const roomId = (await game.read((h) => h.roomId))!;
+      const room = roomOf(roomId);
+      room.broadcast("shutdown", { reason: "deploying a new version", disconnectInMs: 0 });
+      await game.until((h) => h.banner.includes("deploying a new version"), "the shutdown banner");
+      await room.disconnect(4001);
+
+      await game.until((h, old) => h.connection === "connected" && h.roomId !== old && h.stats, "a new arena", roomId);
+      expect(await game.read((h) => h.states.slice(-2))).toEqual(["restarting", "connected"]);
+      expect(await game.read((h) => h.sessionId)).not.toBe(id);
+      expect(game.errors).toEqual([]);
+    } finally {
+      await game.close();
+    }
+  });
+
+  it("returns a kicked player to the title screen with the reason", async () => {
+    const game = await openGame(browser, server.endpoint);
+    try {
+      const id = await play(game, "Radia");
+      const room = roomOf((await game.read((h) => h.roomId))!);
+      room.clients.find((c) => c.sessionId === id)!.leave(4002, "Kicked: testing the kick screen");
+      await game.until((h) => h.scene === "Title" && h.connection === "kicked", "the title screen");
+      expect(await game.read((h) => h.message)).toBe("Kicked: testing the kick screen");
+      expect(game.errors).toEqual([]);
+    } finally {
+      await game.close();
+    }
+  });
+});
