@@ -5,7 +5,11 @@ import { loadConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { createGameServer } from "./app.ts";
 import { logger, setLogLevel } from "./logger.ts";
+import { waitForRedis } from "./redis.ts";
 import { installGracefulShutdown } from "./shutdown.ts";
+
+/** How long a booting process waits for Redis to come up (ms). */
+const REDIS_BOOT_WAIT_MS = 15_000;
 
 let config;
 try {
@@ -17,6 +21,14 @@ try {
 }
 
 setLogLevel(config.logLevel);
+if (config.redisUrl) {
+  try {
+    await waitForRedis(config.redisUrl, REDIS_BOOT_WAIT_MS);
+  } catch (error) {
+    console.error(`Tickforge cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
 const server = createGameServer(config);
 installGracefulShutdown(server, { drainSeconds: config.drainSeconds, placement: server.placement });
 await server.listen(config.port, config.host);

@@ -88,6 +88,31 @@ export function connectRedis(url: string): RedisLink {
   return { presence, driver, isUp, where };
 }
 
+/**
+ * At boot, wait for Redis (it may start after us, as in a compose file or a
+ * fresh VM); give up after `timeoutMs` with an error naming the address.
+ */
+export async function waitForRedis(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+    let cause: unknown;
+    probe.on("error", (error) => { cause = error; }); // the socket's reason (ECONNREFUSED…), clearer than connect()'s
+    try {
+      await probe.connect();
+      await probe.ping();
+      return;
+    } catch (error) {
+      last = cause ?? error;
+    } finally {
+      probe.disconnect();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`Redis at ${redact(url)} is unreachable (${(last as Error)?.message ?? "no answer"}) after ${timeoutMs / 1000} s. Start Redis or fix REDIS_URL.`);
+}
+
 /** A Redis restarted without its data has lost our listings: put back what is still running. */
 async function relist(log: typeof logger) {
   for (let attempt = 1; ; attempt++) {
