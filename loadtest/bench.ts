@@ -259,6 +259,12 @@ Method: on a fresh server, ${FIXED_CCU} bots join at ${BURST_JOINS_PER_S} joins/
 | --- | --- | ---: | --- | ---: | --- |
 ${rows.join("\n")}
 
+### Reading these figures
+
+- **Input→ack has a floor before any network**: an input waits for the next fixed step (0–${(1000 / TICK_RATE).toFixed(0)} ms) and its acknowledgement for the next patch (0–${(1000 / PATCH_RATE).toFixed(0)} ms), about ${Math.round(1000 / TICK_RATE / 2 + 1000 / PATCH_RATE / 2)} ms at p50 and ${Math.round(1000 / TICK_RATE + 1000 / PATCH_RATE - Math.sqrt(2 * 0.01 * (1000 / TICK_RATE) * (1000 / PATCH_RATE)))} ms at p99. Anything above that is queueing or a busy process. The room applies exactly one input per player per step, so an input that arrives after its step (a late packet, a stalled server or client) leaves its successors queued one step behind, and a client that sends one input per step never drains that queue; *inputs sent but not yet applied when a patch arrives* shows it (0–2 is the normal pipeline; each input above that is ${(1000 / TICK_RATE).toFixed(0)} ms of added latency).
+- **Memory per connection** as (RSS − idle RSS) / CCU includes garbage not yet collected and heap the process keeps after a collection; the slope over the capacity steps excludes fixed costs but is still subject to when the collector last ran.
+- **The machine is shared**: a loaded core stalls the server's loop and the bots' alike, and every stall shows up in input→ack. Compare runs and look at the load average above before trusting one number.
+
 ### Capacity steps
 
 ${stepTables}
