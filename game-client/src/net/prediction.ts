@@ -166,7 +166,7 @@ export class ArenaPrediction {
   frame(now: number, intent: Intent): void {
     this.predict.tick(now);
     if (this.input.epoch !== this.#epoch) {
-      // The SDK reconnected and restarted the input stream; so does the server's cooldown count.
+      // The SDK reconnected and restarted the input numbering, which the fire cooldown is counted in.
       this.#epoch = this.input.epoch;
       this.#lastShotAtInput = 0;
       this.#predicted.clear();

@@ -239,11 +239,13 @@ export class Game extends Phaser.Scene {
   #drawFloor(): void {
     const g = this.add.graphics().setDepth(0);
     g.fillStyle(COLORS.floor, 1).fillRect(0, 0, ARENA_WIDTH, ARENA_HEIGHT);
+    // Lines at least 1.5 screen pixels wide: without MSAA thinner ones flicker in and out.
+    const minor = 1.5 / ARENA_ZOOM;
     for (let x = 0; x <= ARENA_WIDTH; x += 50) {
-      g.lineStyle(x % 200 === 0 ? 2 : 1, x % 200 === 0 ? COLORS.gridMajor : COLORS.grid, 1).lineBetween(x, 0, x, ARENA_HEIGHT);
+      g.lineStyle(x % 200 === 0 ? minor * 1.5 : minor, x % 200 === 0 ? COLORS.gridMajor : COLORS.grid, x % 200 === 0 ? 1 : 0.7).lineBetween(x, 0, x, ARENA_HEIGHT);
     }
     for (let y = 0; y <= ARENA_HEIGHT; y += 50) {
-      g.lineStyle(y % 200 === 0 ? 2 : 1, y % 200 === 0 ? COLORS.gridMajor : COLORS.grid, 1).lineBetween(0, y, ARENA_WIDTH, y);
+      g.lineStyle(y % 200 === 0 ? minor * 1.5 : minor, y % 200 === 0 ? COLORS.gridMajor : COLORS.grid, y % 200 === 0 ? 1 : 0.7).lineBetween(0, y, ARENA_WIDTH, y);
     }
     // The arena's rim, lit.
     for (let i = 3; i >= 1; i--) {
