@@ -9,8 +9,10 @@ export const HEIGHT = 800;
 
 /** Margin from the screen edges for HUD text. */
 export const PAD = Math.round(WIDTH / 64);
-/** World-to-screen scale that fits the whole arena. */
-export const ARENA_ZOOM = Math.min(WIDTH / ARENA_WIDTH, HEIGHT / ARENA_HEIGHT);
+/** The HUD's bar along the top; the arena is drawn below it, never under it. */
+export const HUD_BAR = Math.round(HEIGHT * 0.06);
+/** World-to-screen scale that fits the whole arena below the bar. */
+export const ARENA_ZOOM = Math.min(WIDTH / ARENA_WIDTH, (HEIGHT - HUD_BAR) / ARENA_HEIGHT);
 
 export const CENTER_X = WIDTH / 2;
 export const CENTER_Y = HEIGHT / 2;

@@ -12,7 +12,7 @@ import { COLORS } from "../style.ts";
 import { button, panel, textStyle } from "../ui.ts";
 
 const W = 380;
-const H = 420;
+const H = 390;
 
 interface Knob { key: keyof LinkSettings; label: string; unit: string; step: number }
 const KNOBS: Knob[] = [
@@ -69,7 +69,7 @@ export class DevOverlay extends Phaser.Scene {
       `ping           ${session.pingMs.toFixed(0)} ms`,
       `input rtt      ${(room?.clock.smoothedRtt() ?? 0).toFixed(0)} ms`,
       `jitter         ${(room?.clock.jitter() ?? 0).toFixed(1)} ms`,
-      `corrections/s  ${(stats?.correctionsPerSecond ?? 0).toFixed(2)}   (${stats?.corrections ?? 0} total, ${stats?.correctionsAtDeath ?? 0} at death)`,
+      `corrections/s  ${(stats?.correctionsPerSecond ?? 0).toFixed(2)}  (${stats?.corrections ?? 0}; ${stats?.correctionsAtDeath ?? 0} at death)`,
       `mean correct.  ${(stats?.meanCorrection ?? 0).toFixed(2)} units`,
       `inputs pending ${stats?.pendingInputs ?? 0}`,
       `own shots      ${stats?.shotsConfirmed ?? 0}/${stats?.shotsPredicted ?? 0} ok, ${stats?.shotsRejected ?? 0} dropped`,

@@ -11,7 +11,7 @@ import type { Intent } from "../../net/prediction.ts";
 import type { ArenaSession, ConnectionState } from "../../net/session.ts";
 import { debugOf, sessionOf } from "../context.ts";
 import type { DebugHook, PlayerSnapshot } from "../debug.ts";
-import { ARENA_ZOOM } from "../layout.ts";
+import { ARENA_ZOOM, HEIGHT, HUD_BAR, WIDTH } from "../layout.ts";
 import { PlayerSprite } from "../PlayerSprite.ts";
 import { COLORS, playerColor, TEX } from "../style.ts";
 
@@ -49,6 +49,7 @@ export class Game extends Phaser.Scene {
 
     const camera = this.cameras.main;
     camera.setBackgroundColor(COLORS.background);
+    camera.setViewport(0, HUD_BAR, WIDTH, HEIGHT - HUD_BAR);
     camera.setZoom(ARENA_ZOOM);
     camera.centerOn(ARENA_WIDTH / 2, ARENA_HEIGHT / 2);
 

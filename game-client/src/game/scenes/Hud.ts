@@ -9,9 +9,9 @@ import * as Phaser from "phaser";
 import { MAX_HEALTH, MAX_PLAYERS, RESPAWN_SECONDS } from "../../../../rooms/arena/constants.ts";
 import type { ArenaSession, ConnectionState } from "../../net/session.ts";
 import { debugOf, sessionOf } from "../context.ts";
-import { CENTER_X, CENTER_Y, FONT, HEIGHT, PAD, WIDTH } from "../layout.ts";
+import { CENTER_X, CENTER_Y, FONT, HUD_BAR, PAD, WIDTH } from "../layout.ts";
 import { COLORS, css, playerColor } from "../style.ts";
-import { formatClock, panel, textStyle } from "../ui.ts";
+import { formatClock, textStyle } from "../ui.ts";
 
 const STATE_LABEL: Record<ConnectionState, [string, number]> = {
   idle: ["Offline", COLORS.dim],
@@ -51,19 +51,18 @@ export class Hud extends Phaser.Scene {
   create(): void {
     this.#session = sessionOf(this);
     this.#feedLines = [];
-    panel(this, PAD, PAD, 330, 40, 0.7);
-    this.#dot = this.add.circle(PAD + 20, PAD + 20, 6, COLORS.good);
-    this.#status = this.add.text(PAD + 34, PAD + 20, "", textStyle(FONT.small, COLORS.text, true)).setOrigin(0, 0.5);
-
-    panel(this, WIDTH - PAD - 220, PAD, 220, 40, 0.7);
-    this.#round = this.add.text(WIDTH - PAD - 110, PAD + 20, "", textStyle(FONT.small, COLORS.text, true)).setOrigin(0.5);
-
-    panel(this, PAD, HEIGHT - PAD - 52, 300, 52, 0.7);
+    const mid = HUD_BAR / 2;
+    const bar = this.add.graphics();
+    bar.fillStyle(COLORS.panel, 0.96).fillRect(0, 0, WIDTH, HUD_BAR);
+    bar.lineStyle(2, COLORS.accent, 0.5).lineBetween(0, HUD_BAR - 1, WIDTH, HUD_BAR - 1);
+    this.#dot = this.add.circle(PAD + 6, mid, 6, COLORS.good);
+    this.#status = this.add.text(PAD + 20, mid, "", textStyle(FONT.small, COLORS.text, true)).setOrigin(0, 0.5);
+    this.#score = this.add.text(CENTER_X - 20, mid, "", textStyle(FONT.small, COLORS.text, true)).setOrigin(1, 0.5);
     this.#health = this.add.graphics();
-    this.#score = this.add.text(PAD + 16, HEIGHT - PAD - 40, "", textStyle(FONT.small, COLORS.text, true));
+    this.#round = this.add.text(WIDTH - PAD, mid, "", textStyle(FONT.small, COLORS.text, true)).setOrigin(1, 0.5);
 
-    this.#feed = this.add.text(WIDTH - PAD, PAD + 56, "", { ...textStyle(FONT.small, COLORS.text), align: "right" }).setOrigin(1, 0);
-    this.#banner = this.add.text(CENTER_X, PAD + 70, "", {
+    this.#feed = this.add.text(WIDTH - PAD, HUD_BAR + 10, "", { ...textStyle(FONT.small, COLORS.text), align: "right" }).setOrigin(1, 0);
+    this.#banner = this.add.text(CENTER_X, HUD_BAR + 16, "", {
       ...textStyle(FONT.body, COLORS.text), backgroundColor: css(COLORS.panel), padding: { x: 16, y: 8 }, align: "center",
       wordWrap: { width: WIDTH * 0.6 },
     }).setOrigin(0.5, 0).setVisible(false);
@@ -107,10 +106,10 @@ export class Hud extends Phaser.Scene {
       if (self.health !== this.#shownHealth) {
         this.#shownHealth = self.health;
         const g = this.#health;
-        const w = 268 * Math.max(0, self.health / MAX_HEALTH);
+        const x = CENTER_X, y = HUD_BAR / 2 - 5, full = WIDTH * 0.16;
         g.clear();
-        g.fillStyle(0x000000, 0.6).fillRoundedRect(PAD + 16, HEIGHT - PAD - 18, 268, 8, 3);
-        g.fillStyle(playerColor(self.color), 1).fillRoundedRect(PAD + 16, HEIGHT - PAD - 18, w, 8, 3);
+        g.fillStyle(0x000000, 0.6).fillRoundedRect(x, y, full, 10, 4);
+        g.fillStyle(playerColor(self.color), 1).fillRoundedRect(x, y, full * Math.max(0, self.health / MAX_HEALTH), 10, 4);
       }
     }
 
