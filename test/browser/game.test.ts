@@ -37,6 +37,22 @@ describe("the game page", () => {
     }
   });
 
+  it("lists the open arenas on the title screen with live player counts", async () => {
+    const first = await server.client().create("arena", { name: "Host" });
+    const game = await openGame(browser, server.endpoint);
+    try {
+      await game.until((h, id) => h.arenas.some((a) => a.roomId === id && a.clients === 1), "the new arena with one player", first.roomId);
+      const second = await server.client().joinById(first.roomId, { name: "Guest" });
+      await game.until((h, id) => h.arenas.some((a) => a.roomId === id && a.clients === 2), "the arena's count to go up", first.roomId);
+      await second.leave();
+      await game.until((h, id) => h.arenas.some((a) => a.roomId === id && a.clients === 1), "the arena's count to go down", first.roomId);
+      expect(game.errors).toEqual([]);
+    } finally {
+      await first.leave();
+      await game.close();
+    }
+  });
+
   it("moves the player while a movement key is held, as the server reports to another client", async () => {
     const game = await openGame(browser, server.endpoint);
     const watcher = await server.client().joinOrCreate("arena", { name: "Watcher" });

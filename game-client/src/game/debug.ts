@@ -75,6 +75,11 @@ export class DebugHook {
     return this.#session.room?.roomId;
   }
 
+  /** The title screen's live list of open arenas. */
+  get arenas(): { roomId: string; clients: number; maxClients: number }[] {
+    return this.#session.lobby.rooms.map(({ roomId, clients, maxClients }) => ({ roomId, clients, maxClients }));
+  }
+
   get phase(): string | undefined {
     return this.#session.room?.state.phase;
   }
