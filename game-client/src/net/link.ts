@@ -51,7 +51,7 @@ export function checkLinkSettings(input: Partial<LinkSettings>, base: LinkSettin
 }
 
 /** One direction of the link: a delay line that never reorders. */
-class Pipe {
+export class Pipe {
   readonly #link: LinkConditioner;
   #queue: { at: number; deliver: () => void }[] = [];
   #lastAt = 0;
@@ -69,13 +69,14 @@ class Pipe {
 
   push(deliver: () => void): void {
     const s = this.#link.settings;
+    const random = this.#link.random;
     if (this.#queue.length === 0 && s.latencyMs === 0 && s.jitterMs === 0 && s.lossPercent === 0) {
       deliver(); // clean link: not even a timer hop
       return;
     }
     const now = performance.now();
-    let delay = s.latencyMs / 2 + (Math.random() * 2 - 1) * (s.jitterMs / 2);
-    if (Math.random() * 100 < s.lossPercent) {
+    let delay = s.latencyMs / 2 + (random() * 2 - 1) * (s.jitterMs / 2);
+    if (random() * 100 < s.lossPercent) {
       // RFC 6298: RTO = SRTT + 4·RTTVAR, floored at Linux's 200 ms.
       delay += Math.max(MIN_RTO_MS, s.latencyMs + 2 * s.jitterMs);
       this.retransmits++;
@@ -115,12 +116,15 @@ interface WrappableConnection {
 
 export class LinkConditioner {
   settings: LinkSettings;
+  /** Source of the jitter and loss draws (uniform in [0, 1)); replaceable for tests. */
+  readonly random: () => number;
   readonly up = new Pipe(this);
   readonly down = new Pipe(this);
   readonly #wrapped = new WeakSet<object>();
 
-  constructor(settings: Partial<LinkSettings> = {}) {
+  constructor(settings: Partial<LinkSettings> = {}, random: () => number = Math.random) {
     this.settings = checkLinkSettings(settings);
+    this.random = random;
   }
 
   /** Change the link; applies to messages sent from now on. */
