@@ -73,6 +73,22 @@ describe("the game page", () => {
     }
   });
 
+  it("leaves the arena for the title screen on Esc, giving the seat up", async () => {
+    const game = await openGame(browser, server.endpoint);
+    const watcher = await server.client().joinOrCreate("arena", { name: "Watcher" });
+    try {
+      const id = await play(game, "Alan");
+      await waitForState(watcher, (s) => s.players.has(id), 10_000, "the player in the watcher's state");
+      await game.page.keyboard.press("Escape");
+      await game.until((h) => h.scene === "Title" && h.connection === "idle", "the title screen");
+      await waitForState(watcher, (s) => !s.players.has(id), 10_000, "the seat to be given up at once");
+      expect(game.errors).toEqual([]);
+    } finally {
+      await watcher.leave();
+      await game.close();
+    }
+  });
+
   it("shows each of two players the other one moving", async () => {
     const [a, b] = await Promise.all([openGame(browser, server.endpoint), openGame(browser, server.endpoint)]);
     try {

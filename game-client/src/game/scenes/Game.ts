@@ -65,6 +65,7 @@ export class Game extends Phaser.Scene {
     this.input.mouse?.disableContextMenu();
     this.#mouseAims = false;
     this.input.on("pointermove", () => { this.#mouseAims = true; });
+    this.input.keyboard!.on("keydown-ESC", () => void this.#session.leave()); // back to the title, seat given up
 
     this.#offs = [
       this.#session.on("state", (state, message) => {

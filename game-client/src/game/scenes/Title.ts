@@ -59,7 +59,7 @@ export class Title extends Phaser.Scene {
 
     this.#roomList(fieldY + 170);
     this.add.text(CENTER_X, HEIGHT - PAD * 1.5,
-      "WASD / arrows move  ·  mouse aims  ·  click or space fires  ·  F3 network overlay",
+      "WASD / arrows move  ·  mouse aims  ·  click or space fires  ·  F3 network  ·  Esc leaves",
       textStyle(FONT.small, COLORS.dim)).setOrigin(0.5);
 
     this.input.keyboard!.on("keydown", this.#onKey, this);
