@@ -15,7 +15,8 @@ export class PlayerSprite {
   readonly #halo: Phaser.GameObjects.Image;
   readonly #marker: Phaser.GameObjects.Image | undefined;
   readonly #label: Phaser.GameObjects.Text;
-  readonly #bar: Phaser.GameObjects.Graphics;
+  readonly #barBack: Phaser.GameObjects.Image;
+  readonly #bar: Phaser.GameObjects.Image;
   #shownHealth = -1;
   #shownName = "";
   #shownConnected = true;
@@ -23,12 +24,16 @@ export class PlayerSprite {
   constructor(scene: Phaser.Scene, player: Player, isSelf: boolean) {
     this.color = playerColor(player.color);
     const shadow = scene.add.image(0, PLAYER_RADIUS * 0.7, TEX.shadow);
-    this.#halo = scene.add.image(0, 0, TEX.halo).setTint(this.color).setBlendMode(Phaser.BlendModes.ADD).setScale(1.1).setAlpha(0.8);
+    // Normal blending throughout: one blend mode keeps a player in the same draw batch as the next.
+    this.#halo = scene.add.image(0, 0, TEX.halo).setTint(this.color).setScale(1.1).setAlpha(0.7);
     this.#hull = scene.add.image(0, 0, TEX.hull).setTint(this.color);
     this.#turret = scene.add.image(0, 0, TEX.turret).setOrigin(9 / (PLAYER_RADIUS + 18), 0.5);
     this.#label = scene.add.text(0, -PLAYER_RADIUS - 22, "", textStyle(15, COLORS.text)).setOrigin(0.5);
-    this.#bar = scene.add.graphics();
-    const parts: Phaser.GameObjects.GameObject[] = [shadow, this.#halo, this.#hull, this.#turret, this.#label, this.#bar];
+    // The health bar is two stretched pixels rather than a Graphics: images batch together, shapes don't.
+    const barY = -PLAYER_RADIUS - 8;
+    this.#barBack = scene.add.image(-BAR_W / 2, barY, TEX.pixel).setOrigin(0, 0.5).setDisplaySize(BAR_W, 5).setTint(0x000000).setAlpha(0.55);
+    this.#bar = scene.add.image(-BAR_W / 2, barY, TEX.pixel).setOrigin(0, 0.5).setDisplaySize(BAR_W, 5);
+    const parts: Phaser.GameObjects.GameObject[] = [shadow, this.#halo, this.#hull, this.#turret, this.#label, this.#barBack, this.#bar];
     if (isSelf) {
       this.#marker = scene.add.image(0, 0, TEX.ring).setTint(COLORS.text).setAlpha(0.55).setScale((PLAYER_RADIUS * 2 + 14) / 64);
       parts.splice(1, 0, this.#marker);
@@ -65,12 +70,8 @@ export class PlayerSprite {
   }
 
   #drawBar(health: number): void {
-    const g = this.#bar;
-    const y = -PLAYER_RADIUS - 10;
     const share = Math.max(0, Math.min(1, health / MAX_HEALTH));
-    g.clear();
-    g.fillStyle(0x000000, 0.55).fillRoundedRect(-BAR_W / 2, y, BAR_W, 5, 2);
-    const fill = share > 0.5 ? COLORS.good : share > 0.25 ? COLORS.warn : COLORS.bad;
-    if (share > 0) g.fillStyle(fill, 1).fillRoundedRect(-BAR_W / 2, y, BAR_W * share, 5, 2);
+    this.#bar.setDisplaySize(Math.max(0.01, BAR_W * share), 5).setVisible(share > 0);
+    this.#bar.setTint(share > 0.5 ? COLORS.good : share > 0.25 ? COLORS.warn : COLORS.bad);
   }
 }

@@ -45,4 +45,5 @@ export const TEX = {
   spark: "spark",
   ring: "ring",
   shadow: "shadow",
+  pixel: "pixel",
 } as const;

@@ -24,6 +24,7 @@ export class Preloader extends Phaser.Scene {
     this.#spark();
     this.#ring();
     this.#shadow();
+    this.#pixel();
 
     bar.destroy();
     this.scene.start("Title");
@@ -87,6 +88,14 @@ export class Preloader extends Phaser.Scene {
     const g = this.make.graphics({}, false);
     g.lineStyle(3, 0xffffff, 1).strokeCircle(size / 2, size / 2, size / 2 - 3);
     g.generateTexture(TEX.ring, size, size);
+    g.destroy();
+  }
+
+  /** A white square, stretched and tinted into bars. */
+  #pixel(): void {
+    const g = this.make.graphics({}, false);
+    g.fillStyle(0xffffff, 1).fillRect(0, 0, 4, 4);
+    g.generateTexture(TEX.pixel, 4, 4);
     g.destroy();
   }
 
