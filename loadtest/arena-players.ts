@@ -8,11 +8,16 @@
 import { TICK_RATE } from "../rooms/arena/constants.ts";
 import { applyInput, canFire, type PlayerBody } from "../rooms/arena/sim.ts";
 import type { ArenaInput, ArenaState } from "../rooms/arena/state.ts";
+import { QueueDrain } from "./input-pacing.ts";
 
 /** The slice of the SDK's input handle a player needs (the real one in the fleet, a recorder in tests). */
 export interface InputPort {
   readonly data: ArenaInput;
   readonly sentCount: number;
+  /** Sent and not yet acknowledged. */
+  readonly pendingCount: number;
+  /** The room's advertised patch interval, ms. */
+  readonly patchRate?: number;
   send(): number;
 }
 
@@ -22,6 +27,9 @@ export interface RoomView {
   readonly state: ArenaState | undefined;
 }
 
+/** The plain network round trip, ms, as the player last measured it (the browser pings every 2 s). */
+export type NetworkRtt = () => number;
+
 export interface ArenaPlayer {
   /** Decide and send exactly one input: called once per fixed step. */
   step(): void;
@@ -30,6 +38,7 @@ export interface ArenaPlayer {
 }
 
 const DT = 1 / TICK_RATE; // s, one fixed step
+const STEP_MS = 1000 / TICK_RATE;
 /** Eight compass directions: every move-only bot is moving on every step. */
 const DIRECTIONS: readonly [number, number][] = [[1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1], [0, -1], [1, -1]];
 /** Shots only at targets this close (units): further away they mostly hit walls. */
@@ -53,8 +62,9 @@ function rerollAfter(rng: Rng): number {
  * once a second (sooner when the shared sim says a wall stops it). The worst
  * case for delta sync: every player's x and y change in every patch.
  */
-export function mover(input: InputPort, view: RoomView, rng: Rng): ArenaPlayer {
+export function mover(input: InputPort, view: RoomView, rng: Rng, rtt: NetworkRtt = () => 0): ArenaPlayer {
   const body: PlayerBody = { x: 0, y: 0 };
+  const drain = new QueueDrain();
   let located = false;
   let stepsLeft = 0;
   let dir = DIRECTIONS[0];
@@ -67,6 +77,8 @@ export function mover(input: InputPort, view: RoomView, rng: Rng): ArenaPlayer {
         const me = view.state?.players?.get(view.sessionId);
         if (me) { body.x = me.x; body.y = me.y; located = true; }
       }
+      // Left out to shrink the server's queue: no input, so the body does not move this step either.
+      if (drain.skipThisStep(input, rtt(), STEP_MS)) return;
       if (--stepsLeft <= 0) {
         dir = DIRECTIONS[Math.floor(rng() * DIRECTIONS.length)];
         stepsLeft = rerollAfter(rng);
@@ -87,8 +99,9 @@ export function mover(input: InputPort, view: RoomView, rng: Rng): ArenaPlayer {
  * Full game: strafe around, aim at the nearest living rival, shoot when the
  * fire rate allows, die and come back. Reads the decoded state every step.
  */
-export function fighter(input: InputPort, view: RoomView, rng: Rng): ArenaPlayer {
+export function fighter(input: InputPort, view: RoomView, rng: Rng, rtt: NetworkRtt = () => 0): ArenaPlayer {
   const body: PlayerBody = { x: 0, y: 0 };
+  const drain = new QueueDrain();
   let stepsLeft = 0;
   let dir = DIRECTIONS[0];
   let lastFiredAt = 0;
@@ -100,6 +113,7 @@ export function fighter(input: InputPort, view: RoomView, rng: Rng): ArenaPlayer
       const me = state?.players?.get(view.sessionId);
       const data = input.data;
       if (me) { body.x = me.x; body.y = me.y; }
+      if (drain.skipThisStep(input, rtt(), STEP_MS)) return;
       if (--stepsLeft <= 0) {
         dir = DIRECTIONS[Math.floor(rng() * DIRECTIONS.length)];
         stepsLeft = rerollAfter(rng);

@@ -6,7 +6,7 @@
  */
 import { CloseCode, type Room } from "@colyseus/sdk";
 import { ArenaInput } from "../rooms/arena/state.ts";
-import { fighter, mover, seededRng, type ArenaPlayer, type InputPort, type Rng } from "./arena-players.ts";
+import { fighter, mover, seededRng, type ArenaPlayer, type InputPort, type NetworkRtt, type Rng } from "./arena-players.ts";
 import { recordMs } from "./histogram.ts";
 import type { LinkSettings } from "./link.ts";
 import type { Meter } from "./meter.ts";
@@ -17,7 +17,7 @@ export type SessionPattern = "stay" | "churn" | "storm";
 /** A behaviour: how a bot plays a room type, and how its session goes. */
 export interface Behaviour {
   /** Build the player that decides each step's input. */
-  play(room: Room, rng: Rng): ArenaPlayer;
+  play(room: Room, rng: Rng, rtt: NetworkRtt): ArenaPlayer;
   session: SessionPattern;
   /** Does this behaviour read the state beyond the first full snapshot? */
   decodesPatches: boolean;
@@ -32,13 +32,13 @@ function arenaInput(room: Room): InputPort {
 export const BEHAVIOURS: Record<string, Record<string, Behaviour>> = {
   arena: {
     /** Moving, aiming, shooting, dying, respawning. */
-    play: { session: "stay", decodesPatches: true, play: (room, rng) => fighter(arenaInput(room), room, rng) },
+    play: { session: "stay", decodesPatches: true, play: (room, rng, rtt) => fighter(arenaInput(room), room, rng, rtt) },
     /** Moving every step, direction re-rolled about once a second; reads no patches. */
-    move: { session: "stay", decodesPatches: false, play: (room, rng) => mover(arenaInput(room), room, rng) },
+    move: { session: "stay", decodesPatches: false, play: (room, rng, rtt) => mover(arenaInput(room), room, rng, rtt) },
     /** Plays for 2–8 s, leaves, comes back. */
-    churn: { session: "churn", decodesPatches: true, play: (room, rng) => fighter(arenaInput(room), room, rng) },
+    churn: { session: "churn", decodesPatches: true, play: (room, rng, rtt) => fighter(arenaInput(room), room, rng, rtt) },
     /** Plays, and every few seconds loses its connection without a close frame. */
-    storm: { session: "storm", decodesPatches: true, play: (room, rng) => fighter(arenaInput(room), room, rng) },
+    storm: { session: "storm", decodesPatches: true, play: (room, rng, rtt) => fighter(arenaInput(room), room, rng, rtt) },
   },
 };
 
@@ -63,6 +63,9 @@ export interface BotOptions {
   runStartedAt: number;
 }
 
+/** How often a player measures its round trip, ms: the browser's rhythm (game-client/src/net/session.ts). */
+const PING_EVERY_MS = 2000;
+
 /** The SDK refuses to reconnect a room younger than this (its `minUptime`), ms. */
 const SDK_MIN_UPTIME_MS = 5000;
 
@@ -77,6 +80,8 @@ export class Bot {
   private droppedAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private live = false;
+  private rttMs = 0;
+  private pinger: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: BotOptions) {
     this.options = options;
@@ -96,6 +101,7 @@ export class Bot {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.pinger) clearInterval(this.pinger);
     const room = this.room;
     if (room && this.live) {
       await Promise.race([room.leave(true), new Promise((r) => setTimeout(r, 3000))]);
@@ -125,7 +131,12 @@ export class Bot {
     meter.setConnected(+1);
     // Broadcasts ("killed", "chat") are part of the traffic a player receives; a bot just doesn't read them.
     room.onMessage("*", () => {});
-    this.player = this.options.behaviour.play(room, this.rng);
+    this.player = this.options.behaviour.play(room, this.rng, () => this.rttMs);
+    // Like the browser, keep a plain round-trip figure for the input-queue rule.
+    const ping = () => room.ping((ms) => { this.rttMs = ms; });
+    ping();
+    if (this.pinger) clearInterval(this.pinger);
+    this.pinger = setInterval(ping, PING_EVERY_MS);
     this.probe.watchInput(room.input());
     room.onDrop((code) => {
       meter.closed(code);
@@ -145,6 +156,7 @@ export class Bot {
       // A drop already counted its code; the leave that ends a failed reconnection is its own code.
       meter.closed(code);
       this.room = undefined;
+      if (this.pinger) { clearInterval(this.pinger); this.pinger = undefined; }
       if (!this.stopped && code !== CloseCode.CONSENTED) this.later(1000, () => this.join());
     });
     this.planSession();
