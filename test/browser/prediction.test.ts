@@ -7,6 +7,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../support/server.ts";
+import { OVERLAY_PRESET } from "../../game-client/src/game/layout.ts";
 import { holdUntilMoved, launchBrowser, openGame, play } from "./browser.ts";
 
 let server: TestServer;
@@ -67,6 +68,23 @@ describe("prediction", () => {
       const stats = (await game.read((h) => h.stats))!;
       expect(stats.corrections, `last correction: ${JSON.stringify(stats.lastCorrection)}`).toBe(0);
       expect(stats.teleports).toBe(0);
+      expect(game.errors).toEqual([]);
+    } finally {
+      await game.close();
+    }
+  });
+
+  it("opens the network overlay on F3, whose preset puts the link at 150 ± 20 ms", async () => {
+    const game = await openGame(browser, server.endpoint);
+    try {
+      await play(game, "Donald");
+      await game.page.keyboard.press("F3");
+      await game.until((h) => h.overlayOpen, "the overlay");
+      await game.page.mouse.click(OVERLAY_PRESET.x, OVERLAY_PRESET.y);
+      await game.until((h) => h.link.latencyMs === 150 && h.link.jitterMs === 20, "the preset to apply");
+      await game.until((h) => h.ping >= 150, "the added latency to show in the ping");
+      await game.page.keyboard.press("F3");
+      await game.until((h) => !h.overlayOpen, "the overlay to close");
       expect(game.errors).toEqual([]);
     } finally {
       await game.close();

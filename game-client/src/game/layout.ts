@@ -24,3 +24,10 @@ export const FONT = {
   body: Math.round(HEIGHT / 40),
   small: Math.round(HEIGHT / 52),
 } as const;
+
+/** The network overlay's panel, anchored bottom-right. */
+export const OVERLAY = { width: 380, height: 390 } as const;
+export const OVERLAY_LEFT = WIDTH - PAD - OVERLAY.width;
+export const OVERLAY_TOP = HEIGHT - PAD - OVERLAY.height;
+/** Centre of its "150 ± 20 ms" preset button. */
+export const OVERLAY_PRESET = { x: OVERLAY_LEFT + 80, y: OVERLAY_TOP + OVERLAY.height - 24 } as const;

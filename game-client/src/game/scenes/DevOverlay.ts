@@ -7,12 +7,12 @@ import * as Phaser from "phaser";
 import type { LinkSettings } from "../../net/link.ts";
 import type { ArenaSession } from "../../net/session.ts";
 import { debugOf, sessionOf } from "../context.ts";
-import { FONT, HEIGHT, PAD, WIDTH } from "../layout.ts";
+import { FONT, OVERLAY, OVERLAY_LEFT, OVERLAY_PRESET, OVERLAY_TOP } from "../layout.ts";
 import { COLORS } from "../style.ts";
 import { button, panel, textStyle } from "../ui.ts";
 
-const W = 380;
-const H = 390;
+const W = OVERLAY.width;
+const H = OVERLAY.height;
 
 interface Knob { key: keyof LinkSettings; label: string; unit: string; step: number }
 const KNOBS: Knob[] = [
@@ -32,8 +32,8 @@ export class DevOverlay extends Phaser.Scene {
 
   create(): void {
     this.#session = sessionOf(this);
-    const left = WIDTH - PAD - W;
-    const top = HEIGHT - PAD - H;
+    const left = OVERLAY_LEFT;
+    const top = OVERLAY_TOP;
     panel(this, left, top, W, H, 0.9);
     this.add.text(left + 16, top + 12, "NETWORK  (F3 to close)", textStyle(FONT.small, COLORS.accent, true));
     this.#stats = this.add.text(left + 16, top + 40, "", { ...textStyle(FONT.small, COLORS.text, true), lineSpacing: 3 });
@@ -47,7 +47,7 @@ export class DevOverlay extends Phaser.Scene {
       button(this, left + W - 96, y, "−", () => this.#nudge(knob, -1), { width: 40, height: 24, size: FONT.small });
       button(this, left + W - 48, y, "+", () => this.#nudge(knob, +1), { width: 40, height: 24, size: FONT.small });
     });
-    button(this, left + 80, top + H - 24, "150 ± 20 ms", () => this.#set({ latencyMs: 150, jitterMs: 20, lossPercent: 0 }), { width: 130, height: 26, size: FONT.small });
+    button(this, OVERLAY_PRESET.x, OVERLAY_PRESET.y, "150 ± 20 ms", () => this.#set({ latencyMs: 150, jitterMs: 20, lossPercent: 0 }), { width: 130, height: 26, size: FONT.small });
     button(this, left + 220, top + H - 24, "clean", () => this.#set({ latencyMs: 0, jitterMs: 0, lossPercent: 0 }), { width: 90, height: 26, size: FONT.small });
     this.events.once("shutdown", () => { debugOf(this).overlayOpen = false; });
     debugOf(this).overlayOpen = true;
