@@ -127,9 +127,13 @@ export class LinkConditioner {
     this.random = random;
   }
 
+  /** Bumped on every change, so round-trip samples taken before it can be told apart. */
+  version = 0;
+
   /** Change the link; applies to messages sent from now on. */
   set(settings: Partial<LinkSettings>): LinkSettings {
     this.settings = checkLinkSettings(settings, this.settings);
+    this.version++;
     return this.settings;
   }
 

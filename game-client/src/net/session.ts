@@ -52,6 +52,7 @@ export type ArenaRoom = Room<any, ArenaState>;
 /** Names as the server accepts them (JoinOptions in ArenaRoom: at most 16 characters). */
 export const MAX_NAME_LENGTH = 16;
 const PING_EVERY_MS = 2000;
+const RECENT_PINGS = 5;
 /** How long to look for a new arena after a server restart before giving up. */
 const RESTART_SEARCH_MS = 60_000;
 
@@ -67,6 +68,9 @@ export class ArenaSession extends Emitter<SessionEvents> {
   name = loadName();
   /** Last measured round trip (ms), through the link conditioner. */
   pingMs = 0;
+  /** Recent round trips; their minimum is the network's part, without a busy event loop's delays. */
+  #pings: number[] = [];
+  #pingsLinkVersion = 0;
 
   #pingTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -173,10 +177,20 @@ export class ArenaSession extends Emitter<SessionEvents> {
     room.onMessage("chat", (c: Chat) => this.emit("chat", c));
 
     clearInterval(this.#pingTimer);
+    this.#pings = [];
+    const measured = (ms: number) => {
+      this.pingMs = ms;
+      if (this.#pingsLinkVersion !== this.link.version) {
+        this.#pings = []; // measured through a link that has since changed
+        this.#pingsLinkVersion = this.link.version;
+      }
+      this.#pings.push(ms);
+      if (this.#pings.length > RECENT_PINGS) this.#pings.shift();
+    };
     this.#pingTimer = setInterval(() => {
-      if (this.state === "connected") room.ping((ms) => { this.pingMs = ms; });
+      if (this.state === "connected") room.ping(measured);
     }, PING_EVERY_MS);
-    room.ping((ms) => { this.pingMs = ms; });
+    room.ping(measured);
 
     this.#setState("connected", "");
     this.emit("room", room);
@@ -226,6 +240,15 @@ export class ArenaSession extends Emitter<SessionEvents> {
     if (this.state === "restarting") this.#setState("failed", "Could not find a new arena. Play again?");
   }
 
+  /**
+   * The lowest of the recent round trips (ms): the network's share, without
+   * the delays of a busy page. Undefined until measured on the current link.
+   */
+  get baseRttMs(): number | undefined {
+    if (this.#pings.length === 0 || this.#pingsLinkVersion !== this.link.version) return undefined;
+    return Math.min(...this.#pings);
+  }
+
   #remember(room: ArenaRoom): void {
     saveSeat({ token: room.reconnectionToken, name: this.name, sessionId: room.sessionId });
   }
@@ -233,7 +256,7 @@ export class ArenaSession extends Emitter<SessionEvents> {
   #startPrediction(room: ArenaRoom): void {
     const self = room.state.players.get(room.sessionId);
     if (!self) return;
-    this.prediction = new ArenaPrediction(room, self, () => this.pingMs);
+    this.prediction = new ArenaPrediction(room, self, () => this.baseRttMs);
     this.emit("prediction", this.prediction);
   }
 
