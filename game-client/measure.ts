@@ -94,7 +94,10 @@ async function measure(game: GamePage, link: string, settings: { latencyMs: numb
     corrections,
     atDeath: after.stats.correctionsAtDeath - before.stats.correctionsAtDeath,
     perSecond: corrections / elapsed,
-    mean: after.stats.meanCorrection,
+    // The stats keep a running mean; this row's own mean comes from the difference of the sums.
+    mean: corrections > 0
+      ? (after.stats.meanCorrection * after.stats.corrections - before.stats.meanCorrection * before.stats.corrections) / corrections
+      : 0,
     teleports: after.stats.teleports - before.stats.teleports,
     pingMs: after.ping,
     skipped: after.stats.inputsSkipped - before.stats.inputsSkipped,
