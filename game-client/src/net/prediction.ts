@@ -114,12 +114,12 @@ export class ArenaPrediction {
     corrections: 0, correctionsAtDeath: 0, correctionsPerSecond: 0, meanCorrection: 0, teleports: 0,
     pendingInputs: 0, lastCorrection: null, inputsSkipped: 0, shotsPredicted: 0, shotsConfirmed: 0, shotsRejected: 0,
   };
-  readonly #networkRtt: () => number | undefined;
+  readonly #networkRtt: () => number;
   #stepsSinceSkip = 0;
   #confirmed = new WeakSet<object>();
 
-  /** `networkRtt` is the plain round trip (ms), without time spent queued on the server; undefined while unknown. */
-  constructor(room: Room<any, ArenaState>, self: Player, networkRtt: () => number | undefined) {
+  /** `networkRtt` is the plain round trip (ms), without time spent queued on the server; NaN while unknown. */
+  constructor(room: Room<any, ArenaState>, self: Player, networkRtt: () => number) {
     this.room = room;
     this.#networkRtt = networkRtt;
     this.self = self;
@@ -261,11 +261,10 @@ export class ArenaPrediction {
     const stepMs = this.me.stepMs;
     // Acks ride the patches, so besides the round trip up to one patch interval of inputs is unacknowledged.
     const patchMs = this.input.patchRate ?? 50;
-    const rtt = this.#networkRtt();
-    if (rtt === undefined) return false; // without a round trip we cannot tell queued from in flight
-    const inFlight = Math.ceil((rtt + patchMs) / stepMs);
+    const inFlight = Math.ceil((this.#networkRtt() + patchMs) / stepMs);
     const queued = this.input.pendingCount - inFlight;
-    if (queued <= MAX_SERVER_BACKLOG || this.#stepsSinceSkip < SKIP_SPACING) return false;
+    // Written so that an unknown round trip (NaN) never drains: we cannot tell queued from in flight.
+    if (!(queued > MAX_SERVER_BACKLOG) || this.#stepsSinceSkip < SKIP_SPACING) return false;
     this.#stepsSinceSkip = 0;
     this.stats.inputsSkipped++;
     return true;

@@ -242,10 +242,10 @@ export class ArenaSession extends Emitter<SessionEvents> {
 
   /**
    * The lowest of the recent round trips (ms): the network's share, without
-   * the delays of a busy page. Undefined until measured on the current link.
+   * the delays of a busy page. NaN until measured on the current link.
    */
-  get baseRttMs(): number | undefined {
-    if (this.#pings.length === 0 || this.#pingsLinkVersion !== this.link.version) return undefined;
+  get baseRttMs(): number {
+    if (this.#pings.length === 0 || this.#pingsLinkVersion !== this.link.version) return Number.NaN;
     return Math.min(...this.#pings);
   }
 
