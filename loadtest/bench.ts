@@ -210,6 +210,18 @@ function spread(values: (number | undefined)[], digits = 2): string {
   return `${f(median(v))} (${f(Math.min(...v))}–${f(Math.max(...v))})`;
 }
 
+/** "move: ack p50/p99 72/115 ms at 80 CCU; …" from each run's first capacity step. */
+function floors(results: Map<string, ScenarioResult[]>): string {
+  const parts: string[] = [];
+  for (const [scenario, runs] of results) {
+    for (const r of runs) {
+      const first = r.steps[0];
+      if (first) parts.push(`${scenario} input→ack p50/p99 ${first.ackP50}/${first.ackP99} ms at ${first.ccu} CCU`);
+    }
+  }
+  return parts.join("; ") || "no capacity step ran";
+}
+
 function markdown(results: Map<string, ScenarioResult[]>, meta: { quick: boolean; pinned: boolean; runs: number; started: Date; wallSeconds: number; load: number[] }): string {
   const move = results.get("move") ?? [];
   const play = results.get("play") ?? [];
@@ -261,7 +273,7 @@ ${rows.join("\n")}
 
 ### Reading these figures
 
-- **Input→ack has a floor before any network**: an input waits for the next fixed step (0–${(1000 / TICK_RATE).toFixed(0)} ms) and its acknowledgement for the next patch (0–${(1000 / PATCH_RATE).toFixed(0)} ms), about ${Math.round(1000 / TICK_RATE / 2 + 1000 / PATCH_RATE / 2)} ms at p50 and ${Math.round(1000 / TICK_RATE + 1000 / PATCH_RATE - Math.sqrt(2 * 0.01 * (1000 / TICK_RATE) * (1000 / PATCH_RATE)))} ms at p99. Anything above that is queueing or a busy process. The room applies exactly one input per player per step, so an input that arrives after its step (a late packet, a stalled server or client) leaves its successors queued one step behind, and a client that sends one input per step never drains that queue; *inputs sent but not yet applied when a patch arrives* shows it (0–2 is the normal pipeline; each input above that is ${(1000 / TICK_RATE).toFixed(0)} ms of added latency).
+- **Input→ack has a floor that load does not explain**: an input waits for the next fixed step (0–${(1000 / TICK_RATE).toFixed(0)} ms) and its acknowledgement for the next patch (0–${(1000 / PATCH_RATE).toFixed(0)} ms), which alone gives about ${Math.round(1000 / TICK_RATE / 2 + 1000 / PATCH_RATE / 2)} ms at p50 and ${Math.round(1000 / TICK_RATE + 1000 / PATCH_RATE - Math.sqrt(2 * 0.01 * (1000 / TICK_RATE) * (1000 / PATCH_RATE)))} ms at p99. On top of that sits a standing queue: the room's fixed step runs from a `setInterval` timer whose ticks jitter against the client's 30 Hz, so now and then an input arrives just after its step, and because the room applies exactly one input per step, it and every later input wait a step longer from then on. The browser client, whose rule the bots follow, leaves a step out only when more than 3 inputs wait beyond the round trip, so a queue of about one input (${(1000 / TICK_RATE).toFixed(0)} ms) persists. The first capacity step, on an idle server, shows that floor: ${floors(results)}. *Inputs sent but not yet applied when a patch arrives* shows the queue (0–2 is the normal pipeline).
 - **Memory per connection** as (RSS − idle RSS) / CCU includes garbage not yet collected and heap the process keeps after a collection; the slope over the capacity steps excludes fixed costs but is still subject to when the collector last ran.
 - **The machine is shared**: a loaded core stalls the server's loop and the bots' alike, and every stall shows up in input→ack. Compare runs and look at the load average above before trusting one number.
 
