@@ -17,6 +17,7 @@ const Env = z.object({
   LOG_LEVEL: LogLevel.default("info"),
   TICK_RATE: z.coerce.number().int().min(1).max(240).default(30),
   RECONNECT_SECONDS: z.coerce.number().min(0).max(3600).default(20),
+  ROUND_SECONDS: z.coerce.number().min(10).max(3600).default(180),
   MAX_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(120),
   DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(20),
   MAX_ROOMS_PER_PROCESS: z.coerce.number().int().min(1).default(500),
@@ -37,6 +38,7 @@ export type Config = Readonly<{
   logLevel: z.infer<typeof LogLevel>;
   tickRate: number;
   reconnectSeconds: number;
+  roundSeconds: number;
   maxMessagesPerSecond: number;
   /** How long rooms get to finish after SIGTERM before their players are moved on (close 4001). */
   drainSeconds: number;
@@ -67,6 +69,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     tickRate: e.TICK_RATE,
     reconnectSeconds: e.RECONNECT_SECONDS,
+    roundSeconds: e.ROUND_SECONDS,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     drainSeconds: e.DRAIN_SECONDS,
     maxRoomsPerProcess: e.MAX_ROOMS_PER_PROCESS,

@@ -13,6 +13,7 @@ export function roomTypes(config: Config) {
     arena: defineRoom(ArenaRoom, {
       tickRate: config.tickRate,
       reconnectSeconds: config.reconnectSeconds,
+      roundSeconds: config.roundSeconds,
       maxMessagesPerSecond: config.maxMessagesPerSecond,
     }).filterBy(["mode"]).enableRealtimeListing(),
   };

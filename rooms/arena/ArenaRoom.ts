@@ -15,7 +15,11 @@ import {
 } from "./sim.ts";
 import { ArenaInput, ArenaState, Player, Projectile } from "./state.ts";
 
-/** Server-side settings; `defineRoom` defaults win over anything a client sends. */
+/**
+ * Room settings. Colyseus merges `defineRoom` defaults over the client's
+ * options, so every setting but `mode` is passed by server/rooms.ts and a
+ * client cannot choose it; unknown keys are dropped.
+ */
 export const ArenaSettings = z.object({
   mode: z.enum(["ffa", "duel"]).default("ffa"),
   tickRate: z.number().int().min(1).max(240).default(TICK_RATE),
@@ -87,12 +91,15 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
     if (!player || this.wasKicked(code)) return; // onLeave follows and removes it
     player.connected = false;
     // Hold the seat: avatar, health, score and sessionId survive a network drop.
-    this.allowReconnection(client, this.settings.reconnectSeconds);
+    // A rejection (window expired, room disposing) needs no handling here: onLeave removes the player.
+    this.allowReconnection(client, this.settings.reconnectSeconds).catch(() => undefined);
   }
 
   onReconnect(client: Client) {
     const player = this.state.players.get(client.sessionId);
     if (player) player.connected = true;
+    // The new connection's input count starts again from zero, and so does its fire cooldown.
+    this.lastShotAtInput.delete(client.sessionId);
   }
 
   onLeave(client: Client) {

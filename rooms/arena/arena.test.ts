@@ -75,6 +75,14 @@ describe("arena room", () => {
       .rejects.toThrow(/at most 16 characters/);
   });
 
+  it("ignores room settings a client tries to choose", async () => {
+    const room = await ts.client().create("arena", { roundSeconds: 1, tickRate: 240, reconnectSeconds: 3600 });
+    const state = await waitForState(room, (s) => s.phaseEndsAt > 0 && s, 10_000, "round clock");
+    expect(state.phaseEndsAt).toBeGreaterThanOrEqual(170_000); // the server's 180 s round, not 1 s
+    expect(serverRoomOf(room).inputs.tickRate).toBe(30);
+    await room.leave();
+  });
+
   it("lets clients pick rooms by mode", async () => {
     const duel = await ts.client().create("arena", { mode: "duel" });
     const ffa = await ts.client().joinOrCreate("arena", { mode: "ffa" });

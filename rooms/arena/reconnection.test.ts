@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeAt, serverRoomOf, WIRE_TOLERANCE } from "../../test/support/arena.ts";
+import type { ArenaInput } from "./state.ts";
 import { nextSignal, startServer, waitForState, type TestServer } from "../../test/support/server.ts";
 
 const RECONNECT_SECONDS = 2;
@@ -36,6 +37,30 @@ describe("arena reconnection", () => {
     expect(Math.abs(me.x - 500)).toBeLessThan(WIRE_TOLERANCE);
     expect(Math.abs(me.y - 300)).toBeLessThan(WIRE_TOLERANCE);
     expect(me.kills).toBe(3);
+    await room.leave();
+  });
+
+  it("lets a reconnected player fire at once: the cooldown restarts with its input count", async () => {
+    const room = await ts.client().create("arena", { name: "Gunner" });
+    room.reconnection.minUptime = 0;
+    await placeAt(room, 500, 600);
+    const shoot = async () => {
+      const input = room.input<ArenaInput>();
+      for (let i = 0; i < 40; i++) { input.data.fire = i === 39; input.send(); } // a long history, then one shot
+      input.data.fire = false;
+      return waitForState(room, (s) => [...s.projectiles.values()].some((p: any) => p.ownerId === room.sessionId), 10_000, "own shot");
+    };
+    await shoot();
+    await waitForState(room, (s) => s.projectiles.size === 0, 10_000, "the first shot to expire");
+
+    const reconnected = nextSignal(room.onReconnect, 20_000, "automatic reconnection");
+    cutConnection(room);
+    await reconnected;
+    const input = room.input<ArenaInput>();
+    input.data.fire = true;
+    input.send(); // input 1 of the new connection
+    input.data.fire = false;
+    await waitForState(room, (s) => [...s.projectiles.values()].some((p: any) => p.ownerId === room.sessionId), 10_000, "a shot right after reconnecting");
     await room.leave();
   });
 
