@@ -8,7 +8,7 @@
 import { TICK_RATE } from "../rooms/arena/constants.ts";
 import { applyInput, canFire, type PlayerBody } from "../rooms/arena/sim.ts";
 import type { ArenaInput, ArenaState } from "../rooms/arena/state.ts";
-import { QueueDrain } from "./input-pacing.ts";
+import { QueueDrain } from "../game-client/src/net/pacing.ts";
 
 /** The slice of the SDK's input handle a player needs (the real one in the fleet, a recorder in tests). */
 export interface InputPort {

@@ -17,6 +17,7 @@ import type { InputHandle, Room } from "@colyseus/sdk";
 import { Predict, type PredictedSpawns, type Reconciler } from "@colyseus/sdk/predict";
 import { PROJECTILE_LIFETIME } from "../../../rooms/arena/constants.ts";
 import { applyInput, canFire, muzzle, projectilePosition, projectileSpent } from "../../../rooms/arena/sim.ts";
+import { QueueDrain } from "./pacing.ts";
 import { ArenaInput, type ArenaState, type Player, type Projectile } from "../../../rooms/arena/state.ts";
 
 /** How far in the past remote players are drawn: two patch intervals at 20 Hz, so one late patch never starves the buffer. */
@@ -29,16 +30,6 @@ const CORRECTION_EPSILON = 0.05;
 const RATE_WINDOW_MS = 5000;
 /** Catch-up cap after a stalled frame: more than this and the backlog is dropped. */
 const MAX_STEPS_PER_FRAME = 5;
-/**
- * Inputs waiting in the server's buffer that we tolerate. The server uses
- * exactly one input per step, so every step it skips (a busy process) or
- * spends with an empty buffer leaves one more input queued for good, and
- * each one is a step of extra delay before the server sees what we do. When
- * the queue grows past this, we leave out one send in SKIP_SPACING steps
- * until it drains: the prediction skips that step too, so nothing diverges.
- */
-const MAX_SERVER_BACKLOG = 3;
-const SKIP_SPACING = 5;
 
 /** What the player wants this frame; sampled into one input per fixed step. */
 export interface Intent {
@@ -85,7 +76,7 @@ export interface PredictionStats {
   pendingInputs: number;
   /** The latest correction, for diagnosis: the input it was judged at, and server minus prediction. */
   lastCorrection: { seq: number; dx: number; dy: number; pending: number } | null;
-  /** Steps left out to drain the server's input queue (see MAX_SERVER_BACKLOG). */
+  /** Steps left out to drain the server's input queue (net/pacing.ts). */
   inputsSkipped: number;
   /** Own shots predicted / confirmed by the server / dropped for lack of a server shot. */
   shotsPredicted: number;
@@ -115,7 +106,7 @@ export class ArenaPrediction {
     pendingInputs: 0, lastCorrection: null, inputsSkipped: 0, shotsPredicted: 0, shotsConfirmed: 0, shotsRejected: 0,
   };
   readonly #networkRtt: () => number;
-  #stepsSinceSkip = 0;
+  #drain = new QueueDrain();
   #confirmed = new WeakSet<object>();
 
   /** `networkRtt` is the plain round trip (ms), without time spent queued on the server; NaN while unknown. */
@@ -255,19 +246,11 @@ export class ArenaPrediction {
     this.predict.dispose();
   }
 
-  /** Leave this step out to shrink the server's input queue? */
+  /** Leave this step out to shrink the server's input queue? (net/pacing.ts, shared with the bots) */
   #drainStep(): boolean {
-    this.#stepsSinceSkip++;
-    const stepMs = this.me.stepMs;
-    // Acks ride the patches, so besides the round trip up to one patch interval of inputs is unacknowledged.
-    const patchMs = this.input.patchRate ?? 50;
-    const inFlight = Math.ceil((this.#networkRtt() + patchMs) / stepMs);
-    const queued = this.input.pendingCount - inFlight;
-    // Written so that an unknown round trip (NaN) never drains: we cannot tell queued from in flight.
-    if (!(queued > MAX_SERVER_BACKLOG) || this.#stepsSinceSkip < SKIP_SPACING) return false;
-    this.#stepsSinceSkip = 0;
-    this.stats.inputsSkipped++;
-    return true;
+    const skip = this.#drain.skipThisStep(this.input, this.#networkRtt(), this.me.stepMs);
+    if (skip) this.stats.inputsSkipped++;
+    return skip;
   }
 
   #pressed(intent: Intent): boolean {
