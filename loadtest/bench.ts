@@ -20,7 +20,7 @@ import { Command } from "commander";
 import { MAX_PLAYERS, PATCH_RATE, TICK_RATE } from "../rooms/arena/constants.ts";
 import { runLoad, type LoadRun } from "./coordinator.ts";
 import { buildReport, figuresOf, type Figures } from "./figures.ts";
-import { PERFECT_LINK } from "./link.ts";
+import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { htmlReport } from "./report.ts";
 import type { Schedule, SchedulePoint } from "./schedule.ts";
 
@@ -140,7 +140,7 @@ async function runScenario(behaviour: string, timing: Timing, pin: boolean, runI
     endpoints: [endpoint], roomName: "arena", behaviour,
     workers: 1, // every bot shares the one core left to them anyway
     schedule: fixedPlan.schedule, durationSeconds: fixedPlan.holdEnd + 0.5,
-    link: PERFECT_LINK, stormEverySeconds: 10, steadyFrom: fixedPlan.rampEnd,
+    link: CLEAN_LINK, stormEverySeconds: 10, steadyFrom: fixedPlan.rampEnd,
   }));
   const fixed = figuresOf(fixedRun, fixedRange, [0, Math.ceil(fixedPlan.rampEnd) + 2]).figures;
   log(`  ${behaviour} at ${fixed.ccu_peak} CCU: ack p99 ${fixed.ack_p99_ms} ms, tick p99 ${fixed.server_tick_p99_ms} ms, ${fixed.bytes_in_per_client_s} B/s in per client, server ${fixed.server_cpu_ms_per_ccu_s} ms per CCU-s, ${fixed.server_rss_per_connection_kb} KB RSS per connection, bots ${fixed.bot_cpu_ms_per_bot_s} ms per bot-s, join p99 ${fixed.join_p99_ms} ms (${fixed.join_failed} failed)`);
@@ -154,7 +154,7 @@ async function runScenario(behaviour: string, timing: Timing, pin: boolean, runI
   const capacityRun = await withServer(pin, (endpoint) => runLoad({
     endpoints: [endpoint], roomName: "arena", behaviour, workers: 1,
     schedule: plan.schedule, durationSeconds: plan.steps.at(-1)!.to + 0.5,
-    link: PERFECT_LINK, stormEverySeconds: 10, steadyFrom: 0,
+    link: CLEAN_LINK, stormEverySeconds: 10, steadyFrom: 0,
     onSecond: (point, r) => {
       const step = plan.steps[nextStep];
       if (!step || point.t < step.to) return;

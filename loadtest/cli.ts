@@ -16,6 +16,7 @@ import { RunError, runLoad } from "./coordinator.ts";
 import { buildReport } from "./figures.ts";
 import { finalTable, htmlReport, progressLine } from "./report.ts";
 import { linearRamp } from "./schedule.ts";
+import { checkLinkSettings, type LinkSettings } from "../game-client/src/net/link.ts";
 
 /** Every figure a run can report; --assert is checked against these before the run starts. */
 export const FIGURE_NAMES = [
@@ -63,10 +64,9 @@ export function program(): Command {
     .option("--ramp <seconds>", "seconds over which the bots join, evenly", num("--ramp", 0, 3600), 5)
     .option("-d, --duration <seconds>", "length of the whole run, ramp included", num("--duration", 1, 86_400), 30)
     .option("-w, --workers <count>", "bot worker processes (default: one per 400 bots, at most one per core)", int("--workers", 1, 256))
-    .option("--latency <ms>", "added one-way latency per bot, each direction", num("--latency", 0, 10_000), 0)
-    .option("--jitter <ms>", "added random one-way delay, uniform 0..jitter", num("--jitter", 0, 10_000), 0)
-    .option("--loss <percent>", "packet loss, delivered as TCP does: an in-order stall, never a missing message", num("--loss", 0, 100), 0)
-    .option("--retransmit <ms>", "how long one lost packet stalls its stream", num("--retransmit", 1, 60_000), 200)
+    .option("--latency <ms>", "added round-trip latency per bot, half each way (the browser's link conditioner)", num("--latency", 0, 2000), 0)
+    .option("--jitter <ms>", "round-trip jitter: each direction's delay varies by ±jitter/2", num("--jitter", 0, 500), 0)
+    .option("--loss <percent>", "packet loss, delivered as TCP does: an in-order stall for a retransmission, never a missing message", num("--loss", 0, 50), 0)
     .option("--storm-every <seconds>", "for the storm behaviour: seconds between waves of dropped sockets", num("--storm-every", 1, 3600), 10)
     .option("--assert <clauses>", 'thresholds that set the exit code, e.g. "ack_p99_ms<100,join_failed=0"')
     .option("-o, --out <dir>", "directory for the JSON and HTML reports", "loadtest-reports")
@@ -93,7 +93,9 @@ export async function main(argv: string[]): Promise<number> {
   const o = cmd.opts();
   const endpoints: string[] = o.endpoint ?? ["http://127.0.0.1:2567"];
   let assertions: Assertion[] = [];
+  let link: LinkSettings;
   try {
+    link = checkLinkSettings({ latencyMs: o.latency, jitterMs: o.jitter, lossPercent: o.loss });
     if (!BEHAVIOURS[o.room]) throw new AssertionSyntaxError(`No bot behaviours for room type "${o.room}". Known room types: ${Object.keys(BEHAVIOURS).join(", ")}.`);
     if (!BEHAVIOURS[o.room][o.behaviour]) throw new AssertionSyntaxError(`No behaviour "${o.behaviour}" for ${o.room}. Known: ${Object.keys(BEHAVIOURS[o.room]).join(", ")}.`);
     if (o.ramp >= o.duration) throw new AssertionSyntaxError(`--ramp (${o.ramp} s) must be shorter than --duration (${o.duration} s), or no bot plays at full strength.`);
@@ -108,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
   const workers: number = o.workers ?? Math.max(1, Math.min(availableParallelism(), Math.ceil(o.bots / 400)));
   const config = {
     endpoints, roomName: o.room, behaviour: o.behaviour, bots: o.bots, rampSeconds: o.ramp, durationSeconds: o.duration, workers,
-    link: { latencyMs: o.latency, jitterMs: o.jitter, loss: o.loss / 100, retransmitMs: o.retransmit },
+    link,
     stormEverySeconds: o.stormEvery,
   };
 

@@ -9,6 +9,7 @@ import Table from "cli-table3";
 import type { SecondPoint } from "./coordinator.ts";
 import type { RunReport } from "./figures.ts";
 import type { Verdict } from "./assertions.ts";
+import type { LinkSettings } from "../game-client/src/net/link.ts";
 
 export function progressLine(p: SecondPoint, peak: number): string {
   const ticks = Object.entries(p.tickP99Ms).map(([t, v]) => `${t} ${v.toFixed(2)}`).join(" ") || "-";
@@ -93,9 +94,9 @@ export function htmlReport(report: RunReport, verdicts: Verdict[]): string {
     ? `<ul class="verdicts">${verdicts.map((v) => `<li class="${v.passed ? "pass" : "fail"}">${v.passed ? "PASS" : "FAIL"} <code>${esc(v.text)}</code> (measured ${v.actual ?? "nothing"})</li>`).join("")}</ul>`
     : "";
   const cfg = report.config;
-  const link = cfg.link as { latencyMs: number; jitterMs: number; loss: number; retransmitMs: number } | undefined;
-  const linkText = link && (link.latencyMs || link.jitterMs || link.loss)
-    ? `link +${link.latencyMs} ms ± ${link.jitterMs} ms, ${(link.loss * 100).toFixed(1)}% loss (${link.retransmitMs} ms stalls)`
+  const link = cfg.link as LinkSettings | undefined;
+  const linkText = link && (link.latencyMs || link.jitterMs || link.lossPercent)
+    ? `link +${link.latencyMs} ms round trip ± ${link.jitterMs / 2} ms each way, ${link.lossPercent}% loss as TCP stalls`
     : "no link conditioning";
   // `</` would end the script element early; JSON never needs it escaped otherwise.
   const data = JSON.stringify(report).replace(/<\//g, "<\\/");

@@ -11,7 +11,7 @@
 import WebSocket from "ws";
 import { Client, Protocol, Room, type InputHandle } from "@colyseus/sdk";
 import { recordMs } from "./histogram.ts";
-import { LinkDirection, isPerfect, type LinkSettings } from "./link.ts";
+import { LinkConditioner, type LinkSettings } from "../game-client/src/net/link.ts";
 import type { Meter } from "./meter.ts";
 
 const CODE_MASK = 0x1f; // low 5 bits of the first byte: the protocol code; high bits are modifiers
@@ -45,17 +45,15 @@ export class SocketProbe {
   private epoch = 0;
   private lastPatchAt = 0;
   private lastInterval = -1;
-  private upstream: LinkDirection | undefined;
-  private downstream: LinkDirection | undefined;
+  /** The browser's link conditioner; undefined on a clean link, so frames skip it entirely. */
+  private link: LinkConditioner | undefined;
   private connection: Room["connection"] | undefined;
 
   constructor(options: ProbeOptions) {
     this.options = options;
     this.meter = options.meter;
-    if (!isPerfect(options.link)) {
-      this.upstream = new LinkDirection(options.link);
-      this.downstream = new LinkDirection(options.link);
-    }
+    const link = new LinkConditioner(options.link);
+    if (!link.clean) this.link = link;
   }
 
   /** Hook a room's connection right after the SDK created it, before any frame flows. */
@@ -71,15 +69,15 @@ export class SocketProbe {
       const length = event.data.byteLength;
       meter.bytesIn += length + frameOverhead(length, false);
       meter.messagesIn++;
-      if (this.downstream) this.downstream.send(() => this.receive(room, deliver, event));
+      if (this.link) this.link.down.push(() => this.receive(room, deliver, event));
       else this.receive(room, deliver, event);
     };
 
     const onclose = events.onclose!;
     events.onclose = (event: { code: number; reason?: string }) => {
       // The socket is gone: whatever the link still held for it is lost with it.
-      this.upstream?.reopen();
-      this.downstream?.reopen();
+      this.link?.up.clear();
+      this.link?.down.clear();
       this.lastPatchAt = 0;
       this.lastInterval = -1;
       onclose(event);
@@ -90,11 +88,11 @@ export class SocketProbe {
       const length = data.byteLength;
       meter.bytesOut += length + frameOverhead(length, true);
       meter.messagesOut++;
-      if (!this.upstream) return write(data);
+      if (!this.link) return write(data);
       // The SDK reuses its send buffer: copy before the link holds on to it.
       const copy = data.slice();
       const socket = transport.ws;
-      this.upstream.send(() => { if (transport.ws === socket && socket?.readyState === WebSocket.OPEN) write(copy); });
+      this.link.up.push(() => { if (transport.ws === socket && socket?.readyState === WebSocket.OPEN) write(copy); });
     };
   }
 

@@ -6,7 +6,7 @@
 import "./node-socket.ts";
 import { TICK_RATE } from "../rooms/arena/constants.ts";
 import { Bot, behaviourFor } from "./bot.ts";
-import type { LinkSettings } from "./link.ts";
+import type { LinkSettings } from "../game-client/src/net/link.ts";
 import { Meter } from "./meter.ts";
 import { joinTime, peakBots, type Schedule } from "./schedule.ts";
 

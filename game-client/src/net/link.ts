@@ -12,6 +12,9 @@
  *
  * Figures are round-trip figures, like a ping: `latencyMs` 150 adds 75 ms to
  * each direction, `jitterMs` 20 moves each direction's delay by up to ±10 ms.
+ *
+ * The load tester's bots use the same conditioner (loadtest/socket-probe.ts),
+ * so "150 ms ± 20" means the same link in the browser and in a bot fleet.
  */
 import type { Room } from "@colyseus/sdk";
 
@@ -95,6 +98,14 @@ export class Pipe {
     this.#timer = setTimeout(() => this.#flush(), Math.max(0, head.at - performance.now()));
   }
 
+  /** Forget everything in flight: the socket under it is gone (the load tester's bots, on a drop). */
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#queue = [];
+    this.#lastAt = 0;
+  }
+
   #flush(): void {
     const now = performance.now();
     while (this.#queue.length > 0 && this.#queue[0].at <= now + 0.5) {
@@ -125,6 +136,12 @@ export class LinkConditioner {
   constructor(settings: Partial<LinkSettings> = {}, random: () => number = Math.random) {
     this.settings = checkLinkSettings(settings);
     this.random = random;
+  }
+
+  /** True when the link adds nothing: messages pass straight through. */
+  get clean(): boolean {
+    const s = this.settings;
+    return s.latencyMs === 0 && s.jitterMs === 0 && s.lossPercent === 0;
   }
 
   /** Bumped on every change, so round-trip samples taken before it can be told apart. */
