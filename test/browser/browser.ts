@@ -5,7 +5,9 @@
  * (`window.__tickforge`) instead of pixels.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import type { DebugHook } from "../../game-client/src/game/debug.ts";
+import { startServer, type TestServer } from "../support/server.ts";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
@@ -22,6 +24,39 @@ declare global {
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** What a browser test file plays against: one real server and one chromium. */
+export interface GameUnderTest {
+  readonly server: TestServer;
+  readonly browser: Browser;
+  /** Open the game against this server (see openGame). */
+  open(options?: OpenOptions): Promise<GamePage>;
+}
+
+/**
+ * Start a real server (with `env`) and a chromium before the file's tests,
+ * and stop both after them.
+ */
+export function gameUnderTest(env: Record<string, string> = {}): GameUnderTest {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(env), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("gameUnderTest() is used before its beforeAll ran");
+    return value;
+  };
+  return {
+    get server() { return started(server); },
+    get browser() { return started(browser); },
+    open: (options) => openGame(started(browser), started(server).endpoint, options),
+  };
 }
 
 type Truthy<T> = Exclude<T, undefined | null | false | "" | 0>;

@@ -3,34 +3,23 @@
  * reloaded page cannot take its seat back: it says the session expired and
  * offers to play again, which joins as a new player.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, waitForState, type TestServer } from "../support/server.ts";
-import { launchBrowser, openGame, play } from "./browser.ts";
+import { describe, expect, it } from "vitest";
+import { waitForState } from "../support/server.ts";
+import { gameUnderTest, play } from "./browser.ts";
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer({ RECONNECT_SECONDS: "1" }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = gameUnderTest({ RECONNECT_SECONDS: "1" });
 
 describe("an expired session", () => {
   it("is reported on the title screen, and playing again joins as a new player", async () => {
     // The refused resume is an HTTP error response, which Chromium logs as a failed resource load.
-    const game = await openGame(browser, server.endpoint, { expectedErrors: [/Failed to load resource/] });
-    const watcher = await server.client().joinOrCreate("arena", { name: "Watcher" });
+    const game = await suite.open({ expectedErrors: [/Failed to load resource/] });
+    const watcher = await suite.server.client().joinOrCreate("arena", { name: "Watcher" });
     try {
       const id = await play(game, "Barbara");
       await game.page.goto("about:blank"); // leave without consent: the server holds the seat for 1 s
       await waitForState(watcher, (s) => !s.players.has(id), 10_000, "the server to give the seat up");
 
-      await game.page.goto(`${server.endpoint}/`);
+      await game.page.goto(`${suite.server.endpoint}/`);
       await game.until((h) => h.scene === "Title" && h.connection === "expired", "the page to report the expired session");
       expect(await game.read((h) => h.message)).toMatch(/session expired/i);
 

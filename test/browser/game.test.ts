@@ -4,26 +4,15 @@
  * see each other move.
  */
 import { mkdirSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, waitForState, type TestServer } from "../support/server.ts";
-import { drawnPosition, holdUntilMoved, launchBrowser, openGame, play } from "./browser.ts";
+import { describe, expect, it } from "vitest";
+import { waitForState } from "../support/server.ts";
+import { drawnPosition, holdUntilMoved, gameUnderTest, play } from "./browser.ts";
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = gameUnderTest();
 
 describe("the game page", () => {
   it("loads without console errors, draws the arena and saves a screenshot", async () => {
-    const game = await openGame(browser, server.endpoint);
+    const game = await suite.open();
     try {
       await play(game, "Ada");
       // Something is really on the canvas: a blank or single-colour frame has a handful of colours.
@@ -38,11 +27,11 @@ describe("the game page", () => {
   });
 
   it("lists the open arenas on the title screen with live player counts", async () => {
-    const first = await server.client().create("arena", { name: "Host" });
-    const game = await openGame(browser, server.endpoint);
+    const first = await suite.server.client().create("arena", { name: "Host" });
+    const game = await suite.open();
     try {
       await game.until((h, id) => h.arenas.some((a) => a.roomId === id && a.clients === 1), "the new arena with one player", first.roomId);
-      const second = await server.client().joinById(first.roomId, { name: "Guest" });
+      const second = await suite.server.client().joinById(first.roomId, { name: "Guest" });
       await game.until((h, id) => h.arenas.some((a) => a.roomId === id && a.clients === 2), "the arena's count to go up", first.roomId);
       await second.leave();
       await game.until((h, id) => h.arenas.some((a) => a.roomId === id && a.clients === 1), "the arena's count to go down", first.roomId);
@@ -54,8 +43,8 @@ describe("the game page", () => {
   });
 
   it("moves the player while a movement key is held, as the server reports to another client", async () => {
-    const game = await openGame(browser, server.endpoint);
-    const watcher = await server.client().joinOrCreate("arena", { name: "Watcher" });
+    const game = await suite.open();
+    const watcher = await suite.server.client().joinOrCreate("arena", { name: "Watcher" });
     try {
       const id = await play(game, "Grace");
       const before = await waitForState(watcher, (s) => s.players.get(id)?.x, 10_000, "the page's player in the watcher's state");
@@ -74,8 +63,8 @@ describe("the game page", () => {
   });
 
   it("leaves the arena for the title screen on Esc, giving the seat up", async () => {
-    const game = await openGame(browser, server.endpoint);
-    const watcher = await server.client().joinOrCreate("arena", { name: "Watcher" });
+    const game = await suite.open();
+    const watcher = await suite.server.client().joinOrCreate("arena", { name: "Watcher" });
     try {
       const id = await play(game, "Alan");
       await waitForState(watcher, (s) => s.players.has(id), 10_000, "the player in the watcher's state");
@@ -90,7 +79,7 @@ describe("the game page", () => {
   });
 
   it("shows each of two players the other one moving", async () => {
-    const [a, b] = await Promise.all([openGame(browser, server.endpoint), openGame(browser, server.endpoint)]);
+    const [a, b] = await Promise.all([suite.open(), suite.open()]);
     try {
       const idA = await play(a, "Alice");
       const idB = await play(b, "Bob");

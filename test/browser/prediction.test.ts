@@ -2,29 +2,17 @@
  * Prediction in a real browser: with 150 ms of added latency the own player
  * moves on the frame after the key press (the server's echo comes ~150 ms
  * later), a clean network produces no corrections at all, and an own shot is
- * drawn at once and then confirmed by the server.
+ * drawn at once and then confirmed by the suite.server.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type TestServer } from "../support/server.ts";
+import { describe, expect, it } from "vitest";
 import { OVERLAY_PRESET } from "../../game-client/src/game/layout.ts";
-import { holdUntilMoved, launchBrowser, openGame, play } from "./browser.ts";
+import { holdUntilMoved, gameUnderTest, play } from "./browser.ts";
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = gameUnderTest();
 
 describe("prediction", () => {
   it("moves the own player on the frame after the key press with 150 ms of added latency", async () => {
-    const game = await openGame(browser, server.endpoint, { query: "?latency=150" });
+    const game = await suite.open({ query: "?latency=150" });
     try {
       await play(game, "Edsger");
       await game.until((h) => h.ping >= 150, "the added latency to show in the ping");
@@ -54,7 +42,7 @@ describe("prediction", () => {
   });
 
   it("makes no corrections on a clean network", async () => {
-    const game = await openGame(browser, server.endpoint);
+    const game = await suite.open();
     try {
       await play(game, "Barbara");
       // Around a square, sliding along whatever walls are in the way.
@@ -75,7 +63,7 @@ describe("prediction", () => {
   });
 
   it("opens the network overlay on F3, whose preset puts the link at 150 ± 20 ms", async () => {
-    const game = await openGame(browser, server.endpoint);
+    const game = await suite.open();
     try {
       await play(game, "Donald");
       await game.page.keyboard.press("F3");
@@ -92,7 +80,7 @@ describe("prediction", () => {
   });
 
   it("draws an own shot at once and has the server confirm it", async () => {
-    const game = await openGame(browser, server.endpoint, { query: "?latency=150" });
+    const game = await suite.open({ query: "?latency=150" });
     try {
       await play(game, "Grace");
       await game.page.mouse.move(640, 400); // aim at the middle of the arena

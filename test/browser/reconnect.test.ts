@@ -3,29 +3,17 @@
  * resume the same seat (same sessionId); once the server's window is over,
  * the page says the session expired and offers to play again.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type TestServer } from "../support/server.ts";
-import { launchBrowser, openGame, play } from "./browser.ts";
+import { describe, expect, it } from "vitest";
+import { gameUnderTest, play } from "./browser.ts";
 
 /** While the browser is offline, its reconnection attempts fail; Chromium logs each one. */
 const OFFLINE_ERRORS = [/ERR_INTERNET_DISCONNECTED/, /WebSocket connection to .* failed/];
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = gameUnderTest();
 
 describe("reconnection", () => {
   it("resumes the same player after the network drops and comes back", async () => {
-    const game = await openGame(browser, server.endpoint, { expectedErrors: OFFLINE_ERRORS });
+    const game = await suite.open({ expectedErrors: OFFLINE_ERRORS });
     try {
       const id = await play(game, "Linus");
       await game.context.setOffline(true);
@@ -42,7 +30,7 @@ describe("reconnection", () => {
   });
 
   it("resumes the same seat after a page reload", async () => {
-    const game = await openGame(browser, server.endpoint);
+    const game = await suite.open();
     try {
       const id = await play(game, "Margaret");
       await game.page.reload();

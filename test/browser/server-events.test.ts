@@ -5,22 +5,10 @@
  * screen with the reason.
  */
 import { matchMaker, type Room } from "@colyseus/core";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type TestServer } from "../support/server.ts";
-import { launchBrowser, openGame, play } from "./browser.ts";
+import { describe, expect, it } from "vitest";
+import { gameUnderTest, play } from "./browser.ts";
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = gameUnderTest();
 
 function roomOf(roomId: string): Room {
   const room = matchMaker.getLocalRoomById(roomId);
@@ -30,7 +18,7 @@ function roomOf(roomId: string): Room {
 
 describe("server events in the page", () => {
   it("shows an announcement as a banner", async () => {
-    const game = await openGame(browser, server.endpoint);
+    const game = await suite.open();
     try {
       await play(game, "Hedy");
       const room = roomOf((await game.read((h) => h.roomId))!);
@@ -43,7 +31,7 @@ describe("server events in the page", () => {
   });
 
   it("moves the player to a new arena when the server restarts its room", async () => {
-    const game = await openGame(browser, server.endpoint);
+    const game = await suite.open();
     try {
       const id = await play(game, "Katherine");
       const roomId = (await game.read((h) => h.roomId))!;
@@ -62,7 +50,7 @@ describe("server events in the page", () => {
   });
 
   it("returns a kicked player to the title screen with the reason", async () => {
-    const game = await openGame(browser, server.endpoint);
+    const game = await suite.open();
     try {
       const id = await play(game, "Radia");
       const room = roomOf((await game.read((h) => h.roomId))!);
