@@ -45,12 +45,14 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
   state = new ArenaState();
 
   /**
-   * One buffered input is applied per step. 16 holds half a second at 30 Hz:
-   * enough to absorb a TCP stall without dropping a player's moves, small
-   * enough that a flood only ever delays (and then drops) the flooder's own.
+   * One buffered input is applied per step. 32 holds a second at 30 Hz. A
+   * busy process loses steps for good (Colyseus drops a backlog of more than
+   * five), so inputs pile up until the client's pacing drains them; an
+   * overflow would drop inputs the client already predicted, a visible
+   * correction. A flood only ever delays (and then drops) the flooder's own.
    */
   inputs = this.defineInput(ArenaInput, {
-    bufferMaxSize: 16,
+    bufferMaxSize: 32,
     sanitize: { moveX: [-1, 1], moveY: [-1, 1] },
   });
   private rewind = this.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
