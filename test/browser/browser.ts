@@ -5,7 +5,7 @@
  * (`window.__tickforge`) instead of pixels.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { DebugHook } from "../../game-client/src/game/debug.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
@@ -32,6 +32,8 @@ export interface GameUnderTest {
   readonly browser: Browser;
   /** Open the game against this server (see openGame). */
   open(options?: OpenOptions): Promise<GamePage>;
+  /** Open the game, play `scene` in it, fail on any page or console error it caused, and close it. */
+  withGame(scene: (game: GamePage) => Promise<void>, options?: OpenOptions): Promise<void>;
 }
 
 /**
@@ -52,10 +54,20 @@ export function gameUnderTest(env: Record<string, string> = {}): GameUnderTest {
     if (value === undefined) throw new Error("gameUnderTest() is used before its beforeAll ran");
     return value;
   };
+  const open = (options?: OpenOptions) => openGame(started(browser), started(server).endpoint, options);
   return {
     get server() { return started(server); },
     get browser() { return started(browser); },
-    open: (options) => openGame(started(browser), started(server).endpoint, options),
+    open,
+    async withGame(scene, options) {
+      const game = await open(options);
+      try {
+        await scene(game);
+        expect(game.errors).toEqual([]);
+      } finally {
+        await game.close();
+      }
+    },
   };
 }
 

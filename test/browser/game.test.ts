@@ -12,18 +12,14 @@ const suite = gameUnderTest();
 
 describe("the game page", () => {
   it("loads without console errors, draws the arena and saves a screenshot", async () => {
-    const game = await suite.open();
-    try {
+    await suite.withGame(async (game) => {
       await play(game, "Ada");
       // Something is really on the canvas: a blank or single-colour frame has a handful of colours.
       const colours = await game.read((h) => h.countColours());
       expect(colours).toBeGreaterThan(50);
       mkdirSync("test-artifacts", { recursive: true });
       await game.page.screenshot({ path: "test-artifacts/game.png" });
-      expect(game.errors).toEqual([]);
-    } finally {
-      await game.close();
-    }
+    });
   });
 
   it("lists the open arenas on the title screen with live player counts", async () => {

@@ -12,8 +12,7 @@ const suite = gameUnderTest();
 
 describe("prediction", () => {
   it("moves the own player on the frame after the key press with 150 ms of added latency", async () => {
-    const game = await suite.open({ query: "?latency=150" });
-    try {
+    await suite.withGame(async (game) => {
       await play(game, "Edsger");
       await game.until((h) => h.ping >= 150, "the added latency to show in the ping");
       const from = await game.read((h) => h.frame);
@@ -35,15 +34,11 @@ describe("prediction", () => {
       // The move was drawn long before the server could have answered.
       expect(echo.at - trace[pressed].at).toBeGreaterThanOrEqual(140);
       expect(next.at).toBeLessThan(echo.at);
-      expect(game.errors).toEqual([]);
-    } finally {
-      await game.close();
-    }
+    }, { query: "?latency=150" });
   });
 
   it("makes no corrections on a clean network", async () => {
-    const game = await suite.open();
-    try {
+    await suite.withGame(async (game) => {
       await play(game, "Barbara");
       // Around a square, sliding along whatever walls are in the way.
       await holdUntilMoved(game, "KeyD", "x", 60);
@@ -56,15 +51,11 @@ describe("prediction", () => {
       const stats = (await game.read((h) => h.stats))!;
       expect(stats.corrections, `last correction: ${JSON.stringify(stats.lastCorrection)}`).toBe(0);
       expect(stats.teleports).toBe(0);
-      expect(game.errors).toEqual([]);
-    } finally {
-      await game.close();
-    }
+    });
   });
 
   it("opens the network overlay on F3, whose preset puts the link at 150 ± 20 ms", async () => {
-    const game = await suite.open();
-    try {
+    await suite.withGame(async (game) => {
       await play(game, "Donald");
       await game.page.keyboard.press("F3");
       await game.until((h) => h.overlayOpen, "the overlay");
@@ -73,15 +64,11 @@ describe("prediction", () => {
       await game.until((h) => h.ping >= 150, "the added latency to show in the ping");
       await game.page.keyboard.press("F3");
       await game.until((h) => !h.overlayOpen, "the overlay to close");
-      expect(game.errors).toEqual([]);
-    } finally {
-      await game.close();
-    }
+    });
   });
 
   it("draws an own shot at once and has the server confirm it", async () => {
-    const game = await suite.open({ query: "?latency=150" });
-    try {
+    await suite.withGame(async (game) => {
       await play(game, "Grace");
       await game.page.mouse.move(640, 400); // aim at the middle of the arena
       await game.page.keyboard.down("Space");
@@ -89,9 +76,6 @@ describe("prediction", () => {
       await game.page.keyboard.up("Space");
       const confirmedAt = await game.until((h) => h.stats!.shotsConfirmed > 0 && h.frame, "the server to confirm the shot");
       expect(confirmedAt).toBeGreaterThan(drawnAt);
-      expect(game.errors).toEqual([]);
-    } finally {
-      await game.close();
-    }
+    }, { query: "?latency=150" });
   });
 });

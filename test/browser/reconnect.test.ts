@@ -13,8 +13,7 @@ const suite = gameUnderTest();
 
 describe("reconnection", () => {
   it("resumes the same player after the network drops and comes back", async () => {
-    const game = await suite.open({ expectedErrors: OFFLINE_ERRORS });
-    try {
+    await suite.withGame(async (game) => {
       const id = await play(game, "Linus");
       await game.context.setOffline(true);
       await game.until((h) => h.connection === "reconnecting", "the page to notice the drop");
@@ -23,22 +22,15 @@ describe("reconnection", () => {
       await game.context.setOffline(false);
       await game.until((h) => h.connection === "connected" && h.stats, "the page to reconnect", undefined, 30_000);
       expect(await game.read((h) => h.sessionId)).toBe(id);
-      expect(game.errors).toEqual([]);
-    } finally {
-      await game.close();
-    }
+    }, { expectedErrors: OFFLINE_ERRORS });
   });
 
   it("resumes the same seat after a page reload", async () => {
-    const game = await suite.open();
-    try {
+    await suite.withGame(async (game) => {
       const id = await play(game, "Margaret");
       await game.page.reload();
       const resumed = await game.until((h) => h.scene === "Game" && h.connection === "connected" && h.sessionId, "the reloaded page to resume its seat");
       expect(resumed).toBe(id);
-      expect(game.errors).toEqual([]);
-    } finally {
-      await game.close();
-    }
+    });
   });
 });

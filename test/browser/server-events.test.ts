@@ -18,21 +18,16 @@ function roomOf(roomId: string): Room {
 
 describe("server events in the page", () => {
   it("shows an announcement as a banner", async () => {
-    const game = await suite.open();
-    try {
+    await suite.withGame(async (game) => {
       await play(game, "Hedy");
       const room = roomOf((await game.read((h) => h.roomId))!);
       room.broadcast("announcement", { text: "Maintenance at noon", sentAt: Date.now() });
       await game.until((h) => h.banner === "Maintenance at noon", "the announcement banner");
-      expect(game.errors).toEqual([]);
-    } finally {
-      await game.close();
-    }
+    });
   });
 
   it("moves the player to a new arena when the server restarts its room", async () => {
-    const game = await suite.open();
-    try {
+    await suite.withGame(async (game) => {
       const id = await play(game, "Katherine");
       const roomId = (await game.read((h) => h.roomId))!;
       const room = roomOf(roomId);
@@ -43,23 +38,16 @@ describe("server events in the page", () => {
       await game.until((h, old) => h.connection === "connected" && h.roomId !== old && h.stats, "a new arena", roomId);
       expect(await game.read((h) => h.states.slice(-2))).toEqual(["restarting", "connected"]);
       expect(await game.read((h) => h.sessionId)).not.toBe(id);
-      expect(game.errors).toEqual([]);
-    } finally {
-      await game.close();
-    }
+    });
   });
 
   it("returns a kicked player to the title screen with the reason", async () => {
-    const game = await suite.open();
-    try {
+    await suite.withGame(async (game) => {
       const id = await play(game, "Radia");
       const room = roomOf((await game.read((h) => h.roomId))!);
       room.clients.find((c) => c.sessionId === id)!.leave(4002, "Kicked: testing the kick screen");
       await game.until((h) => h.scene === "Title" && h.connection === "kicked", "the title screen");
       expect(await game.read((h) => h.message)).toBe("Kicked: testing the kick screen");
-      expect(game.errors).toEqual([]);
-    } finally {
-      await game.close();
-    }
+    });
   });
 });
