@@ -27,7 +27,7 @@ export function routes(config: Config) {
       res.status(drain ? 503 : 200).json({
         status: drain ? "draining" : "ok",
         processId: matchMaker.processId,
-        redis: outage ? "down" : "ok",
+        redis: !config.redisUrl ? "unused" : outage ? "down" : "ok",
         rooms: matchMaker.stats.local.roomCount,
         ccu: matchMaker.stats.local.ccu,
         uptimeSeconds: Math.round(process.uptime()),

@@ -43,7 +43,7 @@ describe("npm start", () => {
     const script = html.match(/src="\.?\/?([^"]+\.js)"/)?.[1];
     expect(script).toBeDefined();
     expect((await fetch(`http://127.0.0.1:${port}/${script}`)).status).toBe(200);
-    expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toMatchObject({ status: "ok" });
+    expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toMatchObject({ status: "ok", redis: "unused" });
   });
 
   it("refuses to start on bad configuration, naming the variable", async () => {
