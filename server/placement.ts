@@ -129,9 +129,7 @@ export class Placement {
 
   /** `selectProcessIdToCreateRoom`: the live process with the most headroom. */
   select = async (roomName: string): Promise<string> => {
-    const presence = matchMaker.presence;
-    const [reports, channels] = await Promise.all([presence.hgetall(LOAD_KEY), presence.channels("p:*")]);
-    const live = new Set(channels.map((channel) => channel.slice(2)));
+    const { reports, live } = await readPeers();
     const self = matchMaker.processId;
     const now = Date.now();
 
@@ -141,7 +139,7 @@ export class Placement {
       const candidate = { processId, score: loadScore(load, this.#limits), rooms: load.rooms, local: processId === self };
       if (better(candidate, best)) best = candidate;
     };
-    for (const [processId, raw] of Object.entries(reports ?? {})) {
+    for (const [processId, raw] of Object.entries(reports)) {
       if (processId === self) continue;
       const load = this.withPlaced(processId, parse(raw));
       if (!load || now - load.at > STALE_AFTER_MS || !live.has(processId)) continue;
@@ -205,9 +203,8 @@ export class Placement {
    */
   private async reapDeadPeers() {
     const presence: Presence = matchMaker.presence;
-    const [reports, channels] = await Promise.all([presence.hgetall(LOAD_KEY), presence.channels("p:*")]);
-    const live = new Set(channels.map((channel) => channel.slice(2)));
-    for (const processId of Object.keys(reports ?? {})) {
+    const { reports, live } = await readPeers();
+    for (const processId of Object.keys(reports)) {
       if (processId === matchMaker.processId || live.has(processId)) continue;
       // Joins already waiting on the dead process share this check (Colyseus dedups it), and fail over sooner.
       void matchMaker.healthCheckProcessId(processId);
@@ -234,6 +231,16 @@ export class Placement {
     if (placed && placed.reportAt === reportAt) placed.rooms++;
     else this.#placedSince.set(processId, { reportAt, rooms: 1 });
   }
+}
+
+/**
+ * Every process's last load report, and the processes whose Redis connection
+ * is alive: Colyseus subscribes each process to its own channel "p:<processId>".
+ */
+async function readPeers(): Promise<{ reports: Record<string, string>; live: Set<string> }> {
+  const presence = matchMaker.presence;
+  const [reports, channels] = await Promise.all([presence.hgetall(LOAD_KEY), presence.channels("p:*")]);
+  return { reports: reports ?? {}, live: new Set(channels.map((channel) => channel.slice(2))) };
 }
 
 function parse(raw: string | undefined): ProcessLoad | undefined {
