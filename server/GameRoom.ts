@@ -16,13 +16,14 @@
  */
 import { CloseCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
 import type { z } from "zod";
-import { ANNOUNCEMENT_MESSAGE, announcementListeners, type Announcement } from "./announcements.ts";
+import { ANNOUNCEMENT_MESSAGE, type Announcement } from "./announcements.ts";
 import { ClientErrorCode, KickCode, MatchmakingErrorCode, SHUTDOWN_CLOSE_CODE } from "./errors.ts";
 import { logger, type Logger } from "./logger.ts";
 import { reconnects, rejectedMessages, tickDuration } from "./metrics.ts";
 import { recordTickTime } from "./placement.ts";
 import { matchmakingOutage } from "./redis.ts";
-import { currentDrain, drainableRooms, type DrainPlan } from "./shutdown.ts";
+import { liveRooms } from "./live-rooms.ts";
+import { currentDrain, type DrainPlan } from "./shutdown.ts";
 
 /** Misbehaviours within STRIKE_WINDOW_MS that get a client kicked. */
 const STRIKES_TO_KICK = 5;
@@ -114,14 +115,12 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
     const onCreate = self.onCreate;
     self.onCreate = (options: unknown) => {
       this.log = logger.child({ roomId: this.roomId, roomType: this.roomName });
-      drainableRooms.add(this);
-      announcementListeners.add(this);
+      liveRooms.add(this);
       return onCreate?.call(this, options);
     };
     const onDispose = self.onDispose;
     self.onDispose = async () => {
-      drainableRooms.delete(this);
-      announcementListeners.delete(this);
+      liveRooms.delete(this);
       return onDispose?.call(this);
     };
     const onJoin = self.onJoin;

@@ -6,6 +6,7 @@
  */
 import type { Presence } from "@colyseus/core";
 import { z } from "zod";
+import { liveRooms } from "./live-rooms.ts";
 import { logger } from "./logger.ts";
 import { announcementsDelivered } from "./metrics.ts";
 
@@ -37,18 +38,14 @@ export function isAnnouncement(value: unknown): value is Announcement {
     && typeof (value as Announcement).sentAt === "number";
 }
 
-/** A room that shows announcements to its clients (every GameRoom, while alive). */
-export interface AnnouncementListener { showAnnouncement(announcement: Announcement): void }
-export const announcementListeners = new Set<AnnouncementListener>();
-
 /** One subscription per process, fanned out to its rooms: the channel's listener count stays at one. */
 export async function followAnnouncements(presence: Presence): Promise<void> {
   await presence.subscribe(ANNOUNCEMENT_CHANNEL, (message: unknown) => {
     if (!isAnnouncement(message)) return;
     announcementsDelivered.inc();
-    for (const listener of announcementListeners) {
+    for (const room of liveRooms) {
       try {
-        listener.showAnnouncement({ text: message.text, sentAt: message.sentAt });
+        room.showAnnouncement({ text: message.text, sentAt: message.sentAt });
       } catch (error) {
         logger.error({ err: error }, "a room failed to show an announcement");
       }

@@ -9,6 +9,7 @@
  */
 import { matchMaker, type Server } from "@colyseus/core";
 import { SHUTDOWN_CLOSE_CODE } from "./errors.ts";
+import { liveRooms } from "./live-rooms.ts";
 import { logger } from "./logger.ts";
 import { draining } from "./metrics.ts";
 import type { Placement } from "./placement.ts";
@@ -24,10 +25,6 @@ export interface DrainPlan {
 }
 
 let plan: DrainPlan | undefined;
-
-/** Rooms that drain themselves (every GameRoom registers while alive). */
-export interface Drainable { beginDrain(plan: DrainPlan): void }
-export const drainableRooms = new Set<Drainable>();
 
 /** The drain in progress, if this process is shutting down through `drainAndExit`. */
 export function currentDrain(): DrainPlan | undefined {
@@ -77,7 +74,7 @@ async function drainAndExit(server: Server, options: ShutdownOptions, drain: Dra
   const started = Date.now();
   logger.info({ cause, drainMs: drain.drainMs, rooms: matchMaker.stats.local.roomCount, ccu: matchMaker.stats.local.ccu }, "draining: no new rooms, players warned");
   // Warn players first, without Redis: the drain must work during an outage too.
-  for (const room of drainableRooms) room.beginDrain(drain);
+  for (const room of liveRooms) room.beginDrain(drain);
   await options.placement.drain();
   // Locks every room, calls onBeforeShutdown (a GameRoom is already draining), waits for all to go.
   await server.gracefullyShutdown(false);
