@@ -1,0 +1,137 @@
+/**
+ * The real entry point as a child process: `node server/main.ts`, exactly what
+ * `npm start` and the Procfile run, ready once its JSON log line says
+ * "Tickforge listening".
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** A free TCP port on loopback (the OS picks it; the caller binds it right after). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface LogLine { msg: string; level: number; [key: string]: unknown }
+
+export interface GameProcess {
+  name: string;
+  port: number;
+  /** Where players (and this test) reach its HTTP and matchmaking. */
+  endpoint: string;
+  processId: string;
+  pid: number;
+  logs: LogLine[];
+  /** Resolve with the first log line (past or future) matching `predicate`. */
+  waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number, what?: string): Promise<LogLine>;
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+const processes = new Set<{ kill(signal: NodeJS.Signals): unknown }>();
+
+/** Have killAll() stop this child too (a test's private redis-server, say). */
+export function killWithAll(child: { kill(signal: NodeJS.Signals): unknown }): void {
+  processes.add(child);
+}
+
+/** SIGKILL everything this file started; for afterAll. */
+export function killAll(): void {
+  for (const p of processes) p.kill("SIGKILL");
+  processes.clear();
+}
+
+export interface ProcessOptions {
+  name: string;
+  /** With it, the process uses Redis and advertises PUBLIC_ADDRESS=127.0.0.1:<port>; without, it runs alone. */
+  redisUrl?: string;
+  env?: Record<string, string>;
+  /** Defaults to a free port; PUBLIC_ADDRESS defaults to 127.0.0.1:<port>. */
+  port?: number;
+}
+
+export async function startProcess(options: ProcessOptions): Promise<GameProcess> {
+  const port = options.port ?? await freePort();
+  const child = spawn(process.execPath, ["server/main.ts"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ...(options.redisUrl ? { REDIS_URL: options.redisUrl, PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {}),
+      LOG_LEVEL: "info",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  processes.add(child);
+
+  const logs: LogLine[] = [];
+  const waiters = new Set<(line: LogLine) => void>();
+  let buffered = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString();
+    let newline: number;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      const text = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      let line: LogLine;
+      try { line = JSON.parse(text); } catch { continue; }
+      logs.push(line);
+      for (const waiter of waiters) waiter(line);
+    }
+  });
+  child.stderr!.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
+
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
+    child.once("exit", (code, signal) => { processes.delete(child); resolve({ code, signal, at: Date.now() }); });
+  });
+
+  const waitForLog = (predicate: (line: LogLine) => boolean, timeoutMs = 15_000, what = "a log line") =>
+    new Promise<LogLine>((resolve, reject) => {
+      const past = logs.find(predicate);
+      if (past) return resolve(past);
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`${options.name}: timed out after ${timeoutMs} ms waiting for ${what}. stderr:\n${stderr}`));
+      }, timeoutMs);
+      const check = (line: LogLine) => {
+        if (!predicate(line)) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(line);
+      };
+      waiters.add(check);
+      void exited.then(({ code, signal }) => {
+        if (!waiters.has(check)) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        reject(new Error(`${options.name} exited (${code ?? signal}) while waiting for ${what}. stderr:\n${stderr}`));
+      });
+    });
+
+  const ready = await waitForLog((l) => l.msg.startsWith("Tickforge listening"), 30_000, "Tickforge listening (LOG_LEVEL must be info or lower)")
+    .catch((error: unknown) => { child.kill("SIGKILL"); throw error; });
+  return {
+    name: options.name,
+    port,
+    endpoint: `http://127.0.0.1:${port}`,
+    processId: String(ready.processId),
+    pid: child.pid!,
+    logs,
+    waitForLog,
+    kill: (signal) => child.kill(signal),
+    exited,
+  };
+}
+
