@@ -4,23 +4,17 @@
  * sends the player to a new arena, and a kick (4002) returns to the title
  * screen with the reason.
  */
-import { matchMaker, type Room } from "@colyseus/core";
 import { describe, expect, it } from "vitest";
+import { localRoom } from "../support/arena.ts";
 import { gameUnderTest, play } from "./browser.ts";
 
 const suite = gameUnderTest();
-
-function roomOf(roomId: string): Room {
-  const room = matchMaker.getLocalRoomById(roomId);
-  if (!room) throw new Error(`room ${roomId} is not in this process`);
-  return room;
-}
 
 describe("server events in the page", () => {
   it("shows an announcement as a banner", async () => {
     await suite.withGame(async (game) => {
       await play(game, "Hedy");
-      const room = roomOf((await game.read((h) => h.roomId))!);
+      const room = localRoom((await game.read((h) => h.roomId))!);
       room.broadcast("announcement", { text: "Maintenance at noon", sentAt: Date.now() });
       await game.until((h) => h.banner === "Maintenance at noon", "the announcement banner");
     });
@@ -30,7 +24,7 @@ describe("server events in the page", () => {
     await suite.withGame(async (game) => {
       const id = await play(game, "Katherine");
       const roomId = (await game.read((h) => h.roomId))!;
-      const room = roomOf(roomId);
+      const room = localRoom(roomId);
       room.broadcast("shutdown", { reason: "deploying a new version", disconnectInMs: 0 });
       await game.until((h) => h.banner.includes("deploying a new version"), "the shutdown banner");
       await room.disconnect(4001);
@@ -44,7 +38,7 @@ describe("server events in the page", () => {
   it("returns a kicked player to the title screen with the reason", async () => {
     await suite.withGame(async (game) => {
       const id = await play(game, "Radia");
-      const room = roomOf((await game.read((h) => h.roomId))!);
+      const room = localRoom((await game.read((h) => h.roomId))!);
       room.clients.find((c) => c.sessionId === id)!.leave(4002, "Kicked: testing the kick screen");
       await game.until((h) => h.scene === "Title" && h.connection === "kicked", "the title screen");
       expect(await game.read((h) => h.message)).toBe("Kicked: testing the kick screen");

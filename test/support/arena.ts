@@ -1,5 +1,5 @@
 /** Helpers for arena specs: reach the server-side room and stage positions. */
-import { matchMaker } from "@colyseus/core";
+import { matchMaker, type Room as ServerRoom } from "@colyseus/core";
 import type { Room } from "@colyseus/sdk";
 import type { ArenaRoom } from "../../rooms/arena/ArenaRoom.ts";
 import { waitForState } from "./server.ts";
@@ -7,9 +7,16 @@ import { waitForState } from "./server.ts";
 /** Positions travel as 16-bit fixed point: each step may round by ~0.03 units. */
 export const WIRE_TOLERANCE = 0.5;
 
-/** The server-side instance of a room the test joined (the server runs in the test's process). */
+/** The server-side instance of a room, by id (the server runs in the test's process). */
+export function localRoom(roomId: string): ServerRoom {
+  const room = matchMaker.getLocalRoomById(roomId);
+  if (!room) throw new Error(`room ${roomId} is not in this process`);
+  return room;
+}
+
+/** The server-side instance of an arena room the test joined. */
 export function serverRoomOf(room: Room): ArenaRoom {
-  return matchMaker.getLocalRoomById(room.roomId) as unknown as ArenaRoom;
+  return localRoom(room.roomId) as unknown as ArenaRoom;
 }
 
 /** Put a player somewhere on the map and wait until its client sees it there. */
