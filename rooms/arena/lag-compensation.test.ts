@@ -34,6 +34,29 @@ function leadAngle(targetY: number): number {
 }
 
 /**
+ * Inputs kept queued ahead of the server, so the runner moves one step per
+ * server step even when this (busy) test process is late with its timers.
+ */
+const RUNNER_BACKLOG = 8;
+
+/**
+ * Send one input per fixed step, as a real client does, plus `backlog` queued
+ * ahead. Late timers are caught up by sending what was missed, so the server
+ * never runs dry for lack of this process's attention.
+ */
+function sendEveryStep(send: () => void, backlog = 0): () => void {
+  const started = performance.now();
+  let sent = 0;
+  const topUp = () => {
+    const due = Math.floor((performance.now() - started) * TICK_RATE / 1000) + 1 + backlog;
+    for (; sent < due; sent++) send();
+  };
+  topUp();
+  const timer = setInterval(topUp, 1000 / TICK_RATE);
+  return () => clearInterval(timer);
+}
+
+/**
  * Stage a shooter and a running target, fire once when the shooter sees the
  * target at FIRE_WHEN_SEEN_AT_Y, and return the target's health after the
  * shot has resolved.
@@ -44,31 +67,32 @@ async function shootAtRunningTarget(stampViewTime: boolean): Promise<number> {
   await placeAt(shooter, SHOOTER.x, SHOOTER.y);
   await placeAt(shooter, TARGET_LANE_X, 150, target.sessionId);
 
-  // The target runs at one input per fixed step, as a real client does.
-  const run = target.input<ArenaInput>();
-  run.data.moveY = 1;
-  const runner = setInterval(() => run.send(), 1000 / TICK_RATE);
-
+  // The shooter plays like a real client: an input every step, whose acks
+  // teach its clock the round trip. The view stamp is only as good as that
+  // estimate, so fire only once it has settled near the real round trip.
   // allowRewind false leaves the input unstamped: the server then judges against live positions.
   const aim = shooter.input<ArenaInput>(stampViewTime ? {} : { allowRewind: () => false });
-  const fired = new Promise<void>((resolve) => {
-    const onState = (state: any) => {
-      const seen = state.players.get(target.sessionId);
-      if (!seen || seen.y < FIRE_WHEN_SEEN_AT_Y) return;
-      shooter.onStateChange.remove(onState);
-      aim.data.aim = leadAngle(seen.y);
-      aim.data.fire = true;
-      aim.send();
-      aim.data.fire = false;
-      resolve();
-    };
-    shooter.onStateChange(onState);
-  });
-  await fired;
+  const stopAiming = sendEveryStep(() => aim.send());
+  await waitForState(shooter, () => aim.lastProcessed >= 30, 10_000, "the shooter's clock to learn the round trip");
+
+  const run = target.input<ArenaInput>();
+  run.data.moveY = 1;
+  const stopRunning = sendEveryStep(() => run.send(), RUNNER_BACKLOG);
+
+  await waitForState(shooter, (state) => {
+    const seen = state.players.get(target.sessionId);
+    if (!seen || seen.y < FIRE_WHEN_SEEN_AT_Y) return false;
+    aim.data.aim = leadAngle(seen.y);
+    aim.data.fire = true;
+    aim.send();
+    aim.data.fire = false;
+    return true;
+  }, 10_000, "the shooter to see the target reach the firing line");
 
   const shotId = await waitForState(shooter, (s) => [...s.projectiles.keys()][0], 10_000, "the shot to appear");
   await waitForState(shooter, (s) => !s.projectiles.has(shotId), 10_000, "the shot to hit or expire");
-  clearInterval(runner);
+  stopRunning();
+  stopAiming();
   const health = serverRoomOf(shooter).state.players.get(target.sessionId)!.health;
   await Promise.all([shooter.leave(), target.leave()]);
   return health;
