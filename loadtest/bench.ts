@@ -132,8 +132,8 @@ function saveReports(run: LoadRun, name: string, behaviour: string, extra: Recor
   writeFileSync(`${ROOT}/loadtest-reports/${name}.html`, htmlReport(report, []));
 }
 
-async function runScenario(behaviour: string, timing: Timing, pin: boolean, runIndex: number, log: (s: string) => void): Promise<ScenarioResult> {
-  // 1. Fixed load: 480 CCU after a burst of joins, on a fresh server.
+/** The fixed load: 480 CCU after a burst of joins, on a fresh server. */
+async function runFixed(behaviour: string, timing: Timing, pin: boolean, runIndex: number, log: (s: string) => void): Promise<Figures> {
   const fixedPlan = fixedSchedule(timing);
   const fixedRange: [number, number] = [Math.ceil(fixedPlan.rampEnd) + 3, Math.floor(fixedPlan.holdEnd)];
   const fixedRun = await withServer(pin, (endpoint) => runLoad({
@@ -145,8 +145,13 @@ async function runScenario(behaviour: string, timing: Timing, pin: boolean, runI
   const fixed = figuresOf(fixedRun, fixedRange, [0, Math.ceil(fixedPlan.rampEnd) + 2]).figures;
   log(`  ${behaviour} at ${fixed.ccu_peak} CCU: ack p99 ${fixed.ack_p99_ms} ms, tick p99 ${fixed.server_tick_p99_ms} ms, ${fixed.bytes_in_per_client_s} B/s in per client, server ${fixed.server_cpu_ms_per_ccu_s} ms per CCU-s, ${fixed.server_rss_per_connection_kb} KB RSS per connection, bots ${fixed.bot_cpu_ms_per_bot_s} ms per bot-s, join p99 ${fixed.join_p99_ms} ms (${fixed.join_failed} failed)`);
   saveReports(fixedRun, `bench-${behaviour}-${runIndex + 1}-fixed`, behaviour, { fixed });
+  return fixed;
+}
 
-  // 2. Capacity: add rooms until a limit is passed, on another fresh server.
+async function runScenario(behaviour: string, timing: Timing, pin: boolean, runIndex: number, log: (s: string) => void): Promise<ScenarioResult> {
+  const fixed = await runFixed(behaviour, timing, pin, runIndex, log);
+
+  // Then capacity: add rooms until a limit is passed, on another fresh server.
   const plan = capacitySchedule(timing);
   const results: StepResult[] = [];
   let stoppedBecause = `reached the bench's ceiling of ${timing.maxBots} bots`;
@@ -273,7 +278,7 @@ ${rows.join("\n")}
 
 ### Reading these figures
 
-- **Input→ack has a floor that load does not explain**: an input waits for the next fixed step (0–${(1000 / TICK_RATE).toFixed(0)} ms) and its acknowledgement for the next patch (0–${(1000 / PATCH_RATE).toFixed(0)} ms), which alone gives about ${Math.round(1000 / TICK_RATE / 2 + 1000 / PATCH_RATE / 2)} ms at p50 and ${Math.round(1000 / TICK_RATE + 1000 / PATCH_RATE - Math.sqrt(2 * 0.01 * (1000 / TICK_RATE) * (1000 / PATCH_RATE)))} ms at p99. On top of that sits a standing queue: the room's fixed step runs from a setInterval timer whose ticks jitter against the client's 30 Hz, so now and then an input arrives just after its step, and because the room applies exactly one input per step, it and every later input wait a step longer from then on. The browser client, whose rule the bots follow, leaves a step out only when more than 3 inputs wait beyond the round trip, so a queue of about one input (${(1000 / TICK_RATE).toFixed(0)} ms) persists. The first capacity step, on an idle server, shows that floor: ${floors(results)}. *Inputs sent but not yet applied when a patch arrives* shows the queue (0–2 is the normal pipeline).
+- **Input→ack has a floor that load does not explain**: an input waits for the next fixed step (0–${(1000 / TICK_RATE).toFixed(0)} ms) and its acknowledgement for the next patch (0–${(1000 / PATCH_RATE).toFixed(0)} ms), which alone gives about ${Math.round(1000 / TICK_RATE / 2 + 1000 / PATCH_RATE / 2)} ms at p50 and ${Math.round(1000 / TICK_RATE + 1000 / PATCH_RATE - Math.sqrt(2 * 0.01 * (1000 / TICK_RATE) * (1000 / PATCH_RATE)))} ms at p99. A standing queue would add a step (${(1000 / TICK_RATE).toFixed(0)} ms) to every later input each time one arrives after its step; the room makes such a step up (server/step-allowance.ts) and runs its steps on deadlines rather than a drifting setInterval (server/GameRoom.ts), so what remains above the floor is the machine's stalls. The first capacity step, on an idle server, shows that floor: ${floors(results)}. *Inputs sent but not yet applied when a patch arrives* shows the queue (0–2 is the normal pipeline).
 - **Memory per connection** as (RSS − idle RSS) / CCU includes garbage not yet collected and heap the process keeps after a collection; the slope over the capacity steps excludes fixed costs but is still subject to when the collector last ran.
 - **The machine is shared**: a loaded core stalls the server's loop and the bots' alike, and every stall shows up in input→ack. Compare runs and look at the load average above before trusting one number.
 
@@ -296,6 +301,7 @@ async function main() {
       return n;
     }, 1)
     .option("--out <file>", "where to write the markdown", "docs/benchmarks.md")
+    .option("--fixed-only", "only the 480-CCU burst and hold (under a minute a run): prints its figures, writes the run's reports, leaves the markdown alone")
     .parse();
   const o = cmd.opts();
   if (!["move", "play", "both"].includes(o.scenario)) {
@@ -316,6 +322,12 @@ async function main() {
   const scenarios = o.scenario === "both" ? ["move", "play"] : [o.scenario];
   const results = new Map<string, ScenarioResult[]>();
   const log = (s: string) => console.log(s);
+  if (o.fixedOnly) {
+    for (const scenario of scenarios) {
+      for (let i = 0; i < o.runs; i++) await runFixed(scenario, timing, canPin, i, log);
+    }
+    return;
+  }
   for (const scenario of scenarios) {
     for (let i = 0; i < o.runs; i++) {
       log(`${scenario} run ${i + 1}/${o.runs}${canPin ? " (server on core 0, bots on core 1)" : " (not pinned)"}`);

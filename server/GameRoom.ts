@@ -27,6 +27,9 @@ import { currentDrain, type DrainPlan } from "./shutdown.ts";
 
 /** Misbehaviours within STRIKE_WINDOW_MS that get a client kicked. */
 const STRIKES_TO_KICK = 5;
+
+/** Steps run back to back to catch up after a stall; beyond that they are dropped, as in Colyseus. */
+const MAX_CATCHUP_STEPS = 5;
 const STRIKE_WINDOW_MS = 10_000;
 
 /** Per-client budget for room messages (chat, emotes…); inputs have their own bounded buffer. */
@@ -149,19 +152,58 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
     }
   }
 
-  /** Every fixed step is timed into tickforge_tick_duration_seconds{room_type}. */
-  override setFixedTimestep(step: Parameters<Room["setFixedTimestep"]>[0], tickRate?: number, opts?: { subSteps?: number }): void {
-    const timer = tickDuration.labels(this.roomName);
-    super.setFixedTimestep((ctx) => {
+  /**
+   * Colyseus's fixed step, on a steadier clock, and timed into
+   * tickforge_tick_duration_seconds{room_type}.
+   *
+   * Colyseus paces the step with setInterval(1000 / tickRate). Node restarts an
+   * interval from when its callback ran and at whole milliseconds, so 33.3 ms
+   * becomes about 34: the accumulator then runs two steps in one callback every
+   * second or two. A client sending one input per 33.3 ms sees its input wait a
+   * whole extra step each time, the queue the pacing later drains. Here each
+   * step is scheduled for its own deadline (start + n steps), so steps stay
+   * evenly spaced; Colyseus's setup (the tick rate advertised to clients, the
+   * sub-steps) is kept and only its timer is replaced.
+   */
+  override setFixedTimestep(step: Parameters<Room["setFixedTimestep"]>[0], tickRate = 60, opts?: { subSteps?: number }): void {
+    const durations = tickDuration.labels(this.roomName);
+    const timedStep: typeof step = (ctx) => {
       const started = performance.now();
       try {
         step(ctx);
+      } catch (error) {
+        this.onUncaughtException(error as Error, "setFixedTimestep");
       } finally {
         const seconds = (performance.now() - started) / 1000;
-        timer.observe(seconds);
+        durations.observe(seconds);
         recordTickTime(seconds); // the placement signal: how busy this process's steps keep it
       }
-    }, tickRate, opts);
+    };
+    super.setFixedTimestep(timedStep, tickRate, opts);
+    clearInterval(this["_simulationInterval"]);
+
+    const stepMs = 1000 / tickRate;
+    const subSteps = opts?.subSteps ?? this["_inputController"]?.options.subSteps ?? 1;
+    const ctx = { dt: 1 / tickRate, dtMs: stepMs, tick: 0, subSteps, subDt: 1 / tickRate / subSteps, subDtMs: stepMs / subSteps };
+    let due = performance.now() + stepMs;
+    let timer: NodeJS.Timeout;
+    const schedule = () => {
+      timer = setTimeout(run, due - performance.now());
+      this["_simulationInterval"] = timer; // what Colyseus clears on dispose
+    };
+    const run = () => {
+      this.clock.tick();
+      let ran = 0;
+      while (performance.now() >= due && ran < MAX_CATCHUP_STEPS) {
+        timedStep(ctx);
+        ctx.tick++;
+        due += stepMs;
+        ran++;
+      }
+      if (ran === MAX_CATCHUP_STEPS && performance.now() >= due) due = performance.now() + stepMs; // a hitch: drop the backlog, don't spiral
+      if (this["_simulationInterval"] === timer) schedule(); // else the room was disposed or given a new step
+    };
+    schedule();
   }
 
   /**

@@ -1,11 +1,13 @@
 /**
  * The arena room: the authority. Clients send ArenaInput once per fixed step;
- * the room applies exactly one per player per step, flies the shots, judges
- * hits where each shooter saw its target, and runs the round clock.
+ * the room applies one per player per step (making up a step whose input came
+ * late), flies the shots, judges hits where each shooter saw its target, and
+ * runs the round clock.
  */
 import { ServerError, type Client } from "@colyseus/core";
 import { z } from "zod";
 import { GameRoom } from "../../server/GameRoom.ts";
+import { StepAllowance } from "../../server/step-allowance.ts";
 import {
   MAX_HEALTH, MAX_PLAYERS, PATCH_RATE, PROJECTILE_DAMAGE, RESPAWN_SECONDS,
   ROUND_SECONDS, SCOREBOARD_SECONDS, TICK_RATE,
@@ -45,7 +47,8 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
   state = new ArenaState();
 
   /**
-   * One buffered input is applied per step. 32 holds a second at 30 Hz. A
+   * One buffered input is applied per step, plus any steps owed (see
+   * server/step-allowance.ts). 32 holds a second at 30 Hz. A
    * busy process loses steps for good (Colyseus drops a backlog of more than
    * five), so inputs pile up until the client's pacing drains them; an
    * overflow would drop inputs the client already predicted, a visible
@@ -59,6 +62,7 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
 
   private settings!: z.output<typeof ArenaSettings>;
   private flights = new Map<string, Flight>();
+  private allowance = new StepAllowance();
   private lastShotAtInput = new Map<string, number>();
   private respawnAt = new Map<string, number>();
   private nextShotId = 0;
@@ -108,6 +112,7 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
     this.state.players.delete(client.sessionId);
     this.lastShotAtInput.delete(client.sessionId);
     this.respawnAt.delete(client.sessionId);
+    this.allowance.forget(client.sessionId);
     this.forgetConduct(client.sessionId);
   }
 
@@ -126,28 +131,38 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
 
     for (const [sessionId, player] of this.state.players) {
       const stream = this.inputs.get(sessionId);
-      const input = stream.next(); // exactly one per step: more inputs never mean more speed
-      if (!input) continue;
-      player.aim = input.aim;
-      if (!player.alive) continue;
-      // Step a plain copy: schema setters snap on every write, the client's replay does not.
-      this.scratch.x = player.x;
-      this.scratch.y = player.y;
-      applyInput(this.scratch, input, dt);
-      player.x = this.scratch.x;
-      player.y = this.scratch.y;
-
-      const inputNumber = stream.consumedCount;
-      if (playing && input.fire && canFire(this.lastShotAtInput.get(sessionId) ?? 0, inputNumber)) {
-        this.lastShotAtInput.set(sessionId, inputNumber);
-        this.fire(sessionId, player);
+      // One input per step, plus steps its input missed: more inputs never mean more speed.
+      const allowed = this.allowance.forStep(sessionId);
+      let applied = 0;
+      for (; applied < allowed; applied++) {
+        const input = stream.next();
+        if (!input) break;
+        this.playInput(sessionId, player, input, stream.consumedCount, dt, playing);
       }
+      this.allowance.settle(sessionId, allowed, applied);
     }
 
     this.flyShots(dt, now);
     this.respawnTheDead(now);
     if (now >= this.state.phaseEndsAt) {
       if (playing) this.endRound(); else this.startRound();
+    }
+  }
+
+  /** One step of one player: aim, move, and fire when the cooldown (counted in inputs) allows. */
+  private playInput(sessionId: string, player: Player, input: ArenaInput, inputNumber: number, dt: number, playing: boolean) {
+    player.aim = input.aim;
+    if (!player.alive) return;
+    // Step a plain copy: schema setters snap on every write, the client's replay does not.
+    this.scratch.x = player.x;
+    this.scratch.y = player.y;
+    applyInput(this.scratch, input, dt);
+    player.x = this.scratch.x;
+    player.y = this.scratch.y;
+
+    if (playing && input.fire && canFire(this.lastShotAtInput.get(sessionId) ?? 0, inputNumber)) {
+      this.lastShotAtInput.set(sessionId, inputNumber);
+      this.fire(sessionId, player);
     }
   }
 
