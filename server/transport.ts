@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import { matchMaker, Protocol } from "@colyseus/core";
 import { WebSocketTransport, type TransportOptions } from "@colyseus/ws-transport";
 import type { WebSocket } from "ws";
-import { messagesReceived, messagesSent, patchBytes } from "./metrics.ts";
+import { messagesReceived, messagesSent, patchBytes, type CounterCell } from "./metrics.ts";
 
 /** The protocol code is the first byte; its top three bits are modifiers (timed, …). */
 const CODE_MASK = 0x1f;
@@ -40,18 +40,28 @@ function meter(socket: WebSocket, req: IncomingMessage) {
   const roomId = /\/[\w-]+\/([\w-]+)(?:\?|$)/.exec(req.url ?? "")?.[1];
   if (!roomId) return; // the SDK's latency probe, not a room socket
   const roomType = matchMaker.getLocalRoomById(roomId)?.roomName ?? "unknown";
+  const received = cellsByKind(messagesReceived, roomType);
+  const sent = cellsByKind(messagesSent, roomType);
+  const stateBytes = patchBytes.cell(roomType);
 
   socket.on("message", (data: Buffer) => {
-    messagesReceived.labels(roomType, kindOf(data)).inc();
+    received[kindOf(data)].value++;
   });
 
   const send = socket.send;
   socket.send = function meteredSend(this: WebSocket, data: any, ...rest: any[]) {
     const kind = kindOf(data);
-    messagesSent.labels(roomType, kind).inc();
-    if (kind === "patch" || kind === "state") patchBytes.labels(roomType).inc(byteLength(data));
+    sent[kind].value++;
+    if (kind === "patch" || kind === "state") stateBytes.value += byteLength(data);
     return (send as (...args: any[]) => void).call(this, data, ...rest);
   } as typeof socket.send;
+}
+
+/** Every kind's running total for one room type, looked up once per socket. */
+function cellsByKind(counter: typeof messagesSent, roomType: string): Record<string, CounterCell> {
+  const cells: Record<string, CounterCell> = {};
+  for (const kind of [...new Set(Object.values(KIND)), "other"]) cells[kind] = counter.cell(roomType, kind);
+  return cells;
 }
 
 function kindOf(data: unknown): string {

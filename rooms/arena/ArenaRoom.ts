@@ -7,6 +7,7 @@
 import { ServerError, type Client } from "@colyseus/core";
 import { z } from "zod";
 import { GameRoom } from "../../server/GameRoom.ts";
+import { withPlainSnapshots } from "../../server/input-snapshots.ts";
 import { StepAllowance } from "../../server/step-allowance.ts";
 import {
   MAX_HEALTH, MAX_PLAYERS, PATCH_RATE, PROJECTILE_DAMAGE, RESPAWN_SECONDS,
@@ -54,7 +55,7 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
    * overflow would drop inputs the client already predicted, a visible
    * correction. A flood only ever delays (and then drops) the flooder's own.
    */
-  inputs = this.defineInput(ArenaInput, {
+  inputs = this.defineInput(withPlainSnapshots(ArenaInput), {
     bufferMaxSize: 32,
     sanitize: { moveX: [-1, 1], moveY: [-1, 1] },
   });
