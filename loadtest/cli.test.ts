@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../test/support/server.ts";
 import { FIGURE_NAMES } from "./cli.ts";
+import { screenshotReport } from "./screenshot.ts";
 
 const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 
@@ -62,7 +63,11 @@ describe("the loadtest CLI against a real server", () => {
     expect(html).not.toMatch(/<script[^>]+src=/); // self-contained: nothing fetched
     for (const chart of ["ack", "ccu", "bytes", "tick"]) expect(html).toContain(`id="${chart}"`);
     expect(run.stdout).toContain("ack_p99_ms");
-  }, 45_000);
+
+    // A person opens it in a browser: every chart draws, with no page errors.
+    const { errors } = await screenshotReport(join(out, "short.html"), "test-artifacts/loadtest-report.png");
+    expect(errors).toEqual([]);
+  }, 60_000);
 
   it("exits non-zero when an --assert threshold fails", async () => {
     const run = await loadtest([

@@ -4,26 +4,17 @@
  * software GL logs plenty), and helpers that read the game's debug hook
  * (`window.__tickforge`) instead of pixels.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { DebugHook } from "../../game-client/src/game/debug.ts";
+import { launchBrowser } from "../support/chromium.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--no-first-run",
-  // A hidden or occluded page must keep its frame rate: the tests count frames.
-  "--disable-background-timer-throttling", "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows",
-];
+export { launchBrowser } from "../support/chromium.ts";
 
 export type Hook = DebugHook & { countColours(): Promise<number> };
 declare global {
   interface Window { __tickforge: Hook }
-}
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 /** What a browser test file plays against: one real server and one chromium. */
