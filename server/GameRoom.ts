@@ -162,8 +162,9 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
    * second or two. A client sending one input per 33.3 ms sees its input wait a
    * whole extra step each time, the queue the pacing later drains. Here each
    * step is scheduled for its own deadline (start + n steps), so steps stay
-   * evenly spaced; Colyseus's setup (the tick rate advertised to clients, the
-   * sub-steps) is kept and only its timer is replaced.
+   * evenly spaced, and ctx.tick is that n: after a stall it jumps over the
+   * steps that were dropped. Colyseus's setup (the tick rate advertised to
+   * clients, the sub-steps) is kept and only its timer is replaced.
    */
   override setFixedTimestep(step: Parameters<Room["setFixedTimestep"]>[0], tickRate = 60, opts?: { subSteps?: number }): void {
     const durations = tickDuration.labels(this.roomName);
@@ -185,22 +186,26 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
     const stepMs = 1000 / tickRate;
     const subSteps = opts?.subSteps ?? this["_inputController"]?.options.subSteps ?? 1;
     const ctx = { dt: 1 / tickRate, dtMs: stepMs, tick: 0, subSteps, subDt: 1 / tickRate / subSteps, subDtMs: stepMs / subSteps };
-    let due = performance.now() + stepMs;
+    // Tick n is due at start + n steps. A stall longer than the catch-up skips
+    // ticks, as Colyseus does, but ctx.tick keeps counting real time, so a room
+    // sees the gap (the arena lets its players make those steps up).
+    const start = performance.now() + stepMs;
+    let tick = 0;
     let timer: NodeJS.Timeout;
     const schedule = () => {
-      timer = setTimeout(run, due - performance.now());
+      timer = setTimeout(run, start + tick * stepMs - performance.now());
       this["_simulationInterval"] = timer; // what Colyseus clears on dispose
     };
     const run = () => {
       this.clock.tick();
       let ran = 0;
-      while (performance.now() >= due && ran < MAX_CATCHUP_STEPS) {
+      while (performance.now() >= start + tick * stepMs && ran < MAX_CATCHUP_STEPS) {
+        ctx.tick = tick++;
         timedStep(ctx);
-        ctx.tick++;
-        due += stepMs;
         ran++;
       }
-      if (ran === MAX_CATCHUP_STEPS && performance.now() >= due) due = performance.now() + stepMs; // a hitch: drop the backlog, don't spiral
+      const behind = performance.now() - (start + tick * stepMs);
+      if (behind >= 0) tick += Math.floor(behind / stepMs) + 1; // a hitch: skip the backlog, don't spiral
       if (this["_simulationInterval"] === timer) schedule(); // else the room was disposed or given a new step
     };
     schedule();

@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { MAX_OWED_STEPS, StepAllowance } from "./step-allowance.ts";
 
-/** Run `steps` fixed steps for one player whose buffer receives `arrivals[i]` inputs before step i. */
-function play(arrivals: number[]): number[] {
+/**
+ * Run fixed steps for one player whose buffer receives `arrivals[i]` inputs
+ * before step i; `ticks[i]` is step i's tick (consecutive unless given).
+ */
+function play(arrivals: number[], ticks = arrivals.map((_, i) => i)): number[] {
   const allowance = new StepAllowance();
   let buffered = 0;
-  return arrivals.map((arriving) => {
+  return arrivals.map((arriving, i) => {
+    allowance.startStep(ticks[i]);
     buffered += arriving;
     const allowed = allowance.forStep("p");
     const applied = Math.min(allowed, buffered);
@@ -32,6 +36,11 @@ describe("step allowance", () => {
       total += count;
       expect(total).toBeLessThanOrEqual(i + 1 + MAX_OWED_STEPS);
     });
+  });
+
+  it("lets the step after a stall apply one input per tick that passed, so the stall leaves no queue", () => {
+    // Ticks 3, 4 and 5 were dropped in a stall; their inputs arrived meanwhile.
+    expect(play([1, 1, 1, 4, 1], [0, 1, 2, 6, 7])).toEqual([1, 1, 1, 4, 1]);
   });
 
   it("owes an idle player no more than MAX_OWED_STEPS", () => {

@@ -10,18 +10,28 @@
  * longer before the server sees it.
  *
  * So a step that a player's input missed is owed: a later step may apply it
- * together with that step's own input. At most MAX_OWED_STEPS are owed, which
- * bounds the speed rule exactly: over any run of n steps a player applies at
- * most n + MAX_OWED_STEPS inputs.
+ * together with that step's own input. At most MAX_OWED_STEPS are owed. Steps
+ * the room never ran count too: after a stall longer than the catch-up allows,
+ * the fixed step skips ticks (ctx.tick jumps), and the next step may apply one
+ * input per tick that passed. That bounds the speed rule exactly: over any run
+ * of ticks a player applies at most one input per tick, plus MAX_OWED_STEPS.
  */
 export const MAX_OWED_STEPS = 2;
 
 export class StepAllowance {
   readonly #owed = new Map<string, number>();
+  #lastTick: number | undefined;
+  #ticks = 1;
 
-  /** Inputs `sessionId` may apply this step: one, plus the steps it is owed. */
+  /** Called once at the start of each fixed step with the step's tick (ctx.tick). */
+  startStep(tick: number): void {
+    this.#ticks = this.#lastTick === undefined ? 1 : Math.max(1, tick - this.#lastTick);
+    this.#lastTick = tick;
+  }
+
+  /** Inputs `sessionId` may apply this step: one per tick since the last step, plus the steps it is owed. */
   forStep(sessionId: string): number {
-    return 1 + (this.#owed.get(sessionId) ?? 0);
+    return this.#ticks + (this.#owed.get(sessionId) ?? 0);
   }
 
   /** After the step: what was allowed and not applied is owed, up to MAX_OWED_STEPS. */

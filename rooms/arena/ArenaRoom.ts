@@ -84,7 +84,7 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
       this.broadcast("chat", { from: client.sessionId, name, text });
     });
 
-    this.setFixedTimestep((ctx) => this.step(ctx.dt), this.settings.tickRate);
+    this.setFixedTimestep((ctx) => this.step(ctx.dt, ctx.tick), this.settings.tickRate);
   }
 
   onJoin(client: Client, options: unknown) {
@@ -126,9 +126,10 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
     return player;
   }
 
-  private step(dt: number) {
+  private step(dt: number, tick: number) {
     const now = this.clock.elapsedTime;
     const playing = this.state.phase === "playing";
+    this.allowance.startStep(tick);
 
     for (const [sessionId, player] of this.state.players) {
       const stream = this.inputs.get(sessionId);

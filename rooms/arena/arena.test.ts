@@ -55,8 +55,8 @@ describe("arena room", () => {
     let idleStepsSeen!: () => void;
     const idle = new Promise<void>((resolve) => { idleStepsSeen = resolve; });
     const step = (server as any).step.bind(server);
-    (server as any).step = (dt: number) => {
-      step(dt);
+    (server as any).step = (...args: unknown[]) => {
+      step(...args);
       steps.push({ consumed: stream.consumedCount, x: player.x });
       if (steps.length === MAX_OWED_STEPS + 1) idleStepsSeen();
     };
@@ -79,6 +79,37 @@ describe("arena room", () => {
     });
     expect(burst.filter((s, k) => s.consumed > (k === 0 ? before : burst[k - 1].consumed)).length).toBeGreaterThanOrEqual(10 - MAX_OWED_STEPS);
     expect(Math.abs(player.x - (300 + 10 * STEP))).toBeLessThan(WIRE_TOLERANCE);
+    await room.leave();
+  });
+
+  it("counts the ticks a stalled process dropped and lets players make them up, so no queue is left behind", async () => {
+    const room = await ts.client().create("arena", { name: "Staller" });
+    await placeAt(room, 300, 600);
+    const server = serverRoomOf(room);
+    const stream = server.inputs.get(room.sessionId);
+    const steps: Array<{ tick: number; consumed: number }> = [];
+    const step = (server as any).step.bind(server);
+    (server as any).step = (dt: number, tick: number) => { step(dt, tick); steps.push({ tick, consumed: stream.consumedCount }); };
+
+    const consumedBefore = stream.consumedCount;
+    const input = room.input<ArenaInput>();
+    input.data.moveX = 1;
+    for (let i = 0; i < 12; i++) input.send(); // twelve steps' worth, in flight when the process stalls
+    const stalledFrom = steps.length;
+    const busyUntil = performance.now() + 600;
+    while (performance.now() < busyUntil) { /* the whole process stalls: no timer, no socket */ }
+    await waitForState(room, () => input.lastProcessed >= 12, 10_000, "ack of all twelve inputs");
+
+    const after = steps.slice(stalledFrom);
+    const gap = after.findIndex((s, k) => k > 0 && s.tick - after[k - 1].tick > 1);
+    expect(gap, "a jump in ctx.tick over the dropped steps").toBeGreaterThan(0);
+    const first = after[0];
+    for (const s of after) { // never more than one input per tick that passed, plus the steps owed
+      expect(s.consumed - first.consumed).toBeLessThanOrEqual(s.tick - first.tick + MAX_OWED_STEPS);
+    }
+    // The step after the gap applies what the dropped ticks allowed, instead of one per step for twelve steps.
+    const done = after.findIndex((s) => s.consumed - consumedBefore >= 12);
+    expect(done - gap).toBeLessThanOrEqual(1);
     await room.leave();
   });
 

@@ -4,10 +4,10 @@
  * what browser players feel.
  *
  * The room applies one input per step and makes up a step whose input came
- * late (server/step-allowance.ts), but every step it never runs (a process
- * stalled past Colyseus's five steps of catch-up) leaves one more input queued
- * for good, and each one is a step of extra delay before the server sees what
- * the player does. When more inputs wait than the round trip and one patch
+ * late or that a stalled process dropped (server/step-allowance.ts), but
+ * anything else that queues inputs (a client clock running fast) leaves them
+ * queued for good, and each one is a step of extra delay before the server
+ * sees what the player does. When more inputs wait than the round trip and one patch
  * interval explain, the player leaves out one send in SKIP_SPACING steps
  * until the queue drains; a predicting client skips that step too, so
  * nothing diverges.
