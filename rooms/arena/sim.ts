@@ -55,7 +55,8 @@ export function applyInput(body: PlayerBody, input: StepInput, dt: number): void
 }
 
 function resolveWalls(body: PlayerBody): void {
-  for (const wall of WALLS) pushOutOfWall(body, wall, PLAYER_RADIUS);
+  // Indexed, not for…of: this runs for every input of every player, and the iterator showed as garbage on the server.
+  for (let i = 0; i < WALLS.length; i++) pushOutOfWall(body, WALLS[i], PLAYER_RADIUS);
 }
 
 function pushOutOfWall(body: PlayerBody, wall: Wall, radius: number): void {
@@ -105,7 +106,8 @@ export function muzzle(x: number, y: number, angle: number): { x: number; y: num
 export function projectileSpent(x: number, y: number, age: number): boolean {
   if (age > PROJECTILE_LIFETIME) return true;
   if (x < 0 || y < 0 || x > ARENA_WIDTH || y > ARENA_HEIGHT) return true;
-  for (const w of WALLS) {
+  for (let i = 0; i < WALLS.length; i++) {
+    const w = WALLS[i];
     if (x + PROJECTILE_RADIUS > w.x && x - PROJECTILE_RADIUS < w.x + w.w
       && y + PROJECTILE_RADIUS > w.y && y - PROJECTILE_RADIUS < w.y + w.h) return true;
   }
