@@ -12,7 +12,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +22,7 @@ import { buildReport, figuresOf, type Figures } from "./figures.ts";
 import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { htmlReport } from "./report.ts";
 import type { Schedule, SchedulePoint } from "./schedule.ts";
+import { freePort } from "../test/support/process.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ACK_LIMIT_MS = 100;
@@ -53,17 +53,6 @@ const pinned = process.env.TICKFORGE_BENCH_PINNED === "1";
 
 function hasTaskset(): boolean {
   return spawnSync("taskset", ["-c", "0", "true"]).status === 0;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
 }
 
 async function startServer(pin: boolean): Promise<{ endpoint: string; child: ChildProcess }> {

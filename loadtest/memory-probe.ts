@@ -20,12 +20,12 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { LoadRun } from "./coordinator.ts";
+import { freePort } from "../test/support/process.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -36,17 +36,6 @@ interface Point { label: string; ccu: number; memory: Memory; snapshot?: string 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (b: number) => (b / 2 ** 20).toFixed(1);
 const kb = (b: number) => (b / 1024).toFixed(1);
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-    s.on("error", fail);
-  });
-}
 
 /** Just enough of the inspector protocol to evaluate in the server and sample its allocations. */
 class Inspector {
