@@ -27,10 +27,10 @@ import { currentDrain, type DrainPlan } from "./shutdown.ts";
 
 /** Misbehaviours within STRIKE_WINDOW_MS that get a client kicked. */
 const STRIKES_TO_KICK = 5;
+const STRIKE_WINDOW_MS = 10_000;
 
 /** Steps run back to back to catch up after a stall; beyond that they are dropped, as in Colyseus. */
 const MAX_CATCHUP_STEPS = 5;
-const STRIKE_WINDOW_MS = 10_000;
 
 /** Per-client budget for room messages (chat, emotes…); inputs have their own bounded buffer. */
 const MESSAGE_BURST = 10;

@@ -57,10 +57,13 @@ function meter(socket: WebSocket, req: IncomingMessage) {
   } as typeof socket.send;
 }
 
+/** Every kind kindOf() can answer. */
+const KINDS = [...new Set(Object.values(KIND)), "other"];
+
 /** Every kind's running total for one room type, looked up once per socket. */
 function cellsByKind(counter: typeof messagesSent, roomType: string): Record<string, CounterCell> {
   const cells: Record<string, CounterCell> = {};
-  for (const kind of [...new Set(Object.values(KIND)), "other"]) cells[kind] = counter.cell(roomType, kind);
+  for (const kind of KINDS) cells[kind] = counter.cell(roomType, kind);
   return cells;
 }
 

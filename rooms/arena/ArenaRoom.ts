@@ -1,8 +1,8 @@
 /**
  * The arena room: the authority. Clients send ArenaInput once per fixed step;
- * the room applies one per player per step (making up a step whose input came
- * late), flies the shots, judges hits where each shooter saw its target, and
- * runs the round clock.
+ * the room applies one per player per step (making up steps whose input came
+ * late or that a stall dropped), flies the shots, judges hits where each
+ * shooter saw its target, and runs the round clock.
  */
 import { ServerError, type Client } from "@colyseus/core";
 import { z } from "zod";
@@ -49,10 +49,9 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
 
   /**
    * One buffered input is applied per step, plus any steps owed (see
-   * server/step-allowance.ts). 32 holds a second at 30 Hz. A
-   * busy process loses steps for good (Colyseus drops a backlog of more than
-   * five), so inputs pile up until the client's pacing drains them; an
-   * overflow would drop inputs the client already predicted, a visible
+   * server/step-allowance.ts). 32 holds a second at 30 Hz: room for what
+   * arrives while a busy process stalls, until the steps it dropped are made
+   * up. An overflow would drop inputs the client already predicted, a visible
    * correction. A flood only ever delays (and then drops) the flooder's own.
    */
   inputs = this.defineInput(withPlainSnapshots(ArenaInput), {
