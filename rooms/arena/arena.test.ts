@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, waitForState, type TestServer } from "../../test/support/server.ts";
-import { placeAt, serverRoomOf, WIRE_TOLERANCE } from "../../test/support/arena.ts";
+import { afterEveryStep, placeAt, serverRoomOf, WIRE_TOLERANCE } from "../../test/support/arena.ts";
 import { PLAYER_SPEED, TICK_RATE } from "./constants.ts";
 import type { ArenaInput } from "./state.ts";
 import { MAX_OWED_STEPS } from "../../server/step-allowance.ts";
@@ -54,12 +54,10 @@ describe("arena room", () => {
     const steps: Array<{ consumed: number; x: number }> = [];
     let idleStepsSeen!: () => void;
     const idle = new Promise<void>((resolve) => { idleStepsSeen = resolve; });
-    const step = (server as any).step.bind(server);
-    (server as any).step = (...args: unknown[]) => {
-      step(...args);
+    afterEveryStep(server, () => {
       steps.push({ consumed: stream.consumedCount, x: player.x });
       if (steps.length === MAX_OWED_STEPS + 1) idleStepsSeen();
-    };
+    });
     await idle; // idle long enough to be owed the most a player can be
 
     const before = stream.consumedCount;
@@ -88,8 +86,7 @@ describe("arena room", () => {
     const server = serverRoomOf(room);
     const stream = server.inputs.get(room.sessionId);
     const steps: Array<{ tick: number; consumed: number }> = [];
-    const step = (server as any).step.bind(server);
-    (server as any).step = (dt: number, tick: number) => { step(dt, tick); steps.push({ tick, consumed: stream.consumedCount }); };
+    afterEveryStep(server, (tick) => steps.push({ tick, consumed: stream.consumedCount }));
 
     const consumedBefore = stream.consumedCount;
     const input = room.input<ArenaInput>();

@@ -29,3 +29,10 @@ export async function placeAt(room: Room, x: number, y: number, sessionId = room
     return p && Math.abs(p.x - x) < WIRE_TOLERANCE && Math.abs(p.y - y) < WIRE_TOLERANCE;
   }, 10_000, `player ${sessionId} to appear at (${x}, ${y})`);
 }
+
+/** Call `observe` after every fixed step the server room runs, with the step's tick. */
+export function afterEveryStep(room: ArenaRoom, observe: (tick: number) => void): void {
+  const target = room as unknown as { step(dt: number, tick: number): void };
+  const step = target.step.bind(room);
+  target.step = (dt, tick) => { step(dt, tick); observe(tick); };
+}
