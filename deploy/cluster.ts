@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import { HARD_DEADLINE_GRACE_MS } from "../server/shutdown.ts";
+import { SERVER_ENTRY, SERVER_ENV, SERVER_NODE_FLAGS } from "../server/launch.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -50,8 +51,9 @@ const apps = Array.from({ length: options.processes }, (_, i) => {
   const port = options.port + i;
   return {
     name: `tickforge-${i + 1}`,
-    script: "server/main.ts",
+    script: SERVER_ENTRY,
     interpreter: process.execPath, // Node 22 from node_modules, whatever `node` is on PATH
+    node_args: [...SERVER_NODE_FLAGS],
     cwd: ROOT,
     exec_mode: "fork",
     autorestart: true,
@@ -59,6 +61,7 @@ const apps = Array.from({ length: options.processes }, (_, i) => {
     kill_timeout: options.drainSeconds * 1000 + HARD_DEADLINE_GRACE_MS + 1000,
     env: {
       ...process.env,
+      ...SERVER_ENV,
       PORT: String(port),
       PUBLIC_ADDRESS: `${options.publicHost}:${port}`,
       REDIS_URL: options.redis,

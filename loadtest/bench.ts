@@ -23,6 +23,7 @@ import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { htmlReport } from "./report.ts";
 import type { Schedule, SchedulePoint } from "./schedule.ts";
 import { freePort } from "../test/support/process.ts";
+import { SERVER_ENV, serverArgv } from "../server/launch.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ACK_LIMIT_MS = 100;
@@ -57,10 +58,10 @@ function hasTaskset(): boolean {
 
 async function startServer(pin: boolean): Promise<{ endpoint: string; child: ChildProcess }> {
   const port = await freePort();
-  const args = ["server/main.ts"];
+  const args = serverArgv();
   const child = pin
-    ? spawn("taskset", ["-c", "0", process.execPath, ...args], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] })
-    : spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] });
+    ? spawn("taskset", ["-c", "0", process.execPath, ...args], { cwd: ROOT, env: { ...process.env, ...SERVER_ENV, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] })
+    : spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...SERVER_ENV, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] });
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {

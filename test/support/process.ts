@@ -1,12 +1,13 @@
 /**
- * The real entry point as a child process: `node server/main.ts`, exactly what
- * `npm start` and the Procfile run, ready once its JSON log line says
+ * The real entry point as a child process, launched as `npm start` and the
+ * Procfile launch it (server/launch.ts), ready once its JSON log line says
  * "Tickforge listening".
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { SERVER_ENV, serverArgv } from "../../server/launch.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -61,10 +62,11 @@ export interface ProcessOptions {
 
 export async function startProcess(options: ProcessOptions): Promise<GameProcess> {
   const port = options.port ?? await freePort();
-  const child = spawn(process.execPath, ["server/main.ts"], {
+  const child = spawn(process.execPath, serverArgv(), {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
+      ...SERVER_ENV,
       PORT: String(port),
       HOST: "127.0.0.1",
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl, PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {}),
