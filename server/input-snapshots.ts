@@ -12,14 +12,25 @@
  * keep the shared class.
  */
 export function withPlainSnapshots<C extends new (...args: any[]) => object>(InputType: C): C {
-  const fields = fieldNames(InputType);
+  const copyFields = compileCopy(fieldNames(InputType));
   return class extends InputType {
     clone(): object {
-      const copy: Record<string, unknown> = {};
-      for (let i = 0; i < fields.length; i++) copy[fields[i]] = (this as Record<string, unknown>)[fields[i]];
-      return copy;
+      return copyFields(this);
     }
   };
+}
+
+/**
+ * `(input) => ({ a: input.a, b: input.b, … })`, compiled once per input type.
+ * A literal with fixed property names gets one hidden class and inline
+ * caches; a loop over the names goes through V8's generic keyed access and
+ * the schema's accessors by computed name, several times slower per input.
+ */
+function compileCopy(fields: string[]): (input: object) => object {
+  for (const field of fields) {
+    if (!/^[A-Za-z_$][\w$]*$/.test(field)) throw new Error(`withPlainSnapshots: the field name "${field}" is not a plain identifier.`);
+  }
+  return new Function("input", `return { ${fields.map((f) => `${f}: input.${f}`).join(", ")} };`) as (input: object) => object;
 }
 
 /** The declared field names of a schema class, in declaration order. */

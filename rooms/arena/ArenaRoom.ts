@@ -7,6 +7,7 @@
 import { ServerError, type Client } from "@colyseus/core";
 import { z } from "zod";
 import { GameRoom } from "../../server/GameRoom.ts";
+import { clampToRanges } from "../../server/input-ranges.ts";
 import { withPlainSnapshots } from "../../server/input-snapshots.ts";
 import { StepAllowance } from "../../server/step-allowance.ts";
 import {
@@ -56,7 +57,7 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
    */
   inputs = this.defineInput(withPlainSnapshots(ArenaInput), {
     bufferMaxSize: 32,
-    sanitize: { moveX: [-1, 1], moveY: [-1, 1] },
+    sanitize: clampToRanges<ArenaInput>({ moveX: [-1, 1], moveY: [-1, 1] }),
   });
   private rewind = this.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
 
