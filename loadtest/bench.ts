@@ -35,7 +35,7 @@ interface Timing { holdSeconds: number; stepBots: number; stepSeconds: number; m
 const FULL: Timing = { holdSeconds: 30, stepBots: 5 * MAX_PLAYERS, stepSeconds: 10, maxBots: 3200 };
 const QUICK: Timing = { holdSeconds: 12, stepBots: 10 * MAX_PLAYERS, stepSeconds: 8, maxBots: 2400 };
 
-interface StepResult { bots: number; ccu: number; ackP50: number; ackP99: number; tickP99: number; serverCpu: number; botCpu: number; rssMb: number; ackHolds: boolean; tickHolds: boolean; passed: boolean }
+interface StepResult { bots: number; ccu: number; ackP50: number; ackP99: number; tickP99: number; serverCpu: number; botCpu: number; rssMb: number | undefined; ackHolds: boolean; tickHolds: boolean; passed: boolean }
 interface ScenarioResult {
   scenario: string;
   fixed: Figures;
@@ -160,8 +160,9 @@ async function runScenario(behaviour: string, timing: Timing, pin: boolean, runI
       const tickHolds = f.server_tick_p99_ms <= TICK_LIMIT_MS;
       const allIn = ccu >= step.bots * 0.98;
       const passed = ackHolds && tickHolds && allIn;
-      const last = r.seconds.find((x) => x.index === step.to)?.point;
-      results.push({ bots: step.bots, ccu, ackP50: f.ack_p50_ms, ackP99: f.ack_p99_ms, tickP99: f.server_tick_p99_ms, serverCpu: f.server_cpu_percent, botCpu: f.bot_cpu_percent, rssMb: last?.serverRssMb ?? 0, ackHolds, tickHolds, passed });
+      // The step's latest second with a scrape: a second that closed before the server answered reads 0 MB.
+      const rssMb = r.seconds.filter((x) => x.index >= step.from && x.index <= step.to && (x.point?.serverRssMb ?? 0) > 0).at(-1)?.point!.serverRssMb;
+      results.push({ bots: step.bots, ccu, ackP50: f.ack_p50_ms, ackP99: f.ack_p99_ms, tickP99: f.server_tick_p99_ms, serverCpu: f.server_cpu_percent, botCpu: f.bot_cpu_percent, rssMb, ackHolds, tickHolds, passed });
       log(`  ${behaviour}: ${step.bots} bots (${ccu} CCU): ack p50/p99 ${f.ack_p50_ms}/${f.ack_p99_ms} ms, tick p99 ${f.server_tick_p99_ms} ms, server CPU ${f.server_cpu_percent}%, bots CPU ${f.bot_cpu_percent}% → ${passed ? "holds" : ackHolds ? "fails" : "ack over the limit"}`);
       // Past the ack limit the search goes on to find the server's compute limit (tick p99),
       // unless the tester itself is the bottleneck.
@@ -180,11 +181,13 @@ async function runScenario(behaviour: string, timing: Timing, pin: boolean, runI
   const tickHeld = tickFailure < 0 ? results : results.slice(0, tickFailure);
   const ccuHeldByTick = tickHeld.length ? tickHeld.at(-1)!.ccu : 0;
   const ackFirstFailedAt = results.find((s) => !s.ackHolds)?.ccu;
-  // Memory per added connection: the RSS slope between the first step and the last step the server's tick held.
+  // Memory per added connection: the RSS slope between the first step and the last step the server's tick held
+  // (of those with an RSS reading).
   let memorySlopeKb: number | undefined;
-  if (tickHeld.length >= 2) {
-    const a = tickHeld[0], b = tickHeld.at(-1)!;
-    if (b.ccu > a.ccu) memorySlopeKb = Math.round((((b.rssMb - a.rssMb) * 1024) / (b.ccu - a.ccu)) * 10) / 10;
+  const measured = tickHeld.filter((s) => s.rssMb !== undefined);
+  if (measured.length >= 2) {
+    const a = measured[0], b = measured.at(-1)!;
+    if (b.ccu > a.ccu) memorySlopeKb = Math.round((((b.rssMb! - a.rssMb!) * 1024) / (b.ccu - a.ccu)) * 10) / 10;
   }
   return { scenario: behaviour, fixed, steps: results, ccuHeld, ccuHeldByTick, ackFirstFailedAt, stoppedBecause, memorySlopeKb };
 }
@@ -250,7 +253,7 @@ function markdown(results: Map<string, ScenarioResult[]>, meta: { quick: boolean
     `| First CCU at which input→ack p99 passed ${ACK_LIMIT_MS} ms | | ${col(move, (r) => r.ackFirstFailedAt, 0)} | | ${col(play, (r) => r.ackFirstFailedAt, 0)} | |`,
   ];
   const stepTables = [...results.entries()].map(([scenario, rs]) => rs.map((r, i) => `#### ${scenario}, run ${i + 1}: stopped because ${r.stoppedBecause}\n\n| bots | CCU | ack p50 (ms) | ack p99 (ms) | tick p99 (ms) | server CPU % | bots CPU % | server RSS (MB) | both limits hold |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |\n` +
-    r.steps.map((s) => `| ${s.bots} | ${s.ccu} | ${s.ackP50} | ${s.ackP99} | ${s.tickP99} | ${s.serverCpu} | ${s.botCpu} | ${s.rssMb.toFixed(1)} | ${s.passed ? "yes" : "no"} |`).join("\n")).join("\n\n")).join("\n\n");
+    r.steps.map((s) => `| ${s.bots} | ${s.ccu} | ${s.ackP50} | ${s.ackP99} | ${s.tickP99} | ${s.serverCpu} | ${s.botCpu} | ${s.rssMb?.toFixed(1) ?? "–"} | ${s.passed ? "yes" : "no"} |`).join("\n")).join("\n\n")).join("\n\n");
   return `# Benchmarks
 
 Written by \`npm run bench${meta.quick ? " -- --quick" : ""}\` on ${meta.started.toISOString()} (${Math.round(meta.wallSeconds)} s of wall time, ${meta.runs} run${meta.runs > 1 ? "s" : ""} per scenario; with several runs each cell is *median (min–max)*).
