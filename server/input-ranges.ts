@@ -9,11 +9,13 @@
  * compiled to plain property access and writes a field only when it is out of
  * range, which is about never. At 480 players that is 14,400 inputs a second.
  */
+import { assertPlainIdentifier } from "./input-snapshots.ts";
+
 export type Ranges<T> = { readonly [K in keyof T]?: readonly [min: number, max: number] };
 
 export function clampToRanges<T extends object>(ranges: Ranges<T>): (input: T) => void {
   const checks = Object.entries(ranges as Record<string, readonly [number, number]>).map(([field, range]) => {
-    if (!/^[A-Za-z_$][\w$]*$/.test(field)) throw new Error(`clampToRanges: the field name "${field}" is not a plain identifier.`);
+    assertPlainIdentifier(field, "clampToRanges");
     const [min, max] = range;
     if (!Number.isFinite(min) || !Number.isFinite(max) || min > max) {
       throw new Error(`clampToRanges: ${field} needs a finite [min, max] with min ≤ max; got [${min}, ${max}].`);

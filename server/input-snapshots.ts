@@ -27,10 +27,13 @@ export function withPlainSnapshots<C extends new (...args: any[]) => object>(Inp
  * the schema's accessors by computed name, several times slower per input.
  */
 function compileCopy(fields: string[]): (input: object) => object {
-  for (const field of fields) {
-    if (!/^[A-Za-z_$][\w$]*$/.test(field)) throw new Error(`withPlainSnapshots: the field name "${field}" is not a plain identifier.`);
-  }
+  for (const field of fields) assertPlainIdentifier(field, "withPlainSnapshots");
   return new Function("input", `return { ${fields.map((f) => `${f}: input.${f}`).join(", ")} };`) as (input: object) => object;
+}
+
+/** Field names are spliced into compiled code (here and in input-ranges.ts): only plain identifiers pass. */
+export function assertPlainIdentifier(field: string, who: string): void {
+  if (!/^[A-Za-z_$][\w$]*$/.test(field)) throw new Error(`${who}: the field name "${field}" is not a plain identifier.`);
 }
 
 /** The declared field names of a schema class, in declaration order. */
