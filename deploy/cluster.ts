@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import { HARD_DEADLINE_GRACE_MS } from "../server/shutdown.ts";
-import { SERVER_ENTRY, SERVER_ENV, SERVER_NODE_FLAGS } from "../server/launch.ts";
+import { SERVER_ENTRY, SERVER_NODE_FLAGS, serverEnv } from "../server/launch.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -61,7 +61,7 @@ const apps = Array.from({ length: options.processes }, (_, i) => {
     kill_timeout: options.drainSeconds * 1000 + HARD_DEADLINE_GRACE_MS + 1000,
     env: {
       ...process.env,
-      ...SERVER_ENV,
+      ...serverEnv(),
       PORT: String(port),
       PUBLIC_ADDRESS: `${options.publicHost}:${port}`,
       REDIS_URL: options.redis,

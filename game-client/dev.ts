@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { SERVER_ENV, serverArgv } from "../server/launch.ts";
+import { serverArgv, serverEnv } from "../server/launch.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -17,7 +17,7 @@ if (first.status !== 0) process.exit(first.status ?? 1);
 const children: ChildProcess[] = [
   spawn(process.execPath, ["game-client/build.ts", "--watch"], { cwd: root, stdio: "inherit" }),
   // node --watch restarts with SIGTERM and waits for the exit: no drain time in development.
-  spawn(process.execPath, serverArgv("--watch-path=server", "--watch-path=rooms"), { cwd: root, stdio: "inherit", env: { DRAIN_SECONDS: "0", ...SERVER_ENV, ...process.env } }),
+  spawn(process.execPath, serverArgv("--watch-path=server", "--watch-path=rooms"), { cwd: root, stdio: "inherit", env: { DRAIN_SECONDS: "0", ...process.env, ...serverEnv() } }),
 ];
 
 let stopping = false;

@@ -17,7 +17,7 @@ import Table from "cli-table3";
 import { fighter, seededRng, type InputPort } from "../loadtest/arena-players.ts";
 import { TICK_RATE } from "../rooms/arena/constants.ts";
 import { ArenaInput } from "../rooms/arena/state.ts";
-import { SERVER_ENV, serverArgv } from "../server/launch.ts";
+import { serverArgv, serverEnv } from "../server/launch.ts";
 import { launchBrowser, openGame, play, type GamePage } from "../test/browser/browser.ts";
 
 const { values } = parseArgs({
@@ -42,7 +42,7 @@ async function startServerProcess() {
   const child = spawn(process.execPath, ["game-client/build.ts", "--if-stale"], { cwd: root, stdio: "inherit" });
   await new Promise((resolve, reject) => child.on("exit", (code) => (code === 0 ? resolve(code) : reject(new Error(`client build failed (${code})`)))));
   const server = spawn(process.execPath, serverArgv(), {
-    cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, ...SERVER_ENV, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+    cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
   });
   for (let i = 0; i < 100; i++) {
     try {

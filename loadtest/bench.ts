@@ -23,7 +23,7 @@ import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { htmlReport } from "./report.ts";
 import type { Schedule, SchedulePoint } from "./schedule.ts";
 import { freePort } from "../test/support/process.ts";
-import { SERVER_ENV, serverArgv } from "../server/launch.ts";
+import { resolveAllocator, serverArgv, serverEnv } from "../server/launch.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ACK_LIMIT_MS = 100;
@@ -60,7 +60,7 @@ async function startServer(pin: boolean): Promise<{ endpoint: string; child: Chi
   const port = await freePort();
   const node = [process.execPath, ...serverArgv()];
   const [command, ...args] = pin ? ["taskset", "-c", "0", ...node] : node;
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...SERVER_ENV, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] });
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
@@ -258,7 +258,7 @@ function markdown(results: Map<string, ScenarioResult[]>, meta: { quick: boolean
 
 Written by \`npm run bench${meta.quick ? " -- --quick" : ""}\` on ${meta.started.toISOString()} (${Math.round(meta.wallSeconds)} s of wall time, ${meta.runs} run${meta.runs > 1 ? "s" : ""} per scenario; with several runs each cell is *median (min–max)*).
 
-Machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}. Server ${meta.pinned ? "pinned to core 0 (`taskset -c 0`), bots on core 1 (`taskset -c 1`)" : "**not pinned** (taskset unavailable or fewer than 2 cores): figures include contention between server and bots"}. Server launched as \`npm start\` launches it: \`${Object.entries(SERVER_ENV).map(([k, v]) => `${k}=${v} `).join("")}node ${serverArgv().join(" ")}\` (server/launch.ts, docs/operations.md). Load average when the bench started: ${meta.load.map((l) => l.toFixed(2)).join(", ")}. This machine is shared with other work, so figures are noisy: compare runs, not single numbers.
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}. Server ${meta.pinned ? "pinned to core 0 (`taskset -c 0`), bots on core 1 (`taskset -c 1`)" : "**not pinned** (taskset unavailable or fewer than 2 cores): figures include contention between server and bots"}. Server launched with the runtime settings \`npm start\` applies (server/launch.ts, docs/operations.md): \`${Object.entries(serverEnv()).map(([k, v]) => `${k}=${v} `).join("")}node ${serverArgv().join(" ")}\`, allocator ${resolveAllocator().kind}. Load average when the bench started: ${meta.load.map((l) => l.toFixed(2)).join(", ")}. This machine is shared with other work, so figures are noisy: compare runs, not single numbers.
 
 Rooms: arena, ${MAX_PLAYERS} players each, simulation at ${TICK_RATE} Hz, patches at ${PATCH_RATE} Hz. Scenarios:
 - **move-only** (\`--behaviour move\`): every bot moves on every step and re-rolls its direction about once a second, the worst case for delta sync. Bots read the ack, clock and arrival times of every patch but skip decoding the state (no figure depends on it).

@@ -26,7 +26,7 @@ import { Command } from "commander";
 import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { LoadRun } from "./coordinator.ts";
 import { freePort } from "../test/support/process.ts";
-import { SERVER_ENV, serverArgv } from "../server/launch.ts";
+import { serverArgv, serverEnv } from "../server/launch.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -92,7 +92,7 @@ class Server {
     const [command, ...args] = cpus ? ["taskset", "-c", cpus, ...node] : node;
     const child = spawn(command, args, {
       cwd: ROOT,
-      env: { ...process.env, ...SERVER_ENV, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+      env: { ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     const inspectorUrl = await new Promise<string>((done, fail) => {

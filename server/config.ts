@@ -1,7 +1,9 @@
 /**
- * The only module that reads process.env. Everything is validated once at
- * boot, frozen, and handed out as a typed object; a bad value stops the
- * process with the variable's name and what it should be.
+ * The only module that reads the server's settings from process.env (the
+ * runtime's, ALLOCATOR, are server/launch.ts's, read before anything loads).
+ * Everything is validated once at boot, frozen, and handed out as a typed
+ * object; a bad value stops the process with the variable's name and what it
+ * should be.
  */
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";

@@ -1,13 +1,13 @@
 /**
- * The real entry point as a child process, launched as `npm start` and the
- * Procfile launch it (server/launch.ts), ready once its JSON log line says
+ * The real entry point as a child process, with the runtime settings every
+ * launcher uses (server/launch.ts), ready once its JSON log line says
  * "Tickforge listening".
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { SERVER_ENV, serverArgv } from "../../server/launch.ts";
+import { SERVER_ENTRY, serverArgv, serverEnv } from "../../server/launch.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -58,15 +58,22 @@ export interface ProcessOptions {
   env?: Record<string, string>;
   /** Defaults to a free port; PUBLIC_ADDRESS defaults to 127.0.0.1:<port>. */
   port?: number;
+  /**
+   * "settings" (the default) passes the runtime settings up front, as the
+   * bench and pm2 do; "plain" is `node server/main.ts` typed by hand, which
+   * relaunches itself to get them.
+   */
+  launch?: "settings" | "plain";
 }
 
 export async function startProcess(options: ProcessOptions): Promise<GameProcess> {
   const port = options.port ?? await freePort();
-  const child = spawn(process.execPath, serverArgv(), {
+  const plain = options.launch === "plain";
+  const child = spawn(process.execPath, plain ? [SERVER_ENTRY] : serverArgv(), {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
-      ...SERVER_ENV,
+      ...(plain ? {} : serverEnv(options.env ?? {})),
       PORT: String(port),
       HOST: "127.0.0.1",
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl, PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {}),
