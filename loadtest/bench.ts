@@ -159,8 +159,8 @@ async function runScenario(behaviour: string, timing: Timing, pin: boolean, runI
       const tickHolds = f.server_tick_p99_ms <= TICK_LIMIT_MS;
       const allIn = ccu >= step.bots * 0.98;
       const passed = ackHolds && tickHolds && allIn;
-      // The step's latest second with a server reading, not the second numbered `to`: a busy bots' core can
-      // close two seconds under one index and none under the next (seconds are indexed by rounded time).
+      // The step's latest second with a server reading, not the second numbered `to`: a window that a busy
+      // bots' core closes over a second late skips a number (WindowReport.second), and a scrape can be missed.
       const rssMb = r.seconds.filter((x) => x.index >= step.from && x.index <= step.to && (x.point?.serverRssMb ?? 0) > 0).at(-1)?.point!.serverRssMb;
       results.push({ bots: step.bots, ccu, ackP50: f.ack_p50_ms, ackP99: f.ack_p99_ms, tickP99: f.server_tick_p99_ms, serverCpu: f.server_cpu_percent, botCpu: f.bot_cpu_percent, rssMb, ackHolds, tickHolds, passed });
       log(`  ${behaviour}: ${step.bots} bots (${ccu} CCU): ack p50/p99 ${f.ack_p50_ms}/${f.ack_p99_ms} ms, tick p99 ${f.server_tick_p99_ms} ms, server CPU ${f.server_cpu_percent}%, bots CPU ${f.bot_cpu_percent}% → ${passed ? "holds" : ackHolds ? "fails" : "ack over the limit"}`);

@@ -185,7 +185,7 @@ export class LoadRun {
   }
 
   private receive(report: WindowReport, _from: ChildProcess): void {
-    const index = Math.max(1, Math.round(report.t));
+    const index = report.second;
     let record = this.pending.get(index);
     if (!record) {
       record = { index, reports: [], scrapes: [] };

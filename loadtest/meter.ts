@@ -10,6 +10,12 @@ import { encode, newHistogram, type Histogram } from "./histogram.ts";
 export interface WindowReport {
   /** Seconds since the run started, at the end of this window. */
   t: number;
+  /**
+   * The run-clock second this window closes on: t rounded, but always one
+   * more than this worker's previous window, so two windows that close late
+   * and early never share a second (the coordinator merges workers by it).
+   */
+  second: number;
   /** Window length, s. */
   dt: number;
   /** Bots in a room at the end of the window. */
@@ -67,6 +73,7 @@ export class Meter {
 
   private startedAt: number;
   private windowStart: number;
+  private lastSecond = 0;
   private lastGaugeAt: number;
   private botSeconds = 0;
   private cpu = process.cpuUsage();
@@ -106,8 +113,11 @@ export class Meter {
     const now = performance.now();
     const cpu = process.cpuUsage(this.cpu);
     this.cpu = process.cpuUsage();
+    const t = (now - this.startedAt) / 1000;
+    this.lastSecond = Math.max(this.lastSecond + 1, Math.round(t));
     const report: WindowReport = {
-      t: (now - this.startedAt) / 1000,
+      t,
+      second: this.lastSecond,
       dt: (now - this.windowStart) / 1000,
       connected: this.connected,
       botSeconds: this.botSeconds,

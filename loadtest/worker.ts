@@ -45,7 +45,7 @@ class Fleet {
   private plan: WorkerPlan;
   private runStartedAt: number;
   private tickTimer: ReturnType<typeof setTimeout> | undefined;
-  private windowTimer: ReturnType<typeof setInterval> | undefined;
+  private windowTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(plan: WorkerPlan) {
     this.plan = plan;
@@ -77,18 +77,29 @@ class Fleet {
       }, Math.max(0, this.runStartedAt + at * 1000 - performance.now())));
     }
     this.startTicking();
-    // Windows close on whole seconds of the shared run clock, so workers' windows line up.
-    const firstWindow = 1000 - ((performance.now() - this.runStartedAt) % 1000);
-    this.timers.push(setTimeout(() => {
-      send({ type: "window", report: this.meter.window() });
-      this.windowTimer = setInterval(() => send({ type: "window", report: this.meter.window() }), 1000);
-    }, firstWindow));
+    this.closeWindows();
+  }
+
+  /**
+   * Windows close on whole seconds of the shared run clock, so workers'
+   * windows line up. Each is scheduled for its own deadline (a setInterval
+   * would drift by its lateness every second).
+   */
+  private closeWindows(): void {
+    const next = () => {
+      const elapsed = performance.now() - this.runStartedAt;
+      this.windowTimer = setTimeout(() => {
+        send({ type: "window", report: this.meter.window() });
+        next();
+      }, Math.max(0, (Math.floor(elapsed / 1000) + 1) * 1000 - elapsed));
+    };
+    next();
   }
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     if (this.tickTimer) clearTimeout(this.tickTimer);
-    if (this.windowTimer) clearInterval(this.windowTimer);
+    if (this.windowTimer) clearTimeout(this.windowTimer);
     send({ type: "window", report: this.meter.window() });
     await Promise.all(this.all.map((bot) => bot.stop()));
   }
