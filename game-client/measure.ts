@@ -17,8 +17,8 @@ import Table from "cli-table3";
 import { fighter, seededRng, type InputPort } from "../loadtest/arena-players.ts";
 import { TICK_RATE } from "../rooms/arena/constants.ts";
 import { ArenaInput } from "../rooms/arena/state.ts";
-import { serverArgv, serverEnv } from "../server/launch.ts";
 import { launchBrowser, openGame, play, type GamePage } from "../test/browser/browser.ts";
+import { spawnServer, waitForHealth } from "../test/support/process.ts";
 
 const { values } = parseArgs({
   options: {
@@ -41,17 +41,9 @@ const endpoint = `http://127.0.0.1:${port}`;
 async function startServerProcess() {
   const child = spawn(process.execPath, ["game-client/build.ts", "--if-stale"], { cwd: root, stdio: "inherit" });
   await new Promise((resolve, reject) => child.on("exit", (code) => (code === 0 ? resolve(code) : reject(new Error(`client build failed (${code})`)))));
-  const server = spawn(process.execPath, serverArgv(), {
-    cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${endpoint}/health`)).ok) return server;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  server.kill();
-  throw new Error(`the server did not answer on ${endpoint}/health`);
+  const server = await spawnServer({ port });
+  await waitForHealth(server);
+  return server.child;
 }
 
 async function startBots(count: number): Promise<{ rooms: Room[]; stop(): void }> {

@@ -22,7 +22,7 @@ import { buildReport, figuresOf, type Figures } from "./figures.ts";
 import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { htmlReport } from "./report.ts";
 import type { Schedule, SchedulePoint } from "./schedule.ts";
-import { freePort } from "../test/support/process.ts";
+import { spawnServer, waitForHealth, type ToolServer } from "../test/support/process.ts";
 import { resolveAllocator, serverArgv, serverEnv } from "../server/launch.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -56,23 +56,10 @@ function hasTaskset(): boolean {
   return spawnSync("taskset", ["-c", "0", "true"]).status === 0;
 }
 
-async function startServer(pin: boolean): Promise<{ endpoint: string; child: ChildProcess }> {
-  const port = await freePort();
-  const node = [process.execPath, ...serverArgv()];
-  const [command, ...args] = pin ? ["taskset", "-c", "0", ...node] : node;
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The server exited (code ${child.exitCode}) before answering /health.`);
-    try {
-      const r = await fetch(`${endpoint}/health`);
-      if (r.ok) return { endpoint, child };
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill("SIGKILL");
-  throw new Error(`The server on ${endpoint} did not answer /health within 20 s.`);
+async function startServer(pin: boolean): Promise<ToolServer> {
+  const server = await spawnServer({ cpus: pin ? "0" : undefined });
+  await waitForHealth(server);
+  return server;
 }
 
 function stopServer(child: ChildProcess): Promise<void> {

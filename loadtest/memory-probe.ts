@@ -18,17 +18,13 @@
  *    outlives the young generation; --snapshots writes a heap snapshot at each
  *    point and prints which constructors grew between them.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { LoadRun } from "./coordinator.ts";
-import { freePort } from "../test/support/process.ts";
-import { serverArgv, serverEnv } from "../server/launch.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+import { spawnServer, waitForHealth } from "../test/support/process.ts";
 
 interface Options { bots: number; behaviour: string; joinRate: number; hold: number; leave: string; serverCpus?: string; allocations?: boolean; snapshots?: string; phase: string }
 interface Memory { rss: number; heapUsed: number; external: number; spaces: Record<string, number> }
@@ -87,14 +83,8 @@ class Server {
   }
 
   static async start(cpus: string | undefined): Promise<Server> {
-    const port = await freePort();
-    const node = [process.execPath, ...serverArgv("--expose-gc", "--inspect=127.0.0.1:0")];
-    const [command, ...args] = cpus ? ["taskset", "-c", cpus, ...node] : node;
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const spawned = await spawnServer({ cpus, nodeFlags: ["--expose-gc", "--inspect=127.0.0.1:0"], stderr: "pipe" });
+    const { child } = spawned;
     const inspectorUrl = await new Promise<string>((done, fail) => {
       let text = "";
       child.stderr!.on("data", (chunk: Buffer) => {
@@ -107,17 +97,10 @@ class Server {
       });
       child.once("exit", (code) => fail(new Error(`The server exited (code ${code}) before its inspector was up.`)));
     });
-    const server = new Server(`http://127.0.0.1:${port}`, child, await Inspector.open(inspectorUrl));
+    const server = new Server(spawned.endpoint, child, await Inspector.open(inspectorUrl));
     child.once("exit", (code, signal) => { if (!server.stopping) console.error(`memory-probe: the server exited (code ${code}, signal ${signal}).`); });
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      try {
-        if ((await fetch(`${server.endpoint}/health`)).ok) return server;
-      } catch { /* not up yet */ }
-      await sleep(200);
-    }
-    await server.stop();
-    throw new Error(`The server on ${server.endpoint} did not answer /health within 20 s.`);
+    await waitForHealth(spawned);
+    return server;
   }
 
   async health(): Promise<{ ccu: number; rooms: number }> {

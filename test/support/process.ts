@@ -3,7 +3,7 @@
  * launcher uses (server/launch.ts), ready once its JSON log line says
  * "Tickforge listening".
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -144,3 +144,47 @@ export async function startProcess(options: ProcessOptions): Promise<GameProcess
   };
 }
 
+
+export interface ToolServer {
+  child: ChildProcess;
+  port: number;
+  endpoint: string;
+}
+
+/**
+ * A server for a measuring tool (the bench, the probes, the client
+ * measurement): the runtime settings, loopback, warn-level logs, its stderr
+ * shown unless the tool reads it. Wait for it with waitForHealth().
+ */
+export async function spawnServer(options: {
+  port?: number;
+  /** Run it under `taskset -c <cpus>`, pinned as the bench pins it. */
+  cpus?: string;
+  /** Node flags before the server's own: an inspector, --expose-gc. */
+  nodeFlags?: string[];
+  stderr?: "inherit" | "pipe";
+} = {}): Promise<ToolServer> {
+  const port = options.port ?? await freePort();
+  const node = [process.execPath, ...serverArgv(...(options.nodeFlags ?? []))];
+  const [command, ...args] = options.cpus ? ["taskset", "-c", options.cpus, ...node] : node;
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "ignore", options.stderr ?? "inherit"],
+  });
+  return { child, port, endpoint: `http://127.0.0.1:${port}` };
+}
+
+/** Resolve once the server answers /health; reject if it exits first, or kill it and reject after `timeoutMs`. */
+export async function waitForHealth(server: ToolServer, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null) throw new Error(`The server exited (code ${server.child.exitCode}) before answering /health.`);
+    try {
+      if ((await fetch(`${server.endpoint}/health`)).ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  server.child.kill("SIGKILL");
+  throw new Error(`The server on ${server.endpoint} did not answer /health within ${timeoutMs / 1000} s.`);
+}
