@@ -11,9 +11,9 @@ export interface WindowReport {
   /** Seconds since the run started, at the end of this window. */
   t: number;
   /**
-   * The run-clock second this window closes on: t rounded, but always one
-   * more than this worker's previous window, so two windows that close late
-   * and early never share a second (the coordinator merges workers by it).
+   * The run-clock second this window closes on, as the worker scheduled it:
+   * every worker closes window n at n seconds of the shared run clock, so the
+   * coordinator merges workers' windows by it.
    */
   second: number;
   /** Window length, s. */
@@ -73,7 +73,6 @@ export class Meter {
 
   private startedAt: number;
   private windowStart: number;
-  private lastSecond = 0;
   private lastGaugeAt: number;
   private botSeconds = 0;
   private cpu = process.cpuUsage();
@@ -107,17 +106,15 @@ export class Meter {
     this.connected += delta;
   }
 
-  /** Close the current window and start the next. */
-  window(): WindowReport {
+  /** Close the current window, the one that ends on run-clock second `second`, and start the next. */
+  window(second: number): WindowReport {
     this.integrate();
     const now = performance.now();
     const cpu = process.cpuUsage(this.cpu);
     this.cpu = process.cpuUsage();
-    const t = (now - this.startedAt) / 1000;
-    this.lastSecond = Math.max(this.lastSecond + 1, Math.round(t));
     const report: WindowReport = {
-      t,
-      second: this.lastSecond,
+      t: (now - this.startedAt) / 1000,
+      second,
       dt: (now - this.windowStart) / 1000,
       connected: this.connected,
       botSeconds: this.botSeconds,

@@ -46,6 +46,8 @@ class Fleet {
   private runStartedAt: number;
   private tickTimer: ReturnType<typeof setTimeout> | undefined;
   private windowTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The number of the last window sent. */
+  private windowSecond = 0;
 
   constructor(plan: WorkerPlan) {
     this.plan = plan;
@@ -81,17 +83,22 @@ class Fleet {
   }
 
   /**
-   * Windows close on whole seconds of the shared run clock, so workers'
-   * windows line up. Each is scheduled for its own deadline (a setInterval
-   * would drift by its lateness every second).
+   * Window n closes at n seconds of the shared run clock and carries n, so
+   * workers' windows line up and none shares a number. Each is scheduled for
+   * its own deadline (a setInterval drifts by its lateness every second). A
+   * timer may fire a fraction of a millisecond early; one that fires over a
+   * second late (a stalled process) closes a longer window, and the numbers
+   * it overslept are skipped rather than sent empty.
    */
   private closeWindows(): void {
     const next = () => {
       const elapsed = performance.now() - this.runStartedAt;
+      const second = Math.max(this.windowSecond + 1, Math.floor(elapsed / 1000) + 1);
       this.windowTimer = setTimeout(() => {
-        send({ type: "window", report: this.meter.window() });
+        this.windowSecond = second;
+        send({ type: "window", report: this.meter.window(second) });
         next();
-      }, Math.max(0, (Math.floor(elapsed / 1000) + 1) * 1000 - elapsed));
+      }, Math.max(0, second * 1000 - elapsed));
     };
     next();
   }
@@ -100,7 +107,7 @@ class Fleet {
     for (const t of this.timers) clearTimeout(t);
     if (this.tickTimer) clearTimeout(this.tickTimer);
     if (this.windowTimer) clearTimeout(this.windowTimer);
-    send({ type: "window", report: this.meter.window() });
+    send({ type: "window", report: this.meter.window(++this.windowSecond) });
     await Promise.all(this.all.map((bot) => bot.stop()));
   }
 
