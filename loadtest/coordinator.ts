@@ -44,7 +44,8 @@ export interface SecondPoint {
   bytesInPerClient: number;
   bytesOutPerClient: number;
   botCpuPercent: number;
-  serverCpuPercent: number;
+  /** null when no server was scraped since the previous second (a worker's short last window, a missed scrape). */
+  serverCpuPercent: number | null;
   serverRssMb: number;
   eventLoopP99Ms: number;
   /** Tick duration p99 per room type over this second, ms. */
@@ -241,11 +242,12 @@ export class LoadRun {
 }
 
 /** Server CPU and tick p99 between pairs of scrapes (one pair per process). */
-function serverBetween(pairs: [ServerScrape | undefined, ServerScrape][]): { cpuPercent: number; tickP99Ms: Record<string, number> } {
-  let cpuPercent = 0;
+function serverBetween(pairs: [ServerScrape | undefined, ServerScrape][]): { cpuPercent: number | null; tickP99Ms: Record<string, number> } {
+  let cpuPercent: number | null = null;
   const tickP99Ms: Record<string, number> = {};
   for (const [before, after] of pairs) {
     if (!before || before === after) continue;
+    cpuPercent ??= 0;
     const seconds = (after.at - before.at) / 1000;
     if (seconds > 0) cpuPercent += ((after.cpuSeconds - before.cpuSeconds) / seconds) * 100;
     for (const type of Object.keys(after.ticks)) {

@@ -21,7 +21,7 @@ export function progressLine(p: SecondPoint, peak: number): string {
     `ack p50/p99 ${p.ackP50.toFixed(0)}/${p.ackP99.toFixed(0)} ms`,
     `in ${(p.bytesInPerClient / 1024).toFixed(2)} KB/s/client`,
     `tick p99 ${ticks} ms`,
-    `server cpu ${p.serverCpuPercent.toFixed(0)}%`,
+    `server cpu ${p.serverCpuPercent?.toFixed(0) ?? "–"}%`,
     `bots cpu ${p.botCpuPercent.toFixed(0)}%`,
   ].join(" | ");
 }
