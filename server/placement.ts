@@ -23,6 +23,14 @@ const LOAD_KEY = "tickforge:load";
 const REPORT_INTERVAL_MS = 1000;
 /** How often it looks for dead peers (ms): two cheap Redis reads; every early beat shortens a stuck join. */
 const REAP_INTERVAL_MS = 250;
+/**
+ * A room placed on a peer is counted on top of the peer's reports for this
+ * long (ms): the peer creates it a moment after being asked, so a report it
+ * takes in between does not show it yet. Counting it twice for a moment errs
+ * on the safe side of a cap. (Report times are the peer's clock: the
+ * processes of one deployment are assumed to agree to well within this.)
+ */
+const PLACEMENT_SETTLES_MS = REPORT_INTERVAL_MS;
 /** A report older than this is from a process that stopped reporting (ms). */
 const STALE_AFTER_MS = 3 * REPORT_INTERVAL_MS;
 /** How long a swept receipt lives (Colyseus's default COLYSEUS_SWEPT_RECEIPT_TTL). */
@@ -83,8 +91,8 @@ export class Placement {
   #draining = false;
   #lastReportAt = Date.now();
   #tickBusy = 0;
-  /** Rooms this process placed on a peer since that peer's last report: a burst must not all land on one process. */
-  #placedSince = new Map<string, { reportAt: number; rooms: number }>();
+  /** When this process placed rooms on each peer, until the peer's reports must show them: a burst must not all land on one process. */
+  #placedAt = new Map<string, number[]>();
   #log = logger.child({ component: "placement" });
 
   constructor(limits: PlacementLimits) {
@@ -156,7 +164,7 @@ export class Placement {
         `tick budget ${TICK_BUDGET * 100}% of a core). Add a process or raise the caps.`,
       );
     }
-    if (best.processId !== self) this.notePlaced(best.processId, reports[best.processId]);
+    if (best.processId !== self) this.notePlaced(best.processId);
     return best.processId;
   };
 
@@ -217,19 +225,18 @@ export class Placement {
     }
   }
 
+  /** A peer's report plus the rooms this process placed there that the report may not show yet. */
   private withPlaced(processId: string, load: ProcessLoad | undefined): ProcessLoad | undefined {
     if (!load) return undefined;
-    const placed = this.#placedSince.get(processId);
-    if (!placed || placed.reportAt !== load.at) return load;
+    const unseen = (this.#placedAt.get(processId) ?? []).filter((at) => at > load.at - PLACEMENT_SETTLES_MS).length;
     // Each of those rooms came with at least the player who asked for it.
-    return { ...load, rooms: load.rooms + placed.rooms, ccu: load.ccu + placed.rooms };
+    return unseen === 0 ? load : { ...load, rooms: load.rooms + unseen, ccu: load.ccu + unseen };
   }
 
-  private notePlaced(processId: string, raw: string | undefined) {
-    const reportAt = parse(raw)?.at ?? 0;
-    const placed = this.#placedSince.get(processId);
-    if (placed && placed.reportAt === reportAt) placed.rooms++;
-    else this.#placedSince.set(processId, { reportAt, rooms: 1 });
+  private notePlaced(processId: string) {
+    const now = Date.now();
+    const recent = (this.#placedAt.get(processId) ?? []).filter((at) => at > now - STALE_AFTER_MS - PLACEMENT_SETTLES_MS);
+    this.#placedAt.set(processId, [...recent, now]);
   }
 }
 
