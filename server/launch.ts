@@ -32,7 +32,7 @@ type Env = Record<string, string | undefined>;
 export const SERVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=8"];
 
 /** Environment the process needs from its first instruction (the dynamic loader and malloc read it at exec). */
-export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
+const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
 
 /** The server's entry point, relative to the repository root. */
 export const SERVER_ENTRY = "server/main.ts";
@@ -98,9 +98,14 @@ export function serverEnv(env: Env = process.env, installed: string | null = fin
   return extra;
 }
 
+/** The server's node flags that `execArgv` lacks. */
+function missingFlags(execArgv: readonly string[]): string[] {
+  return SERVER_NODE_FLAGS.filter((flag) => !execArgv.includes(flag));
+}
+
 /** What this process lacks of the runtime settings, in words (empty when it has them all). */
 export function missingRuntimeSettings(env: Env = process.env, execArgv: readonly string[] = process.execArgv): string[] {
-  const missing = SERVER_NODE_FLAGS.filter((flag) => !execArgv.includes(flag));
+  const missing = missingFlags(execArgv);
   for (const [name, value] of Object.entries(serverEnv(env))) {
     if (name === "LD_PRELOAD") missing.push("jemalloc"); // serverEnv() only names it when it is not preloaded yet
     else if (env[name] !== value) missing.push(`${name}=${value}`);
@@ -122,7 +127,7 @@ export function relaunchWithRuntimeSettings(): void {
     console.warn(`Tickforge: running without ${missing.join(", ")}: this platform cannot relaunch a process (docs/operations.md, "Runtime settings").`);
     return;
   }
-  const flags = [...process.execArgv, ...SERVER_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag))];
+  const flags = [...process.execArgv, ...missingFlags(process.execArgv)];
   process.execve(process.execPath, [process.execPath, ...flags, ...process.argv.slice(1)], {
     ...process.env,
     ...serverEnv(),
