@@ -122,7 +122,7 @@ async function clients(traffic: Traffic & { port: number }): Promise<void> {
   const slotMs = 1000 / traffic.messagesOutPerClientS / SEND_SLOTS;
   const sendingFrom = performance.now();
   let slot = 0;
-  let sender: ReturnType<typeof setTimeout>;
+  let sender: ReturnType<typeof setTimeout> | undefined;
   const send = () => {
     const due = Math.floor((performance.now() - sendingFrom) / slotMs);
     for (; slot <= due; slot++) for (let i = slot % SEND_SLOTS; i < sockets.length; i += SEND_SLOTS) sockets[i].send(input);
