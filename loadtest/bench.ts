@@ -81,10 +81,10 @@ function stopServer(child: ChildProcess): Promise<void> {
   });
 }
 
-/** The fixed-load run: 480 bots at 160 joins/s, then a hold. */
-function fixedSchedule(t: Timing): { schedule: Schedule; rampEnd: number; holdEnd: number } {
+/** The fixed-load run: 480 bots at 160 joins/s, then a hold of `holdSeconds`. */
+function fixedSchedule(holdSeconds: number): { schedule: Schedule; rampEnd: number; holdEnd: number } {
   const rampEnd = FIXED_CCU / BURST_JOINS_PER_S;
-  const holdEnd = rampEnd + t.holdSeconds;
+  const holdEnd = rampEnd + holdSeconds;
   return { schedule: [{ at: 0, bots: 0 }, { at: rampEnd, bots: FIXED_CCU }, { at: holdEnd, bots: FIXED_CCU }], rampEnd, holdEnd };
 }
 
@@ -120,7 +120,7 @@ function saveReports(run: LoadRun, name: string, behaviour: string, extra: Recor
 
 /** The fixed load: 480 CCU after a burst of joins, on a fresh server. */
 async function runFixed(behaviour: string, timing: Timing, pin: boolean, runIndex: number, log: (s: string) => void): Promise<Figures> {
-  const fixedPlan = fixedSchedule(timing);
+  const fixedPlan = fixedSchedule(timing.holdSeconds);
   const fixedRange: [number, number] = [Math.ceil(fixedPlan.rampEnd) + 3, Math.floor(fixedPlan.holdEnd)];
   const fixedRun = await withServer(pin, (endpoint) => runLoad({
     endpoints: [endpoint], roomName: "arena", behaviour,
@@ -148,12 +148,10 @@ async function runFixed(behaviour: string, timing: Timing, pin: boolean, runInde
 
 /** FIXED_CCU bots join as in the fixed run and stay for minutes: what memory per connection becomes. */
 async function runLongHold(behaviour: string, seconds: number, pin: boolean, log: (s: string) => void): Promise<LongHold> {
-  const rampEnd = FIXED_CCU / BURST_JOINS_PER_S;
-  const holdEnd = rampEnd + seconds;
+  const { schedule, rampEnd, holdEnd } = fixedSchedule(seconds);
   const run = await withServer(pin, (endpoint) => runLoad({
     endpoints: [endpoint], roomName: "arena", behaviour, workers: 1,
-    schedule: [{ at: 0, bots: 0 }, { at: rampEnd, bots: FIXED_CCU }, { at: holdEnd, bots: FIXED_CCU }],
-    durationSeconds: holdEnd + 0.5, link: CLEAN_LINK, stormEverySeconds: 10, steadyFrom: rampEnd,
+    schedule, durationSeconds: holdEnd + 0.5, link: CLEAN_LINK, stormEverySeconds: 10, steadyFrom: rampEnd,
   }));
   const f = figuresOf(run, [Math.ceil(rampEnd) + 3, Math.floor(holdEnd)]).figures;
   const idleMb = run.baseline.reduce((acc, s) => acc + s.rssBytes, 0) / 2 ** 20;

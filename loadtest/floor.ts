@@ -23,6 +23,7 @@ import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import WebSocket, { WebSocketServer } from "ws";
 import { serverEnv } from "../server/launch.ts";
+import { frameOverhead } from "./socket-probe.ts";
 
 /** The traffic of one client, as a load run measured it at the socket (frame bytes, header included). */
 export interface Traffic {
@@ -51,9 +52,10 @@ const SELF = fileURLToPath(import.meta.url);
 const SETTLE_MS = 2000;
 const SEND_SLOTS = 6;
 
-/** Payload bytes of a frame of `frameBytes` on the wire: a 2-byte header (+4 mask bytes from a client). */
+/** Payload bytes of a frame of `frameBytes` on the wire, the inverse of the bots' byte count (socket-probe.ts). */
 function payloadOf(frameBytes: number, masked: boolean): number {
-  return Math.max(1, Math.round(frameBytes - 2 - (masked ? 4 : 0)));
+  const smallest = frameOverhead(0, masked);
+  return Math.max(1, Math.round(frameBytes - frameOverhead(frameBytes - smallest, masked)));
 }
 
 /** The floor for `traffic`: server on `serverCpus` (taskset), clients where this process runs. */

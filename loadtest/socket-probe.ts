@@ -19,7 +19,7 @@ const CODE_MASK = 0x1f; // low 5 bits of the first byte: the protocol code; high
 const SEND_RING = 1024;
 
 /** Bytes a WebSocket frame adds to its payload; client frames also carry a 4-byte mask. */
-function frameOverhead(length: number, masked: boolean): number {
+export function frameOverhead(length: number, masked: boolean): number {
   return (length < 126 ? 2 : length < 65536 ? 4 : 10) + (masked ? 4 : 0);
 }
 
