@@ -334,6 +334,7 @@ async function main() {
     }, 1)
     .option("--out <file>", "where to write the markdown", "docs/benchmarks.md")
     .option("--fixed-only", "only the 480-CCU burst and hold (under a minute a run): prints its figures, writes the run's reports, leaves the markdown alone")
+    .option("--long-hold-only", `only the ${FULL.longHoldSeconds}-s hold at 480 CCU, once per run: prints RSS per connection at the end and the peak, leaves the markdown alone`)
     .parse();
   const o = cmd.opts();
   if (!["move", "play", "both"].includes(o.scenario)) {
@@ -357,6 +358,12 @@ async function main() {
   if (o.fixedOnly) {
     for (const scenario of scenarios) {
       for (let i = 0; i < o.runs; i++) await runFixed(scenario, timing, canPin, i, log);
+    }
+    return;
+  }
+  if (o.longHoldOnly) {
+    for (const scenario of scenarios) {
+      for (let i = 0; i < o.runs; i++) await runLongHold(scenario, FULL.longHoldSeconds, canPin, log);
     }
     return;
   }
