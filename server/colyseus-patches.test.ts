@@ -1,0 +1,50 @@
+/**
+ * server/patches holds fixes to Colyseus's own packages, applied by
+ * patch-package after every `npm install` (docs/operations.md, "Patches to
+ * Colyseus"). These specs fail when an upgrade leaves a patch behind or when
+ * a patch did not take.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InputDecoder, InputEncoder } from "@colyseus/schema/input";
+import { describe, expect, it } from "vitest";
+import { ArenaInput } from "../rooms/arena/state.ts";
+
+const SERVER = dirname(fileURLToPath(import.meta.url));
+const PATCHES = join(SERVER, "patches");
+
+/** `@colyseus+core+0.18.17.patch` → ["@colyseus/core", "0.18.17"] */
+function patchTarget(file: string): [string, string] {
+  const match = /^(.+)\+([^+]+)\.patch$/.exec(file);
+  if (!match) throw new Error(`${file} is not named <package>+<version>.patch`);
+  return [match[1].replace("+", "/"), match[2]];
+}
+
+describe("patches to Colyseus", () => {
+  it("each patch is for the version of its package that is installed", () => {
+    const files = readdirSync(PATCHES).filter((f) => f.endsWith(".patch"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const [name, version] = patchTarget(file);
+      const installed = JSON.parse(readFileSync(join(SERVER, "..", "node_modules", name, "package.json"), "utf8")).version;
+      expect(installed, `${file}: ${name} ${installed} is installed; refresh the patch (npx patch-package ${name} --patch-dir server/patches) or drop it`).toBe(version);
+    }
+  });
+
+  it("an input decoder reads an input from an offset inside a larger frame, as the room's decode now passes it", () => {
+    const sent = new ArenaInput();
+    sent.moveX = -1;
+    sent.moveY = 1;
+    sent.fire = true;
+    const body = new InputEncoder(sent).encode();
+    const frame = new Uint8Array(3 + body.length);
+    frame.set([0xff, 0xff, 0xff]); // the protocol prefix the room has already read
+    frame.set(body, 3);
+
+    const received = new ArenaInput();
+    new InputDecoder(received).decode(frame, { offset: 3 });
+
+    expect({ moveX: received.moveX, moveY: received.moveY, fire: received.fire }).toEqual({ moveX: -1, moveY: 1, fire: true });
+  });
+});
