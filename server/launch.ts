@@ -25,8 +25,10 @@
  *   four times it. Under load a server promotes garbage into the old
  *   generation steadily, and V8 keeps the pages of each swing pooled: after
  *   three minutes at 480 CCU the full game held 230 MB of RSS by default and
- *   140 MB with the cap, for about 3.5 % more server CPU (docs/loadtest.md,
- *   "Memory over minutes").
+ *   140 MB with the cap, for about 3.5 % more server CPU. With the input-path
+ *   patches (server/patches) it promotes far less, and the cap still halves
+ *   the full game's figure: 33.9 KB per connection against 57.3
+ *   (docs/loadtest.md, "Memory over minutes").
  *
  * With server/config.ts, this is the only module that reads process.env: the
  * runtime has to be settled before the configuration is even loaded.
