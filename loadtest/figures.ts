@@ -40,7 +40,8 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
     h.destroy();
     return p;
   };
-  const everything = reports(joinRange ? all.filter((s) => s.index >= joinRange[0] && s.index <= joinRange[1]) : all);
+  const joinWindow = joinRange ? all.filter((s) => s.index >= joinRange[0] && s.index <= joinRange[1]) : all;
+  const everything = reports(joinWindow);
   const steadyReports = reports(steady);
 
   const figures: Figures = {};
@@ -53,10 +54,7 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   const join = histogram(everything, "join");
   figures.join_p50_ms = join.p50; figures.join_p95_ms = join.p95; figures.join_p99_ms = join.p99; figures.join_max_ms = join.max;
   // A join is timed by the bot that makes it: if the bots' own core was saturated meanwhile, the figure is partly the tester's.
-  if (joinRange) {
-    const joinSeconds = all.filter((s) => s.index >= joinRange[0] && s.index <= joinRange[1]);
-    figures.bot_cpu_percent_during_joins_max = round(Math.max(0, ...joinSeconds.map((s) => s.point?.botCpuPercent ?? 0)), 1);
-  }
+  if (joinRange) figures.bot_cpu_percent_during_joins_max = round(Math.max(0, ...joinWindow.map((s) => s.point?.botCpuPercent ?? 0)), 1);
 
   const ack = histogram(steadyReports, "ack");
   figures.ack_count = ack.count;
