@@ -4,6 +4,7 @@
  * spread over processes so one core is never what the test measures.
  */
 import "./node-socket.ts";
+import "./reflection-cache.ts";
 import { TICK_RATE } from "../rooms/arena/constants.ts";
 import { Bot, behaviourFor } from "./bot.ts";
 import type { LinkSettings } from "../game-client/src/net/link.ts";
