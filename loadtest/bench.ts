@@ -356,15 +356,13 @@ async function main() {
   const scenarios = o.scenario === "both" ? ["move", "play"] : [o.scenario];
   const results = new Map<string, ScenarioResult[]>();
   const log = (s: string) => console.log(s);
-  if (o.fixedOnly) {
+  // One part of the bench on its own: print its figures, leave the markdown alone.
+  const onlyPart = o.fixedOnly ? (scenario: string, i: number) => runFixed(scenario, timing, canPin, i, log)
+    : o.longHoldOnly ? (scenario: string) => runLongHold(scenario, FULL.longHoldSeconds, canPin, log)
+    : undefined;
+  if (onlyPart) {
     for (const scenario of scenarios) {
-      for (let i = 0; i < o.runs; i++) await runFixed(scenario, timing, canPin, i, log);
-    }
-    return;
-  }
-  if (o.longHoldOnly) {
-    for (const scenario of scenarios) {
-      for (let i = 0; i < o.runs; i++) await runLongHold(scenario, FULL.longHoldSeconds, canPin, log);
+      for (let i = 0; i < o.runs; i++) await onlyPart(scenario, i);
     }
     return;
   }

@@ -11,9 +11,8 @@
  * built the first time, with a fresh root instance and decoder each join, so
  * what the bot decodes is unchanged.
  */
-import { Decoder, Reflection, type TypeContext } from "@colyseus/schema";
+import { Decoder, Reflection, type Iterator, type TypeContext } from "@colyseus/schema";
 
-type Iterator = { offset: number };
 interface Reflected { Root: new () => any; context: TypeContext }
 
 const buildClasses = Reflection.decode;
