@@ -69,6 +69,8 @@ describe("arena reconnection", () => {
     const leaver = await ts.client().joinById(watcher.roomId, { name: "Gone" });
     leaver.reconnection.enabled = false; // it never comes back
     await waitForState(watcher, (s) => s.players.has(leaver.sessionId), 10_000, "the leaver to appear");
+    // The seat is held only for a client that finished joining; its full state arrives once the server has its JOIN.
+    await waitForState(leaver, (s) => s.players.has(leaver.sessionId), 10_000, "the leaver's join to complete");
 
     cutConnection(leaver);
     await waitForState(watcher, (s) => s.players.get(leaver.sessionId)?.connected === false, 10_000, "the seat to be held");
