@@ -9,10 +9,11 @@
  * input encoding are the SDK's own code paths, exactly as in the browser.
  */
 import WebSocket from "ws";
-import { Client, Protocol, Room, type InputHandle } from "@colyseus/sdk";
+import { Client, Protocol, Room, type FetchFn, type InputHandle } from "@colyseus/sdk";
 import { recordMs } from "./histogram.ts";
 import { LinkConditioner, type LinkSettings } from "../game-client/src/net/link.ts";
 import type { Meter } from "./meter.ts";
+import { botFetch } from "./bot-http.ts";
 
 const CODE_MASK = 0x1f; // low 5 bits of the first byte: the protocol code; high bits are modifiers
 /** Sent-input timestamps kept for the ack round trip: 1024 inputs is 34 s at 30 Hz. */
@@ -172,11 +173,11 @@ class ProbedRoom extends Room<any, any> {
   }
 }
 
-/** One player's SDK client: every room it joins is probed. */
+/** One player's SDK client: every room it joins is probed; matchmaking goes through loadtest/bot-http.ts. */
 export class ProbedClient extends Client {
   readonly probe: SocketProbe;
   constructor(endpoint: string, probe: SocketProbe) {
-    super(endpoint);
+    super(endpoint, { fetchFn: botFetch as unknown as FetchFn });
     this.probe = probe;
   }
   protected override createRoom<T>(roomName: string, rootSchema?: any): Room<any, T> {
