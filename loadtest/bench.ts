@@ -129,7 +129,7 @@ async function runFixed(behaviour: string, timing: Timing, pin: boolean, runInde
     link: CLEAN_LINK, stormEverySeconds: 10, steadyFrom: fixedPlan.rampEnd,
   }));
   const fixed = figuresOf(fixedRun, fixedRange, [0, Math.ceil(fixedPlan.rampEnd) + 2]).figures;
-  log(`  ${behaviour} at ${fixed.ccu_peak} CCU: ack p99 ${fixed.ack_p99_ms} ms, tick p99 ${fixed.server_tick_p99_ms} ms, ${fixed.bytes_in_per_client_s} B/s in per client, server ${fixed.server_cpu_ms_per_ccu_s} ms per CCU-s, ${fixed.server_rss_per_connection_kb} KB RSS per connection, bots ${fixed.bot_cpu_ms_per_bot_s} ms per bot-s, join p99 ${fixed.join_p99_ms} ms (${fixed.join_failed} failed; bots' core at most ${fixed.bot_cpu_percent_during_joins_max} % busy during the burst)`);
+  log(`  ${behaviour} at ${fixed.ccu_peak} CCU: ack p99 ${fixed.ack_p99_ms} ms, tick p99 ${fixed.server_tick_p99_ms} ms, ${fixed.bytes_in_per_client_s} B/s in per client, server ${fixed.server_cpu_ms_per_ccu_s} ms per CCU-s, ${fixed.server_rss_per_connection_kb} KB RSS per connection, bots ${fixed.bot_cpu_ms_per_bot_s} ms per bot-s, join p99 ${fixed.join_p99_ms} ms (${fixed.join_failed} failed; busiest second of the burst: bots' core ${fixed.bot_cpu_percent_during_joins_max} %, server's ${fixed.server_cpu_percent_during_joins_max} %)`);
   // The same traffic through bare ws on this machine, now: the CPU figures as multiples of it carry across machines.
   const floor = await measureFloor({
     clients: FIXED_CCU, roomSize: MAX_PLAYERS, holdSeconds: FLOOR_HOLD_SECONDS,
@@ -275,6 +275,7 @@ function markdown(results: Map<string, ScenarioResult[]>, meta: { quick: boolean
     `| Join p99 while ${BURST_JOINS_PER_S} joins/s arrive (ms) | ≤ 100 | ${col(move, (r) => r.fixed.join_p99_ms, 1)} | ${verdict(move, (r) => r.fixed.join_p99_ms, (v) => v <= 100)} | ${col(play, (r) => r.fixed.join_p99_ms, 1)} | p99 380–530 (stock joinOrCreate) |`,
     `| Join p50 during the burst (ms) | | ${col(move, (r) => r.fixed.join_p50_ms, 1)} | | ${col(play, (r) => r.fixed.join_p50_ms, 1)} | p50 210–350 (stock) |`,
     `| Bots' core during the burst, busiest second (%) | | ${col(move, (r) => r.fixed.bot_cpu_percent_during_joins_max, 0)} | | ${col(play, (r) => r.fixed.bot_cpu_percent_during_joins_max, 0)} | near 100: the join figure is partly the tester's |`,
+    `| Server's core during the burst, busiest second (%) | | ${col(move, (r) => r.fixed.server_cpu_percent_during_joins_max, 0)} | | ${col(play, (r) => r.fixed.server_cpu_percent_during_joins_max, 0)} | near 100: joins queue behind the players' traffic |`,
     `| Joins failed during the burst | 0 | ${col(move, (r) => r.fixed.join_failed, 0)} | ${verdict(move, (r) => r.fixed.join_failed, (v) => v === 0)} | ${col(play, (r) => r.fixed.join_failed, 0)} | |`,
     `| Server RSS per connection at ${FIXED_CCU} CCU, (RSS − idle RSS) / CCU (KB) | ≤ 20 | ${col(move, (r) => r.fixed.server_rss_per_connection_kb, 1)} | ${verdict(move, (r) => r.fixed.server_rss_per_connection_kb, (v) => v <= 20)} | ${col(play, (r) => r.fixed.server_rss_per_connection_kb, 1)} | 35–38 (all three stacks) |`,
     `| Server RSS per added connection, slope over the capacity steps held (KB) | ≤ 20 | ${col(move, (r) => r.memorySlopeKb, 1)} | ${verdict(move, (r) => r.memorySlopeKb, (v) => v <= 20)} | ${col(play, (r) => r.memorySlopeKb, 1)} | |`,
