@@ -7,9 +7,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { requestFromIPC, subscribeIPC } from "@colyseus/core";
+import { RedisPresence } from "@colyseus/redis-presence";
 import { InputDecoder, InputEncoder } from "@colyseus/schema/input";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArenaInput } from "../rooms/arena/state.ts";
+import { startRedis, type TestRedis } from "../test/scaling/support.ts";
 
 const SERVER = dirname(fileURLToPath(import.meta.url));
 const PATCHES = join(SERVER, "patches");
@@ -46,5 +49,23 @@ describe("patches to Colyseus", () => {
     new InputDecoder(received).decode(frame, { offset: 3 });
 
     expect({ moveX: received.moveX, moveY: received.moveY, fire: received.fire }).toEqual({ moveX: -1, moveY: 1, fire: true });
+  });
+
+  describe("over Redis, a request to another process", () => {
+    let redis: TestRedis;
+    let presence: RedisPresence;
+    beforeAll(async () => { redis = await startRedis(); presence = new RedisPresence(redis.url); });
+    afterAll(async () => { presence.shutdown(); await redis.stop(); });
+
+    it("fails at once when no process listens on its channel, instead of at its timeout", async () => {
+      const started = performance.now();
+      await expect(requestFromIPC(presence, "p:a-process-that-died", "healthcheck", [], 20_000)).rejects.toThrow("ipc_timeout");
+      expect(performance.now() - started).toBeLessThan(10_000);
+    });
+
+    it("still gets its answer when a process listens", async () => {
+      await subscribeIPC(presence, "p:a-live-process", (method) => (method === "healthcheck" ? "alive" : undefined));
+      await expect(requestFromIPC(presence, "p:a-live-process", "healthcheck", [], 20_000)).resolves.toBe("alive");
+    });
   });
 });
