@@ -6,7 +6,8 @@
  *
  * It hooks the SDK at its transport seam (Connection.events / transport.send)
  * rather than replacing the socket, so joins, the handshake, reconnection and
- * input encoding are the SDK's own code paths, exactly as in the browser.
+ * input encoding are the SDK's own code paths, exactly as in the browser. Only
+ * the HTTP client under the matchmaking request differs (loadtest/bot-http.ts).
  */
 import WebSocket from "ws";
 import { Client, Protocol, Room, type FetchFn, type InputHandle } from "@colyseus/sdk";
