@@ -6,7 +6,7 @@
  * 160 times a second in the bench's join burst, and there undici's web
  * Request, Headers and stream objects cost about 1 ms of the worker's CPU per
  * join, a third of a bot's whole join (measured with 432 sequential joins on
- * a pinned core: 2.8–3.3 ms with `fetch`, 1.8–2.4 ms with this). That time
+ * a pinned core: 2.5–3.3 ms with `fetch`, 1.6–1.7 ms with this). That time
  * queued the other bots' joins behind it, so the join latency figure was
  * partly the tester's. This sends the same request through `node:http`.
  *
