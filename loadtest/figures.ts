@@ -55,8 +55,10 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   figures.join_p50_ms = join.p50; figures.join_p95_ms = join.p95; figures.join_p99_ms = join.p99; figures.join_max_ms = join.max;
   // A join waits in both event loops: the bot's (it times the join) and the server's. How busy each core got says which.
   if (joinRange) {
-    figures.bot_cpu_percent_during_joins_max = round(Math.max(0, ...joinWindow.map((s) => s.point?.botCpuPercent ?? 0)), 1);
-    figures.server_cpu_percent_during_joins_max = round(Math.max(0, ...joinWindow.map((s) => s.point?.serverCpuPercent ?? 0)), 1);
+    const busiestSecond = (percent: (p: SecondPoint) => number | null) =>
+      round(Math.max(0, ...joinWindow.map((s) => (s.point ? percent(s.point) : null) ?? 0)), 1);
+    figures.bot_cpu_percent_during_joins_max = busiestSecond((p) => p.botCpuPercent);
+    figures.server_cpu_percent_during_joins_max = busiestSecond((p) => p.serverCpuPercent);
   }
 
   const ack = histogram(steadyReports, "ack");
