@@ -11,12 +11,12 @@
  */
 import WebSocket from "ws";
 import { Client, Protocol, Room, type FetchFn, type InputHandle } from "@colyseus/sdk";
+import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { recordMs } from "./histogram.ts";
 import { LinkConditioner, type LinkSettings } from "../game-client/src/net/link.ts";
 import type { Meter } from "./meter.ts";
 import { botFetch } from "./bot-http.ts";
 
-const CODE_MASK = 0x1f; // low 5 bits of the first byte: the protocol code; high bits are modifiers
 /** Sent-input timestamps kept for the ack round trip: 1024 inputs is 34 s at 30 Hz. */
 const SEND_RING = 1024;
 
@@ -119,7 +119,7 @@ export class SocketProbe {
   }
 
   private receive(room: Room, deliver: (event: unknown) => void, event: { data: ArrayBuffer }): void {
-    const code = new Uint8Array(event.data, 0, 1)[0] & CODE_MASK;
+    const code = new Uint8Array(event.data, 0, 1)[0] & PROTOCOL_CODE_MASK; // the low bits: high bits are modifiers
     const now = performance.now();
     if (code === Protocol.ROOM_STATE_PATCH) {
       if (this.lastPatchAt > 0) {

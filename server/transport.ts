@@ -6,12 +6,10 @@
  */
 import type { IncomingMessage } from "node:http";
 import { matchMaker, Protocol } from "@colyseus/core";
+import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { WebSocketTransport, type TransportOptions } from "@colyseus/ws-transport";
 import type { WebSocket } from "ws";
 import { messagesReceived, messagesSent, patchBytes, type CounterCell } from "./metrics.ts";
-
-/** The protocol code is the first byte; its top three bits are modifiers (timed, …). */
-const CODE_MASK = 0x1f;
 
 const KIND: Record<number, string> = {
   [Protocol.JOIN_ROOM]: "join",
@@ -58,7 +56,7 @@ function meter(socket: WebSocket, req: IncomingMessage) {
 }
 
 /** No protocol code: an empty or unreadable frame. Counted as "other". */
-const NO_CODE = CODE_MASK + 1;
+const NO_CODE = PROTOCOL_CODE_MASK + 1;
 
 /**
  * Each protocol code's running total for one room type, looked up once per
@@ -73,7 +71,7 @@ function cellsByCode(counter: typeof messagesSent, roomType: string): CounterCel
 
 function codeOf(data: unknown): number {
   const first = data instanceof Uint8Array ? data[0] : Array.isArray(data) ? (data[0] as Uint8Array)?.[0] : undefined;
-  return first === undefined ? NO_CODE : first & CODE_MASK;
+  return first === undefined ? NO_CODE : first & PROTOCOL_CODE_MASK; // the code is the first byte's low bits; its top bits are modifiers (timed, …)
 }
 
 function byteLength(data: unknown): number {
