@@ -14,6 +14,11 @@ describe("plain input snapshots", () => {
     expect(copy).toEqual({ moveX: 1, moveY: -1, aim: input.aim, fire: true });
   });
 
+  it("are one class per input type, however many rooms ask for it", () => {
+    // Each room's class fields call this; one class keeps Colyseus's decode sites monomorphic.
+    expect(withPlainSnapshots(ArenaInput)).toBe(withPlainSnapshots(ArenaInput));
+  });
+
   it("decode what the shared class sends into the same fields", () => {
     const sent = Object.assign(new ArenaInput(), { moveX: -1, moveY: 1, aim: 2, fire: true });
     const received = new (withPlainSnapshots(ArenaInput))();

@@ -16,8 +16,24 @@ import { $changes } from "@colyseus/schema";
  *   encoder sends; on the server nothing encodes an input, so recording each
  *   decoded field's change was work thrown away.
  * Pass it to defineInput on the server only; clients keep the shared class.
+ *
+ * The same input type always gets the same subclass. A room's class fields
+ * run once per room, so a fresh subclass per call would give every room its
+ * own input class: V8 then sees as many shapes as rooms wherever Colyseus
+ * decodes an input or a schema setter runs, and those sites go megamorphic.
  */
 export function withPlainSnapshots<C extends new (...args: any[]) => object>(InputType: C): C {
+  let plain = plainSubclasses.get(InputType);
+  if (!plain) {
+    plain = plainSubclassOf(InputType);
+    plainSubclasses.set(InputType, plain);
+  }
+  return plain as C;
+}
+
+const plainSubclasses = new WeakMap<object, new (...args: any[]) => object>();
+
+function plainSubclassOf<C extends new (...args: any[]) => object>(InputType: C): C {
   const copyFields = compileCopy(fieldNames(InputType));
   return class extends InputType {
     constructor(...args: any[]) {

@@ -40,6 +40,14 @@ const JoinOptions = z.object({
 /** How far back a shooter's view may be judged (ms); older views are clamped. */
 const MAX_REWIND_MS = 500;
 
+/**
+ * The input class and its range checks, built once for every arena room: a
+ * room's class fields run per room, and one input class for all of them keeps
+ * the decode path's inline caches monomorphic (server/input-snapshots.ts).
+ */
+const ServerInput = withPlainSnapshots(ArenaInput);
+const sanitizeInput = clampToRanges<ArenaInput>({ moveX: [-1, 1], moveY: [-1, 1] });
+
 /** A shot in flight: its synced record plus what only the server needs. */
 interface Flight { shot: Projectile; age: number; lagMs: number }
 
@@ -55,10 +63,7 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
    * up. An overflow would drop inputs the client already predicted, a visible
    * correction. A flood only ever delays (and then drops) the flooder's own.
    */
-  inputs = this.defineInput(withPlainSnapshots(ArenaInput), {
-    bufferMaxSize: 32,
-    sanitize: clampToRanges<ArenaInput>({ moveX: [-1, 1], moveY: [-1, 1] }),
-  });
+  inputs = this.defineInput(ServerInput, { bufferMaxSize: 32, sanitize: sanitizeInput });
   private rewind = this.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
 
   private settings!: z.output<typeof ArenaSettings>;
