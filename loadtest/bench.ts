@@ -10,9 +10,8 @@
  * Writes docs/benchmarks.md (every target beside its measured figure) and the
  * runs' JSON and HTML reports under loadtest-reports/.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
@@ -22,7 +21,8 @@ import { buildReport, figuresOf, type Figures } from "./figures.ts";
 import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { htmlReport } from "./report.ts";
 import type { Schedule, SchedulePoint } from "./schedule.ts";
-import { spawnServer, waitForHealth, type ToolServer } from "../test/support/process.ts";
+import { spawnServer, stopServer, waitForHealth, type ToolServer } from "../test/support/process.ts";
+import { pinToBotCore, SERVER_CORE } from "./pinning.ts";
 import { resolveAllocator, serverArgv, serverEnv } from "../server/launch.ts";
 import { measureFloor } from "./floor.ts";
 
@@ -60,25 +60,10 @@ interface ScenarioResult {
 /** Server memory over a long hold at FIXED_CCU: (RSS − idle RSS) / CCU at its end and at its peak. */
 interface LongHold { seconds: number; rssPerConnectionEndKb: number; rssPerConnectionPeakKb: number; serverCpuMsPerCcuS: number }
 
-const pinned = process.env.TICKFORGE_BENCH_PINNED === "1";
-
-function hasTaskset(): boolean {
-  return spawnSync("taskset", ["-c", "0", "true"]).status === 0;
-}
-
 async function startServer(pin: boolean): Promise<ToolServer> {
-  const server = await spawnServer({ cpus: pin ? "0" : undefined });
+  const server = await spawnServer({ cpus: pin ? SERVER_CORE : undefined });
   await waitForHealth(server);
   return server;
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
-    child.once("exit", () => { clearTimeout(kill); resolve(); });
-    child.kill("SIGTERM");
-  });
 }
 
 /** The fixed-load run: 480 bots at 160 joins/s, then a hold of `holdSeconds`. */
@@ -107,7 +92,7 @@ async function withServer<T>(pin: boolean, fn: (endpoint: string) => Promise<T>)
   try {
     return await fn(server.endpoint);
   } finally {
-    await stopServer(server.child);
+    await stopServer(server);
   }
 }
 
@@ -343,14 +328,9 @@ async function main() {
     console.error(`bench: --scenario must be move, play or both; got "${o.scenario}".`);
     process.exit(2);
   }
-  // Once re-run under taskset, this process sees one core: the decision was made by its parent.
-  const canPin = pinned || (availableParallelism() >= 2 && hasTaskset());
-  if (canPin && !pinned) {
-    // Re-run under taskset so the coordinator and every bot worker it forks stay on core 1.
-    const child = spawn("taskset", ["-c", "1", process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, TICKFORGE_BENCH_PINNED: "1" } });
-    child.on("exit", (code) => process.exit(code ?? 1));
-    return;
-  }
+  const pinning = pinToBotCore(fileURLToPath(import.meta.url));
+  if (pinning === "relaunched") return;
+  const canPin = pinning === "pinned";
   const started = new Date();
   const load = loadavg();
   const timing = o.quick ? QUICK : FULL;

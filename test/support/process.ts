@@ -158,6 +158,8 @@ export interface ToolServer {
  */
 export async function spawnServer(options: {
   port?: number;
+  /** The checkout to run it from (a worktree of another commit, say); default: this one. */
+  root?: string;
   /** Run it under `taskset -c <cpus>`, pinned as the bench pins it. */
   cpus?: string;
   /** Node flags before the server's own: an inspector, --expose-gc. */
@@ -168,11 +170,22 @@ export async function spawnServer(options: {
   const node = [process.execPath, ...serverArgv(...(options.nodeFlags ?? []))];
   const [command, ...args] = options.cpus ? ["taskset", "-c", options.cpus, ...node] : node;
   const child = spawn(command, args, {
-    cwd: ROOT,
+    cwd: options.root ?? ROOT,
     env: { ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", options.stderr ?? "inherit"],
   });
   return { child, port, endpoint: `http://127.0.0.1:${port}` };
+}
+
+/** SIGTERM (the graceful shutdown), then SIGKILL if it has not exited within 5 s. */
+export function stopServer(server: ToolServer): Promise<void> {
+  const { child } = server;
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => { clearTimeout(kill); resolve(); });
+    child.kill("SIGTERM");
+  });
 }
 
 /** Resolve once the server answers /health; reject if it exits first, or kill it and reject after `timeoutMs`. */
