@@ -1,0 +1,47 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Comparison } from "./compare.ts";
+
+const COMPARE = fileURLToPath(new URL("./compare.ts", import.meta.url));
+const out = mkdtempSync(join(tmpdir(), "tickforge-compare-test-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** Run the tool as a user would: its own process, its own servers and bot worker. */
+function compare(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [COMPARE, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("npm run compare", () => {
+  it("measures this checkout's server and another commit's side by side, each with the players asked for", async () => {
+    const run = await compare(["--base", "HEAD", "--players", "16", "--hold", "3", "--runs", "1", "--out", out]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const [file] = readdirSync(out).filter((f) => f.startsWith("compare-"));
+    const result = JSON.parse(readFileSync(join(out, file), "utf8")) as Comparison;
+    expect(result.runs).toHaveLength(1);
+    const [only] = result.runs;
+    expect(only.ours.ccu).toBe(16);
+    expect(only.base.ccu).toBe(16);
+    expect(only.ours.cpuMsPerCcuS).toBeGreaterThan(0);
+    expect(only.base.cpuMsPerCcuS).toBeGreaterThan(0);
+    expect(only.oursOverBase).toBeCloseTo(only.ours.cpuMsPerCcuS / only.base.cpuMsPerCcuS, 6);
+    expect(run.stdout).toMatch(/This checkout over the base: median \d+\.\d{3}/);
+  });
+
+  it("refuses a base that is not a commit, saying what to pass instead", async () => {
+    const run = await compare(["--base", "no-such-ref-anywhere", "--players", "16", "--runs", "1", "--out", out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/"no-such-ref-anywhere" is not a commit in this repository \(try HEAD~1/);
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * npm run compare -- --base <git ref> [--players 320] [--hold 30] [--runs 3] [--behaviour move]
+ *
+ * Does this checkout's server cost less CPU than another commit's? On a
+ * shared host two runs a minute apart can differ by 30 %, far more than most
+ * changes, so the two builds are measured side by side: both servers pinned
+ * to core 0 at once, one bot fleet on core 1 spread evenly over both
+ * (bot k plays on endpoint k mod 2), each server's CPU read from its own
+ * /metrics over the same seconds. The host's drift then moves both alike and
+ * their ratio stays put: two identical builds read within about ±1.5 %. Runs
+ * alternate which build starts first and gets the even-numbered bots.
+ *
+ * The base commit runs from a temporary git worktree that shares this
+ * checkout's node_modules (and so its Colyseus patches); compare commits
+ * with the same package-lock.json. Writes loadtest-reports/compare-<time>.json.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError } from "commander";
+import { BEHAVIOURS } from "./bot.ts";
+import { runLoad, type LoadRun } from "./coordinator.ts";
+import { CLEAN_LINK } from "../game-client/src/net/link.ts";
+import { pinToBotCore, SERVER_CORE } from "./pinning.ts";
+import type { ServerScrape } from "./scrape.ts";
+import { ROOT, spawnServer, stopServer, waitForHealth, type ToolServer } from "../test/support/process.ts";
+
+const JOINS_PER_SECOND = 160;
+/** Seconds after the last join before CPU is counted: rooms settle, the JIT warms up. */
+const SETTLE_SECONDS = 5;
+
+export class CompareError extends Error {
+  override name = "CompareError";
+}
+
+/** One side's cost over the measured seconds. */
+export interface SideCost { ccu: number; cpuMsPerCcuS: number }
+export interface CompareRun { ours: SideCost; base: SideCost; oursOverBase: number }
+export interface Comparison {
+  base: string;
+  baseCommit: string;
+  oursCommit: string;
+  oursDirty: boolean;
+  players: number;
+  behaviour: string;
+  holdSeconds: number;
+  runs: CompareRun[];
+  medianOursOverBase: number;
+}
+
+function int(name: string, min: number, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}; got "${value}".`);
+    return n;
+  };
+}
+
+function git(args: string[], cwd = ROOT): string {
+  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+/** A detached worktree of `ref` that uses this checkout's node_modules. */
+function checkOut(ref: string): { dir: string; commit: string; remove(): void } {
+  let commit: string;
+  try {
+    commit = git(["rev-parse", "--verify", `${ref}^{commit}`]);
+  } catch {
+    throw new CompareError(`"${ref}" is not a commit in this repository (try HEAD~1, a branch or a tag).`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "tickforge-compare-"));
+  git(["worktree", "add", "--detach", dir, commit]);
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  return {
+    dir,
+    commit,
+    remove() {
+      try { git(["worktree", "remove", "--force", dir]); } catch { rmSync(dir, { recursive: true, force: true }); }
+    },
+  };
+}
+
+/** ms of CPU per CCU-second between two scrapes of one server. */
+function costBetween(first: ServerScrape, last: ServerScrape): SideCost {
+  const seconds = (last.at - first.at) / 1000;
+  const ccu = Math.round((first.ccu + last.ccu) / 2);
+  if (seconds <= 0 || ccu === 0) throw new CompareError(`${first.endpoint} had no players over the measured seconds.`);
+  return { ccu, cpuMsPerCcuS: ((last.cpuSeconds - first.cpuSeconds) * 1000) / seconds / ccu };
+}
+
+/** Each endpoint's first and last scrape within the run's seconds [from, to]. */
+function sideCosts(run: LoadRun, endpoints: string[], from: number, to: number): SideCost[] {
+  const scrapes = run.seconds.filter((s) => s.index >= from && s.index <= to).flatMap((s) => s.scrapes);
+  return endpoints.map((endpoint) => {
+    const mine = scrapes.filter((s) => s.endpoint === endpoint);
+    if (mine.length < 2) throw new CompareError(`Too few scrapes of ${endpoint} to measure its CPU; lengthen --hold.`);
+    return costBetween(mine[0], mine[mine.length - 1]);
+  });
+}
+
+/**
+ * One side-by-side run. `baseFirst` swaps which server starts first and gets
+ * the even-numbered bots: alternated from run to run, so an edge either
+ * position has (identical builds read up to 1.8 % apart in one order) cancels.
+ */
+async function compareOnce(baseDir: string, players: number, behaviour: string, holdSeconds: number, cpus: string | undefined, baseFirst: boolean): Promise<CompareRun> {
+  const servers: ToolServer[] = [];
+  try {
+    const ourServer = () => spawnServer({ cpus });
+    const baseServer = () => spawnServer({ cpus, root: baseDir });
+    for (const start of baseFirst ? [baseServer, ourServer] : [ourServer, baseServer]) servers.push(await start());
+    if (baseFirst) servers.reverse(); // servers[0] is always ours
+    await Promise.all(servers.map((s) => waitForHealth(s)));
+    const endpoints = servers.map((s) => s.endpoint);
+    const botOrder = baseFirst ? [...endpoints].reverse() : endpoints;
+    const rampEnd = (2 * players) / JOINS_PER_SECOND;
+    const holdEnd = rampEnd + SETTLE_SECONDS + holdSeconds;
+    const run = await runLoad({
+      endpoints: botOrder, roomName: "arena", behaviour, workers: 1,
+      schedule: [{ at: 0, bots: 0 }, { at: rampEnd, bots: 2 * players }, { at: holdEnd, bots: 2 * players }],
+      durationSeconds: holdEnd + 0.5, link: CLEAN_LINK, stormEverySeconds: 10, steadyFrom: rampEnd,
+    });
+    const [ours, base] = sideCosts(run, endpoints, Math.ceil(rampEnd + SETTLE_SECONDS), Math.floor(holdEnd));
+    for (const [name, side] of [["this checkout", ours], ["the base", base]] as const) {
+      if (side.ccu < players * 0.95) throw new CompareError(`${name}'s server held ${side.ccu} players of ${players}: the comparison would not be like for like.`);
+    }
+    return { ours, base, oursOverBase: ours.cpuMsPerCcuS / base.cpuMsPerCcuS };
+  } finally {
+    await Promise.all(servers.map((s) => stopServer(s)));
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function program(): Command {
+  return new Command("compare")
+    .description("Server CPU of this checkout against another commit's, both pinned to one core at the same time, one bot fleet over both.")
+    .requiredOption("--base <ref>", "the commit to compare against: HEAD~1, a branch, a tag, a hash (HEAD itself gives the noise)")
+    .option("--players <n>", "players on each server (rooms of 16)", int("--players", 16, 1000), 320)
+    .option("--hold <seconds>", "seconds measured once everyone has joined", int("--hold", 3, 600), 30)
+    .option("--runs <n>", "side-by-side runs; the median ratio is reported", int("--runs", 1, 20), 3)
+    .option("--behaviour <name>", `how bots play (${Object.keys(BEHAVIOURS.arena).join(", ")})`, "move")
+    .option("-o, --out <dir>", "directory for the JSON result", "loadtest-reports");
+}
+
+async function main(): Promise<void> {
+  const o = program().parse().opts<{ base: string; players: number; hold: number; runs: number; behaviour: string; out: string }>();
+  if (!BEHAVIOURS.arena[o.behaviour]) {
+    console.error(`compare: no behaviour "${o.behaviour}"; known: ${Object.keys(BEHAVIOURS.arena).join(", ")}.`);
+    process.exit(2);
+  }
+  const pinning = pinToBotCore(fileURLToPath(import.meta.url));
+  if (pinning === "relaunched") return;
+  const cpus = pinning === "pinned" ? SERVER_CORE : undefined;
+  let base: ReturnType<typeof checkOut>;
+  try {
+    base = checkOut(o.base);
+  } catch (error) {
+    console.error(`compare: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  const comparison: Comparison = {
+    base: o.base, baseCommit: base.commit, oursCommit: git(["rev-parse", "HEAD"]), oursDirty: git(["status", "--porcelain"]) !== "",
+    players: o.players, behaviour: o.behaviour, holdSeconds: o.hold, runs: [], medianOursOverBase: NaN,
+  };
+  console.log(`Comparing this checkout (${comparison.oursCommit.slice(0, 8)}${comparison.oursDirty ? " with uncommitted changes" : ""}) against ${o.base} (${base.commit.slice(0, 8)}): ${o.players} ${o.behaviour} players on each, both servers ${cpus ? `on core ${cpus}, bots on the other` : "unpinned"}.`);
+  try {
+    for (let i = 0; i < o.runs; i++) {
+      const r = await compareOnce(base.dir, o.players, o.behaviour, o.hold, cpus, i % 2 === 1);
+      comparison.runs.push(r);
+      console.log(`  run ${i + 1}/${o.runs}: this checkout ${r.ours.cpuMsPerCcuS.toFixed(3)} ms per CCU-s, the base ${r.base.cpuMsPerCcuS.toFixed(3)}: ratio ${r.oursOverBase.toFixed(3)}`);
+    }
+  } catch (error) {
+    console.error(`compare: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return;
+  } finally {
+    base.remove();
+  }
+  const ratios = comparison.runs.map((r) => r.oursOverBase);
+  comparison.medianOursOverBase = median(ratios);
+  mkdirSync(resolve(o.out), { recursive: true });
+  const file = resolve(o.out, `compare-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(file, JSON.stringify(comparison, null, 2));
+  console.log(`This checkout over the base: median ${comparison.medianOursOverBase.toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}) over ${ratios.length} run(s). Identical builds read within about ±1.5 %: a difference inside that is noise.\nJSON: ${file}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
