@@ -28,8 +28,10 @@ import type { ServerScrape } from "./scrape.ts";
 import { ROOT, spawnServer, stopServer, waitForHealth, type ToolServer } from "../test/support/process.ts";
 
 const JOINS_PER_SECOND = 160;
-/** Seconds after the last join before CPU is counted: rooms settle, the JIT warms up. */
+/** Seconds after every player is in before CPU is counted: rooms settle, the JIT warms up. */
 const SETTLE_SECONDS = 5;
+/** How long past the ramp the players may take to be all in (a refused join retries after 1–3 s). */
+const JOIN_GRACE_SECONDS = 30;
 
 export class CompareError extends Error {
   override name = "CompareError";
@@ -116,13 +118,23 @@ async function compareOnce(baseDir: string, players: number, behaviour: string, 
     const endpoints = servers.map((s) => s.endpoint);
     const botOrder = baseFirst ? [...endpoints].reverse() : endpoints;
     const rampEnd = (2 * players) / JOINS_PER_SECOND;
-    const holdEnd = rampEnd + SETTLE_SECONDS + holdSeconds;
+    const lastEnd = rampEnd + JOIN_GRACE_SECONDS + SETTLE_SECONDS + holdSeconds;
+    // The measured seconds start once both servers report every player in, wherever that falls.
+    let allInAt: number | undefined;
     const run = await runLoad({
       endpoints: botOrder, roomName: "arena", behaviour, workers: 1,
-      schedule: [{ at: 0, bots: 0 }, { at: rampEnd, bots: 2 * players }, { at: holdEnd, bots: 2 * players }],
-      durationSeconds: holdEnd + 0.5, link: CLEAN_LINK, stormEverySeconds: 10, steadyFrom: rampEnd,
+      schedule: [{ at: 0, bots: 0 }, { at: rampEnd, bots: 2 * players }, { at: lastEnd, bots: 2 * players }],
+      durationSeconds: lastEnd + 0.5, link: CLEAN_LINK, stormEverySeconds: 10, steadyFrom: rampEnd,
+      onSecond: (second, load) => {
+        const scrapes = load.seconds[load.seconds.length - 1].scrapes;
+        if (allInAt === undefined && scrapes.length === endpoints.length && scrapes.every((s) => s.ccu >= players)) allInAt = second.t;
+        return allInAt !== undefined && second.t >= allInAt + SETTLE_SECONDS + holdSeconds ? "stop" : undefined;
+      },
     });
-    const [ours, base] = sideCosts(run, endpoints, Math.ceil(rampEnd + SETTLE_SECONDS), Math.floor(holdEnd));
+    if (allInAt === undefined) {
+      throw new CompareError(`Not all ${players} players per server were in play within ${JOIN_GRACE_SECONDS} s of the ramp; see the servers' logs.`);
+    }
+    const [ours, base] = sideCosts(run, endpoints, allInAt + SETTLE_SECONDS, allInAt + SETTLE_SECONDS + holdSeconds);
     for (const [name, side] of [["this checkout", ours], ["the base", base]] as const) {
       if (side.ccu < players * 0.95) throw new CompareError(`${name}'s server held ${side.ccu} players of ${players}: the comparison would not be like for like.`);
     }
