@@ -1,26 +1,16 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runTool } from "../test/support/process.ts";
 import { startServer, type TestServer } from "../test/support/server.ts";
 import { FIGURE_NAMES } from "./cli.ts";
 import { screenshotReport } from "./screenshot.ts";
 
 const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 
-/** Run the CLI as a user would (its own process, so its workers are real processes too). */
-function loadtest(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const loadtest = (args: string[]) => runTool(CLI, args);
 
 // One server for the file: Colyseus's matchmaker is one per process and is not restarted after a shutdown.
 let server: TestServer;

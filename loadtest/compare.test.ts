@@ -1,26 +1,16 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { runTool } from "../test/support/process.ts";
 import type { Comparison } from "./compare.ts";
 
 const COMPARE = fileURLToPath(new URL("./compare.ts", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "tickforge-compare-test-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-/** Run the tool as a user would: its own process, its own servers and bot worker. */
-function compare(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COMPARE, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const compare = (args: string[]) => runTool(COMPARE, args);
 
 describe("npm run compare", () => {
   it("measures this checkout's server and another commit's side by side, each with the players asked for", async () => {

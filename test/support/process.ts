@@ -21,6 +21,20 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface ToolRun { code: number | null; stdout: string; stderr: string }
+
+/** Run one of the repository's command-line tools as a user would: its own Node process, output collected. */
+export function runTool(script: string, args: string[]): Promise<ToolRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 export interface LogLine { msg: string; level: number; [key: string]: unknown }
 
 export interface GameProcess {
