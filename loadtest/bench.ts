@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { MAX_PLAYERS, PATCH_RATE, TICK_RATE } from "../rooms/arena/constants.ts";
 import { runLoad, type LoadRun } from "./coordinator.ts";
-import { buildReport, figuresOf, type Figures } from "./figures.ts";
+import { buildReport, figuresOf, median, type Figures } from "./figures.ts";
 import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { htmlReport } from "./report.ts";
 import type { Schedule, SchedulePoint } from "./schedule.ts";
@@ -207,13 +207,6 @@ async function runScenario(behaviour: string, timing: Timing, pin: boolean, runI
     if (b.ccu > a.ccu) memorySlopeKb = Math.round((((b.rssMb! - a.rssMb!) * 1024) / (b.ccu - a.ccu)) * 10) / 10;
   }
   return { scenario: behaviour, fixed, steps: results, ccuHeld, ccuHeldByTick, ackFirstFailedAt, stoppedBecause, memorySlopeKb, longHold };
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const v = [...values].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 /** "median (min–max)" over runs, or the single value. */

@@ -1,6 +1,6 @@
-import { createServer } from "node:net";
 import { Client, type FetchFn } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../test/support/process.ts";
 import { startServer, type TestServer } from "../test/support/server.ts";
 import { botFetch } from "./bot-http.ts";
 
@@ -10,15 +10,6 @@ const viaFetch = (endpoint: string) => new Client(endpoint);
 async function refusal(join: Promise<unknown>): Promise<{ name: string; code: unknown; message: string }> {
   const error = await join.then(() => { throw new Error("the join was expected to fail"); }, (e: any) => e);
   return { name: error.constructor.name, code: error.code, message: error.message };
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 describe("the bots' matchmaking HTTP client", () => {
@@ -40,7 +31,7 @@ describe("the bots' matchmaking HTTP client", () => {
   });
 
   it("gives the SDK the network error's code when nothing listens", async () => {
-    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const endpoint = `http://127.0.0.1:${await freePort()}`; // free: nothing listens there
     const expected = await refusal(viaFetch(endpoint).joinOrCreate("arena"));
     const actual = await refusal(viaBotHttp(endpoint).joinOrCreate("arena"));
     expect(expected.code).toBe("ECONNREFUSED");

@@ -30,7 +30,8 @@ export const FIGURE_NAMES = [
   "server_tick_p99_ms", "server_event_loop_p99_ms", "server_cpu_percent", "server_cpu_ms_per_ccu_s", "server_rss_mb", "server_rss_per_connection_kb",
 ] as const;
 
-function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+/** A commander parser for a whole-number option in [min, max], with an error that names the option. */
+export function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}; got "${value}".`);

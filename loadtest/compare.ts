@@ -19,9 +19,11 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { BEHAVIOURS } from "./bot.ts";
+import { int } from "./cli.ts";
 import { runLoad, type LoadRun } from "./coordinator.ts";
+import { median } from "./figures.ts";
 import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { pinToBotCore, SERVER_CORE } from "./pinning.ts";
 import type { ServerScrape } from "./scrape.ts";
@@ -50,14 +52,6 @@ export interface Comparison {
   holdSeconds: number;
   runs: CompareRun[];
   medianOursOverBase: number;
-}
-
-function int(name: string, min: number, max: number) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}; got "${value}".`);
-    return n;
-  };
 }
 
 function git(args: string[], cwd = ROOT): string {
@@ -142,12 +136,6 @@ async function compareOnce(baseDir: string, players: number, behaviour: string, 
   } finally {
     await Promise.all(servers.map((s) => stopServer(s)));
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export function program(): Command {

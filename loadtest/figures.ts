@@ -146,6 +146,14 @@ function integrateCcu(first: ServerScrape, last: ServerScrape, middle: (ServerSc
   return total;
 }
 
+/** The middle value (the mean of the two middle ones for an even count); 0 for none. */
+export function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const v = [...values].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
 export function buildReport(run: LoadRun, config: Record<string, unknown>, startedAt: Date): RunReport {
   const { figures, joinErrors, closeCodes, steady } = figuresOf(run);
   return {
