@@ -59,13 +59,23 @@ function meter(socket: WebSocket, req: IncomingMessage) {
 const NO_CODE = PROTOCOL_CODE_MASK + 1;
 
 /**
- * Each protocol code's running total for one room type, looked up once per
- * socket. An array indexed by code: the per-frame lookup is an element load,
- * where a lookup by kind name went through V8's megamorphic keyed-load path.
+ * Each protocol code's running total for one room type. An array indexed by
+ * code: the per-frame lookup is an element load, where a lookup by kind name
+ * went through V8's megamorphic keyed-load path. One array per counter and
+ * room type, shared by all its sockets: an array per socket cost every
+ * connection about 0.7 KB.
  */
+const cellArrays = new Map<typeof messagesSent, Map<string, CounterCell[]>>();
+
 function cellsByCode(counter: typeof messagesSent, roomType: string): CounterCell[] {
-  const cells: CounterCell[] = [];
-  for (let code = 0; code <= NO_CODE; code++) cells.push(counter.cell(roomType, KIND[code] ?? "other"));
+  let byRoomType = cellArrays.get(counter);
+  if (!byRoomType) cellArrays.set(counter, (byRoomType = new Map()));
+  let cells = byRoomType.get(roomType);
+  if (!cells) {
+    cells = [];
+    for (let code = 0; code <= NO_CODE; code++) cells.push(counter.cell(roomType, KIND[code] ?? "other"));
+    byRoomType.set(roomType, cells);
+  }
   return cells;
 }
 
