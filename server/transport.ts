@@ -37,10 +37,7 @@ export class MeteredWebSocketTransport extends WebSocketTransport {
 function meter(socket: WebSocket, req: IncomingMessage) {
   const roomId = /\/[\w-]+\/([\w-]+)(?:\?|$)/.exec(req.url ?? "")?.[1];
   if (!roomId) return; // the SDK's latency probe, not a room socket
-  const roomType = matchMaker.getLocalRoomById(roomId)?.roomName ?? "unknown";
-  const received = cellsByCode(messagesReceived, roomType);
-  const sent = cellsByCode(messagesSent, roomType);
-  const stateBytes = patchBytes.cell(roomType);
+  const { received, sent, stateBytes } = cellsOf(matchMaker.getLocalRoomById(roomId)?.roomName ?? "unknown");
 
   socket.on("message", (data: Buffer) => {
     received[codeOf(data)].value++;
@@ -58,23 +55,24 @@ function meter(socket: WebSocket, req: IncomingMessage) {
 /** No protocol code: an empty or unreadable frame. Counted as "other". */
 const NO_CODE = PROTOCOL_CODE_MASK + 1;
 
-/**
- * Each protocol code's running total for one room type. An array indexed by
- * code: the per-frame lookup is an element load, where a lookup by kind name
- * went through V8's megamorphic keyed-load path. One array per counter and
- * room type, shared by all its sockets: an array per socket cost every
- * connection about 0.7 KB.
- */
-const cellArrays = new Map<typeof messagesSent, Map<string, CounterCell[]>>();
+/** One room type's running totals: frames in and out by protocol code, and bytes of state. */
+interface RoomTypeCells { received: CounterCell[]; sent: CounterCell[]; stateBytes: CounterCell }
 
-function cellsByCode(counter: typeof messagesSent, roomType: string): CounterCell[] {
-  let byRoomType = cellArrays.get(counter);
-  if (!byRoomType) cellArrays.set(counter, (byRoomType = new Map()));
-  let cells = byRoomType.get(roomType);
+/**
+ * Built once per room type and shared by all its sockets (a set per socket
+ * cost every connection about 0.7 KB). Arrays indexed by code: the per-frame
+ * lookup is an element load, where a lookup by kind name went through V8's
+ * megamorphic keyed-load path.
+ */
+const cellsByRoomType = new Map<string, RoomTypeCells>();
+
+function cellsOf(roomType: string): RoomTypeCells {
+  let cells = cellsByRoomType.get(roomType);
   if (!cells) {
-    cells = [];
-    for (let code = 0; code <= NO_CODE; code++) cells.push(counter.cell(roomType, KIND[code] ?? "other"));
-    byRoomType.set(roomType, cells);
+    const byCode = (counter: typeof messagesSent) =>
+      Array.from({ length: NO_CODE + 1 }, (_, code) => counter.cell(roomType, KIND[code] ?? "other"));
+    cells = { received: byCode(messagesReceived), sent: byCode(messagesSent), stateBytes: patchBytes.cell(roomType) };
+    cellsByRoomType.set(roomType, cells);
   }
   return cells;
 }
