@@ -1,16 +1,19 @@
 /**
- * server/patches holds fixes to Colyseus's own packages, applied by
- * patch-package after every `npm install` (docs/operations.md, "Patches to
- * Colyseus"). These specs fail when an upgrade leaves a patch behind or when
- * a patch did not take.
+ * server/patches holds fixes to Colyseus's own packages and to `ws`, applied
+ * by patch-package after every `npm install` (docs/operations.md, "Patches to
+ * dependencies"). These specs fail when an upgrade leaves a patch behind or
+ * when a patch did not take.
  */
+import { once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
+import type { AddressInfo, Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { requestFromIPC, subscribeIPC } from "@colyseus/core";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { InputDecoder, InputEncoder } from "@colyseus/schema/input";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket, WebSocketServer } from "ws";
 import { ArenaInput } from "../rooms/arena/state.ts";
 import { startRedis, type TestRedis } from "../test/scaling/support.ts";
 
@@ -24,7 +27,7 @@ function patchTarget(file: string): [string, string] {
   return [match[1].replace("+", "/"), match[2]];
 }
 
-describe("patches to Colyseus", () => {
+describe("patches to dependencies", () => {
   it("each patch is for the version of its package that is installed", () => {
     const files = readdirSync(PATCHES).filter((f) => f.endsWith(".patch"));
     expect(files.length).toBeGreaterThan(0);
@@ -66,6 +69,53 @@ describe("patches to Colyseus", () => {
     it("still gets its answer when a process listens", async () => {
       await subscribeIPC(presence, "p:a-live-process", (method) => (method === "healthcheck" ? "alive" : undefined));
       await expect(requestFromIPC(presence, "p:a-live-process", "healthcheck", [], 20_000)).resolves.toBe("alive");
+    });
+  });
+
+  describe("a ws server's binary messages", () => {
+    let server: WebSocketServer;
+    let client: WebSocket;
+    let serverSide: WebSocket;
+    /** Buffers the server's side handed its TCP socket since the last reset. */
+    let chunks = 0;
+    beforeAll(async () => {
+      server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+      await once(server, "listening");
+      const accepted = once(server, "connection");
+      client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      [serverSide] = (await accepted) as [WebSocket];
+      await once(client, "open");
+      // Corked writes reach the socket as one _writev call with every buffer in it.
+      const socket = (serverSide as unknown as { _socket: Socket })._socket;
+      const write = socket._write.bind(socket);
+      const writev = socket._writev!.bind(socket);
+      socket._write = (chunk, encoding, callback) => { chunks++; write(chunk, encoding, callback); };
+      socket._writev = (list, callback) => { chunks += list.length; writev(list, callback); };
+    });
+    afterAll(async () => {
+      client.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    /** Send `size` bytes from the server; resolves with how many buffers the socket was given once they arrive. */
+    async function send(size: number): Promise<number> {
+      const sent = Buffer.alloc(size, 7);
+      sent[0] = 1;
+      sent[size - 1] = 2;
+      chunks = 0;
+      const arrived = once(client, "message");
+      serverSide.send(sent);
+      const [received] = (await arrived) as [Buffer];
+      expect(received.equals(sent)).toBe(true);
+      return chunks;
+    }
+
+    it("go to the socket as one buffer, header and payload together, when the payload is small", async () => {
+      expect(await send(100)).toBe(1);
+    });
+
+    it("go as header and payload, uncopied, when the payload is large", async () => {
+      expect(await send(64 * 1024)).toBe(2);
     });
   });
 });
