@@ -152,12 +152,18 @@ async function runLongHold(behaviour: string, seconds: number, pin: boolean, log
   return result;
 }
 
+type Capacity = Omit<ScenarioResult, "scenario" | "fixed" | "longHold">;
+
 async function runScenario(behaviour: string, timing: Timing, pin: boolean, runIndex: number, log: (s: string) => void): Promise<ScenarioResult> {
   const fixed = await runFixed(behaviour, timing, pin, runIndex, log);
   // Once per scenario: the long hold's figure is about time, not noise.
   const longHold = runIndex === 0 && timing.longHoldSeconds > 0 ? await runLongHold(behaviour, timing.longHoldSeconds, pin, log) : undefined;
+  // Then capacity, on another fresh server.
+  return { scenario: behaviour, fixed, longHold, ...await runCapacity(behaviour, timing, pin, runIndex, log) };
+}
 
-  // Then capacity: add rooms until a limit is passed, on another fresh server.
+/** Add rooms step by step until a limit is passed, on a fresh server. */
+async function runCapacity(behaviour: string, timing: Timing, pin: boolean, runIndex: number, log: (s: string) => void): Promise<Capacity> {
   const plan = capacitySchedule(timing);
   const results: StepResult[] = [];
   let stoppedBecause = `reached the bench's ceiling of ${timing.maxBots} bots`;
@@ -206,7 +212,8 @@ async function runScenario(behaviour: string, timing: Timing, pin: boolean, runI
     const a = measured[0], b = measured.at(-1)!;
     if (b.ccu > a.ccu) memorySlopeKb = Math.round((((b.rssMb! - a.rssMb!) * 1024) / (b.ccu - a.ccu)) * 10) / 10;
   }
-  return { scenario: behaviour, fixed, steps: results, ccuHeld, ccuHeldByTick, ackFirstFailedAt, stoppedBecause, memorySlopeKb, longHold };
+  log(`  ${behaviour}: held ${ccuHeld} CCU (${ccuHeldByTick} by tick p99 alone); stopped because ${stoppedBecause}; RSS per added connection ${memorySlopeKb ?? "n/a"} KB`);
+  return { steps: results, ccuHeld, ccuHeldByTick, ackFirstFailedAt, stoppedBecause, memorySlopeKb };
 }
 
 /** "median (min–max)" over runs, or the single value. */
@@ -315,6 +322,7 @@ async function main() {
     .option("--out <file>", "where to write the markdown", "docs/benchmarks.md")
     .option("--fixed-only", "only the 480-CCU burst and hold (under a minute a run): prints its figures, writes the run's reports, leaves the markdown alone")
     .option("--long-hold-only", `only the ${FULL.longHoldSeconds}-s hold at 480 CCU, once per run: prints RSS per connection at the end and the peak, leaves the markdown alone`)
+    .option("--capacity-only", "only the capacity search (about three minutes a run): prints each step, the CCU held and the RSS per added connection, leaves the markdown alone")
     .parse();
   const o = cmd.opts();
   if (!["move", "play", "both"].includes(o.scenario)) {
@@ -333,6 +341,7 @@ async function main() {
   // One part of the bench on its own: print its figures, leave the markdown alone.
   const onlyPart = o.fixedOnly ? (scenario: string, i: number) => runFixed(scenario, timing, canPin, i, log)
     : o.longHoldOnly ? (scenario: string) => runLongHold(scenario, FULL.longHoldSeconds, canPin, log)
+    : o.capacityOnly ? (scenario: string, i: number) => runCapacity(scenario, timing, canPin, i, log)
     : undefined;
   if (onlyPart) {
     for (const scenario of scenarios) {
@@ -344,7 +353,6 @@ async function main() {
     for (let i = 0; i < o.runs; i++) {
       log(`${scenario} run ${i + 1}/${o.runs}${canPin ? " (server on core 0, bots on core 1)" : " (not pinned)"}`);
       const r = await runScenario(scenario, timing, canPin, i, log);
-      log(`  ${scenario}: held ${r.ccuHeld} CCU (${r.ccuHeldByTick} by tick p99 alone); stopped because ${r.stoppedBecause}`);
       results.set(scenario, [...(results.get(scenario) ?? []), r]);
     }
   }
