@@ -20,15 +20,16 @@
  *   kept about 10 MB more at idle and 3 MB more at 480 connections.
  * - `--max-semi-space-size=8`: V8's young generation stays at the 2 × 8 MB
  *   startup already reaches, instead of growing to 2 × 16 MB under load.
- * - `--heap-growing-percent=50`: after each major GC, V8 lets the old
- *   generation grow by half its live size before the next, instead of up to
- *   four times it. Under load a server promotes garbage into the old
+ * - `--heap-growing-percent=30`: after each major GC, V8 lets the old
+ *   generation grow by 30 % of its live size before the next, instead of up
+ *   to four times it. Under load a server promotes garbage into the old
  *   generation steadily, and V8 keeps the pages of each swing pooled: after
  *   three minutes at 480 CCU the full game held 230 MB of RSS by default and
- *   140 MB with the cap, for about 3.5 % more server CPU. With the input-path
- *   patches (server/patches) it promotes far less, and the cap still halves
- *   the full game's figure: 33.9 KB per connection against 57.3
- *   (docs/loadtest.md, "Memory over minutes").
+ *   140 MB with a cap of 50 %, for about 3.5 % more server CPU. With the
+ *   input-path patches (server/patches) it promotes far less; 30 % instead of
+ *   50 % then took the RSS each added move-only connection costs from about
+ *   20 KB to 14.5, for 2.5 % more server CPU (docs/operations.md, "Runtime
+ *   settings").
  *
  * With server/config.ts, this is the only module that reads process.env: the
  * runtime has to be settled before the configuration is even loaded.
@@ -39,7 +40,7 @@ import { ConfigError } from "./errors.ts";
 type Env = Record<string, string | undefined>;
 
 /** Node/V8 flags, before the script name. */
-export const SERVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=8", "--heap-growing-percent=50"];
+export const SERVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=8", "--heap-growing-percent=30"];
 
 /** Environment the process needs from its first instruction (the dynamic loader and malloc read it at exec). */
 const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
