@@ -117,5 +117,14 @@ describe("patches to dependencies", () => {
     it("go as header and payload, uncopied, when the payload is large", async () => {
       expect(await send(64 * 1024)).toBe(2);
     });
+
+    it("arrive whole from a ws client too, whose small frames are masked into the one buffer", async () => {
+      const sent = Buffer.from([3, 1, 4, 1, 5, 9, 2, 6]);
+      const arrived = once(serverSide, "message");
+      client.send(sent);
+      const [received] = (await arrived) as [Buffer];
+      expect(received.equals(sent)).toBe(true);
+      expect(sent.equals(Buffer.from([3, 1, 4, 1, 5, 9, 2, 6]))).toBe(true); // masked into the copy, not in place
+    });
   });
 });
