@@ -6,7 +6,8 @@
  * and a full one weigh the same. Here every process publishes its load once a
  * second (players, rooms, and the share of a core its fixed steps used), and a
  * new room goes to the live process with the least load: players and step
- * time, rooms only breaking ties. A process at MAX_ROOMS_PER_PROCESS or
+ * time, with loads within LOAD_TOLERANCE of each other settled by players,
+ * then rooms. A process at MAX_ROOMS_PER_PROCESS or
  * MAX_CCU_PER_PROCESS, over its tick budget, or draining takes no new room;
  * when none can, matchmaking says so.
  *
@@ -74,14 +75,29 @@ export function hasRoomFor(load: ProcessLoad, limits: PlacementLimits): boolean 
   return !load.draining && load.rooms < limits.maxRoomsPerProcess && loadScore(load, limits) < 1;
 }
 
-interface Candidate { processId: string; score: number; rooms: number; local: boolean }
+/**
+ * Loads closer than this count as equal, and players decide between them. At
+ * low load the step-time term is mostly scheduling noise (one preempted step
+ * reads as a percent of a core, worth dozens of players), so comparing it
+ * exactly would send a whole burst of rooms to whichever process happened to
+ * be scheduled best in its last second. 0.1 is 6 % of a core, or 10 % of the
+ * CCU cap.
+ */
+export const LOAD_TOLERANCE = 0.1;
 
-/** Lower load first; then fewer rooms; then this process (no round trip through Redis). */
-function better(a: Candidate, b: Candidate | undefined): boolean {
-  if (!b) return true;
-  if (a.score !== b.score) return a.score < b.score;
-  if (a.rooms !== b.rooms) return a.rooms < b.rooms;
-  return a.local && !b.local;
+export interface Candidate { processId: string; score: number; ccu: number; rooms: number; local: boolean }
+
+/**
+ * Among the processes whose load is within LOAD_TOLERANCE of the lightest:
+ * fewer players first; then fewer rooms; then this process (no round trip
+ * through Redis).
+ */
+export function choosePlacement(candidates: readonly Candidate[]): Candidate | undefined {
+  if (candidates.length === 0) return undefined;
+  const lightest = Math.min(...candidates.map((c) => c.score));
+  return candidates
+    .filter((c) => c.score <= lightest + LOAD_TOLERANCE)
+    .sort((a, b) => a.ccu - b.ccu || a.rooms - b.rooms || Number(b.local) - Number(a.local))[0];
 }
 
 export class Placement {
@@ -141,11 +157,10 @@ export class Placement {
     const self = matchMaker.processId;
     const now = Date.now();
 
-    let best: Candidate | undefined;
+    const candidates: Candidate[] = [];
     const consider = (processId: string, load: ProcessLoad) => {
       if (!hasRoomFor(load, this.#limits)) return;
-      const candidate = { processId, score: loadScore(load, this.#limits), rooms: load.rooms, local: processId === self };
-      if (better(candidate, best)) best = candidate;
+      candidates.push({ processId, score: loadScore(load, this.#limits), ccu: load.ccu, rooms: load.rooms, local: processId === self });
     };
     for (const [processId, raw] of Object.entries(reports)) {
       if (processId === self) continue;
@@ -156,6 +171,7 @@ export class Placement {
     // This process judges itself from memory: fresher than its last report, and there before its first.
     consider(self, this.localLoad());
 
+    const best = choosePlacement(candidates);
     if (!best) {
       throw new ServerError(
         MatchmakingErrorCode.AT_CAPACITY,
