@@ -40,7 +40,8 @@ export interface ArenaPlayer {
 const DT = 1 / TICK_RATE; // s, one fixed step
 const STEP_MS = 1000 / TICK_RATE;
 /** Eight compass directions: every move-only bot is moving on every step. */
-const DIRECTIONS: readonly [number, number][] = [[1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1], [0, -1], [1, -1]];
+/** The eight ways a move-only player heads (never standing still). */
+export const DIRECTIONS: readonly [number, number][] = [[1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1], [0, -1], [1, -1]];
 /** Shots only at targets this close (units): further away they mostly hit walls. */
 const ENGAGE_RANGE = 700;
 
@@ -53,7 +54,8 @@ export function seededRng(seed: number): Rng {
 }
 
 /** Steps until the next direction change: about a second, never the same cadence twice. */
-function rerollAfter(rng: Rng): number {
+/** Steps until a move-only player picks a new direction: about once a second. */
+export function rerollAfter(rng: Rng): number {
   return Math.round(TICK_RATE * (0.5 + rng()));
 }
 

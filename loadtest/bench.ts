@@ -25,6 +25,7 @@ import { spawnServer, stopServer, waitForHealth, type ToolServer } from "../test
 import { pinToBotCore, SERVER_CORE } from "./pinning.ts";
 import { resolveAllocator, serverArgv, serverEnv } from "../server/launch.ts";
 import { measureFloor } from "./floor.ts";
+import { measureStock } from "./stock.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ACK_LIMIT_MS = 100;
@@ -35,6 +36,9 @@ const BURST_JOINS_PER_S = 160;
 const SERVER_FLOOR_RATIO_TARGET = 0.9 / 0.64;
 const BOT_FLOOR_RATIO_TARGET = 1.0 / 0.695;
 const FLOOR_HOLD_SECONDS = 15;
+/** The issue's targets over its stock Colyseus figures (server 1.03, SDK client 1.3–1.8), for stock measured here. */
+const SERVER_STOCK_RATIO_TARGET = 0.9 / 1.03;
+const BOT_STOCK_RATIO_TARGET = 1.0 / 1.3; // the lenient end: 1.0 ÷ 1.8 = 0.56 at the other
 
 interface Timing { holdSeconds: number; stepBots: number; stepSeconds: number; maxBots: number; longHoldSeconds: number }
 // The long hold outlasts V8's first major GC under load (about 100 s in at 480 CCU), after which the old
@@ -127,7 +131,17 @@ async function runFixed(behaviour: string, timing: Timing, pin: boolean, runInde
   fixed.server_cpu_over_floor = ratio(fixed.server_cpu_ms_per_ccu_s, floor.serverCpuMsPerCcuS);
   fixed.bot_cpu_over_floor = ratio(fixed.bot_cpu_ms_per_bot_s, floor.clientCpuMsPerClientS);
   log(`  ${behaviour} floor, the same traffic through bare ws (${floor.messagesInPerClientS}/${floor.messagesOutPerClientS} messages in/out per client-s): server ${floor.serverCpuMsPerCcuS} ms per CCU-s, clients ${floor.clientCpuMsPerClientS} ms per client-s; ours is ${fixed.server_cpu_over_floor}× and ${fixed.bot_cpu_over_floor}× (targets ${SERVER_FLOOR_RATIO_TARGET.toFixed(2)}× and ${BOT_FLOOR_RATIO_TARGET.toFixed(2)}×)`);
-  saveReports(fixedRun, `bench-${behaviour}-${runIndex + 1}-fixed`, behaviour, { fixed, floor });
+  // Stock Colyseus with the same move-only rules on this machine, now: the issue's own comparison, made here.
+  const stock = behaviour === "move" ? await measureStock(FIXED_CCU, FLOOR_HOLD_SECONDS, pin ? "0" : undefined) : undefined;
+  if (stock) {
+    fixed.stock_server_cpu_ms_per_ccu_s = stock.serverCpuMsPerCcuS;
+    fixed.stock_client_cpu_ms_per_client_s = stock.clientCpuMsPerClientS;
+    fixed.stock_bytes_in_per_client_s = stock.bytesInPerClientS;
+    fixed.server_cpu_over_stock = ratio(fixed.server_cpu_ms_per_ccu_s, stock.serverCpuMsPerCcuS);
+    fixed.bot_cpu_over_stock = ratio(fixed.bot_cpu_ms_per_bot_s, stock.clientCpuMsPerClientS);
+    log(`  stock Colyseus, a minimal room with the same moves (${stock.messagesInPerClientS}/${stock.messagesOutPerClientS} messages in/out per client-s, ${stock.bytesInPerClientS} B/s in per client): server ${stock.serverCpuMsPerCcuS} ms per CCU-s, SDK clients ${stock.clientCpuMsPerClientS} ms per client-s; ours is ${fixed.server_cpu_over_stock}× and ${fixed.bot_cpu_over_stock}× (targets ${SERVER_STOCK_RATIO_TARGET.toFixed(2)}× and ${BOT_STOCK_RATIO_TARGET.toFixed(2)}×)`);
+  }
+  saveReports(fixedRun, `bench-${behaviour}-${runIndex + 1}-fixed`, behaviour, { fixed, floor, stock });
   return fixed;
 }
 
@@ -254,6 +268,9 @@ function markdown(results: Map<string, ScenarioResult[]>, meta: { quick: boolean
     `| Server CPU at ${FIXED_CCU} CCU (ms per CCU-second) | ≤ 0.9 | ${col(move, (r) => r.fixed.server_cpu_ms_per_ccu_s, 3)} | ${verdict(move, (r) => r.fixed.server_cpu_ms_per_ccu_s, (v) => v <= 0.9)} | ${col(play, (r) => r.fixed.server_cpu_ms_per_ccu_s, 3)} | 1.03 (stock) · 0.92 (ws JSON) · 0.64 (floor) |`,
     `| Server CPU ÷ the bare-ws floor measured here (same traffic, same core) | ≤ ${SERVER_FLOOR_RATIO_TARGET.toFixed(2)} (0.9 ÷ 0.64) | ${col(move, (r) => r.fixed.server_cpu_over_floor)} | ${verdict(move, (r) => r.fixed.server_cpu_over_floor, (v) => v <= SERVER_FLOOR_RATIO_TARGET)} | ${col(play, (r) => r.fixed.server_cpu_over_floor)} | 1.61 (stock) · 1.44 (ws JSON) |`,
     `| Bare-ws server floor measured here (ms per CCU-second) | | ${col(move, (r) => r.fixed.floor_server_cpu_ms_per_ccu_s, 3)} | | ${col(play, (r) => r.fixed.floor_server_cpu_ms_per_ccu_s, 3)} | 0.64 (the issue's machine) |`,
+    `| Server CPU ÷ stock Colyseus measured here (a minimal 0.18 room with the same moves, float32 positions, unpatched packages) | ≤ ${SERVER_STOCK_RATIO_TARGET.toFixed(2)} (0.9 ÷ 1.03) | ${col(move, (r) => r.fixed.server_cpu_over_stock)} | ${verdict(move, (r) => r.fixed.server_cpu_over_stock, (v) => v <= SERVER_STOCK_RATIO_TARGET)} | (move-only reference) | |`,
+    `| Stock Colyseus server measured here (ms per CCU-second) | | ${col(move, (r) => r.fixed.stock_server_cpu_ms_per_ccu_s, 3)} | | | 1.03 (the issue's machine) |`,
+    `| Stock Colyseus bandwidth measured here, server → client (KB per client per second) | | ${col(move, (r) => r.fixed.stock_bytes_in_per_client_s === undefined ? undefined : kb(r.fixed.stock_bytes_in_per_client_s))} | | | 5.2 (the issue's float32 room) |`,
     `| Input→ack p99 at ${FIXED_CCU} CCU (ms) | ≤ 100 | ${col(move, (r) => r.fixed.ack_p99_ms, 1)} | ${verdict(move, (r) => r.fixed.ack_p99_ms, (v) => v <= 100)} | ${col(play, (r) => r.fixed.ack_p99_ms, 1)} | 94 (stock) |`,
     `| Input→ack p50 / p95 at ${FIXED_CCU} CCU (ms) | | ${col(move, (r) => r.fixed.ack_p50_ms, 1)} / ${col(move, (r) => r.fixed.ack_p95_ms, 1)} | | ${col(play, (r) => r.fixed.ack_p50_ms, 1)} / ${col(play, (r) => r.fixed.ack_p95_ms, 1)} | |`,
     `| Inputs sent but not yet applied when a patch arrives, p50 / p99 at ${FIXED_CCU} CCU | | ${col(move, (r) => r.fixed.input_backlog_p50, 1)} / ${col(move, (r) => r.fixed.input_backlog_p99, 1)} | | ${col(play, (r) => r.fixed.input_backlog_p50, 1)} / ${col(play, (r) => r.fixed.input_backlog_p99, 1)} | |`,
@@ -267,6 +284,8 @@ function markdown(results: Map<string, ScenarioResult[]>, meta: { quick: boolean
     `| Server RSS per connection after ${FULL.longHoldSeconds} s at ${FIXED_CCU} CCU, at the end / at the peak (KB; one run per scenario) | ≤ 20 | ${col(move, (r) => r.longHold?.rssPerConnectionEndKb, 1)} / ${col(move, (r) => r.longHold?.rssPerConnectionPeakKb, 1)} | ${verdict(move, (r) => r.longHold?.rssPerConnectionEndKb, (v) => v <= 20)} | ${col(play, (r) => r.longHold?.rssPerConnectionEndKb, 1)} / ${col(play, (r) => r.longHold?.rssPerConnectionPeakKb, 1)} | |`,
     `| Bot CPU (ms per bot-second) | ≤ 1.0 | ${col(move, (r) => r.fixed.bot_cpu_ms_per_bot_s, 3)} | ${verdict(move, (r) => r.fixed.bot_cpu_ms_per_bot_s, (v) => v <= 1.0)} | ${col(play, (r) => r.fixed.bot_cpu_ms_per_bot_s, 3)} | 1.3–1.8 (stock SDK) · 0.68–0.71 (bare ws floor) |`,
     `| Bot CPU ÷ the bare-ws client floor measured here | ≤ ${BOT_FLOOR_RATIO_TARGET.toFixed(2)} (1.0 ÷ 0.695) | ${col(move, (r) => r.fixed.bot_cpu_over_floor)} | ${verdict(move, (r) => r.fixed.bot_cpu_over_floor, (v) => v <= BOT_FLOOR_RATIO_TARGET)} | ${col(play, (r) => r.fixed.bot_cpu_over_floor)} | 1.9–2.6 (stock SDK) |`,
+    `| Bot CPU ÷ the stock SDK client measured here (decoding every patch of the stock room) | ≤ ${BOT_STOCK_RATIO_TARGET.toFixed(2)} (1.0 ÷ 1.3; 0.56 against 1.8) | ${col(move, (r) => r.fixed.bot_cpu_over_stock)} | ${verdict(move, (r) => r.fixed.bot_cpu_over_stock, (v) => v <= BOT_STOCK_RATIO_TARGET)} | (move-only reference) | |`,
+    `| Stock SDK client measured here (ms per client-second) | | ${col(move, (r) => r.fixed.stock_client_cpu_ms_per_client_s, 3)} | | | 1.3–1.8 (the issue's machine) |`,
     `| Bare-ws client floor measured here (ms per client-second) | | ${col(move, (r) => r.fixed.floor_client_cpu_ms_per_client_s, 3)} | | ${col(play, (r) => r.fixed.floor_client_cpu_ms_per_client_s, 3)} | 0.68–0.71 (the issue's machine) |`,
     `| Bots' core busy at ${FIXED_CCU} CCU (%; near 100 the tester, not the server, sets the latency figures) | | ${col(move, (r) => r.fixed.bot_cpu_percent, 1)} | | ${col(play, (r) => r.fixed.bot_cpu_percent, 1)} | |`,
     `| Tick duration p99 at ${FIXED_CCU} CCU (ms) | ≤ ${TICK_LIMIT_MS.toFixed(1)} (half the budget) | ${col(move, (r) => r.fixed.server_tick_p99_ms, 3)} | ${verdict(move, (r) => r.fixed.server_tick_p99_ms, (v) => v <= TICK_LIMIT_MS)} | ${col(play, (r) => r.fixed.server_tick_p99_ms, 3)} | |`,
@@ -299,6 +318,7 @@ ${rows.join("\n")}
 - **Input→ack has a floor that load does not explain**: an input waits for the next fixed step (0–${(1000 / TICK_RATE).toFixed(0)} ms) and its acknowledgement for the next patch (0–${(1000 / PATCH_RATE).toFixed(0)} ms), which alone gives about ${Math.round(1000 / TICK_RATE / 2 + 1000 / PATCH_RATE / 2)} ms at p50 and ${Math.round(1000 / TICK_RATE + 1000 / PATCH_RATE - Math.sqrt(2 * 0.01 * (1000 / TICK_RATE) * (1000 / PATCH_RATE)))} ms at p99. A standing queue would add a step (${(1000 / TICK_RATE).toFixed(0)} ms) to every later input each time one arrives after its step or a stall drops steps; the room makes such steps up (server/step-allowance.ts) and runs its steps on deadlines rather than a drifting setInterval (server/GameRoom.ts), so what remains above the floor is the stalls themselves. The first capacity step, on an idle server, shows that floor: ${floors(results)}. *Inputs sent but not yet applied when a patch arrives* shows the queue (0–2 is the normal pipeline).
 - **Memory per connection** as (RSS − idle RSS) / CCU takes idle as the server is just after it starts, before any load. It includes garbage not yet collected, heap the process keeps after a collection and the JIT code of the hot paths; the slope over the capacity steps excludes fixed costs but is still subject to when the collector last ran. Live state is about 10 KB of heap per connection. Most of the rest is what joins leave behind: 480 players that join and send nothing grow the heap by about 25 MB, and that garbage waits in the old generation for a major GC that a loaded server rarely runs. The server runs on jemalloc where it is installed (the allocator is named above); on glibc's malloc the same runs read about 40 KB per connection at 480 and a slope of 36–42 KB (docs/operations.md, docs/loadtest.md, \`node loadtest/memory-probe.ts\`). **The 30-s hold can flatter memory:** after V8's first major GC under load the server promoted garbage into the old generation some twenty times faster, most of it what Colyseus's input path allocated for every input; the patches in \`server/patches\` remove that (docs/operations.md, "Patches to dependencies"), and the server caps the old generation's growth (\`--heap-growing-percent=30\`). The long-hold row shows where RSS settles (docs/loadtest.md, "Memory over minutes").
 - **CPU milliseconds depend on the host; their ratio to the floor much less.** After each ${FIXED_CCU}-CCU hold the bench carries the run's own traffic (messages per second each way, their average size, rooms of ${MAX_PLAYERS}) through a bare \`ws\` server on the same core and bare \`ws\` clients on the other, with no encoding, simulation or decoding (loadtest/floor.ts). The issue's targets over the floors it quotes give the ratio targets: ${SERVER_FLOOR_RATIO_TARGET.toFixed(2)}× for the server, ${BOT_FLOOR_RATIO_TARGET.toFixed(2)}× for the bots. The floor and the run are measured a minute apart, so a host whose speed drifts moves the ratio too, and the host's state moves the two differently: contention has slowed the game's server (more memory traffic) more than the bare floor, and the quietest hours have sped the floor (mostly system calls) up more than the server, so neither the milliseconds nor the ratio stand alone. The bots' ratio is the control: their code is the same in every run, so how far it moves shows how far the host moves the server's.
+- **Stock Colyseus, measured here, is the issue's own comparison.** After each move-only hold the bench runs a minimal Colyseus 0.18 room with the same rules (rooms of ${MAX_PLAYERS}, a move message from every client at every ${TICK_RATE} Hz step, float32 positions, patches at ${PATCH_RATE} Hz) on the same core, played by ${FIXED_CCU} stock SDK clients on the other, on the packages as npm installs them (loadtest/stock.ts; server/patches undone in a private copy). The issue's targets over its stock figures give ${SERVER_STOCK_RATIO_TARGET.toFixed(2)}× for the server and ${BOT_STOCK_RATIO_TARGET.toFixed(2)}× for the bots. Stock runs the same kind of code as ours (Colyseus, schema, ws, JavaScript), so the host moves both alike, where the bare-ws floor is mostly system calls.
 - **The machine is shared**: a loaded core stalls the server's loop and the bots' alike, and every stall shows up in input→ack. Compare runs and look at the load average above before trusting one number.
 
 ### Capacity steps

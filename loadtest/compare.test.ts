@@ -33,6 +33,27 @@ describe("npm run compare", () => {
     expect(run.stdout).toMatch(/This checkout over the base: median \d+\.\d{3}/);
   }, TWO_SERVERS_AND_A_RUN_MS);
 
+  it("measures this checkout's server against stock Colyseus side by side, each with the players asked for", async () => {
+    const stockOut = mkdtempSync(join(out, "stock-"));
+    const run = await compare(["--base", "stock", "--players", "16", "--hold", "3", "--runs", "1", "--out", stockOut]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const [file] = readdirSync(stockOut);
+    const result = JSON.parse(readFileSync(join(stockOut, file), "utf8")) as Comparison;
+    const [only] = result.runs;
+    expect(result.baseCommit).toMatch(/^stock Colyseus/);
+    expect(only.ours.ccu).toBe(16);
+    expect(only.base.ccu).toBe(16);
+    expect(only.base.cpuMsPerCcuS).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(/against stock Colyseus with stock SDK clients/);
+  }, TWO_SERVERS_AND_A_RUN_MS);
+
+  it("refuses --base stock with a behaviour the stock room does not have", async () => {
+    const run = await compare(["--base", "stock", "--behaviour", "play", "--runs", "1", "--out", out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/the stock room has move-only rules; --base stock takes --behaviour move/);
+  });
+
   it("refuses a base that is not a commit, saying what to pass instead", async () => {
     const run = await compare(["--base", "no-such-ref-anywhere", "--players", "16", "--runs", "1", "--out", out]);
     expect(run.code).toBe(2);

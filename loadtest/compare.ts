@@ -13,6 +13,12 @@
  * The base commit runs from a temporary git worktree that shares this
  * checkout's node_modules (and so its Colyseus patches); compare commits
  * with the same package-lock.json. Writes loadtest-reports/compare-<time>.json.
+ *
+ * `--base stock` measures against stock Colyseus instead: the minimal 0.18
+ * room with the same moves (loadtest/stock.ts), on unpatched packages, played
+ * by stock SDK clients beside our bots on core 1. That is the issue's own
+ * comparison (0.9 ms per CCU-second against stock's 1.03) made on this host,
+ * with the host's drift cancelled the same way.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -28,6 +34,7 @@ import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { pinToBotCore, SERVER_CORE } from "./pinning.ts";
 import type { ServerScrape } from "./scrape.ts";
 import { ROOT, spawnServer, stopServer, waitForHealth, type ToolServer } from "../test/support/process.ts";
+import { startStockPlayers, startStockServer, type StockServer, type StockUsage } from "./stock.ts";
 
 const JOINS_PER_SECOND = 160;
 /** Seconds after every player is in before CPU is counted: rooms settle, the JIT warms up. */
@@ -138,10 +145,76 @@ async function compareOnce(baseDir: string, players: number, behaviour: string, 
   }
 }
 
+/** Stock's cost between two reads of its usage. */
+function stockCostBetween(first: StockUsage & { at: number }, last: StockUsage & { at: number }): SideCost {
+  const seconds = (last.at - first.at) / 1000;
+  const ccu = Math.round((first.players + last.players) / 2);
+  const ms = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+  return { ccu, cpuMsPerCcuS: (ms(last.cpu) - ms(first.cpu)) / seconds / ccu };
+}
+
+/**
+ * One side-by-side run against stock Colyseus: our server and bots, the stock
+ * server and stock SDK clients, `players` each, every server on `cpus`.
+ * `stockFirst` alternates which server starts (and whose players join) first.
+ */
+async function compareWithStockOnce(players: number, behaviour: string, holdSeconds: number, cpus: string | undefined, stockFirst: boolean): Promise<CompareRun> {
+  let ours: ToolServer | undefined;
+  let stock: StockServer | undefined;
+  let stockPlayers: { stop(): void } | undefined;
+  try {
+    const startOurs = async () => { ours = await spawnServer({ cpus }); await waitForHealth(ours); };
+    const startStock = async () => { stock = await startStockServer(cpus); stockPlayers = await startStockPlayers(stock.endpoint, players); };
+    if (stockFirst) await startStock();
+    await startOurs();
+    const endpoint = ours!.endpoint;
+    const rampEnd = players / JOINS_PER_SECOND;
+    const lastEnd = rampEnd + JOIN_GRACE_SECONDS + SETTLE_SECONDS + holdSeconds;
+    let allInAt: number | undefined;
+    const stockReads: Promise<StockUsage & { at: number }>[] = [];
+    const readStock = () => stockReads.push(stock!.usage().then((u) => ({ ...u, at: Date.now() })));
+    // Our players join first when stock goes second: stock's clients then join while ours already play.
+    const stockJoining = stockFirst ? Promise.resolve() : (async () => {
+      await new Promise((resolve) => setTimeout(resolve, rampEnd * 1000));
+      await startStock();
+    })();
+    let stockIn = stockFirst;
+    void stockJoining.then(() => { stockIn = true; });
+    const run = await runLoad({
+      endpoints: [endpoint], roomName: "arena", behaviour, workers: 1,
+      schedule: [{ at: 0, bots: 0 }, { at: rampEnd, bots: players }, { at: lastEnd, bots: players }],
+      durationSeconds: lastEnd + 0.5, link: CLEAN_LINK, stormEverySeconds: 10, steadyFrom: rampEnd,
+      onSecond: (second, load) => {
+        const scrapes = load.seconds[load.seconds.length - 1].scrapes;
+        if (allInAt === undefined && stockIn && scrapes.length === 1 && scrapes[0].ccu >= players) allInAt = second.t;
+        if (allInAt === undefined) return undefined;
+        // Stock's usage is read in the same seconds as our first and last scrapes of the measured window.
+        if (second.t === allInAt + SETTLE_SECONDS || second.t === allInAt + SETTLE_SECONDS + holdSeconds) readStock();
+        return second.t >= allInAt + SETTLE_SECONDS + holdSeconds ? "stop" : undefined;
+      },
+    });
+    await stockJoining;
+    if (allInAt === undefined || stockReads.length < 2) {
+      throw new CompareError(`Not all ${players} players were in play on both servers within ${JOIN_GRACE_SECONDS} s of the ramp; see the servers' logs.`);
+    }
+    const [oursCost] = sideCosts(run, [endpoint], allInAt + SETTLE_SECONDS, allInAt + SETTLE_SECONDS + holdSeconds);
+    const [first, last] = await Promise.all(stockReads);
+    const stockCost = stockCostBetween(first, last);
+    for (const [name, side] of [["this checkout", oursCost], ["stock", stockCost]] as const) {
+      if (side.ccu < players * 0.95) throw new CompareError(`${name}'s server held ${side.ccu} players of ${players}: the comparison would not be like for like.`);
+    }
+    return { ours: oursCost, base: stockCost, oursOverBase: oursCost.cpuMsPerCcuS / stockCost.cpuMsPerCcuS };
+  } finally {
+    stockPlayers?.stop();
+    stock?.stop();
+    if (ours) await stopServer(ours);
+  }
+}
+
 export function program(): Command {
   return new Command("compare")
     .description("Server CPU of this checkout against another commit's, both pinned to one core at the same time, one bot fleet over both.")
-    .requiredOption("--base <ref>", "the commit to compare against: HEAD~1, a branch, a tag, a hash (HEAD itself gives the noise)")
+    .requiredOption("--base <ref>", "the commit to compare against: HEAD~1, a branch, a tag, a hash (HEAD itself gives the noise); or `stock`, a minimal stock Colyseus room with the same moves (move-only)")
     .option("--players <n>", "players on each server (rooms of 16)", int("--players", 16, 1000), 320)
     .option("--hold <seconds>", "seconds measured once everyone has joined", int("--hold", 3, 600), 30)
     .option("--runs <n>", "side-by-side runs; the median ratio is reported", int("--runs", 1, 20), 3)
@@ -158,30 +231,37 @@ async function main(): Promise<void> {
   const pinning = pinToBotCore(fileURLToPath(import.meta.url));
   if (pinning === "relaunched") return;
   const cpus = pinning === "pinned" ? SERVER_CORE : undefined;
-  let base: ReturnType<typeof checkOut>;
+  const againstStock = o.base === "stock";
+  if (againstStock && o.behaviour !== "move") {
+    console.error(`compare: the stock room has move-only rules; --base stock takes --behaviour move, not "${o.behaviour}".`);
+    process.exit(2);
+  }
+  let base: ReturnType<typeof checkOut> | undefined;
   try {
-    base = checkOut(o.base);
+    if (!againstStock) base = checkOut(o.base);
   } catch (error) {
     console.error(`compare: ${(error as Error).message}`);
     process.exit(2);
   }
   const comparison: Comparison = {
-    base: o.base, baseCommit: base.commit, oursCommit: git(["rev-parse", "HEAD"]), oursDirty: git(["status", "--porcelain"]) !== "",
+    base: o.base, baseCommit: base?.commit ?? "stock Colyseus (loadtest/stock.ts, unpatched packages)", oursCommit: git(["rev-parse", "HEAD"]), oursDirty: git(["status", "--porcelain"]) !== "",
     players: o.players, behaviour: o.behaviour, holdSeconds: o.hold, runs: [], medianOursOverBase: NaN,
   };
-  console.log(`Comparing this checkout (${comparison.oursCommit.slice(0, 8)}${comparison.oursDirty ? " with uncommitted changes" : ""}) against ${o.base} (${base.commit.slice(0, 8)}): ${o.players} ${o.behaviour} players on each, both servers ${cpus ? `on core ${cpus}, bots on the other` : "unpinned"}.`);
+  const baseName = base ? `${o.base} (${base.commit.slice(0, 8)})` : "stock Colyseus with stock SDK clients";
+  console.log(`Comparing this checkout (${comparison.oursCommit.slice(0, 8)}${comparison.oursDirty ? " with uncommitted changes" : ""}) against ${baseName}: ${o.players} ${o.behaviour} players on each, both servers ${cpus ? `on core ${cpus}, bots on the other` : "unpinned"}.`);
   try {
     for (let i = 0; i < o.runs; i++) {
-      const r = await compareOnce(base.dir, o.players, o.behaviour, o.hold, cpus, i % 2 === 1);
+      const r = base ? await compareOnce(base.dir, o.players, o.behaviour, o.hold, cpus, i % 2 === 1)
+        : await compareWithStockOnce(o.players, o.behaviour, o.hold, cpus, i % 2 === 1);
       comparison.runs.push(r);
-      console.log(`  run ${i + 1}/${o.runs}: this checkout ${r.ours.cpuMsPerCcuS.toFixed(3)} ms per CCU-s, the base ${r.base.cpuMsPerCcuS.toFixed(3)}: ratio ${r.oursOverBase.toFixed(3)}`);
+      console.log(`  run ${i + 1}/${o.runs}: this checkout ${r.ours.cpuMsPerCcuS.toFixed(3)} ms per CCU-s, ${base ? "the base" : "stock"} ${r.base.cpuMsPerCcuS.toFixed(3)}: ratio ${r.oursOverBase.toFixed(3)}`);
     }
   } catch (error) {
     console.error(`compare: ${(error as Error).message}`);
     process.exitCode = 2;
     return;
   } finally {
-    base.remove();
+    base?.remove();
   }
   const ratios = comparison.runs.map((r) => r.oursOverBase);
   comparison.medianOursOverBase = median(ratios);
