@@ -127,4 +127,102 @@ describe("patches to dependencies", () => {
       expect(sent.equals(Buffer.from([3, 1, 4, 1, 5, 9, 2, 6]))).toBe(true); // masked into the copy, not in place
     });
   });
+
+  describe("a ws server's incoming frames", () => {
+    let server: WebSocketServer;
+    let client: WebSocket;
+    let serverSide: WebSocket;
+    /** The client's TCP socket, for writing frames byte by byte. */
+    let raw: Socket;
+    /** Chunks the server's receiver took through its stream (`write()`) since the last reset. */
+    let streamed = 0;
+    beforeAll(async () => {
+      server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+      await once(server, "listening");
+      const accepted = once(server, "connection");
+      client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      [serverSide] = (await accepted) as [WebSocket];
+      await once(client, "open");
+      raw = (client as unknown as { _socket: Socket })._socket;
+      const receiver = (serverSide as unknown as { _receiver: { write(chunk: Buffer): boolean } })._receiver;
+      const write = receiver.write.bind(receiver);
+      receiver.write = (chunk: Buffer) => { streamed++; return write(chunk); };
+    });
+    afterAll(async () => {
+      client.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    /** A client frame: FIN and `opcode`, masked with a fixed key, 7- or 16-bit length. */
+    function frame(payload: Buffer, { opcode = 2, fin = true, masked = true } = {}): Buffer {
+      const key = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+      const length = payload.length < 126 ? Buffer.from([payload.length]) : Buffer.from([126, payload.length >> 8, payload.length & 0xff]);
+      length[0] |= masked ? 0x80 : 0;
+      const body = Buffer.from(payload.map((b, i) => (masked ? b ^ key[i % 4] : b)));
+      return Buffer.concat([Buffer.from([(fin ? 0x80 : 0) | opcode]), length, masked ? key : Buffer.alloc(0), body]);
+    }
+
+    /** The next `count` messages the server's side delivers. */
+    function messages(count: number): Promise<{ data: Buffer; isBinary: boolean }[]> {
+      return new Promise((resolve) => {
+        const got: { data: Buffer; isBinary: boolean }[] = [];
+        const onMessage = (data: Buffer, isBinary: boolean) => {
+          got.push({ data: Buffer.from(data), isBinary });
+          if (got.length === count) { serverSide.off("message", onMessage); resolve(got); }
+        };
+        serverSide.on("message", onMessage);
+      });
+    }
+
+    it("deliver a whole binary frame that arrives alone without the receiver's stream, unmasked", async () => {
+      for (const size of [8, 125, 126, 300]) {
+        const sent = Buffer.alloc(size, 5);
+        sent[0] = 1;
+        streamed = 0;
+        const arrived = messages(1);
+        client.send(sent);
+        const [message] = await arrived;
+        expect(message.data.equals(sent), `${size} bytes`).toBe(true);
+        expect(message.isBinary).toBe(true);
+        expect(streamed, `${size} bytes`).toBe(0);
+      }
+    });
+
+    it("put a frame split over two socket reads back together", async () => {
+      const whole = frame(Buffer.from("split across two reads"));
+      const serverSocket = (serverSide as unknown as { _socket: Socket })._socket;
+      const arrived = messages(1);
+      const firstRead = once(serverSocket, "data");
+      raw.write(whole.subarray(0, 5));
+      await firstRead;
+      raw.write(whole.subarray(5));
+      const [message] = await arrived;
+      expect(message.data.toString()).toBe("split across two reads");
+    });
+
+    it("deliver two frames that arrive in one read, in order", async () => {
+      const arrived = messages(2);
+      raw.write(Buffer.concat([frame(Buffer.from("first")), frame(Buffer.from("second"))]));
+      expect((await arrived).map((m) => m.data.toString())).toEqual(["first", "second"]);
+    });
+
+    it("still parse text and fragmented messages in full", async () => {
+      const arrived = messages(2);
+      client.send("some text");
+      raw.write(Buffer.concat([frame(Buffer.from("frag"), { fin: false }), frame(Buffer.from("mented"), { opcode: 0 })]));
+      const [text, fragmented] = await arrived;
+      expect({ text: text.data.toString(), isBinary: text.isBinary }).toEqual({ text: "some text", isBinary: false });
+      expect({ text: fragmented.data.toString(), isBinary: fragmented.isBinary }).toEqual({ text: "fragmented", isBinary: true });
+    });
+
+    it("still refuse an unmasked frame from a client, closing with 1002", async () => {
+      const closed = once(client, "close");
+      const refused = once(serverSide, "error");
+      raw.write(frame(Buffer.from("no mask"), { masked: false }));
+      const [error] = (await refused) as [Error & { code: string }];
+      expect(error.code).toBe("WS_ERR_EXPECTED_MASK");
+      const [code] = (await closed) as [number];
+      expect(code).toBe(1002);
+    });
+  });
 });
