@@ -188,6 +188,26 @@ describe("patches to dependencies", () => {
       }
     });
 
+    it("deliver a server's small frame to a client that reads ArrayBuffers (as the SDK does) without the stream, as an ArrayBuffer", async () => {
+      const clientReceiver = (client as unknown as { _receiver: { write(chunk: Buffer): boolean } })._receiver;
+      let clientStreamed = 0;
+      const write = clientReceiver.write.bind(clientReceiver);
+      clientReceiver.write = (chunk: Buffer) => { clientStreamed++; return write(chunk); };
+      client.binaryType = "arraybuffer";
+      try {
+        const sent = Buffer.from([2, 7, 1, 8, 2, 8]);
+        const arrived = once(client, "message");
+        serverSide.send(sent);
+        const [received] = (await arrived) as [ArrayBuffer];
+        expect(received).toBeInstanceOf(ArrayBuffer);
+        expect(Buffer.from(received).equals(sent)).toBe(true);
+        expect(clientStreamed).toBe(0);
+      } finally {
+        client.binaryType = "nodebuffer";
+        clientReceiver.write = write;
+      }
+    });
+
     it("put a frame split over two socket reads back together", async () => {
       const whole = frame(Buffer.from("split across two reads"));
       const serverSocket = (serverSide as unknown as { _socket: Socket })._socket;
