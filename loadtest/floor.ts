@@ -17,12 +17,12 @@
  *   node loadtest/floor.ts serve '<json Traffic>'    (prints its port)
  *   node loadtest/floor.ts clients '<json>'          (prints its result)
  */
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import WebSocket, { WebSocketServer } from "ws";
 import { serverEnv } from "../server/launch.ts";
+import { runHelper, startHelper } from "./pinning.ts";
 import { frameOverhead } from "./socket-probe.ts";
 
 /** The traffic of one client, as a load run measured it at the socket (frame bytes, header included). */
@@ -60,21 +60,9 @@ function payloadOf(frameBytes: number, masked: boolean): number {
 
 /** The floor for `traffic`: server on `serverCpus` (taskset), clients where this process runs. */
 export async function measureFloor(traffic: Traffic, serverCpus?: string): Promise<FloorResult> {
-  const node = [process.execPath, SELF, "serve", JSON.stringify(traffic)];
-  const [command, ...args] = serverCpus ? ["taskset", "-c", serverCpus, ...node] : node;
-  const server = spawn(command, args, { env: { ...process.env, ...serverEnv() }, stdio: ["ignore", "pipe", "inherit"] });
+  const { child: server, line } = await startHelper("The floor server", SELF, ["serve", JSON.stringify(traffic)], { cpus: serverCpus, env: { ...process.env, ...serverEnv() } });
   try {
-    const [line] = await Promise.race([
-      once(server.stdout!, "data") as Promise<Buffer[]>,
-      once(server, "exit").then(([code]) => { throw new Error(`The floor server exited (code ${code}) before listening.`); }),
-    ]);
-    const port = Number(String(line).trim());
-    const clients = spawn(process.execPath, [SELF, "clients", JSON.stringify({ ...traffic, port })], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    clients.stdout!.on("data", (chunk: Buffer) => { out += chunk; });
-    const [code] = await once(clients, "exit");
-    if (code !== 0) throw new Error(`The floor clients exited with code ${code}.`);
-    return JSON.parse(out) as FloorResult;
+    return await runHelper<FloorResult>("The floor clients", SELF, ["clients", JSON.stringify({ ...traffic, port: Number(line) })]);
   } finally {
     server.kill("SIGKILL");
   }

@@ -28,14 +28,14 @@
  *   node loadtest/stock.ts clients '<json>'      (plays, then prints both sides' cost over a hold)
  *   node loadtest/stock.ts play '<json>'         (prints "in" once all have joined, plays until killed)
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { once } from "node:events";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { serverEnv } from "../server/launch.ts";
 import { DIRECTIONS, rerollAfter } from "./arena-players.ts";
+import { runHelper, startHelper } from "./pinning.ts";
 import { ARENA_HEIGHT, ARENA_WIDTH, MAX_PLAYERS, PATCH_RATE, PLAYER_RADIUS, PLAYER_SPEED, TICK_RATE } from "../rooms/arena/constants.ts";
 
 export interface StockResult {
@@ -68,34 +68,18 @@ export interface StockServer {
 
 /** The stock room's server on `cpus` (taskset), with the runtime environment of ours (allocator, malloc arenas). */
 export async function startStockServer(cpus?: string): Promise<StockServer> {
-  const modules = stockModules();
-  const node = [process.execPath, SELF, "serve", JSON.stringify({ modules })];
-  const [command, ...args] = cpus ? ["taskset", "-c", cpus, ...node] : node;
-  const server = spawn(command, args, { env: { ...process.env, ...serverEnv() }, stdio: ["ignore", "pipe", "inherit"] });
-  try {
-    const [line] = await Promise.race([
-      once(server.stdout!, "data") as Promise<Buffer[]>,
-      once(server, "exit").then(([code]) => { throw new Error(`The stock server exited (code ${code}) before listening.`); }),
-    ]);
-    const endpoint = `http://127.0.0.1:${Number(String(line).trim())}`;
-    return {
-      endpoint,
-      usage: async () => (await (await fetch(`${endpoint}/usage`)).json()) as StockUsage,
-      stop: () => server.kill("SIGKILL"),
-    };
-  } catch (error) {
-    server.kill("SIGKILL");
-    throw error;
-  }
+  const { child: server, line } = await startHelper("The stock server", SELF, ["serve", JSON.stringify({ modules: stockModules() })], { cpus, env: { ...process.env, ...serverEnv() } });
+  const endpoint = `http://127.0.0.1:${Number(line)}`;
+  return {
+    endpoint,
+    usage: async () => (await (await fetch(`${endpoint}/usage`)).json()) as StockUsage,
+    stop: () => server.kill("SIGKILL"),
+  };
 }
 
 /** `clients` stock SDK clients playing the stock room until stopped; resolves once every one has joined. */
 export async function startStockPlayers(endpoint: string, clients: number): Promise<{ stop(): void }> {
-  const fleet = spawn(process.execPath, [SELF, "play", JSON.stringify({ endpoint, clients, modules: stockModules() })], { stdio: ["ignore", "pipe", "inherit"] });
-  await Promise.race([
-    once(fleet.stdout!, "data"),
-    once(fleet, "exit").then(([code]) => { throw new Error(`The stock clients exited (code ${code}) before all had joined.`); }),
-  ]);
+  const { child: fleet } = await startHelper("The stock clients", SELF, ["play", JSON.stringify({ endpoint, clients, modules: stockModules() })]);
   return { stop: () => fleet.kill("SIGKILL") };
 }
 
@@ -103,12 +87,7 @@ export async function startStockPlayers(endpoint: string, clients: number): Prom
 export async function measureStock(clients: number, holdSeconds: number, serverCpus?: string): Promise<StockResult> {
   const server = await startStockServer(serverCpus);
   try {
-    const fleet = spawn(process.execPath, [SELF, "clients", JSON.stringify({ clients, holdSeconds, endpoint: server.endpoint, modules: stockModules() })], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    fleet.stdout!.on("data", (chunk: Buffer) => { out += chunk; });
-    const [code] = await once(fleet, "exit");
-    if (code !== 0) throw new Error(`The stock clients exited with code ${code}.`);
-    return JSON.parse(out) as StockResult;
+    return await runHelper<StockResult>("The stock clients", SELF, ["clients", JSON.stringify({ clients, holdSeconds, endpoint: server.endpoint, modules: stockModules() })]);
   } finally {
     server.stop();
   }

@@ -27,6 +27,17 @@ function patchTarget(file: string): [string, string] {
   return [match[1].replace("+", "/"), match[2]];
 }
 
+/** A ws server on loopback with one client connected: both ends of the one connection. */
+async function connectedPair(): Promise<{ server: WebSocketServer; client: WebSocket; serverSide: WebSocket }> {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await once(server, "listening");
+  const accepted = once(server, "connection");
+  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const [serverSide] = (await accepted) as [WebSocket];
+  await once(client, "open");
+  return { server, client, serverSide };
+}
+
 describe("patches to dependencies", () => {
   it("each patch is for the version of its package that is installed", () => {
     const files = readdirSync(PATCHES).filter((f) => f.endsWith(".patch"));
@@ -79,12 +90,7 @@ describe("patches to dependencies", () => {
     /** Buffers the server's side handed its TCP socket since the last reset. */
     let chunks = 0;
     beforeAll(async () => {
-      server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-      await once(server, "listening");
-      const accepted = once(server, "connection");
-      client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
-      [serverSide] = (await accepted) as [WebSocket];
-      await once(client, "open");
+      ({ server, client, serverSide } = await connectedPair());
       // Corked writes reach the socket as one _writev call with every buffer in it.
       const socket = (serverSide as unknown as { _socket: Socket })._socket;
       const write = socket._write.bind(socket);
@@ -137,12 +143,7 @@ describe("patches to dependencies", () => {
     /** Chunks the server's receiver took through its stream (`write()`) since the last reset. */
     let streamed = 0;
     beforeAll(async () => {
-      server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-      await once(server, "listening");
-      const accepted = once(server, "connection");
-      client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
-      [serverSide] = (await accepted) as [WebSocket];
-      await once(client, "open");
+      ({ server, client, serverSide } = await connectedPair());
       raw = (client as unknown as { _socket: Socket })._socket;
       const receiver = (serverSide as unknown as { _receiver: { write(chunk: Buffer): boolean } })._receiver;
       const write = receiver.write.bind(receiver);
