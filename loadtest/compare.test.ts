@@ -45,7 +45,12 @@ describe("npm run compare", () => {
     expect(only.ours.ccu).toBe(16);
     expect(only.base.ccu).toBe(16);
     expect(only.base.cpuMsPerCcuS).toBeGreaterThan(0);
+    // Both fleets' CPU over the same seconds: our bots and the stock SDK clients.
+    expect(only.bots!.ours).toBeGreaterThan(0);
+    expect(only.bots!.base).toBeGreaterThan(0);
+    expect(only.bots!.oursOverBase).toBeCloseTo(only.bots!.ours / only.bots!.base, 6);
     expect(run.stdout).toMatch(/against stock Colyseus with stock SDK clients/);
+    expect(run.stdout).toMatch(/Our bots over the stock SDK clients: median \d+\.\d{3}/);
   }, TWO_SERVERS_AND_A_RUN_MS);
 
   it("refuses --base stock with a behaviour the stock room does not have", async () => {

@@ -29,12 +29,12 @@ import { Command } from "commander";
 import { BEHAVIOURS } from "./bot.ts";
 import { int } from "./cli.ts";
 import { runLoad, type LoadRun } from "./coordinator.ts";
-import { median } from "./figures.ts";
+import { figuresOf, median } from "./figures.ts";
 import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { pinToBotCore, SERVER_CORE } from "./pinning.ts";
 import type { ServerScrape } from "./scrape.ts";
 import { ROOT, spawnServer, stopServer, waitForHealth, type ToolServer } from "../test/support/process.ts";
-import { startStockPlayers, startStockServer, type StockServer, type StockUsage } from "./stock.ts";
+import { startStockPlayers, startStockServer, type StockPlayers, type StockServer, type StockUsage } from "./stock.ts";
 
 const JOINS_PER_SECOND = 160;
 /** Seconds after every player is in before CPU is counted: rooms settle, the JIT warms up. */
@@ -48,7 +48,13 @@ export class CompareError extends Error {
 
 /** One side's cost over the measured seconds. */
 export interface SideCost { ccu: number; cpuMsPerCcuS: number }
-export interface CompareRun { ours: SideCost; base: SideCost; oursOverBase: number }
+export interface CompareRun {
+  ours: SideCost;
+  base: SideCost;
+  oursOverBase: number;
+  /** Against stock only: each fleet's CPU, ms per player-second, over the same seconds (our bots, the stock SDK clients). */
+  bots?: { ours: number; base: number; oursOverBase: number };
+}
 export interface Comparison {
   base: string;
   baseCommit: string;
@@ -161,7 +167,7 @@ function stockCostBetween(first: StockUsage & { at: number }, last: StockUsage &
 async function compareWithStockOnce(players: number, behaviour: string, holdSeconds: number, cpus: string | undefined, stockFirst: boolean): Promise<CompareRun> {
   let ours: ToolServer | undefined;
   let stock: StockServer | undefined;
-  let stockPlayers: { stop(): void } | undefined;
+  let stockPlayers: StockPlayers | undefined;
   try {
     const startOurs = async () => { ours = await spawnServer({ cpus }); await waitForHealth(ours); };
     const startStock = async () => { stock = await startStockServer(cpus); stockPlayers = await startStockPlayers(stock.endpoint, players); };
@@ -171,8 +177,11 @@ async function compareWithStockOnce(players: number, behaviour: string, holdSeco
     const rampEnd = players / JOINS_PER_SECOND;
     const lastEnd = rampEnd + JOIN_GRACE_SECONDS + SETTLE_SECONDS + holdSeconds;
     let allInAt: number | undefined;
-    const stockReads: Promise<StockUsage & { at: number }>[] = [];
-    const readStock = () => stockReads.push(stock!.usage().then((u) => ({ ...u, at: Date.now() })));
+    const stockReads: Promise<StockUsage & { at: number; clientsCpuMs: number }>[] = [];
+    const readStock = () => {
+      const clientsCpuMs = stockPlayers!.cpuMs();
+      stockReads.push(stock!.usage().then((u) => ({ ...u, at: Date.now(), clientsCpuMs })));
+    };
     // Our players join first when stock goes second: stock's clients then join while ours already play.
     const stockJoining = stockFirst ? Promise.resolve() : (async () => {
       await new Promise((resolve) => setTimeout(resolve, rampEnd * 1000));
@@ -200,10 +209,15 @@ async function compareWithStockOnce(players: number, behaviour: string, holdSeco
     const [oursCost] = sideCosts(run, [endpoint], allInAt + SETTLE_SECONDS, allInAt + SETTLE_SECONDS + holdSeconds);
     const [first, last] = await Promise.all(stockReads);
     const stockCost = stockCostBetween(first, last);
+    const oursBots = figuresOf(run, [allInAt + SETTLE_SECONDS, allInAt + SETTLE_SECONDS + holdSeconds]).figures.bot_cpu_ms_per_bot_s;
+    const stockBots = (last.clientsCpuMs - first.clientsCpuMs) / ((last.at - first.at) / 1000) / players;
     for (const [name, side] of [["this checkout", oursCost], ["stock", stockCost]] as const) {
       if (side.ccu < players * 0.95) throw new CompareError(`${name}'s server held ${side.ccu} players of ${players}: the comparison would not be like for like.`);
     }
-    return { ours: oursCost, base: stockCost, oursOverBase: oursCost.cpuMsPerCcuS / stockCost.cpuMsPerCcuS };
+    return {
+      ours: oursCost, base: stockCost, oursOverBase: oursCost.cpuMsPerCcuS / stockCost.cpuMsPerCcuS,
+      bots: { ours: oursBots, base: stockBots, oursOverBase: oursBots / stockBots },
+    };
   } finally {
     stockPlayers?.stop();
     stock?.stop();
@@ -254,7 +268,8 @@ async function main(): Promise<void> {
       const r = base ? await compareOnce(base.dir, o.players, o.behaviour, o.hold, cpus, i % 2 === 1)
         : await compareWithStockOnce(o.players, o.behaviour, o.hold, cpus, i % 2 === 1);
       comparison.runs.push(r);
-      console.log(`  run ${i + 1}/${o.runs}: this checkout ${r.ours.cpuMsPerCcuS.toFixed(3)} ms per CCU-s, ${base ? "the base" : "stock"} ${r.base.cpuMsPerCcuS.toFixed(3)}: ratio ${r.oursOverBase.toFixed(3)}`);
+      console.log(`  run ${i + 1}/${o.runs}: this checkout ${r.ours.cpuMsPerCcuS.toFixed(3)} ms per CCU-s, ${base ? "the base" : "stock"} ${r.base.cpuMsPerCcuS.toFixed(3)}: ratio ${r.oursOverBase.toFixed(3)}` +
+        (r.bots ? `; bots ${r.bots.ours.toFixed(3)} ms per bot-s, stock SDK clients ${r.bots.base.toFixed(3)}: ratio ${r.bots.oursOverBase.toFixed(3)}` : ""));
     }
   } catch (error) {
     console.error(`compare: ${(error as Error).message}`);
@@ -268,7 +283,9 @@ async function main(): Promise<void> {
   mkdirSync(resolve(o.out), { recursive: true });
   const file = resolve(o.out, `compare-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, JSON.stringify(comparison, null, 2));
-  console.log(`This checkout over the base: median ${comparison.medianOursOverBase.toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}) over ${ratios.length} run(s). Identical builds read within about ±1.5 %: a difference inside that is noise.\nJSON: ${file}`);
+  const botRatios = comparison.runs.flatMap((r) => (r.bots ? [r.bots.oursOverBase] : []));
+  const bots = botRatios.length ? `\nOur bots over the stock SDK clients: median ${median(botRatios).toFixed(3)} (${Math.min(...botRatios).toFixed(3)}–${Math.max(...botRatios).toFixed(3)}).` : "";
+  console.log(`This checkout over the base: median ${comparison.medianOursOverBase.toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}) over ${ratios.length} run(s). Identical builds read within about ±1.5 %: a difference inside that is noise.${bots}\nJSON: ${file}`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -77,10 +77,23 @@ export async function startStockServer(cpus?: string): Promise<StockServer> {
   };
 }
 
+export interface StockPlayers {
+  /** CPU milliseconds the clients' process has used so far (user + system, from /proc, 10 ms resolution). */
+  cpuMs(): number;
+  stop(): void;
+}
+
 /** `clients` stock SDK clients playing the stock room until stopped; resolves once every one has joined. */
-export async function startStockPlayers(endpoint: string, clients: number): Promise<{ stop(): void }> {
+export async function startStockPlayers(endpoint: string, clients: number): Promise<StockPlayers> {
   const { child: fleet } = await startHelper("The stock clients", SELF, ["play", JSON.stringify({ endpoint, clients, modules: stockModules() })]);
-  return { stop: () => fleet.kill("SIGKILL") };
+  return {
+    cpuMs: () => {
+      // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks of 10 ms, after the parenthesised name.
+      const fields = readFileSync(`/proc/${fleet.pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    },
+    stop: () => fleet.kill("SIGKILL"),
+  };
 }
 
 /** Stock Colyseus on `serverCpus` (taskset), `clients` stock SDK clients where this process runs, each side's cost over `holdSeconds`. */
