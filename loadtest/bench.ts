@@ -124,7 +124,7 @@ async function runFixed(behaviour: string, timing: Timing, pin: boolean, runInde
     clients: FIXED_CCU, roomSize: MAX_PLAYERS, holdSeconds: FLOOR_HOLD_SECONDS,
     messagesInPerClientS: fixed.messages_in_per_client_s, bytesInPerClientS: fixed.bytes_in_per_client_s,
     messagesOutPerClientS: fixed.messages_out_per_client_s, bytesOutPerClientS: fixed.bytes_out_per_client_s,
-  }, pin ? "0" : undefined);
+  }, pin ? SERVER_CORE : undefined);
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   fixed.floor_server_cpu_ms_per_ccu_s = floor.serverCpuMsPerCcuS;
   fixed.floor_client_cpu_ms_per_client_s = floor.clientCpuMsPerClientS;
@@ -132,7 +132,7 @@ async function runFixed(behaviour: string, timing: Timing, pin: boolean, runInde
   fixed.bot_cpu_over_floor = ratio(fixed.bot_cpu_ms_per_bot_s, floor.clientCpuMsPerClientS);
   log(`  ${behaviour} floor, the same traffic through bare ws (${floor.messagesInPerClientS}/${floor.messagesOutPerClientS} messages in/out per client-s): server ${floor.serverCpuMsPerCcuS} ms per CCU-s, clients ${floor.clientCpuMsPerClientS} ms per client-s; ours is ${fixed.server_cpu_over_floor}× and ${fixed.bot_cpu_over_floor}× (targets ${SERVER_FLOOR_RATIO_TARGET.toFixed(2)}× and ${BOT_FLOOR_RATIO_TARGET.toFixed(2)}×)`);
   // Stock Colyseus with the same move-only rules on this machine, now: the issue's own comparison, made here.
-  const stock = behaviour === "move" ? await measureStock(FIXED_CCU, FLOOR_HOLD_SECONDS, pin ? "0" : undefined) : undefined;
+  const stock = behaviour === "move" ? await measureStock(FIXED_CCU, FLOOR_HOLD_SECONDS, pin ? SERVER_CORE : undefined) : undefined;
   if (stock) {
     fixed.stock_server_cpu_ms_per_ccu_s = stock.serverCpuMsPerCcuS;
     fixed.stock_client_cpu_ms_per_client_s = stock.clientCpuMsPerClientS;

@@ -34,7 +34,7 @@ import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { pinToBotCore, SERVER_CORE } from "./pinning.ts";
 import type { ServerScrape } from "./scrape.ts";
 import { ROOT, spawnServer, stopServer, waitForHealth, type ToolServer } from "../test/support/process.ts";
-import { startStockPlayers, startStockServer, type StockPlayers, type StockServer, type StockUsage } from "./stock.ts";
+import { startStockPlayers, startStockServer, type StockPlayers, type StockServer } from "./stock.ts";
 
 const JOINS_PER_SECOND = 160;
 /** Seconds after every player is in before CPU is counted: rooms settle, the JIT warms up. */
@@ -91,8 +91,11 @@ function checkOut(ref: string): { dir: string; commit: string; remove(): void } 
   };
 }
 
-/** ms of CPU per CCU-second between two scrapes of one server. */
-function costBetween(first: ServerScrape, last: ServerScrape): SideCost {
+/** What a CPU reading of one server needs: ours come from /metrics scrapes, stock's from its usage route. */
+type CpuReading = Pick<ServerScrape, "endpoint" | "at" | "ccu" | "cpuSeconds">;
+
+/** ms of CPU per CCU-second between two readings of one server. */
+function costBetween(first: CpuReading, last: CpuReading): SideCost {
   const seconds = (last.at - first.at) / 1000;
   const ccu = Math.round((first.ccu + last.ccu) / 2);
   if (seconds <= 0 || ccu === 0) throw new CompareError(`${first.endpoint} had no players over the measured seconds.`);
@@ -151,14 +154,6 @@ async function compareOnce(baseDir: string, players: number, behaviour: string, 
   }
 }
 
-/** Stock's cost between two reads of its usage. */
-function stockCostBetween(first: StockUsage & { at: number }, last: StockUsage & { at: number }): SideCost {
-  const seconds = (last.at - first.at) / 1000;
-  const ccu = Math.round((first.players + last.players) / 2);
-  const ms = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
-  return { ccu, cpuMsPerCcuS: (ms(last.cpu) - ms(first.cpu)) / seconds / ccu };
-}
-
 /**
  * One side-by-side run against stock Colyseus: our server and bots, the stock
  * server and stock SDK clients, `players` each, every server on `cpus`.
@@ -177,10 +172,12 @@ async function compareWithStockOnce(players: number, behaviour: string, holdSeco
     const rampEnd = players / JOINS_PER_SECOND;
     const lastEnd = rampEnd + JOIN_GRACE_SECONDS + SETTLE_SECONDS + holdSeconds;
     let allInAt: number | undefined;
-    const stockReads: Promise<StockUsage & { at: number; clientsCpuMs: number }>[] = [];
+    const stockReads: Promise<CpuReading & { clientsCpuMs: number }>[] = [];
     const readStock = () => {
       const clientsCpuMs = stockPlayers!.cpuMs();
-      stockReads.push(stock!.usage().then((u) => ({ ...u, at: Date.now(), clientsCpuMs })));
+      stockReads.push(stock!.usage().then((u) => ({
+        endpoint: stock!.endpoint, at: performance.now(), ccu: u.players, cpuSeconds: (u.cpu.user + u.cpu.system) / 1e6, clientsCpuMs,
+      })));
     };
     // Our players join first when stock goes second: stock's clients then join while ours already play.
     const stockJoining = stockFirst ? Promise.resolve() : (async () => {
@@ -208,7 +205,7 @@ async function compareWithStockOnce(players: number, behaviour: string, holdSeco
     }
     const [oursCost] = sideCosts(run, [endpoint], allInAt + SETTLE_SECONDS, allInAt + SETTLE_SECONDS + holdSeconds);
     const [first, last] = await Promise.all(stockReads);
-    const stockCost = stockCostBetween(first, last);
+    const stockCost = costBetween(first, last);
     const oursBots = figuresOf(run, [allInAt + SETTLE_SECONDS, allInAt + SETTLE_SECONDS + holdSeconds]).figures.bot_cpu_ms_per_bot_s;
     const stockBots = (last.clientsCpuMs - first.clientsCpuMs) / ((last.at - first.at) / 1000) / players;
     for (const [name, side] of [["this checkout", oursCost], ["stock", stockCost]] as const) {
