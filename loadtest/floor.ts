@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import WebSocket, { WebSocketServer } from "ws";
 import { serverEnv } from "../server/launch.ts";
 import { runHelper, startHelper } from "./pinning.ts";
+import { sendInSlots } from "./schedule.ts";
 import { frameOverhead } from "./socket-probe.ts";
 
 /** The traffic of one client, as a load run measured it at the socket (frame bytes, header included). */
@@ -50,7 +51,6 @@ export interface FloorResult {
 
 const SELF = fileURLToPath(import.meta.url);
 const SETTLE_MS = 2000;
-const SEND_SLOTS = 6;
 
 /** Payload bytes of a frame of `frameBytes` on the wire, the inverse of the bots' byte count (socket-probe.ts). */
 function payloadOf(frameBytes: number, masked: boolean): number {
@@ -107,18 +107,7 @@ async function clients(traffic: Traffic & { port: number }): Promise<void> {
     sockets.push(ws);
   }
   await Promise.all(sockets.map((ws) => once(ws, "open")));
-  // Sends spread over slots within each period, as the bot fleet spreads its bots' steps (worker.ts), each
-  // slot on its own deadline: timers round to whole milliseconds, which would change the rate.
-  const slotMs = 1000 / traffic.messagesOutPerClientS / SEND_SLOTS;
-  const sendingFrom = performance.now();
-  let slot = 0;
-  let sender: ReturnType<typeof setTimeout> | undefined;
-  const send = () => {
-    const due = Math.floor((performance.now() - sendingFrom) / slotMs);
-    for (; slot <= due; slot++) for (let i = slot % SEND_SLOTS; i < sockets.length; i += SEND_SLOTS) sockets[i].send(input);
-    sender = setTimeout(send, Math.max(0, sendingFrom + slot * slotMs - performance.now()));
-  };
-  send();
+  const stopSending = sendInSlots(sockets.length, traffic.messagesOutPerClientS, (i) => sockets[i].send(input));
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
   const serverCpu = async () => (await (await fetch(`http://127.0.0.1:${traffic.port}/cpu`)).json()) as { cpu: NodeJS.CpuUsage; received: number };
@@ -130,7 +119,7 @@ async function clients(traffic: Traffic & { port: number }): Promise<void> {
   const clientCpu = process.cpuUsage(startClients);
   const seconds = (performance.now() - startedAt) / 1000;
   const endServer = await serverCpu();
-  clearTimeout(sender);
+  stopSending();
 
   const ms = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
   const clientSeconds = traffic.clients * seconds;

@@ -39,3 +39,26 @@ export function peakBots(schedule: Schedule): number {
 export function linearRamp(bots: number, rampSeconds: number): Schedule {
   return rampSeconds > 0 ? [{ at: 0, bots: 0 }, { at: rampSeconds, bots }] : [{ at: 0, bots }];
 }
+
+/** Slots each period is cut into: the helper fleets (floor.ts, stock.ts) spread their sends as the bot workers spread their steps. */
+const SEND_SLOTS = 6;
+
+/**
+ * Call `send(i)` for each of `count` senders `perSecond` times a second, the
+ * senders spread over SEND_SLOTS slots of each period, each slot on its own
+ * deadline: timers round to whole milliseconds, which would change the rate.
+ * Returns a function that stops it.
+ */
+export function sendInSlots(count: number, perSecond: number, send: (i: number) => void): () => void {
+  const slotMs = 1000 / perSecond / SEND_SLOTS;
+  const from = performance.now();
+  let slot = 0;
+  let timer: ReturnType<typeof setTimeout>;
+  const tick = () => {
+    const due = Math.floor((performance.now() - from) / slotMs);
+    for (; slot <= due; slot++) for (let i = slot % SEND_SLOTS; i < count; i += SEND_SLOTS) send(i);
+    timer = setTimeout(tick, Math.max(0, from + slot * slotMs - performance.now()));
+  };
+  tick();
+  return () => clearTimeout(timer);
+}

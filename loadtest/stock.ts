@@ -36,6 +36,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { serverEnv } from "../server/launch.ts";
 import { DIRECTIONS, rerollAfter } from "./arena-players.ts";
 import { runHelper, startHelper } from "./pinning.ts";
+import { sendInSlots } from "./schedule.ts";
 import { ARENA_HEIGHT, ARENA_WIDTH, MAX_PLAYERS, PATCH_RATE, PLAYER_RADIUS, PLAYER_SPEED, TICK_RATE } from "../rooms/arena/constants.ts";
 
 export interface StockResult {
@@ -55,7 +56,6 @@ const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PATCHES = join(ROOT, "server/patches");
 const SETTLE_MS = 3000;
-const SEND_SLOTS = 6;
 
 /** What the stock server has spent and carried since it started. */
 export interface StockUsage { cpu: NodeJS.CpuUsage; wchar: number; moves: number; players: number }
@@ -268,7 +268,7 @@ async function playStock({ endpoint, clients, modules }: ClientsOptions): Promis
     rooms.push(room);
   }
   // The move-only players of our bots (arena-players.ts): one of eight directions, re-rolled about once a
-  // second and whenever the arena's edge stops the player; a move at every step, sends spread over slots.
+  // second and whenever the arena's edge stops the player; a move at every step, spread as the bots' steps are.
   const pick = () => DIRECTIONS[Math.floor(Math.random() * DIRECTIONS.length)];
   const heading = rooms.map(() => ({ direction: pick(), stepsLeft: rerollAfter(Math.random) }));
   const atEdge = (room: (typeof rooms)[number], [dx, dy]: readonly [number, number]) => {
@@ -277,24 +277,14 @@ async function playStock({ endpoint, clients, modules }: ClientsOptions): Promis
     const stopped = (v: number, d: number, max: number) => (d < 0 && v <= PLAYER_RADIUS) || (d > 0 && v >= max - PLAYER_RADIUS);
     return stopped(me.x, dx, ARENA_WIDTH) || stopped(me.y, dy, ARENA_HEIGHT);
   };
-  const slotMs = 1000 / TICK_RATE / SEND_SLOTS;
-  const sendingFrom = performance.now();
-  let slot = 0;
-  const send = () => {
-    const due = Math.floor((performance.now() - sendingFrom) / slotMs);
-    for (; slot <= due; slot++) {
-      for (let i = slot % SEND_SLOTS; i < rooms.length; i += SEND_SLOTS) {
-        const h = heading[i];
-        if (--h.stepsLeft <= 0 || atEdge(rooms[i], h.direction)) {
-          h.direction = pick();
-          h.stepsLeft = rerollAfter(Math.random);
-        }
-        rooms[i].send("move", { x: h.direction[0], y: h.direction[1] });
-      }
+  sendInSlots(rooms.length, TICK_RATE, (i) => {
+    const h = heading[i];
+    if (--h.stepsLeft <= 0 || atEdge(rooms[i], h.direction)) {
+      h.direction = pick();
+      h.stepsLeft = rerollAfter(Math.random);
     }
-    setTimeout(send, Math.max(0, sendingFrom + slot * slotMs - performance.now()));
-  };
-  send();
+    rooms[i].send("move", { x: h.direction[0], y: h.direction[1] });
+  });
   return { patches: () => received };
 }
 
