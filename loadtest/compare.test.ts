@@ -53,6 +53,28 @@ describe("npm run compare", () => {
     expect(run.stdout).toMatch(/Our bots over the stock SDK clients: median \d+\.\d{3}/);
   }, TWO_SERVERS_AND_A_RUN_MS);
 
+  it("measures the stock room on this checkout's packages against the same room on npm's, side by side", async () => {
+    const roomsOut = mkdtempSync(join(out, "stock-room-"));
+    const run = await compare(["--base", "stock", "--ours", "stock-room", "--players", "16", "--hold", "3", "--runs", "1", "--out", roomsOut]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const [file] = readdirSync(roomsOut);
+    const result = JSON.parse(readFileSync(join(roomsOut, file), "utf8")) as Comparison;
+    const [only] = result.runs;
+    expect(result.ours).toBe("stock-room");
+    expect(only.ours.ccu).toBe(16);
+    expect(only.base.ccu).toBe(16);
+    expect(only.oursOverBase).toBeCloseTo(only.ours.cpuMsPerCcuS / only.base.cpuMsPerCcuS, 6);
+    expect(only.bots!.oursOverBase).toBeCloseTo(only.bots!.ours / only.bots!.base, 6);
+    expect(run.stdout).toMatch(/The stock room on our packages over npm's: median \d+\.\d{3}/);
+  }, TWO_SERVERS_AND_A_RUN_MS);
+
+  it("refuses --ours stock-room against anything but stock", async () => {
+    const run = await compare(["--base", "HEAD", "--ours", "stock-room", "--runs", "1", "--out", out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--ours stock-room runs the stock room on this checkout's packages against the same room on npm's; it takes --base stock/);
+  });
+
   it("refuses --base stock with a behaviour the stock room does not have", async () => {
     const run = await compare(["--base", "stock", "--behaviour", "play", "--runs", "1", "--out", out]);
     expect(run.code).toBe(2);

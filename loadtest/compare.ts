@@ -19,6 +19,12 @@
  * by stock SDK clients beside our bots on core 1. That is the issue's own
  * comparison (0.9 ms per CCU-second against stock's 1.03) made on this host,
  * with the host's drift cancelled the same way.
+ *
+ * `--base stock --ours stock-room` runs that same stock room and its stock
+ * SDK clients on both sides, one on this checkout's packages (server/patches
+ * applied) and one on npm's: what the patches alone save a room. Every room on
+ * this stack pays the stock room's per-message path, so that ratio is about
+ * the best any room here can read against stock, however cheap its rules.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -34,7 +40,7 @@ import { CLEAN_LINK } from "../game-client/src/net/link.ts";
 import { pinToBotCore, SERVER_CORE } from "./pinning.ts";
 import type { ServerScrape } from "./scrape.ts";
 import { ROOT, spawnServer, stopServer, waitForHealth, type ToolServer } from "../test/support/process.ts";
-import { startStockPlayers, startStockServer, type StockPlayers, type StockServer } from "./stock.ts";
+import { ourModules, startStockPlayers, startStockServer, stockModules, type StockPlayers, type StockServer } from "./stock.ts";
 
 const JOINS_PER_SECOND = 160;
 /** Seconds after every player is in before CPU is counted: rooms settle, the JIT warms up. */
@@ -55,8 +61,11 @@ export interface CompareRun {
   /** Against stock only: each fleet's CPU, ms per player-second, over the same seconds (our bots, the stock SDK clients). */
   bots?: { ours: number; base: number; oursOverBase: number };
 }
+/** What runs on this checkout's side: our arena and bots, or the stock room and clients on our packages. */
+export type OursSide = "arena" | "stock-room";
 export interface Comparison {
   base: string;
+  ours: OursSide;
   baseCommit: string;
   oursCommit: string;
   oursDirty: boolean;
@@ -172,13 +181,8 @@ async function compareWithStockOnce(players: number, behaviour: string, holdSeco
     const rampEnd = players / JOINS_PER_SECOND;
     const lastEnd = rampEnd + JOIN_GRACE_SECONDS + SETTLE_SECONDS + holdSeconds;
     let allInAt: number | undefined;
-    const stockReads: Promise<CpuReading & { clientsCpuMs: number }>[] = [];
-    const readStock = () => {
-      const clientsCpuMs = stockPlayers!.cpuMs();
-      stockReads.push(stock!.usage().then((u) => ({
-        endpoint: stock!.endpoint, at: performance.now(), ccu: u.players, cpuSeconds: (u.cpu.user + u.cpu.system) / 1e6, clientsCpuMs,
-      })));
-    };
+    const stockReads: Promise<StockReading>[] = [];
+    const readStock = () => { stockReads.push(readStockSide(stock!, stockPlayers!)); };
     // Our players join first when stock goes second: stock's clients then join while ours already play.
     const stockJoining = stockFirst ? Promise.resolve() : (async () => {
       await new Promise((resolve) => setTimeout(resolve, rampEnd * 1000));
@@ -207,19 +211,61 @@ async function compareWithStockOnce(players: number, behaviour: string, holdSeco
     const [first, last] = await Promise.all(stockReads);
     const stockCost = costBetween(first, last);
     const oursBots = figuresOf(run, [allInAt + SETTLE_SECONDS, allInAt + SETTLE_SECONDS + holdSeconds]).figures.bot_cpu_ms_per_bot_s;
-    const stockBots = (last.clientsCpuMs - first.clientsCpuMs) / ((last.at - first.at) / 1000) / players;
-    for (const [name, side] of [["this checkout", oursCost], ["stock", stockCost]] as const) {
-      if (side.ccu < players * 0.95) throw new CompareError(`${name}'s server held ${side.ccu} players of ${players}: the comparison would not be like for like.`);
-    }
-    return {
-      ours: oursCost, base: stockCost, oursOverBase: oursCost.cpuMsPerCcuS / stockCost.cpuMsPerCcuS,
-      bots: { ours: oursBots, base: stockBots, oursOverBase: oursBots / stockBots },
-    };
+    return sideBySide(players, oursCost, stockCost, oursBots, clientsCost(first, last, players));
   } finally {
     stockPlayers?.stop();
     stock?.stop();
     if (ours) await stopServer(ours);
   }
+}
+
+/**
+ * One side-by-side run of the stock room against itself: on this checkout's
+ * packages (ours) and on npm's (base), each played by `players` stock SDK
+ * clients on its own packages, both servers on `cpus`, both fleets here.
+ */
+async function compareStockRoomsOnce(players: number, holdSeconds: number, cpus: string | undefined, npmFirst: boolean): Promise<CompareRun> {
+  const sides = [{ modules: ourModules() }, { modules: stockModules() }].map((s) => ({ ...s, server: undefined as StockServer | undefined, players: undefined as StockPlayers | undefined }));
+  try {
+    for (const side of npmFirst ? [sides[1], sides[0]] : sides) {
+      side.server = await startStockServer(cpus, side.modules);
+      side.players = await startStockPlayers(side.server.endpoint, players, side.modules);
+    }
+    const read = () => Promise.all(sides.map((s) => readStockSide(s.server!, s.players!)));
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000));
+    const first = await read();
+    await new Promise((resolve) => setTimeout(resolve, holdSeconds * 1000));
+    const last = await read();
+    return sideBySide(players, costBetween(first[0], last[0]), costBetween(first[1], last[1]), clientsCost(first[0], last[0], players), clientsCost(first[1], last[1], players));
+  } finally {
+    for (const side of sides) { side.players?.stop(); side.server?.stop(); }
+  }
+}
+
+/** A stock server's CPU reading, and its clients' CPU at the same moment. */
+type StockReading = CpuReading & { clientsCpuMs: number };
+
+function readStockSide(server: StockServer, fleet: StockPlayers): Promise<StockReading> {
+  const clientsCpuMs = fleet.cpuMs();
+  return server.usage().then((u) => ({
+    endpoint: server.endpoint, at: performance.now(), ccu: u.players, cpuSeconds: (u.cpu.user + u.cpu.system) / 1e6, clientsCpuMs,
+  }));
+}
+
+/** Stock clients' CPU, ms per client-second, between two readings. */
+function clientsCost(first: StockReading, last: StockReading, players: number): number {
+  return (last.clientsCpuMs - first.clientsCpuMs) / ((last.at - first.at) / 1000) / players;
+}
+
+/** Both sides' costs as one run, refused if either server held too few players for a like-for-like reading. */
+function sideBySide(players: number, ours: SideCost, base: SideCost, oursClients: number, baseClients: number): CompareRun {
+  for (const [name, side] of [["this checkout", ours], ["stock", base]] as const) {
+    if (side.ccu < players * 0.95) throw new CompareError(`${name}'s server held ${side.ccu} players of ${players}: the comparison would not be like for like.`);
+  }
+  return {
+    ours, base, oursOverBase: ours.cpuMsPerCcuS / base.cpuMsPerCcuS,
+    bots: { ours: oursClients, base: baseClients, oursOverBase: oursClients / baseClients },
+  };
 }
 
 export function program(): Command {
@@ -230,11 +276,12 @@ export function program(): Command {
     .option("--hold <seconds>", "seconds measured once everyone has joined", int("--hold", 3, 600), 30)
     .option("--runs <n>", "side-by-side runs; the median ratio is reported", int("--runs", 1, 20), 3)
     .option("--behaviour <name>", `how bots play (${Object.keys(BEHAVIOURS.arena).join(", ")})`, "move")
+    .option("--ours <side>", "what runs on this checkout's side: `arena` (our server and bots) or, with --base stock, `stock-room` (the stock room and stock SDK clients on this checkout's patched packages: what the patches alone save a room)", "arena")
     .option("-o, --out <dir>", "directory for the JSON result", "loadtest-reports");
 }
 
 async function main(): Promise<void> {
-  const o = program().parse().opts<{ base: string; players: number; hold: number; runs: number; behaviour: string; out: string }>();
+  const o = program().parse().opts<{ base: string; players: number; hold: number; runs: number; behaviour: string; ours: string; out: string }>();
   if (!BEHAVIOURS.arena[o.behaviour]) {
     console.error(`compare: no behaviour "${o.behaviour}"; known: ${Object.keys(BEHAVIOURS.arena).join(", ")}.`);
     process.exit(2);
@@ -247,6 +294,15 @@ async function main(): Promise<void> {
     console.error(`compare: the stock room has move-only rules; --base stock takes --behaviour move, not "${o.behaviour}".`);
     process.exit(2);
   }
+  if (o.ours !== "arena" && o.ours !== "stock-room") {
+    console.error(`compare: --ours is "arena" or "stock-room", not "${o.ours}".`);
+    process.exit(2);
+  }
+  const stockRooms = o.ours === "stock-room";
+  if (stockRooms && !againstStock) {
+    console.error(`compare: --ours stock-room runs the stock room on this checkout's packages against the same room on npm's; it takes --base stock, not "${o.base}".`);
+    process.exit(2);
+  }
   let base: ReturnType<typeof checkOut> | undefined;
   try {
     if (!againstStock) base = checkOut(o.base);
@@ -255,18 +311,22 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const comparison: Comparison = {
-    base: o.base, baseCommit: base?.commit ?? "stock Colyseus (loadtest/stock.ts, unpatched packages)", oursCommit: git(["rev-parse", "HEAD"]), oursDirty: git(["status", "--porcelain"]) !== "",
+    base: o.base, ours: o.ours, baseCommit: base?.commit ?? "stock Colyseus (loadtest/stock.ts, unpatched packages)", oursCommit: git(["rev-parse", "HEAD"]), oursDirty: git(["status", "--porcelain"]) !== "",
     players: o.players, behaviour: o.behaviour, holdSeconds: o.hold, runs: [], medianOursOverBase: NaN,
   };
   const baseName = base ? `${o.base} (${base.commit.slice(0, 8)})` : "stock Colyseus with stock SDK clients";
-  console.log(`Comparing this checkout (${comparison.oursCommit.slice(0, 8)}${comparison.oursDirty ? " with uncommitted changes" : ""}) against ${baseName}: ${o.players} ${o.behaviour} players on each, both servers ${cpus ? `on core ${cpus}, bots on the other` : "unpinned"}.`);
+  const oursName = stockRooms ? "the stock room with stock SDK clients on this checkout's packages" : "this checkout";
+  const oursClients = stockRooms ? "stock SDK clients on our packages" : "bots";
+  const oursCommit = `${comparison.oursCommit.slice(0, 8)}${comparison.oursDirty ? " with uncommitted changes" : ""}`;
+  console.log(`Comparing ${oursName} (${oursCommit}) against ${baseName}: ${o.players} ${o.behaviour} players on each, both servers ${cpus ? `on core ${cpus}, bots on the other` : "unpinned"}.`);
   try {
     for (let i = 0; i < o.runs; i++) {
       const r = base ? await compareOnce(base.dir, o.players, o.behaviour, o.hold, cpus, i % 2 === 1)
-        : await compareWithStockOnce(o.players, o.behaviour, o.hold, cpus, i % 2 === 1);
+        : stockRooms ? await compareStockRoomsOnce(o.players, o.hold, cpus, i % 2 === 1)
+          : await compareWithStockOnce(o.players, o.behaviour, o.hold, cpus, i % 2 === 1);
       comparison.runs.push(r);
-      console.log(`  run ${i + 1}/${o.runs}: this checkout ${r.ours.cpuMsPerCcuS.toFixed(3)} ms per CCU-s, ${base ? "the base" : "stock"} ${r.base.cpuMsPerCcuS.toFixed(3)}: ratio ${r.oursOverBase.toFixed(3)}` +
-        (r.bots ? `; bots ${r.bots.ours.toFixed(3)} ms per bot-s, stock SDK clients ${r.bots.base.toFixed(3)}: ratio ${r.bots.oursOverBase.toFixed(3)}` : ""));
+      console.log(`  run ${i + 1}/${o.runs}: ${stockRooms ? "on our packages" : "this checkout"} ${r.ours.cpuMsPerCcuS.toFixed(3)} ms per CCU-s, ${base ? "the base" : "stock"} ${r.base.cpuMsPerCcuS.toFixed(3)}: ratio ${r.oursOverBase.toFixed(3)}` +
+        (r.bots ? `; ${oursClients} ${r.bots.ours.toFixed(3)} ms per client-s, stock SDK clients ${r.bots.base.toFixed(3)}: ratio ${r.bots.oursOverBase.toFixed(3)}` : ""));
     }
   } catch (error) {
     console.error(`compare: ${(error as Error).message}`);
@@ -281,8 +341,8 @@ async function main(): Promise<void> {
   const file = resolve(o.out, `compare-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, JSON.stringify(comparison, null, 2));
   const botRatios = comparison.runs.flatMap((r) => (r.bots ? [r.bots.oursOverBase] : []));
-  const bots = botRatios.length ? `\nOur bots over the stock SDK clients: median ${median(botRatios).toFixed(3)} (${Math.min(...botRatios).toFixed(3)}–${Math.max(...botRatios).toFixed(3)}).` : "";
-  console.log(`This checkout over the base: median ${comparison.medianOursOverBase.toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}) over ${ratios.length} run(s). Identical builds read within about ±1.5 %: a difference inside that is noise.${bots}\nJSON: ${file}`);
+  const bots = botRatios.length ? `\n${stockRooms ? "Stock SDK clients on our packages over npm's" : "Our bots over the stock SDK clients"}: median ${median(botRatios).toFixed(3)} (${Math.min(...botRatios).toFixed(3)}–${Math.max(...botRatios).toFixed(3)}).` : "";
+  console.log(`${stockRooms ? "The stock room on our packages over npm's" : "This checkout over the base"}: median ${comparison.medianOursOverBase.toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}) over ${ratios.length} run(s). Identical builds read within about ±1.5 %: a difference inside that is noise.${bots}\nJSON: ${file}`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { measureStock, outsideRepository, stockModules } from "./stock.ts";
+import { createRequire } from "node:module";
+import { measureStock, ourModules, outsideRepository, stockModules } from "./stock.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PATCHES = join(ROOT, "server/patches");
@@ -30,6 +31,21 @@ describe("the stock Colyseus reference the bench measures beside each move-only 
       expect(applies(ROOT, patch, true), `${patch} should still be applied in this checkout`).toBe(true);
       expect(applies(ROOT, patch), `${patch} should not apply twice in this checkout`).toBe(false);
     }
+  });
+
+  it("runs on this checkout's patched packages instead when asked to (compare --ours stock-room)", () => {
+    // Resolved as the stock room's re-exporting module resolves them; the ws patch stands for all of them.
+    const resolveThere = createRequire(join(ourModules(), "stock-packages.mjs")).resolve;
+    const resolveStock = createRequire(join(stockModules(), "stock-packages.mjs")).resolve;
+    expect(resolveThere("@colyseus/core").startsWith(join(ROOT, "node_modules/@colyseus/core/"))).toBe(true);
+    const receiverOf = (transport: string) => {
+      const require = createRequire(transport);
+      return require(join(dirname(require.resolve("ws")), "lib/receiver.js"));
+    };
+    const receiverThere = receiverOf(resolveThere("@colyseus/ws-transport"));
+    const receiverStock = receiverOf(resolveStock("@colyseus/ws-transport"));
+    expect(typeof receiverThere.prototype.fastMessage).toBe("function");
+    expect(receiverStock.prototype.fastMessage).toBeUndefined();
   });
 
   it("carries a move from every client at every step and a patch at the patch rate, and reports both sides' CPU and the bytes sent", async () => {

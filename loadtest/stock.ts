@@ -66,9 +66,12 @@ export interface StockServer {
   stop(): void;
 }
 
-/** The stock room's server on `cpus` (taskset), with the runtime environment of ours (allocator, malloc arenas). */
-export async function startStockServer(cpus?: string): Promise<StockServer> {
-  const { child: server, line } = await startHelper("The stock server", SELF, ["serve", JSON.stringify({ modules: stockModules() })], { cpus, env: { ...process.env, ...serverEnv() } });
+/**
+ * The stock room's server on `cpus` (taskset), with the runtime environment of ours (allocator, malloc arenas),
+ * on the packages as npm installs them unless `modules` says otherwise (`ourModules()`).
+ */
+export async function startStockServer(cpus?: string, modules = stockModules()): Promise<StockServer> {
+  const { child: server, line } = await startHelper("The stock server", SELF, ["serve", JSON.stringify({ modules })], { cpus, env: { ...process.env, ...serverEnv() } });
   const endpoint = `http://127.0.0.1:${Number(line)}`;
   return {
     endpoint,
@@ -84,8 +87,8 @@ export interface StockPlayers {
 }
 
 /** `clients` stock SDK clients playing the stock room until stopped; resolves once every one has joined. */
-export async function startStockPlayers(endpoint: string, clients: number): Promise<StockPlayers> {
-  const { child: fleet } = await startHelper("The stock clients", SELF, ["play", JSON.stringify({ endpoint, clients, modules: stockModules() })]);
+export async function startStockPlayers(endpoint: string, clients: number, modules = stockModules()): Promise<StockPlayers> {
+  const { child: fleet } = await startHelper("The stock clients", SELF, ["play", JSON.stringify({ endpoint, clients, modules })]);
   return {
     cpuMs: () => {
       // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks of 10 ms, after the parenthesised name.
@@ -141,12 +144,7 @@ export function stockModules(): string {
     execFileSync("cp", ["-a", join(ROOT, "node_modules", name), join(building, "node_modules", name)]);
     execFileSync("git", ["apply", "--reverse", join(PATCHES, patch)], { cwd: building, env: outsideRepository(cache) });
   }
-  writeFileSync(join(building, "stock-packages.mjs"), [
-    `export * as core from "@colyseus/core";`,
-    `export * as transport from "@colyseus/ws-transport";`,
-    `export * as schema from "@colyseus/schema";`,
-    `export * as sdk from "@colyseus/sdk";`,
-  ].join("\n"));
+  writeFileSync(join(building, "stock-packages.mjs"), STOCK_PACKAGES_MODULE);
   writeFileSync(join(building, "ready"), new Date().toISOString());
   try {
     renameSync(building, dir);
@@ -156,6 +154,27 @@ export function stockModules(): string {
   if (!existsSync(join(dir, "ready"))) throw new Error(`stock: could not build ${dir}.`);
   return dir;
 }
+
+/**
+ * The stock room's packages as this checkout runs them, every patch of server/patches applied: a
+ * directory holding only the re-exporting module, from which imports resolve to this checkout's
+ * node_modules. The stock room on these, against the same room on `stockModules()`, measures what the
+ * patches alone save any room (`npm run compare -- --base stock --ours stock-room`).
+ */
+export function ourModules(): string {
+  const dir = join(ROOT, "loadtest-reports/.our-packages");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "stock-packages.mjs"), STOCK_PACKAGES_MODULE);
+  return dir;
+}
+
+/** The module both package sets load the stock room's packages through, so that they resolve beside it. */
+const STOCK_PACKAGES_MODULE = [
+  `export * as core from "@colyseus/core";`,
+  `export * as transport from "@colyseus/ws-transport";`,
+  `export * as schema from "@colyseus/schema";`,
+  `export * as sdk from "@colyseus/sdk";`,
+].join("\n");
 
 /**
  * The environment for running git in `dir` as if no repository were around it: the cache sits inside this
