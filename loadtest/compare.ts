@@ -29,6 +29,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
@@ -185,7 +186,7 @@ async function compareWithStockOnce(players: number, behaviour: string, holdSeco
     const readStock = () => { stockReads.push(readStockSide(stock!, stockPlayers!)); };
     // Our players join first when stock goes second: stock's clients then join while ours already play.
     const stockJoining = stockFirst ? Promise.resolve() : (async () => {
-      await new Promise((resolve) => setTimeout(resolve, rampEnd * 1000));
+      await sleep(rampEnd * 1000);
       await startStock();
     })();
     let stockIn = stockFirst;
@@ -224,21 +225,26 @@ async function compareWithStockOnce(players: number, behaviour: string, holdSeco
  * packages (ours) and on npm's (base), each played by `players` stock SDK
  * clients on its own packages, both servers on `cpus`, both fleets here.
  */
-async function compareStockRoomsOnce(players: number, holdSeconds: number, cpus: string | undefined, npmFirst: boolean): Promise<CompareRun> {
-  const sides = [{ modules: ourModules() }, { modules: stockModules() }].map((s) => ({ ...s, server: undefined as StockServer | undefined, players: undefined as StockPlayers | undefined }));
+async function compareStockRoomsOnce(players: number, holdSeconds: number, cpus: string | undefined, npmStartsFirst: boolean): Promise<CompareRun> {
+  type Side = { modules: string; server?: StockServer; fleet?: StockPlayers };
+  const ours: Side = { modules: ourModules() };
+  const npm: Side = { modules: stockModules() };
   try {
-    for (const side of npmFirst ? [sides[1], sides[0]] : sides) {
+    for (const side of npmStartsFirst ? [npm, ours] : [ours, npm]) {
       side.server = await startStockServer(cpus, side.modules);
-      side.players = await startStockPlayers(side.server.endpoint, players, side.modules);
+      side.fleet = await startStockPlayers(side.server.endpoint, players, side.modules);
     }
-    const read = () => Promise.all(sides.map((s) => readStockSide(s.server!, s.players!)));
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000));
-    const first = await read();
-    await new Promise((resolve) => setTimeout(resolve, holdSeconds * 1000));
-    const last = await read();
-    return sideBySide(players, costBetween(first[0], last[0]), costBetween(first[1], last[1]), clientsCost(first[0], last[0], players), clientsCost(first[1], last[1], players));
+    const read = () => Promise.all([ours, npm].map((side) => readStockSide(side.server!, side.fleet!)));
+    await sleep(SETTLE_SECONDS * 1000);
+    const [oursStart, npmStart] = await read();
+    await sleep(holdSeconds * 1000);
+    const [oursEnd, npmEnd] = await read();
+    return sideBySide(
+      players, costBetween(oursStart, oursEnd), costBetween(npmStart, npmEnd),
+      clientsCost(oursStart, oursEnd, players), clientsCost(npmStart, npmEnd, players),
+    );
   } finally {
-    for (const side of sides) { side.players?.stop(); side.server?.stop(); }
+    for (const side of [ours, npm]) { side.fleet?.stop(); side.server?.stop(); }
   }
 }
 

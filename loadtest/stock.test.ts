@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createRequire } from "node:module";
 import { measureStock, ourModules, outsideRepository, stockModules } from "./stock.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
