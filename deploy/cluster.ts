@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
-import { HARD_DEADLINE_GRACE_MS } from "../server/shutdown.ts";
+import { HARD_DEADLINE_GRACE_MS } from "../server/ops/shutdown.ts";
 import { SERVER_ENTRY, SERVER_NODE_FLAGS, serverEnv } from "../server/launch.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));

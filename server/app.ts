@@ -4,14 +4,14 @@
  */
 import { defineServer, LocalDriver, LocalPresence, matchMaker, type Server } from "@colyseus/core";
 import { Encoder } from "@colyseus/schema";
-import { followAnnouncements } from "./announcements.ts";
+import { followAnnouncements } from "./ops/announcements.ts";
 import type { Config } from "./config.ts";
-import { routes } from "./http.ts";
+import { routes } from "./ops/http.ts";
 import { colyseusLogger } from "./logger.ts";
-import { Placement } from "./placement.ts";
-import { connectRedis, useLocalPresence } from "./redis.ts";
+import { Placement } from "./ops/placement.ts";
+import { connectRedis, useLocalPresence } from "./ops/redis.ts";
 import { roomTypes } from "./rooms.ts";
-import { MeteredWebSocketTransport } from "./transport.ts";
+import { MeteredWebSocketTransport } from "./ops/transport.ts";
 
 export interface GameServer extends Server {
   /** Where new rooms go; also told when this process starts draining. */
@@ -46,7 +46,7 @@ export function createGameServer(config: Config): GameServer {
     driver: redis?.driver ?? new LocalDriver(),
     publicAddress: config.publicAddress,
     selectProcessIdToCreateRoom: placement.select,
-    // Signals go through server/shutdown.ts, whose drain has a deadline.
+    // Signals go through server/ops/shutdown.ts, whose drain has a deadline.
     gracefullyShutdown: false,
     logger: colyseusLogger,
     greet: false,

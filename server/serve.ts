@@ -1,12 +1,12 @@
-/** The server, once main.ts has settled the runtime: configuration, then the server, then listen; signals drain it (server/shutdown.ts). */
+/** The server, once main.ts has settled the runtime: configuration, then the server, then listen; signals drain it (server/ops/shutdown.ts). */
 import type { AddressInfo } from "node:net";
 import { matchMaker } from "@colyseus/core";
 import { loadConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { createGameServer } from "./app.ts";
 import { logger, setLogLevel } from "./logger.ts";
-import { waitForRedis } from "./redis.ts";
-import { installGracefulShutdown } from "./shutdown.ts";
+import { waitForRedis } from "./ops/redis.ts";
+import { installGracefulShutdown } from "./ops/shutdown.ts";
 import { activeAllocator } from "./launch.ts";
 
 /** How long a booting process waits for Redis to come up (ms). */

@@ -6,10 +6,10 @@
  */
 import { ServerError, type Client } from "@colyseus/core";
 import { z } from "zod";
-import { GameRoom } from "../../server/GameRoom.ts";
-import { clampToRanges } from "../../server/input-ranges.ts";
-import { withPlainSnapshots } from "../../server/input-snapshots.ts";
-import { StepAllowance } from "../../server/step-allowance.ts";
+import { GameRoom } from "../../server/room/GameRoom.ts";
+import { clampToRanges } from "../../server/room/input-ranges.ts";
+import { withPlainSnapshots } from "../../server/room/input-snapshots.ts";
+import { StepAllowance } from "../../server/room/step-allowance.ts";
 import {
   MAX_HEALTH, MAX_PLAYERS, PATCH_RATE, PROJECTILE_DAMAGE, RESPAWN_SECONDS,
   ROUND_SECONDS, SCOREBOARD_SECONDS, TICK_RATE,
@@ -43,7 +43,7 @@ const MAX_REWIND_MS = 500;
 /**
  * The input class and its range checks, built once for every arena room: a
  * room's class fields run per room, and one input class for all of them keeps
- * the decode path's inline caches monomorphic (server/input-snapshots.ts).
+ * the decode path's inline caches monomorphic (server/room/input-snapshots.ts).
  */
 const ServerInput = withPlainSnapshots(ArenaInput);
 const sanitizeInput = clampToRanges<ArenaInput>({ moveX: [-1, 1], moveY: [-1, 1] });
@@ -58,7 +58,7 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
 
   /**
    * One buffered input is applied per step, plus any steps owed (see
-   * server/step-allowance.ts). 32 holds a second at 30 Hz: room for what
+   * server/room/step-allowance.ts). 32 holds a second at 30 Hz: room for what
    * arrives while a busy process stalls, until the steps it dropped are made
    * up. An overflow would drop inputs the client already predicted, a visible
    * correction. A flood only ever delays (and then drops) the flooder's own.

@@ -6,7 +6,7 @@ import { startServer, waitForState, type TestServer } from "../../test/support/s
 import { afterEveryStep, placeAt, serverRoomOf, WIRE_TOLERANCE } from "../../test/support/arena.ts";
 import { PLAYER_SPEED, TICK_RATE } from "./constants.ts";
 import type { ArenaInput } from "./state.ts";
-import { MAX_OWED_STEPS } from "../../server/step-allowance.ts";
+import { MAX_OWED_STEPS } from "../../server/room/step-allowance.ts";
 
 const STEP = PLAYER_SPEED / TICK_RATE; // units one input moves a player
 

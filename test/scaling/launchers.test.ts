@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { HARD_DEADLINE_GRACE_MS } from "../../server/shutdown.ts";
+import { HARD_DEADLINE_GRACE_MS } from "../../server/ops/shutdown.ts";
 import { waitForState } from "../support/server.ts";
 import { eventually, freePort, joinThrough, killAll, ROOT, startRedis, waitForPeers, type Seat } from "./support.ts";
 

@@ -4,7 +4,7 @@
  * what browser players feel.
  *
  * The room applies one input per step and makes up a step whose input came
- * late or that a stalled process dropped (server/step-allowance.ts), but
+ * late or that a stalled process dropped (server/room/step-allowance.ts), but
  * anything else that queues inputs (a client clock running fast) leaves them
  * queued for good, and each one is a step of extra delay before the server
  * sees what the player does. When more inputs wait than the round trip and one patch

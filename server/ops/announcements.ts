@@ -7,7 +7,7 @@
 import type { Presence } from "@colyseus/core";
 import { z } from "zod";
 import { liveRooms } from "./live-rooms.ts";
-import { logger } from "./logger.ts";
+import { logger } from "../logger.ts";
 import { announcementsDelivered } from "./metrics.ts";
 
 export const ANNOUNCEMENT_CHANNEL = "tickforge:announcement";

@@ -16,14 +16,14 @@
  */
 import { CloseCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
 import type { z } from "zod";
-import { ANNOUNCEMENT_MESSAGE, type Announcement } from "./announcements.ts";
-import { ClientErrorCode, KickCode, MatchmakingErrorCode, SHUTDOWN_CLOSE_CODE } from "./errors.ts";
-import { logger, type Logger } from "./logger.ts";
-import { reconnects, rejectedMessages, tickDuration } from "./metrics.ts";
-import { recordTickTime } from "./placement.ts";
-import { matchmakingOutage } from "./redis.ts";
-import { liveRooms } from "./live-rooms.ts";
-import { currentDrain, type DrainPlan } from "./shutdown.ts";
+import { ANNOUNCEMENT_MESSAGE, type Announcement } from "../ops/announcements.ts";
+import { ClientErrorCode, KickCode, MatchmakingErrorCode, SHUTDOWN_CLOSE_CODE } from "../errors.ts";
+import { logger, type Logger } from "../logger.ts";
+import { reconnects, rejectedMessages, tickDuration } from "../ops/metrics.ts";
+import { recordTickTime } from "../ops/placement.ts";
+import { matchmakingOutage } from "../ops/redis.ts";
+import { liveRooms } from "../ops/live-rooms.ts";
+import { currentDrain, type DrainPlan } from "../ops/shutdown.ts";
 
 /** Misbehaviours within STRIKE_WINDOW_MS that get a client kicked. */
 const STRIKES_TO_KICK = 5;
@@ -70,7 +70,7 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
   }
 
   /**
-   * Graceful shutdown (server/shutdown.ts): warn the players, keep playing for
+   * Graceful shutdown (server/ops/shutdown.ts): warn the players, keep playing for
    * the drain time, then close with 4001 so clients join a room elsewhere.
    * Outside a drain (tests, dev) this is Colyseus's immediate disconnect.
    */
@@ -96,7 +96,7 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
     }, drain.drainMs).unref();
   }
 
-  /** A server-wide announcement (server/announcements.ts) reaches every client here. */
+  /** A server-wide announcement (server/ops/announcements.ts) reaches every client here. */
   showAnnouncement(announcement: Announcement): void {
     this.announceToAll(ANNOUNCEMENT_MESSAGE, announcement);
   }

@@ -10,13 +10,13 @@ import { fileURLToPath } from "node:url";
 import { matchMaker } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
 import { announce, AnnouncementRequest } from "./announcements.ts";
-import type { Config } from "./config.ts";
-import { logger } from "./logger.ts";
+import type { Config } from "../config.ts";
+import { logger } from "../logger.ts";
 import { registry } from "./metrics.ts";
 import { matchmakingOutage } from "./redis.ts";
 import { currentDrain } from "./shutdown.ts";
 
-export const CLIENT_DIST = fileURLToPath(new URL("../dist/client/", import.meta.url));
+export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client/", import.meta.url));
 
 export function routes(config: Config) {
   return function mountRoutes(app: Application): void {

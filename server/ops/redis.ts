@@ -12,7 +12,7 @@ import { matchMaker } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { Redis, type RedisOptions } from "ioredis";
-import { logger } from "./logger.ts";
+import { logger } from "../logger.ts";
 import { redisUp } from "./metrics.ts";
 
 const CONNECTION_OPTIONS: RedisOptions = {

@@ -8,9 +8,9 @@
  * for rooms to go; a hard deadline here makes sure the process always exits.
  */
 import { matchMaker, type Server } from "@colyseus/core";
-import { SHUTDOWN_CLOSE_CODE } from "./errors.ts";
+import { SHUTDOWN_CLOSE_CODE } from "../errors.ts";
 import { liveRooms } from "./live-rooms.ts";
-import { logger } from "./logger.ts";
+import { logger } from "../logger.ts";
 import { draining } from "./metrics.ts";
 import type { Placement } from "./placement.ts";
 

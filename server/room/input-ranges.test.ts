@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ArenaInput } from "../rooms/arena/state.ts";
+import { ArenaInput } from "../../rooms/arena/state.ts";
 import { clampToRanges } from "./input-ranges.ts";
 
 const sanitize = clampToRanges<ArenaInput>({ moveX: [-1, 1], moveY: [-1, 1] });

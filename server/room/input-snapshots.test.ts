@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Encoder } from "@colyseus/schema";
 import { InputDecoder, InputEncoder } from "@colyseus/schema/input";
-import { ArenaInput } from "../rooms/arena/state.ts";
+import { ArenaInput } from "../../rooms/arena/state.ts";
 import { withPlainSnapshots } from "./input-snapshots.ts";
 
 describe("plain input snapshots", () => {

@@ -16,8 +16,8 @@
  * landing on rooms that no longer exist.
  */
 import { matchMaker, ServerError, type Presence } from "@colyseus/core";
-import { MatchmakingErrorCode } from "./errors.ts";
-import { logger } from "./logger.ts";
+import { MatchmakingErrorCode } from "../errors.ts";
+import { logger } from "../logger.ts";
 
 const LOAD_KEY = "tickforge:load";
 /** How often each process publishes its load (ms). */
