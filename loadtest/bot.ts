@@ -6,9 +6,9 @@
  */
 import { CloseCode, type Room } from "@colyseus/sdk";
 import { ArenaInput } from "../rooms/arena/state.ts";
-import { fighter, mover, seededRng, type ArenaPlayer, type InputPort, type NetworkRtt, type Rng } from "./arena-players.ts";
+import { fighter, mover, seededRng, type ArenaPlayer, type InputPort, type NetworkRtt, type Rng } from "../rooms/arena/bots.ts";
 import { recordMs } from "./histogram.ts";
-import type { LinkSettings } from "../game-client/src/net/link.ts";
+import type { LinkSettings } from "../shared/link.ts";
 import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
 

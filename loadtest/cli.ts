@@ -16,7 +16,7 @@ import { RunError, runLoad } from "./coordinator.ts";
 import { buildReport } from "./figures.ts";
 import { finalTable, htmlReport, progressLine } from "./report.ts";
 import { linearRamp } from "./schedule.ts";
-import { checkLinkSettings, type LinkSettings } from "../game-client/src/net/link.ts";
+import { checkLinkSettings, type LinkSettings } from "../shared/link.ts";
 
 /** Every figure a run can report; --assert is checked against these before the run starts. */
 export const FIGURE_NAMES = [

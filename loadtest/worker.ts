@@ -7,7 +7,7 @@ import "./node-socket.ts";
 import "./reflection-cache.ts";
 import { TICK_RATE } from "../rooms/arena/constants.ts";
 import { Bot, behaviourFor } from "./bot.ts";
-import type { LinkSettings } from "../game-client/src/net/link.ts";
+import type { LinkSettings } from "../shared/link.ts";
 import { Meter } from "./meter.ts";
 import { joinTime, peakBots, type Schedule } from "./schedule.ts";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { killAll, ROOT, startProcess } from "../test/support/process.ts";
+import { killAll, ROOT, startProcess } from "../tools/process.ts";
 import { ConfigError } from "./errors.ts";
 import { findJemalloc, missingRuntimeSettings, resolveAllocator, SERVER_ENTRY, SERVER_NODE_FLAGS, serverArgv, serverEnv } from "./launch.ts";
 

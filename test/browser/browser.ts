@@ -7,10 +7,10 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { DebugHook } from "../../game-client/src/game/debug.ts";
-import { launchBrowser } from "../support/chromium.ts";
+import { launchBrowser } from "../../tools/chromium.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
-export { launchBrowser } from "../support/chromium.ts";
+export { launchBrowser } from "../../tools/chromium.ts";
 
 export type Hook = DebugHook & { countColours(): Promise<number> };
 declare global {

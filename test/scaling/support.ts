@@ -12,8 +12,8 @@ import { once } from "node:events";
 import { Socket } from "node:net";
 import { Client, type Room } from "@colyseus/sdk";
 
-export { freePort, killAll, ROOT, startProcess, type GameProcess, type LogLine, type ProcessOptions } from "../support/process.ts";
-import { freePort, killWithAll, startProcess, type GameProcess } from "../support/process.ts";
+export { freePort, killAll, ROOT, startProcess, type GameProcess, type LogLine, type ProcessOptions } from "../../tools/process.ts";
+import { freePort, killWithAll, startProcess, type GameProcess } from "../../tools/process.ts";
 
 export function hasBinary(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;

@@ -4,7 +4,7 @@
  * the Game when needed.
  */
 import * as Phaser from "phaser";
-import { LinkConditioner, type LinkSettings } from "../net/link.ts";
+import { LinkConditioner, type LinkSettings } from "../../../shared/link.ts";
 import { ArenaSession } from "../net/session.ts";
 import { DebugHook } from "./debug.ts";
 import { HEIGHT, WIDTH } from "./layout.ts";

@@ -3,7 +3,7 @@
  * exposed on `window.__tickforge` by the entry file. Tests read these
  * instead of pixels.
  */
-import type { LinkSettings } from "../net/link.ts";
+import type { LinkSettings } from "../../../shared/link.ts";
 import type { PredictionStats } from "../net/prediction.ts";
 import type { ArenaSession, ConnectionState } from "../net/session.ts";
 

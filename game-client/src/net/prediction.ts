@@ -17,7 +17,7 @@ import type { InputHandle, Room } from "@colyseus/sdk";
 import { Predict, type PredictedSpawns, type Reconciler } from "@colyseus/sdk/predict";
 import { PROJECTILE_LIFETIME } from "../../../rooms/arena/constants.ts";
 import { applyInput, canFire, muzzle, projectilePosition, projectileSpent } from "../../../rooms/arena/sim.ts";
-import { QueueDrain } from "./pacing.ts";
+import { QueueDrain } from "../../../shared/pacing.ts";
 import { ArenaInput, type ArenaState, type Player, type Projectile } from "../../../rooms/arena/state.ts";
 
 /** How far in the past remote players are drawn: two patch intervals at 20 Hz, so one late patch never starves the buffer. */
@@ -76,7 +76,7 @@ export interface PredictionStats {
   pendingInputs: number;
   /** The latest correction, for diagnosis: the input it was judged at, and server minus prediction. */
   lastCorrection: { seq: number; dx: number; dy: number; pending: number } | null;
-  /** Steps left out to drain the server's input queue (net/pacing.ts). */
+  /** Steps left out to drain the server's input queue (shared/pacing.ts). */
   inputsSkipped: number;
   /** Own shots predicted / confirmed by the server / dropped for lack of a server shot. */
   shotsPredicted: number;
@@ -246,7 +246,7 @@ export class ArenaPrediction {
     this.predict.dispose();
   }
 
-  /** Leave this step out to shrink the server's input queue? (net/pacing.ts, shared with the bots) */
+  /** Leave this step out to shrink the server's input queue? (shared/pacing.ts, shared with the bots) */
   #drainStep(): boolean {
     const skip = this.#drain.skipThisStep(this.input, this.#networkRtt(), this.me.stepMs);
     if (skip) this.stats.inputsSkipped++;

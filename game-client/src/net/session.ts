@@ -21,7 +21,7 @@
 import { Client, CloseCode, type Room } from "@colyseus/sdk";
 import { ArenaState, type Player } from "../../../rooms/arena/state.ts";
 import { Emitter } from "./emitter.ts";
-import { LinkConditioner } from "./link.ts";
+import { LinkConditioner } from "../../../shared/link.ts";
 import { LobbyListing } from "./lobby.ts";
 import { ArenaPrediction } from "./prediction.ts";
 import { forgetSeat, loadName, loadSeat, saveName, saveSeat } from "./seat.ts";

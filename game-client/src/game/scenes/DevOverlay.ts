@@ -4,7 +4,7 @@
  * conditioner's controls, so anyone can add 150 ms and watch prediction hold.
  */
 import * as Phaser from "phaser";
-import type { LinkSettings } from "../../net/link.ts";
+import type { LinkSettings } from "../../../../shared/link.ts";
 import type { ArenaSession } from "../../net/session.ts";
 import { debugOf, sessionOf } from "../context.ts";
 import { FONT, OVERLAY, OVERLAY_LEFT, OVERLAY_PRESET, OVERLAY_TOP } from "../layout.ts";

@@ -1,5 +1,5 @@
 /**
- * node loadtest/memory-probe.ts [--bots 480] [--behaviour move] [--allocations] [--snapshots <dir>]
+ * node bench/memory-probe.ts [--bots 480] [--behaviour move] [--allocations] [--snapshots <dir>]
  *
  * What a connection costs the server in memory, and what it leaves behind.
  * Starts the real server (server/main.ts) with --expose-gc and an inspector on
@@ -22,9 +22,9 @@ import { execFileSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { CLEAN_LINK } from "../game-client/src/net/link.ts";
-import { LoadRun } from "./coordinator.ts";
-import { spawnServer, waitForHealth } from "../test/support/process.ts";
+import { CLEAN_LINK } from "../shared/link.ts";
+import { LoadRun } from "../loadtest/coordinator.ts";
+import { spawnServer, waitForHealth } from "../tools/process.ts";
 
 interface Options { bots: number; behaviour: string; joinRate: number; hold: number; leave: string; serverCpus?: string; allocations?: boolean; snapshots?: string; phase: string }
 interface Memory { rss: number; heapUsed: number; external: number; spaces: Record<string, number> }

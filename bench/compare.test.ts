@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { runTool } from "../test/support/process.ts";
+import { runTool } from "../tools/process.ts";
 import type { Comparison } from "./compare.ts";
 
 const COMPARE = fileURLToPath(new URL("./compare.ts", import.meta.url));

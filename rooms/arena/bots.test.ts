@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TICK_RATE } from "../rooms/arena/constants.ts";
-import { applyInput } from "../rooms/arena/sim.ts";
-import { ArenaInput, ArenaState, Player } from "../rooms/arena/state.ts";
-import { startServer, waitForState, type TestServer } from "../test/support/server.ts";
-import { fighter, mover, seededRng, type InputPort, type RoomView } from "./arena-players.ts";
+import { TICK_RATE } from "./constants.ts";
+import { applyInput } from "./sim.ts";
+import { ArenaInput, ArenaState, Player } from "./state.ts";
+import { startServer, waitForState, type TestServer } from "../../test/support/server.ts";
+import { fighter, mover, seededRng, type InputPort, type RoomView } from "./bots.ts";
 
 /** The browser's input schema, field by field, as the schema itself declares it. */
 const INPUT_FIELDS = Object.values((ArenaInput as any)[Symbol.metadata] as Record<string, { name: string; type: unknown }>).map((f) => f.name);

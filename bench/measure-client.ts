@@ -1,6 +1,6 @@
 /**
  * Measures the demo in headless chromium, for the figures in docs/client.md:
- *   node game-client/measure.ts [--seconds 20] [--bots 15] [--port 3040]
+ *   node bench/measure-client.ts [--seconds 20] [--bots 15] [--port 3040]
  *
  * Starts a server process, fills an arena with SDK bots (the load tester's
  * fighters: they move, aim and shoot with the browser's own input schema),
@@ -14,11 +14,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Client, type Room } from "@colyseus/sdk";
 import Table from "cli-table3";
-import { fighter, seededRng, type InputPort } from "../loadtest/arena-players.ts";
+import { fighter, seededRng, type InputPort } from "../rooms/arena/bots.ts";
 import { TICK_RATE } from "../rooms/arena/constants.ts";
 import { ArenaInput } from "../rooms/arena/state.ts";
 import { launchBrowser, openGame, play, type GamePage } from "../test/browser/browser.ts";
-import { spawnServer, waitForHealth } from "../test/support/process.ts";
+import { spawnServer, waitForHealth } from "../tools/process.ts";
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +31,7 @@ const seconds = Number(values.seconds);
 const botCount = Number(values.bots);
 const port = Number(values.port);
 if (!(seconds > 0) || !(botCount >= 0 && botCount <= 15) || !(port > 0)) {
-  console.error("usage: node game-client/measure.ts [--seconds N>0] [--bots 0..15] [--port P]");
+  console.error("usage: node bench/measure-client.ts [--seconds N>0] [--bots 0..15] [--port P]");
   process.exit(2);
 }
 

@@ -3,7 +3,7 @@
  * clients that each send one input per fixed step (moving, aiming, shooting),
  * times every fixed step for a while, and prints p50/p99/max.
  *
- *   npx node loadtest/tick-probe.ts --clients 16 --seconds 20
+ *   npx node bench/tick-probe.ts --clients 16 --seconds 20
  *
  * For fleets, several processes and network figures, use `npm run loadtest`.
  */

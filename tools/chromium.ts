@@ -1,7 +1,7 @@
 /**
  * Debian's chromium, driven by playwright-core: the one launch configuration
- * for browser specs and for tools that render a page (game-client/measure.ts,
- * loadtest/screenshot.ts). `npx playwright install` cannot download here, so
+ * for browser specs and for tools that render a page (bench/measure-client.ts,
+ * bench/screenshot.ts). `npx playwright install` cannot download here, so
  * the binary comes from `apt-get install chromium` (.ci/run does it).
  */
 import { chromium, type Browser } from "playwright-core";

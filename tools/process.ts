@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { SERVER_ENTRY, serverArgv, serverEnv } from "../../server/launch.ts";
+import { SERVER_ENTRY, serverArgv, serverEnv } from "../server/launch.ts";
 
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** A free TCP port on loopback (the OS picks it; the caller binds it right after). */
 export async function freePort(): Promise<number> {

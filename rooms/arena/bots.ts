@@ -5,10 +5,10 @@
  * `applyInput` the server runs, and fires only when `canFire` says the server
  * will accept the shot.
  */
-import { TICK_RATE } from "../rooms/arena/constants.ts";
-import { applyInput, canFire, type PlayerBody } from "../rooms/arena/sim.ts";
-import type { ArenaInput, ArenaState } from "../rooms/arena/state.ts";
-import { QueueDrain } from "../game-client/src/net/pacing.ts";
+import { TICK_RATE } from "./constants.ts";
+import { applyInput, canFire, type PlayerBody } from "./sim.ts";
+import type { ArenaInput, ArenaState } from "./state.ts";
+import { QueueDrain } from "../../shared/pacing.ts";
 
 /** The slice of the SDK's input handle a player needs (the real one in the fleet, a recorder in tests). */
 export interface InputPort {

@@ -1,5 +1,5 @@
 /**
- * npx node loadtest/screenshot.ts <report.html> [--out <file.png>]
+ * npx node bench/screenshot.ts <report.html> [--out <file.png>]
  *
  * Open a loadtest HTML report in headless chromium, wait until every chart has
  * drawn, and save the page as a PNG (docs/loadtest-report.png is made this
@@ -8,7 +8,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { launchBrowser } from "../test/support/chromium.ts";
+import { launchBrowser } from "../tools/chromium.ts";
 
 /** The charts every report draws (loadtest/report.ts). */
 export const REPORT_CHARTS = ["ack", "ccu", "bytes", "tick", "cpu"] as const;

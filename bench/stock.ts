@@ -24,9 +24,9 @@
  * packages, a few MB, built once per package-lock and patch set in
  * loadtest-reports/.stock-packages).
  *
- *   node loadtest/stock.ts serve '<json>'        (prints its port)
- *   node loadtest/stock.ts clients '<json>'      (plays, then prints both sides' cost over a hold)
- *   node loadtest/stock.ts play '<json>'         (prints "in" once all have joined, plays until killed)
+ *   node bench/stock.ts serve '<json>'        (prints its port)
+ *   node bench/stock.ts clients '<json>'      (plays, then prints both sides' cost over a hold)
+ *   node bench/stock.ts play '<json>'         (prints "in" once all have joined, plays until killed)
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -34,9 +34,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { serverEnv } from "../server/launch.ts";
-import { DIRECTIONS, rerollAfter } from "./arena-players.ts";
+import { DIRECTIONS, rerollAfter } from "../rooms/arena/bots.ts";
 import { runHelper, startHelper } from "./pinning.ts";
-import { sendInSlots } from "./schedule.ts";
+import { sendInSlots } from "../loadtest/schedule.ts";
 import { ARENA_HEIGHT, ARENA_WIDTH, MAX_PLAYERS, PATCH_RATE, PLAYER_RADIUS, PLAYER_SPEED, TICK_RATE } from "../rooms/arena/constants.ts";
 
 export interface StockResult {
@@ -277,7 +277,7 @@ type ClientsOptions = { endpoint: string; clients: number; modules: string };
 
 /** Join every client, then send a move from each at every step until the process ends. */
 async function playStock({ endpoint, clients, modules }: ClientsOptions): Promise<{ patches(): number }> {
-  await import("./node-socket.ts"); // the SDK on `ws`, as our bots run it
+  await import("../loadtest/node-socket.ts"); // the SDK on `ws`, as our bots run it
   const { Client } = (await stockPackages(modules)).sdk;
   let received = 0;
   const rooms: Awaited<ReturnType<InstanceType<typeof Client>["joinOrCreate"]>>[] = [];

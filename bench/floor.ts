@@ -14,8 +14,8 @@
  * game's input rate and only count what arrives. Both measure their own CPU
  * over a hold once everyone is connected.
  *
- *   node loadtest/floor.ts serve '<json Traffic>'    (prints its port)
- *   node loadtest/floor.ts clients '<json>'          (prints its result)
+ *   node bench/floor.ts serve '<json Traffic>'    (prints its port)
+ *   node bench/floor.ts clients '<json>'          (prints its result)
  */
 import { once } from "node:events";
 import { createServer } from "node:http";
@@ -23,8 +23,8 @@ import { fileURLToPath } from "node:url";
 import WebSocket, { WebSocketServer } from "ws";
 import { serverEnv } from "../server/launch.ts";
 import { runHelper, startHelper } from "./pinning.ts";
-import { sendInSlots } from "./schedule.ts";
-import { frameOverhead } from "./socket-probe.ts";
+import { sendInSlots } from "../loadtest/schedule.ts";
+import { frameOverhead } from "../loadtest/socket-probe.ts";
 
 /** The traffic of one client, as a load run measured it at the socket (frame bytes, header included). */
 export interface Traffic {

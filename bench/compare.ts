@@ -15,7 +15,7 @@
  * with the same package-lock.json. Writes loadtest-reports/compare-<time>.json.
  *
  * `--base stock` measures against stock Colyseus instead: the minimal 0.18
- * room with the same moves (loadtest/stock.ts), on unpatched packages, played
+ * room with the same moves (bench/stock.ts), on unpatched packages, played
  * by stock SDK clients beside our bots on core 1. That is the issue's own
  * comparison (0.9 ms per CCU-second against stock's 1.03) made on this host,
  * with the host's drift cancelled the same way.
@@ -33,14 +33,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import { BEHAVIOURS } from "./bot.ts";
-import { int } from "./cli.ts";
-import { runLoad, type LoadRun } from "./coordinator.ts";
-import { figuresOf, median } from "./figures.ts";
-import { CLEAN_LINK } from "../game-client/src/net/link.ts";
+import { BEHAVIOURS } from "../loadtest/bot.ts";
+import { int } from "../loadtest/cli.ts";
+import { runLoad, type LoadRun } from "../loadtest/coordinator.ts";
+import { figuresOf, median } from "../loadtest/figures.ts";
+import { CLEAN_LINK } from "../shared/link.ts";
 import { pinToBotCore, SERVER_CORE } from "./pinning.ts";
-import type { ServerScrape } from "./scrape.ts";
-import { ROOT, spawnServer, stopServer, waitForHealth, type ToolServer } from "../test/support/process.ts";
+import type { ServerScrape } from "../loadtest/scrape.ts";
+import { ROOT, spawnServer, stopServer, waitForHealth, type ToolServer } from "../tools/process.ts";
 import { ourModules, startStockPlayers, startStockServer, stockModules, type StockPlayers, type StockServer } from "./stock.ts";
 
 const JOINS_PER_SECOND = 160;
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const comparison: Comparison = {
-    base: o.base, ours: o.ours, baseCommit: base?.commit ?? "stock Colyseus (loadtest/stock.ts, unpatched packages)", oursCommit: git(["rev-parse", "HEAD"]), oursDirty: git(["status", "--porcelain"]) !== "",
+    base: o.base, ours: o.ours, baseCommit: base?.commit ?? "stock Colyseus (bench/stock.ts, unpatched packages)", oursCommit: git(["rev-parse", "HEAD"]), oursDirty: git(["status", "--porcelain"]) !== "",
     players: o.players, behaviour: o.behaviour, holdSeconds: o.hold, runs: [], medianOursOverBase: NaN,
   };
   const baseName = base ? `${o.base} (${base.commit.slice(0, 8)})` : "stock Colyseus with stock SDK clients";
