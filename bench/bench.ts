@@ -15,7 +15,8 @@ import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import { MAX_PLAYERS, PATCH_RATE, TICK_RATE } from "../rooms/arena/constants.ts";
+import { MAX_PLAYERS } from "../rooms/arena/constants.ts";
+import { loadConfig } from "../server/config.ts";
 import { runLoad, type LoadRun } from "../loadtest/coordinator.ts";
 import { buildReport, figuresOf, median, type Figures } from "../loadtest/figures.ts";
 import { CLEAN_LINK } from "../shared/link.ts";
@@ -28,6 +29,8 @@ import { measureFloor } from "./floor.ts";
 import { measureStock } from "./stock.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** The rates the server this bench spawns runs at: it inherits this environment (TICK_RATE, PATCH_RATE). */
+const { tickRate: TICK_RATE, patchRate: PATCH_RATE } = loadConfig(process.env).rooms;
 const ACK_LIMIT_MS = 100;
 const TICK_LIMIT_MS = 1000 / TICK_RATE / 2; // half the tick budget
 const FIXED_CCU = 480;

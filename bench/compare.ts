@@ -33,7 +33,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import { BEHAVIOURS } from "../loadtest/bot.ts";
+import { behaviours as ARENA_BEHAVIOURS } from "../rooms/arena/bots.ts";
 import { int } from "../loadtest/cli.ts";
 import { runLoad, type LoadRun } from "../loadtest/coordinator.ts";
 import { figuresOf, median } from "../loadtest/figures.ts";
@@ -281,15 +281,15 @@ export function program(): Command {
     .option("--players <n>", "players on each server (rooms of 16)", int("--players", 16, 1000), 320)
     .option("--hold <seconds>", "seconds measured once everyone has joined", int("--hold", 3, 600), 30)
     .option("--runs <n>", "side-by-side runs; the median ratio is reported", int("--runs", 1, 20), 3)
-    .option("--behaviour <name>", `how bots play (${Object.keys(BEHAVIOURS.arena).join(", ")})`, "move")
+    .option("--behaviour <name>", `how bots play (${Object.keys(ARENA_BEHAVIOURS).join(", ")})`, "move")
     .option("--ours <side>", "what runs on this checkout's side: `arena` (our server and bots) or, with --base stock, `stock-room` (the stock room and stock SDK clients on this checkout's patched packages: what the patches alone save a room)", "arena")
     .option("-o, --out <dir>", "directory for the JSON result", "loadtest-reports");
 }
 
 async function main(): Promise<void> {
   const o = program().parse().opts<{ base: string; players: number; hold: number; runs: number; behaviour: string; ours: string; out: string }>();
-  if (!BEHAVIOURS.arena[o.behaviour]) {
-    console.error(`compare: no behaviour "${o.behaviour}"; known: ${Object.keys(BEHAVIOURS.arena).join(", ")}.`);
+  if (!ARENA_BEHAVIOURS[o.behaviour]) {
+    console.error(`compare: no behaviour "${o.behaviour}"; known: ${Object.keys(ARENA_BEHAVIOURS).join(", ")}.`);
     process.exit(2);
   }
   const pinning = pinToBotCore(fileURLToPath(import.meta.url));

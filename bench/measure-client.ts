@@ -15,7 +15,6 @@ import { parseArgs } from "node:util";
 import { Client, type Room } from "@colyseus/sdk";
 import Table from "cli-table3";
 import { fighter, seededRng, type InputPort } from "../rooms/arena/bots.ts";
-import { TICK_RATE } from "../rooms/arena/constants.ts";
 import { ArenaInput } from "../rooms/arena/state.ts";
 import { launchBrowser, openGame, play, type GamePage } from "../test/browser/browser.ts";
 import { spawnServer, waitForHealth } from "../tools/process.ts";
@@ -49,13 +48,16 @@ async function startServerProcess() {
 async function startBots(count: number): Promise<{ rooms: Room[]; stop(): void }> {
   const rooms: Room[] = [];
   const players: ReturnType<typeof fighter>[] = [];
+  let stepMs = 0;
   for (let i = 0; i < count; i++) {
     const room = await new Client(endpoint).joinOrCreate("arena", { name: `Bot ${i + 1}` });
     room.onMessage("*", () => {}); // bots don't read kills, chat or announcements
     rooms.push(room);
-    players.push(fighter(room.input({ type: ArenaInput }) as unknown as InputPort, room as never, seededRng(i + 1)));
+    const input = room.input({ type: ArenaInput });
+    stepMs = input.stepMs ?? stepMs; // the fixed step the room advertises
+    players.push(fighter(input as unknown as InputPort, room as never, seededRng(i + 1)));
   }
-  const timer = setInterval(() => { for (const p of players) p.step(); }, 1000 / TICK_RATE);
+  const timer = setInterval(() => { for (const p of players) p.step(); }, stepMs || 1000 / 30);
   return { rooms, stop: () => { clearInterval(timer); for (const r of rooms) r.leave(); } };
 }
 

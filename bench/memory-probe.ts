@@ -2,7 +2,7 @@
  * node bench/memory-probe.ts [--bots 480] [--behaviour move] [--allocations] [--snapshots <dir>]
  *
  * What a connection costs the server in memory, and what it leaves behind.
- * Starts the real server (server/main.ts) with --expose-gc and an inspector on
+ * Starts the real server (main.ts) with --expose-gc and an inspector on
  * a free local port, joins bots with the project's own fleet (runLoad's
  * LoadRun), and reads the server through its inspector, so the server needs
  * no hook of its own. Two phases, each on a fresh server:

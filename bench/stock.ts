@@ -37,7 +37,11 @@ import { serverEnv } from "../server/launch.ts";
 import { DIRECTIONS, rerollAfter } from "../rooms/arena/bots.ts";
 import { runHelper, startHelper } from "./pinning.ts";
 import { sendInSlots } from "../loadtest/schedule.ts";
-import { ARENA_HEIGHT, ARENA_WIDTH, MAX_PLAYERS, PATCH_RATE, PLAYER_RADIUS, PLAYER_SPEED, TICK_RATE } from "../rooms/arena/constants.ts";
+import { ARENA_HEIGHT, ARENA_WIDTH, MAX_PLAYERS, PLAYER_RADIUS, PLAYER_SPEED } from "../rooms/arena/constants.ts";
+import { loadConfig } from "../server/config.ts";
+
+/** The stock room runs at the rates our server would in this environment (TICK_RATE, PATCH_RATE), to compare like with like. */
+const { tickRate: TICK_RATE, patchRate: PATCH_RATE } = loadConfig(process.env).rooms;
 
 export interface StockResult {
   serverCpuMsPerCcuS: number;
@@ -289,7 +293,7 @@ async function playStock({ endpoint, clients, modules }: ClientsOptions): Promis
   // The move-only players of our bots (arena-players.ts): one of eight directions, re-rolled about once a
   // second and whenever the arena's edge stops the player; a move at every step, spread as the bots' steps are.
   const pick = () => DIRECTIONS[Math.floor(Math.random() * DIRECTIONS.length)];
-  const heading = rooms.map(() => ({ direction: pick(), stepsLeft: rerollAfter(Math.random) }));
+  const heading = rooms.map(() => ({ direction: pick(), stepsLeft: rerollAfter(Math.random, TICK_RATE) }));
   const atEdge = (room: (typeof rooms)[number], [dx, dy]: readonly [number, number]) => {
     const me = (room.state as { players?: Map<string, { x: number; y: number }> }).players?.get(room.sessionId);
     if (!me) return false;
@@ -300,7 +304,7 @@ async function playStock({ endpoint, clients, modules }: ClientsOptions): Promis
     const h = heading[i];
     if (--h.stepsLeft <= 0 || atEdge(rooms[i], h.direction)) {
       h.direction = pick();
-      h.stepsLeft = rerollAfter(Math.random);
+      h.stepsLeft = rerollAfter(Math.random, TICK_RATE);
     }
     rooms[i].send("move", { x: h.direction[0], y: h.direction[1] });
   });

@@ -11,7 +11,6 @@ import { parseArgs } from "node:util";
 import { matchMaker } from "@colyseus/core";
 import { startServer } from "../test/support/server.ts";
 import type { ArenaRoom } from "../rooms/arena/ArenaRoom.ts";
-import { TICK_RATE } from "../rooms/arena/constants.ts";
 import type { ArenaInput } from "../rooms/arena/state.ts";
 
 const { values } = parseArgs({ options: { clients: { type: "string", default: "16" }, seconds: { type: "string", default: "20" } } });
@@ -24,6 +23,7 @@ const rooms = [first];
 for (let i = 1; i < clients; i++) rooms.push(await ts.client().joinById(first.roomId, { name: `probe-${i}` }));
 for (const room of rooms) room.onMessage("*", () => undefined); // kill feed and chat: not measured here
 const server = matchMaker.getLocalRoomById(first.roomId) as unknown as ArenaRoom;
+const TICK_RATE = server.settings.tickRate; // the server's TICK_RATE: the room's one authority
 
 // Each client changes direction about once a second and fires now and then, one input per step.
 const timers = rooms.map((room, i) => {
@@ -41,12 +41,7 @@ const timers = rooms.map((room, i) => {
 });
 
 const samples: number[] = [];
-const step = (server as any).step.bind(server);
-(server as any).step = (dt: number) => {
-  const started = performance.now();
-  step(dt);
-  samples.push(performance.now() - started);
-};
+server.observeSteps((_tick, seconds) => samples.push(seconds * 1000));
 await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 timers.forEach(clearInterval);
 

@@ -74,7 +74,7 @@ export interface ProcessOptions {
   port?: number;
   /**
    * "settings" (the default) passes the runtime settings up front, as the
-   * bench and pm2 do; "plain" is `node server/main.ts` typed by hand, which
+   * bench and pm2 do; "plain" is `node main.ts` typed by hand, which
    * relaunches itself to get them.
    */
   launch?: "settings" | "plain";

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TICK_RATE } from "./constants.ts";
+import { loadConfig } from "../../server/config.ts";
+
+const TICK_RATE = loadConfig({}).rooms.tickRate; // the test server runs the defaults
 import { applyInput } from "./sim.ts";
 import { ArenaInput, ArenaState, Player } from "./state.ts";
 import { startServer, waitForState, type TestServer } from "../../test/support/server.ts";
@@ -23,6 +25,7 @@ function recordingInput() {
     data,
     get sentCount() { return sent.length; },
     pendingCount: 0, // an instant server: nothing ever waits in its queue
+    stepSeconds: 1 / TICK_RATE,
     send() { sent.push({ moveX: target.moveX, moveY: target.moveY, aim: target.aim, fire: target.fire }); return sent.length; },
   };
   return { port, written, sent };

@@ -1,14 +1,18 @@
 /**
- * How bots play the arena. They send the very ArenaInput the browser sends
- * (rooms/arena/state.ts), once per fixed step, and think with the shared
- * simulation (rooms/arena/sim.ts): a bot predicts its own body with the same
- * `applyInput` the server runs, and fires only when `canFire` says the server
- * will accept the shot.
+ * How bots play the arena (`npm run loadtest -- --room arena --behaviour play`).
+ * They send the very ArenaInput the browser sends (rooms/arena/state.ts),
+ * once per fixed step at the rate the room advertises, and think with the
+ * shared simulation (rooms/arena/sim.ts): a bot predicts its own body with
+ * the same `applyInput` the server runs, and fires only when `canFire` says
+ * the server will accept the shot.
  */
-import { TICK_RATE } from "./constants.ts";
-import { applyInput, canFire, type PlayerBody } from "./sim.ts";
-import type { ArenaInput, ArenaState } from "./state.ts";
+import type { Room } from "@colyseus/sdk";
+import type { Behaviour, BotContext, BotPlayer, NetworkRtt, Rng } from "../../loadtest/behaviour.ts";
 import { QueueDrain } from "../../shared/pacing.ts";
+import { applyInput, canFire, type PlayerBody } from "./sim.ts";
+import { ArenaInput, type ArenaState } from "./state.ts";
+
+export { seededRng, type NetworkRtt, type Rng } from "../../loadtest/behaviour.ts";
 
 /** The slice of the SDK's input handle a player needs (the real one in the fleet, a recorder in tests). */
 export interface InputPort {
@@ -18,6 +22,9 @@ export interface InputPort {
   readonly pendingCount: number;
   /** The room's advertised patch interval, ms. */
   readonly patchRate?: number;
+  /** The room's advertised fixed step, s and ms: the server's TICK_RATE. */
+  readonly stepSeconds?: number;
+  readonly stepMs?: number;
   send(): number;
 }
 
@@ -27,9 +34,6 @@ export interface RoomView {
   readonly state: ArenaState | undefined;
 }
 
-/** The plain network round trip, ms, as the player last measured it (the browser pings every 2 s). */
-export type NetworkRtt = () => number;
-
 export interface ArenaPlayer {
   /** Decide and send exactly one input: called once per fixed step. */
   step(): void;
@@ -37,27 +41,19 @@ export interface ArenaPlayer {
   readonly body: PlayerBody;
 }
 
-const DT = 1 / TICK_RATE; // s, one fixed step
-const STEP_MS = 1000 / TICK_RATE;
-/** Eight compass directions: every move-only bot is moving on every step. */
+/** Assumed until the room has advertised its step (it does in the join handshake). */
+const FALLBACK_STEP_SECONDS = 1 / 30;
 /** The eight ways a move-only player heads (never standing still). */
 export const DIRECTIONS: readonly [number, number][] = [[1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1], [0, -1], [1, -1]];
 /** Shots only at targets this close (units): further away they mostly hit walls. */
 const ENGAGE_RANGE = 700;
 
-export type Rng = () => number;
-
-/** A seeded generator, so a bot's choices can be replayed in tests. */
-export function seededRng(seed: number): Rng {
-  let s = seed >>> 0 || 1;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+/** Steps until a move-only player picks a new direction: about once a second, never the same cadence twice. */
+export function rerollAfter(rng: Rng, stepsPerSecond: number): number {
+  return Math.round(stepsPerSecond * (0.5 + rng()));
 }
 
-/** Steps until the next direction change: about a second, never the same cadence twice. */
-/** Steps until a move-only player picks a new direction: about once a second. */
-export function rerollAfter(rng: Rng): number {
-  return Math.round(TICK_RATE * (0.5 + rng()));
-}
+const stepOf = (input: InputPort) => input.stepSeconds ?? FALLBACK_STEP_SECONDS;
 
 /**
  * Move-only: every bot moves on every step and re-rolls its direction about
@@ -80,17 +76,18 @@ export function mover(input: InputPort, view: RoomView, rng: Rng, rtt: NetworkRt
         if (me) { body.x = me.x; body.y = me.y; located = true; }
       }
       // Left out to shrink the server's queue: no input, so the body does not move this step either.
-      if (drain.skipThisStep(input, rtt(), STEP_MS)) return;
+      const dt = stepOf(input);
+      if (drain.skipThisStep(input, rtt(), dt * 1000)) return;
       if (--stepsLeft <= 0) {
         dir = DIRECTIONS[Math.floor(rng() * DIRECTIONS.length)];
-        stepsLeft = rerollAfter(rng);
+        stepsLeft = rerollAfter(rng, 1 / dt);
       }
       const data = input.data;
       data.moveX = dir[0];
       data.moveY = dir[1];
       data.fire = false;
       const beforeX = body.x, beforeY = body.y;
-      applyInput(body, data, DT);
+      applyInput(body, data, dt);
       if (located && body.x === beforeX && body.y === beforeY) stepsLeft = 0; // stuck: turn next step
       input.send();
     },
@@ -115,14 +112,15 @@ export function fighter(input: InputPort, view: RoomView, rng: Rng, rtt: Network
       const me = state?.players?.get(view.sessionId);
       const data = input.data;
       if (me) { body.x = me.x; body.y = me.y; }
-      if (drain.skipThisStep(input, rtt(), STEP_MS)) return;
+      const dt = stepOf(input);
+      if (drain.skipThisStep(input, rtt(), dt * 1000)) return;
       if (--stepsLeft <= 0) {
         dir = DIRECTIONS[Math.floor(rng() * DIRECTIONS.length)];
-        stepsLeft = rerollAfter(rng);
+        stepsLeft = rerollAfter(rng, 1 / dt);
       }
       // Look one step ahead with the server's own rules; a blocked way means a new direction.
       const ahead = { x: body.x, y: body.y };
-      applyInput(ahead, { moveX: dir[0], moveY: dir[1] }, DT);
+      applyInput(ahead, { moveX: dir[0], moveY: dir[1] }, dt);
       if (ahead.x === body.x && ahead.y === body.y) stepsLeft = 0;
       data.moveX = dir[0];
       data.moveY = dir[1];
@@ -152,3 +150,28 @@ function nearestRival(state: ArenaState, self: string, from: PlayerBody): { x: n
   });
   return best;
 }
+
+/** The SDK's input handle for the browser's own input schema: bots and browser cannot drift apart. */
+function arenaInput(room: Room) {
+  return room.input({ type: ArenaInput });
+}
+
+function playing(brain: (input: InputPort, view: RoomView, rng: Rng, rtt: NetworkRtt) => ArenaPlayer) {
+  return ({ room, rng, rtt }: BotContext): BotPlayer => {
+    const input = arenaInput(room);
+    const player = brain(input as unknown as InputPort, room as unknown as RoomView, rng, rtt);
+    return { input, step: () => player.step() };
+  };
+}
+
+/** The arena's bot behaviours, by name, for the fleet (loadtest/). */
+export const behaviours: Record<string, Behaviour> = {
+  /** Moving, aiming, shooting, dying, respawning. */
+  play: { session: "stay", decodesPatches: true, play: playing(fighter) },
+  /** Moving every step, direction re-rolled about once a second; reads no patches. */
+  move: { session: "stay", decodesPatches: false, play: playing(mover) },
+  /** Plays for 2–8 s, leaves, comes back. */
+  churn: { session: "churn", decodesPatches: true, play: playing(fighter) },
+  /** Plays, and every few seconds loses its connection without a close frame. */
+  storm: { session: "storm", decodesPatches: true, play: playing(fighter) },
+};

@@ -1,29 +1,23 @@
 /**
  * Server-wide announcements: an operator posts one to any process, it crosses
  * to every process through the presence's pub/sub (Redis with REDIS_URL, in
- * memory otherwise), and every GameRoom forwards it to its clients as the room
- * message "announcement" `{ text, sentAt }`.
+ * memory otherwise), and every room that composes the drain piece (game rooms
+ * and the lobby) forwards it to its clients as the framework message
+ * "announcement" `{ text, sentAt }` (shared/protocol.ts).
  */
 import type { Presence } from "@colyseus/core";
 import { z } from "zod";
+import type { Announcement } from "../../shared/protocol.ts";
 import { liveRooms } from "./live-rooms.ts";
 import { logger } from "../logger.ts";
 import { announcementsDelivered } from "./metrics.ts";
 
 export const ANNOUNCEMENT_CHANNEL = "tickforge:announcement";
-export const ANNOUNCEMENT_MESSAGE = "announcement";
 
 /** What an operator sends. */
 export const AnnouncementRequest = z.object({
   text: z.string().trim().min(1, "An announcement needs some text.").max(280, "Announcements are at most 280 characters."),
 });
-
-/** What every client receives. */
-export interface Announcement {
-  text: string;
-  /** ms since the epoch, when the operator's request was accepted. */
-  sentAt: number;
-}
 
 export async function announce(presence: Presence, text: string): Promise<Announcement> {
   const announcement: Announcement = { text, sentAt: Date.now() };

@@ -9,6 +9,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { matchMaker } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
+import { ROOM_TYPES_PATH, type RoomTypeInfo } from "../../shared/protocol.ts";
+import type { RoomType } from "../room/room-type.ts";
 import { announce, AnnouncementRequest } from "./announcements.ts";
 import type { Config } from "../config.ts";
 import { logger } from "../logger.ts";
@@ -18,8 +20,14 @@ import { currentDrain } from "./shutdown.ts";
 
 export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client/", import.meta.url));
 
-export function routes(config: Config) {
+export function routes(config: Config, roomTypes: readonly RoomType[]) {
+  const offered: RoomTypeInfo[] = roomTypes.map(({ name, title, summary }) => ({ name, title, summary }));
   return function mountRoutes(app: Application): void {
+    // What the title screen lists: every room type this server offers.
+    app.get(ROOM_TYPES_PATH, (_req, res) => {
+      res.json(offered);
+    });
+
     // 503 while draining, so a load balancer stops sending matchmaking here.
     app.get("/health", (_req, res) => {
       const drain = currentDrain();

@@ -31,14 +31,35 @@ new Gauge({
   },
 });
 
-/** Fine buckets below the 33 ms budget of a 30 Hz tick: the interesting range. */
-export const tickDuration = new Histogram({
-  name: "tickforge_tick_duration_seconds",
-  help: "Wall time of one fixed simulation step, by room type.",
-  labelNames: ["room_type"] as const,
-  buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.033, 0.066, 0.1],
-  registers: [registry],
-});
+/** Bucket bounds as fractions of one step's budget: fine below it, the interesting range, and a few past it. */
+const TICK_BUCKET_FRACTIONS = [1 / 640, 1 / 320, 1 / 128, 1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 3];
+
+/** Bucket bounds (s) for a step budget of 1/tickRate, two significant digits. */
+export function tickBuckets(tickRate: number): number[] {
+  return TICK_BUCKET_FRACTIONS.map((f) => Number((f / tickRate).toPrecision(2)));
+}
+
+let tickHistogram: Histogram<"room_type"> | undefined;
+let tickHistogramRate = 0;
+
+/**
+ * The step-time histogram, with buckets for this server's tick rate
+ * (createGameServer calls it with TICK_RATE; a later server in the same
+ * process with another rate gets fresh buckets).
+ */
+export function tickDuration(tickRate = tickHistogramRate || 30): Histogram<"room_type"> {
+  if (tickHistogram && tickHistogramRate === tickRate) return tickHistogram;
+  if (tickHistogram) registry.removeSingleMetric("tickforge_tick_duration_seconds");
+  tickHistogramRate = tickRate;
+  tickHistogram = new Histogram({
+    name: "tickforge_tick_duration_seconds",
+    help: "Wall time of one fixed simulation step, by room type.",
+    labelNames: ["room_type"] as const,
+    buckets: tickBuckets(tickRate),
+    registers: [registry],
+  });
+  return tickHistogram;
+}
 
 export const rejectedMessages = new Counter({
   name: "tickforge_rejected_messages_total",

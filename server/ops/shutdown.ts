@@ -1,15 +1,15 @@
 /**
  * Graceful shutdown with a bounded drain.
  *
- * On SIGTERM (or SIGINT) the process stops taking new rooms, every GameRoom
- * tells its players ("shutdown" `{ reason, disconnectInMs }`) and keeps playing
- * for DRAIN_SECONDS, then closes their sockets with 4001, which clients take as
- * "join a new arena elsewhere". Colyseus's own shutdown waits with no timeout
+ * On SIGTERM (or SIGINT) the process stops taking new rooms, every room
+ * tells its players ("shutdown" `{ reason, disconnectInMs }`, in its room
+ * type's words) and keeps playing for DRAIN_SECONDS, then closes their sockets
+ * with 4001, which clients take as "join a new room elsewhere". Colyseus's own shutdown waits with no timeout
  * for rooms to go; a hard deadline here makes sure the process always exits.
  */
 import { matchMaker, type Server } from "@colyseus/core";
 import { SHUTDOWN_CLOSE_CODE } from "../errors.ts";
-import { liveRooms } from "./live-rooms.ts";
+import { liveRooms, type DrainPlan } from "./live-rooms.ts";
 import { logger } from "../logger.ts";
 import { draining } from "./metrics.ts";
 import type { Placement } from "./placement.ts";
@@ -17,12 +17,7 @@ import type { Placement } from "./placement.ts";
 /** Past the drain, time for sockets and Redis to close before the process exits anyway (ms). */
 export const HARD_DEADLINE_GRACE_MS = 5000;
 
-export interface DrainPlan {
-  /** Shown to players. */
-  reason: string;
-  /** How long rooms keep playing before their players are moved on (ms). */
-  drainMs: number;
-}
+export type { DrainPlan };
 
 let plan: DrainPlan | undefined;
 
@@ -43,10 +38,7 @@ export function installGracefulShutdown(server: Server, options: ShutdownOptions
       logger.warn({ signal }, "second signal during drain: exiting now");
       process.exit(1);
     }
-    void drainAndExit(server, options, {
-      reason: "This server is restarting. Finish your fight: you will be moved to another arena.",
-      drainMs: options.drainSeconds * 1000,
-    }, signal, 0);
+    void drainAndExit(server, options, { drainMs: options.drainSeconds * 1000 }, signal, 0);
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);

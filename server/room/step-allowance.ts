@@ -42,4 +42,9 @@ export class StepAllowance {
   forget(sessionId: string): void {
     this.#owed.delete(sessionId);
   }
+
+  /** Forget every player not in `present` (players who left for good). */
+  retainOnly(present: ReadonlySet<string>): void {
+    for (const sessionId of this.#owed.keys()) if (!present.has(sessionId)) this.#owed.delete(sessionId);
+  }
 }

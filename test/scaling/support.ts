@@ -4,7 +4,7 @@
  * Every test file gets its own redis-server on a free port: Colyseus's pub/sub
  * channels are global to a Redis server (DB numbers do not separate them), so a
  * shared one would mix these processes with other runs'. Each game process is
- * server/main.ts with the runtime settings (server/launch.ts), and reports readiness
+ * main.ts with the runtime settings (server/launch.ts), and reports readiness
  * through its JSON log line "Tickforge listening".
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";

@@ -32,7 +32,5 @@ export async function placeAt(room: Room, x: number, y: number, sessionId = room
 
 /** Call `observe` after every fixed step the server room runs, with the step's tick. */
 export function afterEveryStep(room: ArenaRoom, observe: (tick: number) => void): void {
-  const target = room as unknown as { step(dt: number, tick: number): void };
-  const step = target.step.bind(room);
-  target.step = (dt, tick) => { step(dt, tick); observe(tick); };
+  room.observeSteps((tick) => observe(tick));
 }

@@ -4,13 +4,14 @@
  */
 import type { AddressInfo } from "node:net";
 import { Client, type Room } from "@colyseus/sdk";
-import type { Server } from "@colyseus/core";
-import { createGameServer } from "../../server/app.ts";
+import { roomTypes as repositoryRoomTypes } from "../../rooms/index.ts";
+import { createGameServer, type GameServer } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
 import { setLogLevel } from "../../server/logger.ts";
+import type { RoomType } from "../../server/room/room-type.ts";
 
 export interface TestServer {
-  server: Server;
+  server: GameServer;
   port: number;
   endpoint: string;
   /** A fresh SDK client pointed at this server. */
@@ -18,10 +19,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ LOG_LEVEL: "silent", ...env, PORT: "0" });
+/** A server offering `roomTypes` (by default the repository's, rooms/index.ts; framework specs pass small inline ones). */
+export async function startServer(env: Record<string, string> = {}, roomTypes: readonly RoomType<any>[] = repositoryRoomTypes): Promise<TestServer> {
+  const config = loadConfig({ LOG_LEVEL: "silent", ...env, PORT: "0" }, roomTypes);
   setLogLevel(config.logLevel);
-  const server = createGameServer(config);
+  const server = createGameServer(config, roomTypes);
   await server.listen(0, "127.0.0.1");
   const port = (server.transport.server!.address() as AddressInfo).port;
   const endpoint = `http://127.0.0.1:${port}`;
