@@ -3,6 +3,7 @@
  * in this test file's own worker process (Colyseus's matchmaker is one per process).
  */
 import type { AddressInfo } from "node:net";
+import { matchMaker, type Room as ServerRoom } from "@colyseus/core";
 import { Client, type Room } from "@colyseus/sdk";
 import { roomTypes as repositoryRoomTypes } from "../../rooms/index.ts";
 import { createGameServer, type GameServer } from "../../server/app.ts";
@@ -75,4 +76,11 @@ export function nextSignal<A extends unknown[]>(signal: { once(cb: (...args: A) 
       resolve(args);
     });
   });
+}
+
+/** The server-side instance of a room, by id (the server runs in the test's process). */
+export function localRoom(roomId: string): ServerRoom {
+  const room = matchMaker.getLocalRoomById(roomId);
+  if (!room) throw new Error(`room ${roomId} is not in this process`);
+  return room;
 }
