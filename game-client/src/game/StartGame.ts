@@ -10,10 +10,10 @@ import { DebugHook } from "./debug.ts";
 import { HEIGHT, WIDTH } from "./layout.ts";
 import { Boot } from "./scenes/Boot.ts";
 import { DevOverlay } from "./scenes/DevOverlay.ts";
-import { Game } from "./scenes/Game.ts";
-import { Hud } from "./scenes/Hud.ts";
+import { Game } from "../../../rooms/arena/client/ArenaGame.ts";
+import { Hud } from "../../../rooms/arena/client/ArenaHud.ts";
 import { Preloader } from "./scenes/Preloader.ts";
-import { Scoreboard } from "./scenes/Scoreboard.ts";
+import { Scoreboard } from "../../../rooms/arena/client/ArenaScoreboard.ts";
 import { Title } from "./scenes/Title.ts";
 import { COLORS } from "./style.ts";
 

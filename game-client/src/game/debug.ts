@@ -4,7 +4,7 @@
  * instead of pixels.
  */
 import type { LinkSettings } from "../../../shared/link.ts";
-import type { PredictionStats } from "../net/prediction.ts";
+import type { PredictionStats } from "../../../rooms/arena/client/prediction.ts";
 import type { ArenaSession, ConnectionState } from "../net/session.ts";
 
 export interface PlayerSnapshot {

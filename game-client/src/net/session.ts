@@ -23,7 +23,7 @@ import { ArenaState, type Player } from "../../../rooms/arena/state.ts";
 import { Emitter } from "./emitter.ts";
 import { LinkConditioner } from "../../../shared/link.ts";
 import { LobbyListing } from "./lobby.ts";
-import { ArenaPrediction } from "./prediction.ts";
+import { ArenaPrediction } from "../../../rooms/arena/client/prediction.ts";
 import { forgetSeat, loadName, loadSeat, saveName, saveSeat } from "./seat.ts";
 
 export type ConnectionState =

@@ -5,15 +5,15 @@
  * shots flown from their origin. The HUD and overlays run as scenes on top.
  */
 import * as Phaser from "phaser";
-import { ARENA_HEIGHT, ARENA_WIDTH, PROJECTILE_RADIUS, WALLS } from "../../../../rooms/arena/constants.ts";
-import type { Player } from "../../../../rooms/arena/state.ts";
-import type { Intent } from "../../net/prediction.ts";
-import type { ArenaSession, ConnectionState } from "../../net/session.ts";
-import { debugOf, sessionOf } from "../context.ts";
-import type { DebugHook, PlayerSnapshot } from "../debug.ts";
-import { ARENA_ZOOM, HEIGHT, HUD_BAR, WIDTH } from "../layout.ts";
-import { PlayerSprite } from "../PlayerSprite.ts";
-import { COLORS, playerColor, TEX } from "../style.ts";
+import { ARENA_HEIGHT, ARENA_WIDTH, PROJECTILE_RADIUS, WALLS } from "../constants.ts";
+import type { Player } from "../state.ts";
+import type { Intent } from "./prediction.ts";
+import type { ArenaSession, ConnectionState } from "../../../game-client/src/net/session.ts";
+import { debugOf, sessionOf } from "../../../game-client/src/game/context.ts";
+import type { DebugHook, PlayerSnapshot } from "../../../game-client/src/game/debug.ts";
+import { ARENA_ZOOM, HEIGHT, HUD_BAR, WIDTH } from "../../../game-client/src/game/layout.ts";
+import { PlayerSprite } from "./PlayerSprite.ts";
+import { COLORS, playerColor, TEX } from "../../../game-client/src/game/style.ts";
 
 type Keys = Record<"W" | "A" | "S" | "D" | "UP" | "DOWN" | "LEFT" | "RIGHT" | "SPACE", Phaser.Input.Keyboard.Key>;
 

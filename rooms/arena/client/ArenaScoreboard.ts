@@ -1,11 +1,11 @@
 /** Scoreboard: between rounds, the standings and the countdown to the next round. */
 import * as Phaser from "phaser";
-import type { Player } from "../../../../rooms/arena/state.ts";
-import type { ArenaSession } from "../../net/session.ts";
-import { sessionOf } from "../context.ts";
-import { CENTER_X, CENTER_Y, FONT, HEIGHT, WIDTH } from "../layout.ts";
-import { COLORS, css, playerColor } from "../style.ts";
-import { formatClock, panel, textStyle } from "../ui.ts";
+import type { Player } from "../state.ts";
+import type { ArenaSession } from "../../../game-client/src/net/session.ts";
+import { sessionOf } from "../../../game-client/src/game/context.ts";
+import { CENTER_X, CENTER_Y, FONT, HEIGHT, WIDTH } from "../../../game-client/src/game/layout.ts";
+import { COLORS, css, playerColor } from "../../../game-client/src/game/style.ts";
+import { formatClock, panel, textStyle } from "../../../game-client/src/game/ui.ts";
 
 const ROWS = 16;
 

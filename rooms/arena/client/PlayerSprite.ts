@@ -1,9 +1,9 @@
 /** One player on screen: shadow, glow, tinted hull, turret, name and health bar. */
 import * as Phaser from "phaser";
-import { MAX_HEALTH, PLAYER_RADIUS } from "../../../rooms/arena/constants.ts";
-import type { Player } from "../../../rooms/arena/state.ts";
-import { COLORS, css, playerColor, TEX } from "./style.ts";
-import { textStyle } from "./ui.ts";
+import { MAX_HEALTH, PLAYER_RADIUS } from "../constants.ts";
+import type { Player } from "../state.ts";
+import { COLORS, css, playerColor, TEX } from "../../../game-client/src/game/style.ts";
+import { textStyle } from "../../../game-client/src/game/ui.ts";
 
 const BAR_W = PLAYER_RADIUS * 2.2;
 

@@ -6,12 +6,12 @@
  * network overlay.
  */
 import * as Phaser from "phaser";
-import { MAX_HEALTH, MAX_PLAYERS, RESPAWN_SECONDS } from "../../../../rooms/arena/constants.ts";
-import type { ArenaSession, ConnectionState } from "../../net/session.ts";
-import { debugOf, sessionOf } from "../context.ts";
-import { CENTER_X, CENTER_Y, FONT, HUD_BAR, PAD, WIDTH } from "../layout.ts";
-import { COLORS, css, playerColor } from "../style.ts";
-import { formatClock, textStyle } from "../ui.ts";
+import { MAX_HEALTH, MAX_PLAYERS, RESPAWN_SECONDS } from "../constants.ts";
+import type { ArenaSession, ConnectionState } from "../../../game-client/src/net/session.ts";
+import { debugOf, sessionOf } from "../../../game-client/src/game/context.ts";
+import { CENTER_X, CENTER_Y, FONT, HUD_BAR, PAD, WIDTH } from "../../../game-client/src/game/layout.ts";
+import { COLORS, css, playerColor } from "../../../game-client/src/game/style.ts";
+import { formatClock, textStyle } from "../../../game-client/src/game/ui.ts";
 
 const STATE_LABEL: Record<ConnectionState, [string, number]> = {
   idle: ["Offline", COLORS.dim],

@@ -15,10 +15,10 @@
  */
 import type { InputHandle, Room } from "@colyseus/sdk";
 import { Predict, type PredictedSpawns, type Reconciler } from "@colyseus/sdk/predict";
-import { PROJECTILE_LIFETIME } from "../../../rooms/arena/constants.ts";
-import { applyInput, canFire, muzzle, projectilePosition, projectileSpent } from "../../../rooms/arena/sim.ts";
+import { PROJECTILE_LIFETIME } from "../constants.ts";
+import { applyInput, canFire, muzzle, projectilePosition, projectileSpent } from "../sim.ts";
 import { QueueDrain } from "../../../shared/pacing.ts";
-import { ArenaInput, type ArenaState, type Player, type Projectile } from "../../../rooms/arena/state.ts";
+import { ArenaInput, type ArenaState, type Player, type Projectile } from "../state.ts";
 
 /** How far in the past remote players are drawn: two patch intervals at 20 Hz, so one late patch never starves the buffer. */
 export const INTERP_DELAY_MS = 100;
