@@ -8,20 +8,24 @@ import * as Phaser from "phaser";
 import { ARENA_HEIGHT, ARENA_WIDTH, PROJECTILE_RADIUS, WALLS } from "../constants.ts";
 import type { Player } from "../state.ts";
 import type { Intent } from "./prediction.ts";
-import type { ArenaSession, ConnectionState } from "../../../game-client/src/net/session.ts";
-import { debugOf, sessionOf } from "../../../game-client/src/game/context.ts";
-import type { DebugHook, PlayerSnapshot } from "../../../game-client/src/game/debug.ts";
-import { ARENA_ZOOM, HEIGHT, HUD_BAR, WIDTH } from "../../../game-client/src/game/layout.ts";
+import {
+  COLORS, debugOf, HEIGHT, HUD_BAR, playerColor, sessionOf, TEX, WIDTH,
+  type ConnectionState, type DebugHook, type GameSession, type PlayerSnapshot,
+} from "../../../game-client/src/kit.ts";
+import { arenaOf, type ArenaPlay } from "./play.ts";
 import { PlayerSprite } from "./PlayerSprite.ts";
-import { COLORS, playerColor, TEX } from "../../../game-client/src/game/style.ts";
+
+/** World-to-screen scale that fits the whole arena below the HUD's bar. */
+export const ARENA_ZOOM = Math.min(WIDTH / ARENA_WIDTH, (HEIGHT - HUD_BAR) / ARENA_HEIGHT);
 
 type Keys = Record<"W" | "A" | "S" | "D" | "UP" | "DOWN" | "LEFT" | "RIGHT" | "SPACE", Phaser.Input.Keyboard.Key>;
 
 /** States in which the game screen has nothing left to show. */
 const LEAVING: ConnectionState[] = ["expired", "kicked", "failed", "idle"];
 
-export class Game extends Phaser.Scene {
-  #session!: ArenaSession;
+export class ArenaGame extends Phaser.Scene {
+  #session!: GameSession;
+  #arena: ArenaPlay | undefined;
   #debug!: DebugHook;
   #keys!: Keys;
   #sprites = new Map<string, PlayerSprite>();
@@ -36,11 +40,12 @@ export class Game extends Phaser.Scene {
   #offs: (() => void)[] = [];
 
   constructor() {
-    super("Game");
+    super("ArenaGame");
   }
 
   create(): void {
     this.#session = sessionOf(this);
+    this.#arena = arenaOf(this);
     this.#debug = debugOf(this);
     this.#debug.scene = "Game";
     this.#sprites = new Map();
@@ -72,27 +77,26 @@ export class Game extends Phaser.Scene {
         if (LEAVING.includes(state)) this.scene.start("Title", { notice: message });
       }),
       this.#session.on("room", () => this.scene.restart()), // a new arena after a server restart
-      this.#session.on("killed", ({ victim }) => this.#onKilled(victim)),
+      ...(this.#arena ? [this.#arena.on("killed", ({ victim }) => this.#onKilled(victim))] : []),
     ];
     this.events.once("shutdown", () => {
       for (const off of this.#offs) off();
       for (const sprite of this.#sprites.values()) sprite.destroy();
       this.#sprites.clear();
-      this.scene.stop("Hud");
-      this.scene.stop("Scoreboard");
+      this.scene.stop("ArenaHud");
+      this.scene.stop("ArenaScoreboard");
       this.scene.stop("DevOverlay");
     });
 
-    this.scene.launch("Hud");
-    if (!this.#session.room) this.scene.start("Title", { notice: this.#session.message });
+    this.scene.launch("ArenaHud");
+    if (!this.#arena) this.scene.start("Title", { notice: this.#session.message });
   }
 
   update(time: number): void {
-    const session = this.#session;
-    const room = session.room;
+    const room = this.#arena?.room;
     if (!room) return;
 
-    const prediction = session.prediction;
+    const prediction = this.#arena!.prediction;
     const intent = this.#readIntent();
     prediction?.frame(time, intent);
 
@@ -148,7 +152,7 @@ export class Game extends Phaser.Scene {
     const moveX = (k.D.isDown || k.RIGHT.isDown ? 1 : 0) - (k.A.isDown || k.LEFT.isDown ? 1 : 0);
     const moveY = (k.S.isDown || k.DOWN.isDown ? 1 : 0) - (k.W.isDown || k.UP.isDown ? 1 : 0);
     const pointer = this.input.activePointer;
-    const self = this.#sprites.get(this.#session.room?.sessionId ?? "");
+    const self = this.#sprites.get(this.#arena?.sessionId ?? "");
     const move = `${moveX},${moveY}`;
     if (move !== this.#lastMove && (moveX !== 0 || moveY !== 0)) this.#mouseAims = false;
     this.#lastMove = move;
@@ -180,7 +184,7 @@ export class Game extends Phaser.Scene {
     if (!sprite) return;
     this.#burst(sprite.root.x, sprite.root.y, sprite.color, 36);
     this.#spawnRing(sprite.root.x, sprite.root.y, sprite.color);
-    if (victim === this.#session.sessionId) this.cameras.main.shake(220, 0.01);
+    if (victim === this.#arena?.sessionId) this.cameras.main.shake(220, 0.01);
   }
 
   #burst(x: number, y: number, color: number, count: number): void {
@@ -196,8 +200,8 @@ export class Game extends Phaser.Scene {
   #drawShots(): void {
     const g = this.#shots;
     g.clear();
-    const prediction = this.#session.prediction;
-    const room = this.#session.room;
+    const prediction = this.#arena?.prediction;
+    const room = this.#arena?.room;
     let drawn = 0;
     if (!prediction || !room) {
       this.#debug.shotsDrawn = 0;
@@ -221,8 +225,8 @@ export class Game extends Phaser.Scene {
 
   /** Others' shots carry their owner's colour. */
   #shotColor(entryId: number): number {
-    const prediction = this.#session.prediction;
-    const room = this.#session.room;
+    const prediction = this.#arena?.prediction;
+    const room = this.#arena?.room;
     if (!prediction || !room) return COLORS.accentHot;
     for (const entry of prediction.shots.entries()) {
       if (entry.id !== entryId) continue;
@@ -233,9 +237,9 @@ export class Game extends Phaser.Scene {
   }
 
   #phase(phase: string): void {
-    const showing = this.scene.isActive("Scoreboard");
-    if (phase === "scoreboard" && !showing) this.scene.launch("Scoreboard");
-    else if (phase !== "scoreboard" && showing) this.scene.stop("Scoreboard");
+    const showing = this.scene.isActive("ArenaScoreboard");
+    if (phase === "scoreboard" && !showing) this.scene.launch("ArenaScoreboard");
+    else if (phase !== "scoreboard" && showing) this.scene.stop("ArenaScoreboard");
   }
 
   #drawFloor(): void {

@@ -7,11 +7,11 @@
  */
 import * as Phaser from "phaser";
 import { MAX_HEALTH, MAX_PLAYERS, RESPAWN_SECONDS } from "../constants.ts";
-import type { ArenaSession, ConnectionState } from "../../../game-client/src/net/session.ts";
-import { debugOf, sessionOf } from "../../../game-client/src/game/context.ts";
-import { CENTER_X, CENTER_Y, FONT, HUD_BAR, PAD, WIDTH } from "../../../game-client/src/game/layout.ts";
-import { COLORS, css, playerColor } from "../../../game-client/src/game/style.ts";
-import { formatClock, textStyle } from "../../../game-client/src/game/ui.ts";
+import {
+  CENTER_X, CENTER_Y, COLORS, css, debugOf, FONT, formatClock, HUD_BAR, PAD, playerColor, sessionOf, textStyle, WIDTH,
+  type ConnectionState, type GameSession,
+} from "../../../game-client/src/kit.ts";
+import { arenaOf, type ArenaPlay } from "./play.ts";
 
 const STATE_LABEL: Record<ConnectionState, [string, number]> = {
   idle: ["Offline", COLORS.dim],
@@ -28,8 +28,9 @@ const STATE_LABEL: Record<ConnectionState, [string, number]> = {
 const FEED_LINES = 5;
 const FEED_SECONDS = 6;
 
-export class Hud extends Phaser.Scene {
-  #session!: ArenaSession;
+export class ArenaHud extends Phaser.Scene {
+  #session!: GameSession;
+  #arena: ArenaPlay | undefined;
   #status!: Phaser.GameObjects.Text;
   #dot!: Phaser.GameObjects.Arc;
   #round!: Phaser.GameObjects.Text;
@@ -45,11 +46,12 @@ export class Hud extends Phaser.Scene {
   #offs: (() => void)[] = [];
 
   constructor() {
-    super("Hud");
+    super("ArenaHud");
   }
 
   create(): void {
     this.#session = sessionOf(this);
+    this.#arena = arenaOf(this);
     this.#feedLines = [];
     const mid = HUD_BAR / 2;
     const bar = this.add.graphics();
@@ -82,21 +84,21 @@ export class Hud extends Phaser.Scene {
       session.on("announcement", (a) => this.#showBanner(a.text, COLORS.accent, 8000)),
       session.on("shutdown", (s) => this.#showBanner(`Server restarting: ${s.reason}`, COLORS.warn, Math.max(3000, s.disconnectInMs))),
       session.on("notice", (text) => this.#showBanner(text, COLORS.bad, 3000)),
-      session.on("killed", (k) => this.#onKilled(k.victim, k.by)),
+      ...(this.#arena ? [this.#arena.on("killed", (k) => this.#onKilled(k.victim, k.by))] : []),
     ];
     this.events.once("shutdown", () => { for (const off of this.#offs) off(); });
   }
 
   update(time: number): void {
     const session = this.#session;
-    const room = session.room;
+    const room = this.#arena?.room;
     const [label, color] = STATE_LABEL[session.state];
     const players = room ? room.state.players.size : 0;
     const ping = session.state === "connected" ? `${Math.round(session.pingMs)} ms` : "-";
     this.#status.setText(`${label}  ·  ping ${ping}  ·  ${players}/${MAX_PLAYERS}`);
     this.#dot.setFillStyle(color);
 
-    const self = session.self;
+    const self = this.#arena?.self;
     if (room) {
       const left = room.state.phaseEndsAt - room.clock.serverNow();
       this.#round.setText(room.state.phase === "playing" ? `ROUND ${room.state.round}  ${formatClock(left)}` : `NEXT ROUND ${formatClock(left)}`);
@@ -130,11 +132,11 @@ export class Hud extends Phaser.Scene {
   }
 
   #onKilled(victim: string, by: string): void {
-    const players = this.#session.room?.state.players;
+    const players = this.#arena?.room.state.players;
     const name = (id: string) => players?.get(id)?.name || "someone";
     this.#feedLines.push({ text: `${name(by)}  ›  ${name(victim)}`, until: this.time.now + FEED_SECONDS * 1000 });
     if (this.#feedLines.length > FEED_LINES) this.#feedLines.shift();
-    if (victim === this.#session.sessionId) this.#respawnAt = this.time.now + RESPAWN_SECONDS * 1000;
+    if (victim === this.#arena?.sessionId) this.#respawnAt = this.time.now + RESPAWN_SECONDS * 1000;
   }
 
   #showBanner(text: string, color: number, ms: number): void {

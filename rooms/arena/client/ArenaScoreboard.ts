@@ -1,32 +1,29 @@
 /** Scoreboard: between rounds, the standings and the countdown to the next round. */
 import * as Phaser from "phaser";
 import type { Player } from "../state.ts";
-import type { ArenaSession } from "../../../game-client/src/net/session.ts";
-import { sessionOf } from "../../../game-client/src/game/context.ts";
-import { CENTER_X, CENTER_Y, FONT, HEIGHT, WIDTH } from "../../../game-client/src/game/layout.ts";
-import { COLORS, css, playerColor } from "../../../game-client/src/game/style.ts";
-import { formatClock, panel, textStyle } from "../../../game-client/src/game/ui.ts";
+import { CENTER_X, CENTER_Y, COLORS, css, FONT, formatClock, HEIGHT, panel, playerColor, textStyle, WIDTH } from "../../../game-client/src/kit.ts";
+import { arenaOf, type ArenaPlay } from "./play.ts";
 
 const ROWS = 16;
 
-export class Scoreboard extends Phaser.Scene {
-  #session!: ArenaSession;
+export class ArenaScoreboard extends Phaser.Scene {
+  #arena: ArenaPlay | undefined;
   #rows: Phaser.GameObjects.Text[] = [];
   #countdown!: Phaser.GameObjects.Text;
 
   constructor() {
-    super("Scoreboard");
+    super("ArenaScoreboard");
   }
 
   create(): void {
-    this.#session = sessionOf(this);
+    this.#arena = arenaOf(this);
     const width = Math.min(640, WIDTH * 0.6);
     const height = HEIGHT * 0.8;
     const left = CENTER_X - width / 2;
     const top = CENTER_Y - height / 2;
     this.add.rectangle(CENTER_X, CENTER_Y, WIDTH, HEIGHT, 0x000000, 0.45);
     panel(this, left, top, width, height, 0.94);
-    const round = this.#session.room?.state.round ?? 1;
+    const round = this.#arena?.room.state.round ?? 1;
     this.add.text(CENTER_X, top + 36, `ROUND ${round} OVER`, { ...textStyle(FONT.title, COLORS.accent), padding: { x: 20, y: 20 } }).setOrigin(0.5)
       .setShadow(0, 0, css(COLORS.accent), 16, true, true);
     this.add.text(left + 40, top + 80, "#   PLAYER              KILLS  DEATHS", textStyle(FONT.small, COLORS.dim, true));
@@ -39,7 +36,7 @@ export class Scoreboard extends Phaser.Scene {
   }
 
   update(): void {
-    const room = this.#session.room;
+    const room = this.#arena?.room;
     if (!room) return;
     const standings: [string, Player][] = [];
     room.state.players.forEach((p: Player, id: string) => standings.push([id, p]));

@@ -2,8 +2,7 @@
 import * as Phaser from "phaser";
 import { MAX_HEALTH, PLAYER_RADIUS } from "../constants.ts";
 import type { Player } from "../state.ts";
-import { COLORS, css, playerColor, TEX } from "../../../game-client/src/game/style.ts";
-import { textStyle } from "../../../game-client/src/game/ui.ts";
+import { COLORS, css, playerColor, TEX, textStyle } from "../../../game-client/src/kit.ts";
 
 const BAR_W = PLAYER_RADIUS * 2.2;
 
