@@ -34,7 +34,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { behaviours as ARENA_BEHAVIOURS } from "../rooms/arena/bots.ts";
-import { int } from "../loadtest/cli.ts";
+import { int } from "../tools/args.ts";
 import { runLoad, type LoadRun } from "../loadtest/coordinator.ts";
 import { figuresOf, median } from "../loadtest/figures.ts";
 import { CLEAN_LINK } from "../shared/link.ts";

@@ -16,7 +16,8 @@ import { Client, type Room } from "@colyseus/sdk";
 import Table from "cli-table3";
 import { fighter, seededRng, type InputPort } from "../rooms/arena/bots.ts";
 import { ArenaInput } from "../rooms/arena/state.ts";
-import { launchBrowser, openGame, play, type GamePage } from "../test/browser/browser.ts";
+import { launchBrowser } from "../tools/chromium.ts";
+import { openGame, play, type GamePage } from "../tools/game-page.ts";
 import { spawnServer, waitForHealth } from "../tools/process.ts";
 
 const { values } = parseArgs({

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { matchMaker } from "@colyseus/core";
-import { startServer } from "../test/support/server.ts";
+import { startServer } from "../tools/server.ts";
 import type { ArenaRoom } from "../rooms/arena/ArenaRoom.ts";
 import type { ArenaInput } from "../rooms/arena/state.ts";
 

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { AssertionSyntaxError, checkFigureNames, judge, parseAssertions, type Assertion } from "./assertions.ts";
+import { int, num } from "../tools/args.ts";
 import { behavioursOf } from "./behaviour.ts";
 import { RunError, runLoad } from "./coordinator.ts";
 import { buildReport } from "./figures.ts";
@@ -31,22 +32,6 @@ export const FIGURE_NAMES = [
 ] as const;
 
 /** A commander parser for a whole-number option in [min, max], with an error that names the option. */
-export function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}; got "${value}".`);
-    return n;
-  };
-}
-
-function num(name: string, min: number, max = Number.MAX_VALUE) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}; got "${value}".`);
-    return n;
-  };
-}
-
 function endpoint(value: string, previous: string[] | undefined): string[] {
   let url: URL;
   try { url = new URL(value); } catch { throw new InvalidArgumentError(`"${value}" is not a URL; write it like http://127.0.0.1:2567.`); }
