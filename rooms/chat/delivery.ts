@@ -43,7 +43,9 @@ const RETRYABLE: ReadonlySet<ChatErrorCode> = new Set(["UNAVAILABLE", "RATE_LIMI
 export interface ChatDeliveryOptions {
   /** This user's id, as the server puts it in ChatLine.from. */
   me: string;
-  /** Fresh message ids; crypto.randomUUID exists in browsers and Node alike. */
+  /** This user's display name, shown on our own lines until the server's copy arrives. */
+  myName?: string;
+  /** Fresh message ids (default: newMessageId). */
   newId?: () => string;
   /** Lines kept per channel; older ones are dropped (page back to see them again). */
   keep?: number;
@@ -54,6 +56,7 @@ export type Sent = { ok: true; message: OutgoingMessage } | { ok: false; rejecti
 
 export class ChatDelivery {
   readonly me: string;
+  private readonly myName: string;
   private readonly newId: () => string;
   private readonly keep: number;
   private readonly outboxLimit: number;
@@ -61,8 +64,9 @@ export class ChatDelivery {
   private readonly outbox = new Map<string, OutgoingMessage>();
   private readonly channels = new Map<string, ChannelView>();
 
-  constructor({ me, newId = () => crypto.randomUUID(), keep = 1000, outboxLimit = CHAT_LIMITS.outbox }: ChatDeliveryOptions) {
+  constructor({ me, myName = me, newId = newMessageId, keep = 1000, outboxLimit = CHAT_LIMITS.outbox }: ChatDeliveryOptions) {
     this.me = me;
+    this.myName = myName;
     this.newId = newId;
     this.keep = keep;
     this.outboxLimit = outboxLimit;
@@ -92,7 +96,7 @@ export class ChatDelivery {
     const view = this.view(ack.channel);
     if (!has(view, ack.seq)) {
       const normalised = normaliseText(waiting.text);
-      this.insert(view, { channel: ack.channel, seq: ack.seq, ts: ack.ts, id: ack.id, from: this.me, name: "", text: normalised.ok ? normalised.text : waiting.text }, false);
+      this.insert(view, { channel: ack.channel, seq: ack.seq, ts: ack.ts, id: ack.id, from: this.me, name: this.myName, text: normalised.ok ? normalised.text : waiting.text }, false);
       absorb(view);
     }
     return true;
@@ -245,6 +249,18 @@ function runStart(view: ChannelView): number | undefined {
   if (at < 0) return lines[0].seq;
   while (at > 0 && lines[at - 1].seq === lines[at].seq - 1) at--;
   return lines[at].seq;
+}
+
+const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * 22 random characters of [A-Za-z0-9_-] (132 bits; protocol.ts MessageId).
+ * crypto.getRandomValues, unlike randomUUID, also exists on pages served over
+ * plain http (a LAN address), which are not a secure context.
+ */
+export function newMessageId(): string {
+  // 64 divides 256, so taking the low six bits of each byte keeps every character equally likely.
+  return Array.from(crypto.getRandomValues(new Uint8Array(22)), (byte) => ID_ALPHABET[byte & 63]).join("");
 }
 
 /** First index whose seq is >= `seq` (lines mostly arrive in order, so check the end first). */

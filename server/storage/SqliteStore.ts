@@ -30,6 +30,8 @@ export interface SqliteStoreOptions {
   path?: string;
   /** How long a write waits for another connection's transaction before failing. */
   busyTimeoutMs?: number;
+  /** Expired documents and locks are deleted by the first write after this long, so keys nobody reads again do not pile up. */
+  sweepIntervalMs?: number;
 }
 
 const SCHEMA = `
@@ -59,9 +61,12 @@ export class SqliteStore implements Store {
   readonly path: string;
   private db: DatabaseSync | undefined;
   private readonly statements = new Map<string, StatementSync>();
+  private readonly sweepIntervalMs: number;
+  private nextSweep = 0;
 
-  constructor({ path = DEFAULT_SQLITE_PATH, busyTimeoutMs = 5000 }: SqliteStoreOptions = {}) {
+  constructor({ path = DEFAULT_SQLITE_PATH, busyTimeoutMs = 5000, sweepIntervalMs = 60_000 }: SqliteStoreOptions = {}) {
     this.path = path;
+    this.sweepIntervalMs = sweepIntervalMs;
     const { DatabaseSync } = nodeSqlite();
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     let db: DatabaseSync;
@@ -292,6 +297,14 @@ export class SqliteStore implements Store {
     return statement;
   }
 
+  private sweep(): void {
+    const now = Date.now();
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + this.sweepIntervalMs;
+    this.sql("DELETE FROM documents WHERE expires_at <= ?").run(now);
+    this.sql("DELETE FROM locks WHERE expires_at <= ?").run(now);
+  }
+
   /** Run `body` in one IMMEDIATE transaction (the write lock is taken up front, so reads inside see the final state). */
   private transaction<T>(body: () => T): T {
     const db = this.connection();
@@ -301,6 +314,7 @@ export class SqliteStore implements Store {
       throw new StoreError("UNAVAILABLE", `The SQLite store at ${this.path} stayed locked by another connection: ${(error as Error).message}`, { cause: error });
     }
     try {
+      this.sweep();
       const result = body();
       db.exec("COMMIT");
       return result;

@@ -48,6 +48,26 @@ describe("SqliteStore on its own", () => {
     db.close();
     expect(() => new SqliteStore({ path })).toThrow(expect.objectContaining({ code: "INCOMPATIBLE", message: expect.stringContaining(path) }));
   });
+
+  it("deletes expired documents and locks from the file on a later write", async () => {
+    const path = join(folder, "sweep.sqlite");
+    const store = new SqliteStore({ path, sweepIntervalMs: 0 });
+    await store.putDocument("old-snapshot", new Uint8Array([1]), { ttlMs: 1 });
+    await store.claim("old-claim", "gone", 1);
+    const rows = () => {
+      const db = new (nodeSqlite().DatabaseSync)(path);
+      try {
+        return ["documents", "locks"].map((table) => Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n));
+      } finally {
+        db.close();
+      }
+    };
+    const expired = Date.now() + 2;
+    while (Date.now() <= expired) await new Promise((resolve) => setImmediate(resolve));
+    await store.putDocument("unrelated", new Uint8Array([2]));
+    await store.close();
+    expect(rows()).toEqual([1, 0]);
+  });
 });
 
 describe("RedisStore on its own", () => {
