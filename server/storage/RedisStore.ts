@@ -14,6 +14,7 @@
  * clock (TIME), one clock for every process appending to the log.
  */
 import { Redis, type RedisOptions } from "ioredis";
+import { logger } from "../logger.ts";
 import {
   checkBounds, checkCount, checkKey, checkVersion, MAX_TTL_MS, StoreError,
   type Appended, type Claim, type LogBounds, type LogEntry, type LogInfo, type LogPage,
@@ -152,8 +153,8 @@ export class RedisStore implements Store {
     this.where = redact(url);
     this.prefix = prefix;
     const redis = new Redis(url, CONNECTION_OPTIONS);
-    // Failures reach callers as StoreError UNAVAILABLE; the event would otherwise print ioredis's own warning.
-    redis.on("error", () => {});
+    // Failures reach callers as StoreError UNAVAILABLE; ioredis reports every failed reconnect here too.
+    redis.on("error", (error: Error) => logger.debug({ store: this.where, err: error.message }, "store redis connection error"));
     for (const [name, { numberOfKeys, lua }] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys, lua });
     this.redis = redis as ScriptClient;
   }
