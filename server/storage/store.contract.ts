@@ -138,6 +138,17 @@ export function describeStoreContract(name: string, harness: () => StoreHarness)
         expect(await store.append(log, { id: "x", body: "late" }, windowed)).toMatchObject({ seq: 4, duplicate: false });
       });
 
+      it("still recognises a resend whose original was trimmed, when the dedupe window is longer than the log", async () => {
+        const store = connect();
+        const log = unique("log");
+        const short = { maxLength: 2, dedupeWindow: 10 };
+        const first = await store.append(log, { id: "a", body: "1" }, short);
+        await store.append(log, { id: "b", body: "2" }, short);
+        await store.append(log, { id: "c", body: "3" }, short);
+        expect(await store.append(log, { id: "a", body: "1 again" }, short)).toEqual({ ...first, duplicate: true });
+        expect((await store.pageBack(log, 10)).entries.map((e) => e.id)).toEqual(["b", "c"]);
+      });
+
       it("keeps the newest maxLength entries and keeps counting", async () => {
         const store = connect();
         const log = unique("log");
@@ -284,6 +295,23 @@ export function describeStoreContract(name: string, harness: () => StoreHarness)
         expect(await later.append(log, { id: "m1", body: "resent" }, { maxLength: 10 })).toEqual({ ...ack, duplicate: true });
         expect(await later.isMember(set, "blocked-user")).toBe(true);
         expect(await later.getCursor(cursor)).toBe(5);
+      });
+
+      it("keeps each kind in its own namespace, whatever characters a key holds", async () => {
+        const store = connect();
+        const key = unique("a:{b}:c ü");
+        await store.putDocument(key, bytes("doc"));
+        await store.append(key, { id: "m", body: "log" }, { maxLength: 10 });
+        await store.addToSet(key, "member", 10);
+        await store.advanceCursor(key, 3);
+        await store.claim(key, "owner", 10_000);
+        expect(text((await store.getDocument(key))!.value)).toBe("doc");
+        expect((await store.pageBack(key, 10)).entries.map((e) => e.body)).toEqual(["log"]);
+        expect(await store.members(key)).toEqual(["member"]);
+        expect(await store.getCursor(key)).toBe(3);
+        expect((await store.lockHolder(key))?.owner).toBe("owner");
+        await store.deleteLog(key);
+        expect(await store.getDocument(key)).toBeDefined();
       });
 
       it("refuses empty keys and bad bounds with INVALID_ARGUMENT", async () => {

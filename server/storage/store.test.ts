@@ -8,6 +8,7 @@ import { freePort, startRedis, type TestRedis } from "../../test/scaling/support
 import { nodeSqlite } from "./node-sqlite.ts";
 import { RedisStore } from "./RedisStore.ts";
 import { SqliteStore } from "./SqliteStore.ts";
+import { openStore } from "./index.ts";
 import { describeStoreContract } from "./store.contract.ts";
 import { StoreError } from "./store.ts";
 
@@ -78,5 +79,20 @@ describe("RedisStore on its own", () => {
     await store.close();
     expect(error).toBeInstanceOf(StoreError);
     expect(error).toMatchObject({ code: "UNAVAILABLE", message: expect.stringContaining(`127.0.0.1:${port}`) });
+  });
+});
+
+describe("openStore", () => {
+  it("uses a SQLite file under the data folder without REDIS_URL, and Redis with it", async () => {
+    const local = openStore({ dataDir: join(folder, "chosen") });
+    const shared = openStore({ redisUrl: redis!.url, dataDir: join(folder, "unused"), prefix });
+    try {
+      expect(local).toBeInstanceOf(SqliteStore);
+      expect((local as SqliteStore).path).toBe(join(folder, "chosen", "tickforge.sqlite"));
+      expect(shared).toBeInstanceOf(RedisStore);
+      expect(await shared.advanceCursor("open-store", 1)).toBe(1);
+    } finally {
+      await Promise.all([local.close(), shared.close()]);
+    }
   });
 });
