@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreError, type Appended, type Store } from "./store.ts";
 
@@ -211,6 +212,46 @@ export function describeStoreContract(name: string, harness: () => StoreHarness)
       });
     });
 
+    describe("logs against a reference model", () => {
+      it("answers every random sequence of appends, resends, trims and reads as the model does", async () => {
+        const store = connect();
+        const op = fc.oneof(
+          { weight: 5, arbitrary: fc.record({ kind: fc.constant("append" as const), id: fc.constantFrom("a", "b", "c", "d", "e", "f"), maxLength: fc.integer({ min: 1, max: 5 }), dedupeWindow: fc.integer({ min: 1, max: 8 }) }) },
+          { weight: 2, arbitrary: fc.record({ kind: fc.constant("pageBack" as const), limit: fc.integer({ min: 1, max: 4 }), before: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }) }) },
+          { weight: 2, arbitrary: fc.record({ kind: fc.constant("readAfter" as const), after: fc.integer({ min: 0, max: 40 }), limit: fc.integer({ min: 1, max: 4 }) }) },
+          { weight: 1, arbitrary: fc.constant({ kind: "logInfo" as const }) },
+        );
+        await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 40, size: "max" }), async (ops) => {
+          const log = unique("model");
+          const model = new LogModel();
+          const ts = new Map<number, number>();
+          for (const step of ops) {
+            switch (step.kind) {
+              case "append": {
+                const got = await store.append(log, { id: step.id, body: `${step.id}@${model.lastSeq + 1}` }, step);
+                const want = model.append(step.id, step.maxLength, step.dedupeWindow);
+                expect({ seq: got.seq, duplicate: got.duplicate }).toEqual(want);
+                if (got.duplicate) expect(got.ts).toBe(ts.get(got.seq));
+                else expect(got.ts).toBeGreaterThanOrEqual(ts.get(got.seq - 1) ?? 0);
+                ts.set(got.seq, got.ts);
+                break;
+              }
+              case "pageBack": {
+                const page = await store.pageBack(log, step.limit, step.before);
+                expect({ seqs: page.entries.map((e) => e.seq), more: page.more }).toEqual(model.pageBack(step.limit, step.before));
+                break;
+              }
+              case "readAfter":
+                expect((await store.readAfter(log, step.after, step.limit)).map((e) => e.seq)).toEqual(model.readAfter(step.after, step.limit));
+                break;
+              case "logInfo":
+                expect(await store.logInfo(log)).toEqual({ lastSeq: model.lastSeq, length: model.kept.length });
+            }
+          }
+        }), { numRuns: 40 });
+      }, 60_000);
+    });
+
     describe("cursors", () => {
       it("only moves forward, so a stale read receipt from another device never rewinds it", async () => {
         const [one, two] = [connect(), connect()];
@@ -330,6 +371,35 @@ export function describeStoreContract(name: string, harness: () => StoreHarness)
       });
     });
   });
+}
+
+/** A log as the Store interface describes it, in memory, to compare a store against. */
+class LogModel {
+  lastSeq = 0;
+  /** Seqs of the kept entries, oldest first. */
+  kept: number[] = [];
+  /** Remembered ids and the seq each was stored at. */
+  private readonly ids = new Map<string, number>();
+
+  append(id: string, maxLength: number, dedupeWindow: number): { seq: number; duplicate: boolean } {
+    const prior = this.ids.get(id);
+    if (prior !== undefined) return { seq: prior, duplicate: true };
+    const seq = ++this.lastSeq;
+    this.kept.push(seq);
+    this.ids.set(id, seq);
+    this.kept = this.kept.filter((s) => s > seq - maxLength);
+    for (const [known, at] of this.ids) if (at <= seq - dedupeWindow) this.ids.delete(known);
+    return { seq, duplicate: false };
+  }
+
+  pageBack(limit: number, before = Number.MAX_SAFE_INTEGER): { seqs: number[]; more: boolean } {
+    const older = this.kept.filter((s) => s < before);
+    return { seqs: older.slice(-limit), more: older.length > limit };
+  }
+
+  readAfter(after: number, limit: number): number[] {
+    return this.kept.filter((s) => s > after).slice(0, limit);
+  }
 }
 
 interface Worker { ready: Promise<void>; go(): void; done: Promise<(Appended & { id: string })[]> }
