@@ -9,7 +9,7 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { StoreError, type Appended, type Store } from "./store.ts";
+import { StoreError, type Appended, type Claim, type Store } from "./store.ts";
 
 export interface StoreHarness {
   /** A new connection to the same store (the same file, the same Redis). */
@@ -204,10 +204,7 @@ export function describeStoreContract(name: string, harness: () => StoreHarness)
         const store = connect();
         const { target, prefix } = harness();
         const log = unique("log");
-        const workers = ["a", "b"].map((who) => startWorker(target, prefix, log, 300, who));
-        await Promise.all(workers.map((w) => w.ready));
-        for (const w of workers) w.go();
-        const acks = await Promise.all(workers.map((w) => w.done));
+        const acks = await race(["a", "b"].map((who) => startWorker<(Appended & { id: string })[]>(target, prefix, ["append", log, "300", who])));
         expectTotalOrder(await store.readAfter(log, 0, 1000), acks);
       });
     });
@@ -296,6 +293,17 @@ export function describeStoreContract(name: string, harness: () => StoreHarness)
         expect(winners).toHaveLength(1);
         for (const claim of claims) expect(claim.owner).toBe(winners[0].owner);
         expect((await one.lockHolder(key))?.owner).toBe(winners[0].owner);
+      });
+
+      it("gives a lock raced for by four processes to exactly one", async () => {
+        const store = connect();
+        const { target, prefix } = harness();
+        const key = unique("lock");
+        const claims = await race([1, 2, 3, 4].map((n) => startWorker<Claim>(target, prefix, ["claim", key, `survivor-${n}`])));
+        const winners = claims.filter((c) => c.won);
+        expect(winners).toHaveLength(1);
+        for (const claim of claims) expect(claim.owner).toBe(winners[0].owner);
+        expect((await store.lockHolder(key))?.owner).toBe(winners[0].owner);
       });
 
       it("lets the holder renew and release, and nobody else release it", async () => {
@@ -402,11 +410,11 @@ class LogModel {
   }
 }
 
-interface Worker { ready: Promise<void>; go(): void; done: Promise<(Appended & { id: string })[]> }
+interface Worker<T> { ready: Promise<void>; go(): void; done: Promise<T> }
 
-/** contract-worker.ts in its own process, appending `count` entries with ids `${idPrefix}0…` once told to go. */
-function startWorker(target: string, prefix: string, log: string, count: number, idPrefix: string): Worker {
-  const child = spawn(process.execPath, [WORKER, target, prefix, log, String(count), idPrefix], { stdio: ["pipe", "pipe", "pipe"] });
+/** contract-worker.ts in its own process, doing `task` once told to go. */
+function startWorker<T>(target: string, prefix: string, task: string[]): Worker<T> {
+  const child = spawn(process.execPath, [WORKER, target, prefix, ...task], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "", err = "";
   child.stderr.on("data", (d) => (err += d));
   const exited = once(child, "exit");
@@ -419,9 +427,16 @@ function startWorker(target: string, prefix: string, log: string, count: number,
   });
   const done = exited.then(([code]) => {
     if (code !== 0 || err !== "") throw new Error(`contract-worker exited with ${code}: ${err}`);
-    return JSON.parse(out.split("\n")[1]) as (Appended & { id: string })[];
+    return JSON.parse(out.split("\n")[1]) as T;
   });
   return { ready, go: () => child.stdin.write("go\n"), done };
+}
+
+/** Start the workers, wait until every one is ready, let them all go at once, and collect what each printed. */
+async function race<T>(workers: Worker<T>[]): Promise<T[]> {
+  await Promise.all(workers.map((w) => w.ready));
+  for (const w of workers) w.go();
+  return Promise.all(workers.map((w) => w.done));
 }
 
 /** Every acknowledged append is in `stored` exactly once at its acknowledged seq; seqs run 1..n; each writer's entries keep its order. */
