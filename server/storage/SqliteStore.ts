@@ -238,7 +238,8 @@ export class SqliteStore implements Store {
 
   async members(key: string): Promise<string[]> {
     checkKey("set key", key);
-    return (this.sql("SELECT member FROM set_members WHERE key = ? ORDER BY member").all(key) as Row[]).map((r) => String(r.member));
+    // Sorted in JS, as RedisStore does: SQLite orders by UTF-8 bytes, JS by UTF-16 units, which differ above U+FFFF.
+    return (this.sql("SELECT member FROM set_members WHERE key = ?").all(key) as Row[]).map((r) => String(r.member)).sort();
   }
 
   // ------------------------------------------------------------ locks

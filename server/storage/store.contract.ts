@@ -269,6 +269,9 @@ export function describeStoreContract(name: string, harness: () => StoreHarness)
         expect(await store.addToSet(key, "amy", 2)).toBe("added");
         expect(await store.addToSet(key, "cat", 2)).toBe("full");
         expect(await store.members(key)).toEqual(["amy", "bob"]);
+        const other = unique("set");
+        for (const member of ["\u{1F600}", "\uFF21", "b"]) await store.addToSet(other, member, 10);
+        expect(await store.members(other)).toEqual(["b", "\u{1F600}", "\uFF21"]);
         expect(await store.isMember(key, "cat")).toBe(false);
         expect(await store.removeFromSet(key, "bob")).toBe(true);
         expect(await store.removeFromSet(key, "bob")).toBe(false);
