@@ -1,7 +1,7 @@
 /**
  * Delivery as a property: three players in a group and a direct conversation
  * send, lose their connections (with whatever was in flight either way),
- * reconnect and resend, in random interleavings, against a server made of the
+ * reconnect (collecting their offline inbox) and resend, in random interleavings, against a server made of the
  * chat core's own parts (moderation, channel rules, ChatStorage) on a
  * SqliteStore. However it goes, no acknowledged message is lost or shown
  * twice, and every member ends with the same timeline, in the store's order.
@@ -12,16 +12,19 @@ import { SqliteStore } from "../../server/storage/SqliteStore.ts";
 import { createGroup, directChannel, invite, maySend, type Channel } from "./channel.ts";
 import { ChatDelivery, type OutgoingMessage } from "./delivery.ts";
 import { moderate } from "./moderation.ts";
-import type { Ack, ChatLine, HistoryPage, HistoryRequest, Rejection } from "./protocol.ts";
+import type { Ack, ChatLine, HistoryPage, HistoryRequest, InboxDelivery, Rejection } from "./protocol.ts";
 import { ChatStorage } from "./storage.ts";
 
 const PLAYERS = ["ann", "bob", "cat"] as const;
 type Player = (typeof PLAYERS)[number];
 
 type Up =
+  | { type: "hello" }
   | { type: "send"; message: OutgoingMessage }
-  | { type: "history"; request: HistoryRequest };
+  | { type: "history"; request: HistoryRequest }
+  | { type: "inboxAck"; through: number };
 type Down =
+  | { type: "inbox"; inbox: InboxDelivery }
   | { type: "ack"; ack: Ack }
   | { type: "line"; line: ChatLine }
   | { type: "page"; page: HistoryPage }
@@ -45,9 +48,17 @@ class ServerModel {
 
   async handle(from: Player, message: Up): Promise<void> {
     const link = this.links.get(from)!;
-    if (message.type === "history") {
-      link.down.push({ type: "page", page: await this.storage.page(message.request) });
-      return;
+    switch (message.type) {
+      case "hello": {
+        const inbox = await this.storage.inbox(from);
+        if (inbox.lines.length) link.down.push({ type: "inbox", inbox });
+        return;
+      }
+      case "inboxAck":
+        return this.storage.inboxDelivered(from, message.through);
+      case "history":
+        link.down.push({ type: "page", page: await this.storage.page(message.request) });
+        return;
     }
     const { channel: channelId, id, text, to } = message.message;
     const channel = to ? this.direct(from, to) : this.channels.get(channelId);
@@ -63,6 +74,8 @@ class ServerModel {
     link.down.push({ type: "ack", ack: posted.ack });
     if (posted.duplicate) return;
     for (const member of this.membersOf(channel)) this.links.get(member)?.down.push({ type: "line", line: posted.line });
+    // Offline, as far as this one-process model knows: no socket. The Room asks presence, across processes.
+    if (to && !this.links.has(to as Player)) await this.storage.toInbox(to, posted.line);
   }
 
   private direct(from: Player, to: string): Channel | undefined {
@@ -102,7 +115,7 @@ class ClientModel {
   /** What the Room's client does on every (re)connect: catch up each channel, then send the outbox again. */
   reconnect(): void {
     if (this.link) return;
-    const link: Link = { up: [], down: [] };
+    const link: Link = { up: [{ type: "hello" }], down: [] };
     this.server.links.set(this.me, link);
     for (const channel of this.server.channels.values()) {
       if (channel.roles.has(this.me)) link.up.push({ type: "history", request: this.delivery.catchUp(channel.id) });
@@ -116,6 +129,9 @@ class ClientModel {
 
   read(message: Down): void {
     switch (message.type) {
+      case "inbox":
+        this.link?.up.push({ type: "inboxAck", ...this.delivery.receiveInbox(message.inbox) });
+        return;
       case "ack":
         this.acked.set(message.ack.id, message.ack);
         this.delivery.receiveAck(message.ack);
@@ -224,6 +240,7 @@ describe("chat delivery under drops, reconnects and resends", () => {
         }
         for (const client of clients.values()) {
           expect(client.delivery.unacknowledged()).toEqual([]);
+          expect((await server.storage.inbox(client.me)).lines).toEqual([]);
           for (const ack of client.acked.values()) {
             const line = (await readWhole(server.storage, ack.channel)).find((l) => l.seq === ack.seq);
             expect(line).toMatchObject({ id: ack.id, from: client.me, ts: ack.ts });

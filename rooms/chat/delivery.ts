@@ -22,7 +22,9 @@
  */
 import { directChannelId } from "./channel.ts";
 import { normaliseText } from "./moderation.ts";
-import { CHAT_LIMITS, type Ack, type ChatErrorCode, type ChatLine, type HistoryPage, type HistoryRequest, type Rejection } from "./protocol.ts";
+import {
+  CHAT_LIMITS, type Ack, type ChatErrorCode, type ChatLine, type HistoryPage, type HistoryRequest, type InboxAck, type InboxDelivery, type Rejection,
+} from "./protocol.ts";
 
 /** What to put on the wire: `chat:send` `{ channel, id, text }`, or `chat:direct` `{ to, id, text }` when `to` is set. */
 export interface OutgoingMessage {
@@ -136,6 +138,12 @@ export class ChatDelivery {
     absorb(view);
     const next = page.after !== undefined && page.more && last !== undefined ? { channel: page.channel, after: last } : undefined;
     return next ? { added, next } : { added };
+  }
+
+  /** Direct messages kept while we were offline: shown in their channels; send the returned `chat:inbox-ack`. */
+  receiveInbox(inbox: InboxDelivery): InboxAck {
+    for (const line of inbox.lines) this.receiveLine(line);
+    return { through: inbox.through };
   }
 
   /**

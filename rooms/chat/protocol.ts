@@ -34,6 +34,10 @@ export const ChatMessage = Object.freeze({
   block: "chat:block",
   /** client → server: `BlockRequest`. */
   unblock: "chat:unblock",
+  /** server → user on connect: `InboxDelivery`, direct messages that arrived while they had no socket open. */
+  inbox: "chat:inbox",
+  /** client → server: `InboxAck`, the inbox lines up to `through` are shown; the server stops offering them. */
+  inboxAck: "chat:inbox-ack",
   /** server → sender: `Rejection`, a request refused, with why. */
   rejected: "chat:rejected",
 });
@@ -162,6 +166,16 @@ export type MemberChange = z.infer<typeof MemberChange>;
 
 export const RoleChange = z.object({ channel: ChannelId, user: UserId, role: z.enum(["moderator", "member"]) }).strict();
 export type RoleChange = z.infer<typeof RoleChange>;
+
+export interface InboxDelivery {
+  /** Oldest first; each also belongs to its direct channel's history. */
+  lines: ChatLine[];
+  /** The inbox position to acknowledge once they are shown. */
+  through: number;
+}
+
+export const InboxAck = z.object({ through: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict();
+export type InboxAck = z.infer<typeof InboxAck>;
 
 export const BlockRequest = z.object({ user: UserId }).strict();
 export type BlockRequest = z.infer<typeof BlockRequest>;

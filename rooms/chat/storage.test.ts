@@ -77,6 +77,15 @@ describe("ChatStorage", () => {
     expect((await chat.inbox("bob")).lines).toEqual([]);
   });
 
+  it("never skips inbox lines that have not arrived yet, whatever position a client acknowledges", async () => {
+    const first = await chat.post("dm:ann~bob", ann, { id: "m1", text: "one" });
+    if (first.ok) await chat.toInbox("bob", first.line);
+    await chat.inboxDelivered("bob", 1_000_000);
+    const second = await chat.post("dm:ann~bob", ann, { id: "m2", text: "two" });
+    if (second.ok) await chat.toInbox("bob", second.line);
+    expect((await chat.inbox("bob")).lines.map((l) => l.text)).toEqual(["two"]);
+  });
+
   it("blocks, reports blocks both ways, refuses yourself and a full list, and unblocks", async () => {
     expect(await chat.block("ann", "bob")).toEqual({ ok: true });
     expect(await chat.directBlocks("bob", "ann")).toEqual({ senderBlockedRecipient: false, recipientBlockedSender: true });

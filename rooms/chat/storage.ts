@@ -12,7 +12,9 @@
 import { StoreError, type Store } from "../../server/storage/store.ts";
 import type { Channel, DirectBlocks } from "./channel.ts";
 import { mayBlock } from "./channel.ts";
-import { CHAT_LIMITS, type Ack, type ChannelKind, type ChatLine, type HistoryPage, type HistoryRequest, type Rejection, type Role } from "./protocol.ts";
+import {
+  CHAT_LIMITS, type Ack, type ChannelKind, type ChatLine, type HistoryPage, type HistoryRequest, type InboxDelivery, type Rejection, type Role,
+} from "./protocol.ts";
 
 export interface ChatBounds {
   historyLength: number;
@@ -121,15 +123,17 @@ export class ChatStorage {
     });
   }
 
-  /** What `user` has not yet been handed, oldest first, with the seq to pass to inboxDelivered once shown. */
-  async inbox(user: string): Promise<{ lines: ChatLine[]; through: number }> {
+  /** What `user` has not yet acknowledged, oldest first, with the position to acknowledge once shown. */
+  async inbox(user: string): Promise<InboxDelivery> {
     const from = await this.store.getCursor(`chat:inbox-read:${user}`);
     const entries = await this.store.readAfter(inboxKey(user), from, this.bounds.inboxSize);
     return { lines: entries.map((e) => JSON.parse(e.body) as ChatLine), through: entries.at(-1)?.seq ?? from };
   }
 
+  /** The client showed the inbox up to `through` (chat:inbox-ack); never past what the inbox holds, whatever the client says. */
   async inboxDelivered(user: string, through: number): Promise<void> {
-    await this.store.advanceCursor(`chat:inbox-read:${user}`, through);
+    const { lastSeq } = await this.store.logInfo(inboxKey(user));
+    await this.store.advanceCursor(`chat:inbox-read:${user}`, Math.min(through, lastSeq));
   }
 
   // ------------------------------------------------------------ groups
