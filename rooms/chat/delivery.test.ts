@@ -3,12 +3,15 @@
  * send, lose their connections (with whatever was in flight either way),
  * reconnect (collecting their offline inbox) and resend, in random interleavings, against a server made of the
  * chat core's own parts (moderation, channel rules, ChatStorage) on a
- * SqliteStore. However it goes, no acknowledged message is lost or shown
+ * SqliteStore (and again on a RedisStore). However it goes, no acknowledged message is lost or shown
  * twice, and every member ends with the same timeline, in the store's order.
  */
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisStore } from "../../server/storage/RedisStore.ts";
 import { SqliteStore } from "../../server/storage/SqliteStore.ts";
+import type { Store } from "../../server/storage/store.ts";
+import { startRedis, type TestRedis } from "../../test/scaling/support.ts";
 import { createGroup, directChannel, invite, maySend, type Channel } from "./channel.ts";
 import { ChatDelivery, type OutgoingMessage } from "./delivery.ts";
 import { moderate } from "./moderation.ts";
@@ -160,97 +163,113 @@ const action = fc.oneof(
   { weight: 1, arbitrary: fc.record({ type: fc.constant("resend" as const), who: player }) },
 );
 
+/** The property, on whatever Store `open` returns (a fresh, empty one per run). */
+async function neverLosesOrDuplicates(open: () => Store, numRuns: number): Promise<void> {
+  await fc.assert(fc.asyncProperty(fc.array(action, { minLength: 20, maxLength: 200, size: "max" }), async (actions) => {
+    const store = open();
+    try {
+      // A history page of 3 makes every catch-up take several pages.
+      const server = new ServerModel(new ChatStorage(store, { historyPage: 3, historyLength: 1000, dedupeWindow: 1000 }));
+      let squad = createGroup("squad", "ann");
+      for (const member of ["bob", "cat"]) {
+        const added = invite(squad, "ann", member);
+        if (added.ok) squad = added.channel;
+      }
+      const dm = directChannel("ann", "bob");
+      if (!dm.ok) throw new Error(dm.rejection.message);
+      server.channels.set(squad.id, squad);
+      server.channels.set(dm.channel.id, dm.channel);
+      const clients = new Map(PLAYERS.map((p) => [p, new ClientModel(p, server)]));
+      for (const client of clients.values()) client.reconnect();
+
+      for (const step of actions) {
+        const client = clients.get(step.who)!;
+        switch (step.type) {
+          case "send":
+            // Only ann and bob share the direct channel; cat's "dm" goes to the group.
+            if (step.where === "dm" && step.who !== "cat") client.send(dm.channel.id, step.who === "ann" ? "bob" : "ann", step.text);
+            else client.send(squad.id, undefined, step.text);
+            break;
+          case "serverReads": {
+            const next = client.link?.up.shift();
+            if (next) await server.handle(step.who, next);
+            break;
+          }
+          case "clientReads": {
+            const next = client.link?.down.shift();
+            if (next) client.read(next);
+            break;
+          }
+          case "drop": client.drop(); break;
+          case "reconnect": client.reconnect(); break;
+          case "resend": client.resend(); break;
+        }
+        for (const c of clients.values()) for (const channel of server.channels.keys()) expectShownOnce(c.delivery.timeline(channel));
+      }
+
+      // Let the network settle: everyone connected, every queue drained; then everyone scrolls up to the first message.
+      const settle = async () => {
+        for (let busy = true; busy;) {
+          busy = false;
+          for (const [who, client] of clients) {
+            for (let next = client.link!.up.shift(); next; next = client.link!.up.shift()) { busy = true; await server.handle(who, next); }
+            for (let next = client.link!.down.shift(); next; next = client.link!.down.shift()) { busy = true; client.read(next); }
+          }
+        }
+      };
+      for (const client of clients.values()) client.reconnect();
+      await settle();
+      for (const client of clients.values()) {
+        for (const channel of server.channels.keys()) {
+          for (let older = client.delivery.olderPage(channel); older; older = client.delivery.olderPage(channel)) {
+            client.link!.up.push({ type: "history", request: older });
+            await settle();
+          }
+        }
+      }
+
+      for (const channel of server.channels.values()) {
+        const all = await readWhole(server.storage, channel.id);
+        expect(all.map((l) => l.seq)).toEqual(all.map((_, i) => i + 1));
+        expect(new Set(all.map((l) => `${l.from}/${l.id}`)).size).toBe(all.length);
+        for (const member of server.membersOf(channel)) {
+          const client = clients.get(member)!;
+          const timeline = client.delivery.timeline(channel.id);
+          expect(timeline.every((item) => !item.pending)).toBe(true);
+          expect(client.delivery.syncedThrough(channel.id)).toBe(all.length);
+          expect(timeline.map((item) => item.pending ? undefined : [item.seq, item.from, item.id, item.text]))
+            .toEqual(all.map((l) => [l.seq, l.from, l.id, l.text]));
+        }
+      }
+      for (const client of clients.values()) {
+        expect(client.delivery.unacknowledged()).toEqual([]);
+        expect((await server.storage.inbox(client.me)).lines).toEqual([]);
+        for (const ack of client.acked.values()) {
+          const line = (await readWhole(server.storage, ack.channel)).find((l) => l.seq === ack.seq);
+          expect(line).toMatchObject({ id: ack.id, from: client.me, ts: ack.ts });
+        }
+      }
+    } finally {
+      await store.close();
+    }
+  }), { numRuns });
+}
+
 describe("chat delivery under drops, reconnects and resends", () => {
   it("never loses or duplicates an acknowledged message, and every member sees the store's order", async () => {
-    await fc.assert(fc.asyncProperty(fc.array(action, { minLength: 20, maxLength: 200, size: "max" }), async (actions) => {
-      const store = new SqliteStore({ path: ":memory:" });
-      try {
-        // A history page of 3 makes every catch-up take several pages.
-        const server = new ServerModel(new ChatStorage(store, { historyPage: 3, historyLength: 1000, dedupeWindow: 1000 }));
-        let squad = createGroup("squad", "ann");
-        for (const member of ["bob", "cat"]) {
-          const added = invite(squad, "ann", member);
-          if (added.ok) squad = added.channel;
-        }
-        const dm = directChannel("ann", "bob");
-        if (!dm.ok) throw new Error(dm.rejection.message);
-        server.channels.set(squad.id, squad);
-        server.channels.set(dm.channel.id, dm.channel);
-        const clients = new Map(PLAYERS.map((p) => [p, new ClientModel(p, server)]));
-        for (const client of clients.values()) client.reconnect();
-
-        for (const step of actions) {
-          const client = clients.get(step.who)!;
-          switch (step.type) {
-            case "send":
-              // Only ann and bob share the direct channel; cat's "dm" goes to the group.
-              if (step.where === "dm" && step.who !== "cat") client.send(dm.channel.id, step.who === "ann" ? "bob" : "ann", step.text);
-              else client.send(squad.id, undefined, step.text);
-              break;
-            case "serverReads": {
-              const next = client.link?.up.shift();
-              if (next) await server.handle(step.who, next);
-              break;
-            }
-            case "clientReads": {
-              const next = client.link?.down.shift();
-              if (next) client.read(next);
-              break;
-            }
-            case "drop": client.drop(); break;
-            case "reconnect": client.reconnect(); break;
-            case "resend": client.resend(); break;
-          }
-          for (const c of clients.values()) for (const channel of server.channels.keys()) expectShownOnce(c.delivery.timeline(channel));
-        }
-
-        // Let the network settle: everyone connected, every queue drained; then everyone scrolls up to the first message.
-        const settle = async () => {
-          for (let busy = true; busy;) {
-            busy = false;
-            for (const [who, client] of clients) {
-              for (let next = client.link!.up.shift(); next; next = client.link!.up.shift()) { busy = true; await server.handle(who, next); }
-              for (let next = client.link!.down.shift(); next; next = client.link!.down.shift()) { busy = true; client.read(next); }
-            }
-          }
-        };
-        for (const client of clients.values()) client.reconnect();
-        await settle();
-        for (const client of clients.values()) {
-          for (const channel of server.channels.keys()) {
-            for (let older = client.delivery.olderPage(channel); older; older = client.delivery.olderPage(channel)) {
-              client.link!.up.push({ type: "history", request: older });
-              await settle();
-            }
-          }
-        }
-
-        for (const channel of server.channels.values()) {
-          const all = await readWhole(server.storage, channel.id);
-          expect(all.map((l) => l.seq)).toEqual(all.map((_, i) => i + 1));
-          expect(new Set(all.map((l) => `${l.from}/${l.id}`)).size).toBe(all.length);
-          for (const member of server.membersOf(channel)) {
-            const client = clients.get(member)!;
-            const timeline = client.delivery.timeline(channel.id);
-            expect(timeline.every((item) => !item.pending)).toBe(true);
-            expect(client.delivery.syncedThrough(channel.id)).toBe(all.length);
-            expect(timeline.map((item) => item.pending ? undefined : [item.seq, item.from, item.id, item.text]))
-              .toEqual(all.map((l) => [l.seq, l.from, l.id, l.text]));
-          }
-        }
-        for (const client of clients.values()) {
-          expect(client.delivery.unacknowledged()).toEqual([]);
-          expect((await server.storage.inbox(client.me)).lines).toEqual([]);
-          for (const ack of client.acked.values()) {
-            const line = (await readWhole(server.storage, ack.channel)).find((l) => l.seq === ack.seq);
-            expect(line).toMatchObject({ id: ack.id, from: client.me, ts: ack.ts });
-          }
-        }
-      } finally {
-        await store.close();
-      }
-    }), { numRuns: 200 });
+    await neverLosesOrDuplicates(() => new SqliteStore({ path: ":memory:" }), 200);
   }, 120_000);
+
+  describe("on a private redis-server, as two processes would share it", () => {
+    let redis: TestRedis | undefined;
+    beforeAll(async () => { redis = await startRedis(); });
+    afterAll(async () => { await redis?.stop(); });
+
+    it("never loses or duplicates an acknowledged message, and every member sees the store's order", async () => {
+      let run = 0;
+      await neverLosesOrDuplicates(() => new RedisStore({ url: redis!.url, prefix: `run${++run}:` }), 40);
+    }, 120_000);
+  });
 });
 
 /** No message twice on screen: a stored seq once, a client id once (pending or stored). */
