@@ -1,10 +1,11 @@
 /**
  * Delivery as a property: three players in a group and a direct conversation
  * send, lose their connections (with whatever was in flight either way),
- * reconnect (collecting their offline inbox) and resend, in random interleavings, against a server made of the
- * chat core's own parts (moderation, channel rules, ChatStorage) on a
- * SqliteStore (and again on a RedisStore). However it goes, no acknowledged message is lost or shown
- * twice, and every member ends with the same timeline, in the store's order.
+ * reconnect (collecting their offline inbox) and resend, in random
+ * interleavings, against a server made of the chat core's own parts
+ * (moderation, channel rules, ChatStorage) on a SqliteStore, and again on a
+ * RedisStore. However it goes, no acknowledged message is lost or shown twice,
+ * and every member ends with the same timeline, in the store's order.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
