@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../server/storage/SqliteStore.ts";
 import { createGroup, invite } from "./channel.ts";
-import { ChatStorage } from "./storage.ts";
+import { ChatStorage, type Posted } from "./storage.ts";
 
 const folder = mkdtempSync(join(tmpdir(), "tickforge-chat-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -17,23 +17,26 @@ beforeEach(() => {
 });
 afterEach(() => store.close());
 
+/** The ack and line of a message that was stored for the first time. */
+function stored(posted: Posted) {
+  if (!posted.ok || posted.duplicate) throw new Error(`expected a new message, got ${JSON.stringify(posted)}`);
+  return posted;
+}
+
 const ann = { id: "ann", name: "Ann" };
 const bob = { id: "bob", name: "Bob" };
 
 describe("ChatStorage", () => {
   it("acknowledges a message with its id, seq and timestamp and returns the line to broadcast", async () => {
-    const posted = await chat.post("global", ann, { id: "m1", text: "hi" });
-    expect(posted).toMatchObject({ ok: true, duplicate: false, ack: { channel: "global", id: "m1", seq: 1 } });
-    if (!posted.ok) return;
+    const posted = stored(await chat.post("global", ann, { id: "m1", text: "hi" }));
+    expect(posted.ack).toMatchObject({ channel: "global", id: "m1", seq: 1 });
     expect(posted.line).toEqual({ channel: "global", seq: 1, ts: posted.ack.ts, id: "m1", from: "ann", name: "Ann", text: "hi" });
   });
 
   it("stores a resent message once and answers with the original ack", async () => {
-    const first = await chat.post("global", ann, { id: "m1", text: "hi" });
-    const again = await chat.post("global", ann, { id: "m1", text: "hi" });
-    expect(again).toMatchObject({ ok: true, duplicate: true });
-    if (!first.ok || !again.ok) return;
-    expect(again.ack).toEqual(first.ack);
+    const first = stored(await chat.post("global", ann, { id: "m1", text: "hi" }));
+    const again = await chat.post("global", ann, { id: "m1", text: "hi (resent)" });
+    expect(again).toEqual({ ok: true, duplicate: true, ack: first.ack });
     expect((await chat.page({ channel: "global" })).lines).toHaveLength(1);
   });
 
@@ -66,10 +69,14 @@ describe("ChatStorage", () => {
     expect(await chat.unread("bob", "global")).toBe(1);
   });
 
+  it("keeps read receipts of users and channels whose names share colons apart", async () => {
+    await chat.markRead("a:b", "c", 7);
+    expect(await chat.lastRead("a", "b:c")).toBe(0);
+  });
+
   it("keeps an offline inbox of the newest inboxSize lines, handed over once", async () => {
     for (let i = 1; i <= 4; i++) {
-      const posted = await chat.post("dm:ann~bob", ann, { id: `m${i}`, text: `${i}` });
-      if (posted.ok) await chat.toInbox("bob", posted.line);
+      await chat.toInbox("bob", stored(await chat.post("dm:ann~bob", ann, { id: `m${i}`, text: `${i}` })).line);
     }
     const waiting = await chat.inbox("bob");
     expect(waiting.lines.map((l) => l.text)).toEqual(["2", "3", "4"]);
@@ -78,11 +85,9 @@ describe("ChatStorage", () => {
   });
 
   it("never skips inbox lines that have not arrived yet, whatever position a client acknowledges", async () => {
-    const first = await chat.post("dm:ann~bob", ann, { id: "m1", text: "one" });
-    if (first.ok) await chat.toInbox("bob", first.line);
+    await chat.toInbox("bob", stored(await chat.post("dm:ann~bob", ann, { id: "m1", text: "one" })).line);
     await chat.inboxDelivered("bob", 1_000_000);
-    const second = await chat.post("dm:ann~bob", ann, { id: "m2", text: "two" });
-    if (second.ok) await chat.toInbox("bob", second.line);
+    await chat.toInbox("bob", stored(await chat.post("dm:ann~bob", ann, { id: "m2", text: "two" })).line);
     expect((await chat.inbox("bob")).lines.map((l) => l.text)).toEqual(["two"]);
   });
 

@@ -5,7 +5,7 @@
  * Text handed to post() must already be moderated (moderation.ts).
  *
  * Keys: `chat:log:<channel>` (history), `chat:inbox:<user>` (offline direct
- * messages and notices), `chat:read:<user>:<channel>` and
+ * messages and notices), `chat:read:<user>~<channel>` and
  * `chat:inbox-read:<user>` (cursors), `chat:blocks:<user>` (set),
  * `chat:channel:<channel>` (a group's roles, a document).
  */
@@ -24,8 +24,10 @@ export interface ChatBounds {
   blocks: number;
 }
 
+/** A new message comes with the line to broadcast; a resend only with the original's ack. */
 export type Posted =
-  | { ok: true; ack: Ack; line: ChatLine; duplicate: boolean }
+  | { ok: true; duplicate: false; ack: Ack; line: ChatLine }
+  | { ok: true; duplicate: true; ack: Ack }
   | { ok: false; rejection: Rejection };
 
 /** The stored body of a message; channel, seq and ts come from the log. */
@@ -53,7 +55,8 @@ export class ChatStorage {
         maxLength: this.bounds.historyLength, dedupeWindow: this.bounds.dedupeWindow,
       });
       const ack: Ack = { channel, id: message.id, seq: appended.seq, ts: appended.ts };
-      return { ok: true, ack, line: { channel, seq: appended.seq, ts: appended.ts, ...body }, duplicate: appended.duplicate };
+      if (appended.duplicate) return { ok: true, duplicate: true, ack };
+      return { ok: true, duplicate: false, ack, line: { channel, seq: appended.seq, ts: appended.ts, ...body } };
     } catch (error) {
       return { ok: false, rejection: unavailable(error, { id: message.id, channel }) };
     }
@@ -75,11 +78,11 @@ export class ChatStorage {
 
   /** Record that `user` has seen `channel` up to `seq`; never moves back. Returns the receipt now stored. */
   markRead(user: string, channel: string, seq: number): Promise<number> {
-    return this.store.advanceCursor(`chat:read:${user}:${channel}`, seq);
+    return this.store.advanceCursor(readKey(user, channel), seq);
   }
 
   lastRead(user: string, channel: string): Promise<number> {
-    return this.store.getCursor(`chat:read:${user}:${channel}`);
+    return this.store.getCursor(readKey(user, channel));
   }
 
   /** Messages in `channel` after `user`'s receipt that are still kept. */
@@ -159,6 +162,11 @@ export class ChatStorage {
 
 function logKey(channel: string): string {
   return `chat:log:${channel}`;
+}
+
+/** "~" cannot occur in a user id, so no other user and channel make the same key. */
+function readKey(user: string, channel: string): string {
+  return `chat:read:${user}~${channel}`;
 }
 
 function inboxKey(user: string): string {
