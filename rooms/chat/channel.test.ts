@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  createGroup, directChannel, directChannelId, directPeer, invite, matchChannel, may, mayBlock, maySend,
+  createGroup, directChannel, directChannelId, directPeer, invite, kindOf, matchChannel, may, mayBlock, maySend,
   publicChannel, remove, roleOf, setRole, typingDue, type Channel, type Change,
 } from "./channel.ts";
 
@@ -16,6 +16,20 @@ function squad(maxMembers = 10): Channel {
   group = ok(invite(group, "ann", "mem"));
   return ok(setRole(group, "ann", "mod", "moderator"));
 }
+
+describe("channel ids", () => {
+  it("say their kind, so no id names channels of two kinds", () => {
+    expect(kindOf(publicChannel("global").id)).toBe("public");
+    expect(kindOf(createGroup("squad", "ann").id)).toBe("group");
+    expect(kindOf(matchChannel("r1", ["p1"]).id)).toBe("match");
+    expect(kindOf(ok(directChannel("bob", "ann")).id)).toBe("direct");
+  });
+
+  it("refuse what no channel could be called", () => {
+    for (const bad of ["", "group:", "secret:x", "dm:bob~ann", "dm:ann", "dm:ann~bob~cat"]) expect(kindOf(bad)).toBeUndefined();
+    expect(() => publicChannel("dm:ann~bob")).toThrow(/no colon/);
+  });
+});
 
 describe("public channels", () => {
   const global = publicChannel("global", { op: "owner", mod: "moderator" });
@@ -48,7 +62,7 @@ describe("groups", () => {
   it("are readable and writable by members only", () => {
     const group = squad();
     expect(maySend(group, "mem")).toEqual({ ok: true });
-    expect(maySend(group, "outsider")).toMatchObject({ ok: false, rejection: { code: "NOT_A_MEMBER", channel: "squad" } });
+    expect(maySend(group, "outsider")).toMatchObject({ ok: false, rejection: { code: "NOT_A_MEMBER", channel: "group:squad" } });
     expect(may(group, "outsider", "read")).toMatchObject({ ok: false, rejection: { code: "NOT_A_MEMBER" } });
   });
 

@@ -3,6 +3,11 @@
  * a refusal is a returned Rejection with a sentence for the player, never a
  * throw, and a change returns the new Channel for the caller to store.
  *
+ * A channel's id says its kind, so no id can name two channels of different
+ * kinds (a group called "dm:ann~bob" cannot read ann and bob's messages):
+ * `global` (public: no colon), `group:<name>`, `match:<room id>`,
+ * `dm:<user>~<user>`. kindOf() reads it back.
+ *
  * Kinds:
  * - public (`global`, `lobby`): anyone may read and send; only staff (owner,
  *   moderators) are listed; moderators may remove (kick) members.
@@ -42,12 +47,32 @@ const ACTION_WORDS: Record<ChannelAction, string> = {
 
 // ------------------------------------------------------------ opening channels
 
-export function publicChannel(id: string, staff: Readonly<Record<string, "owner" | "moderator">> = {}): Channel {
-  return { id, kind: "public", roles: new Map(Object.entries(staff)), maxMembers: Number.POSITIVE_INFINITY };
+/** A public channel; `name` has no colon (those mark the other kinds). */
+export function publicChannel(name: string, staff: Readonly<Record<string, "owner" | "moderator">> = {}): Channel {
+  if (name.includes(":")) throw new Error(`Public channel names have no colon: "${name}"`);
+  return { id: name, kind: "public", roles: new Map(Object.entries(staff)), maxMembers: Number.POSITIVE_INFINITY };
 }
 
-export function createGroup(id: string, owner: string, maxMembers: number = CHAT_LIMITS.groupMembers): Channel {
-  return { id, kind: "group", roles: new Map([[owner, "owner"]]), maxMembers };
+/** A new group named `name` (id `group:<name>`) with `owner` as its only member. */
+export function createGroup(name: string, owner: string, maxMembers: number = CHAT_LIMITS.groupMembers): Channel {
+  return { id: `group:${name}`, kind: "group", roles: new Map([[owner, "owner"]]), maxMembers };
+}
+
+/** The kind a channel id names, or undefined when it is none of them (refuse it as NO_SUCH_CHANNEL). */
+export function kindOf(channelId: string): ChannelKind | undefined {
+  const colon = channelId.indexOf(":");
+  if (colon === -1) return channelId.length > 0 ? "public" : undefined;
+  const rest = channelId.slice(colon + 1);
+  if (rest.length === 0) return undefined;
+  switch (channelId.slice(0, colon)) {
+    case "group": return "group";
+    case "match": return "match";
+    case "dm": {
+      const [a, b, extra] = rest.split("~");
+      return a && b && extra === undefined && a < b ? "direct" : undefined;
+    }
+    default: return undefined;
+  }
 }
 
 /** The channel a game room opens for its players; the game room itself acts as owner. */
@@ -176,7 +201,7 @@ function withRoles(channel: Channel, edit: (roles: Map<string, Role>) => void): 
 function describe(channel: Channel): string {
   switch (channel.kind) {
     case "public": return `#${channel.id}`;
-    case "group": return `the group ${channel.id}`;
+    case "group": return `the group ${channel.id.slice("group:".length)}`;
     case "match": return "this match's chat";
     case "direct": return "this conversation";
   }

@@ -105,13 +105,13 @@ describe("ChatStorage", () => {
   it("saves a group with compare-and-set, so two moderators inviting at once cannot overwrite each other", async () => {
     const created = await chat.saveChannel(createGroup("squad", "ann"), 0);
     expect(created).toEqual({ saved: true, version: 1 });
-    const loaded = (await chat.loadChannel("squad"))!;
+    const loaded = (await chat.loadChannel("group:squad"))!;
     const first = invite(loaded.channel, "ann", "bob");
     const second = invite(loaded.channel, "ann", "cat");
     if (!first.ok || !second.ok) throw new Error("invites refused");
     expect(await chat.saveChannel(first.channel, loaded.version)).toEqual({ saved: true, version: 2 });
     expect(await chat.saveChannel(second.channel, loaded.version)).toEqual({ saved: false, version: 2 });
-    const reloaded = (await chat.loadChannel("squad"))!;
+    const reloaded = (await chat.loadChannel("group:squad"))!;
     expect([...reloaded.channel.roles]).toEqual([["ann", "owner"], ["bob", "member"]]);
   });
 
