@@ -220,7 +220,12 @@ export class RedisStore implements Store {
   async logInfo(log: string): Promise<LogInfo> {
     checkKey("log name", log);
     const [entries, meta] = this.logKeys(log);
-    const [[, lastSeq], [, length]] = await this.call(() => this.redis.multi().hget(meta, "seq").xlen(entries).exec()) as [unknown, unknown][];
+    const [lastSeq, length] = await this.call(async () => {
+      const replies = await this.redis.multi().hget(meta, "seq").xlen(entries).exec() ?? [];
+      const failed = replies.find(([error]) => error);
+      if (failed) throw failed[0];
+      return replies.map(([, value]) => value);
+    });
     return { lastSeq: Number(lastSeq ?? 0), length: Number(length) };
   }
 
