@@ -1,0 +1,579 @@
+/**
+ * The server-authoritative board model: one pure function applies one op.
+ *
+ * Contract, because the server, every client replica and the bots run this
+ * same code and must agree exactly: no clocks, no randomness, no I/O, nothing
+ * read from outside the arguments. A bad op is a returned rejection, never a
+ * throw. Server order decides every conflict: each property is a
+ * last-writer-wins register stamped with the sequence number of the op that
+ * wrote it, z-order is a fractional index made unique by the server, and the
+ * text of notes and text shapes is a Yjs document per shape.
+ *
+ * `applyOp` mutates `doc` in place (shape records themselves are replaced,
+ * never edited, so a replica can copy the board by copying its maps).
+ */
+import * as Y from "yjs";
+import { generateKeyBetween } from "fractional-indexing";
+import {
+  DEDUPE_WINDOW, MAX_SHAPES, MAX_STROKE_POINTS, MAX_TEXT_LENGTH, MAX_TEXT_STATE_BYTES, MAX_TOMBSTONES,
+  OP_BURST, OP_RATE_PER_SECOND, Op, TEXT_KINDS, propsOfKind,
+  type AppliedOp, type BoardSnapshot, type OpInput, type PropName, type Rejection, type RejectionCode,
+  type Role, type ShapeKind, type ShapeProps, type ShapeSnapshot, type SubOp, type Writer,
+} from "./protocol.ts";
+
+/** The shared type inside each shape's Y.Doc that holds its text. */
+export const TEXT_ROOT = "text";
+
+/** Who is acting: the id comes from the identity, the role from the board's permissions. */
+export interface Actor {
+  id: string;
+  role: Role;
+}
+
+export interface StampedWriter extends Writer {
+  seq: number;
+}
+
+/** One shape. Immutable: an op replaces the record. */
+export interface ShapeRecord {
+  readonly id: string;
+  readonly kind: ShapeKind;
+  readonly props: Readonly<Partial<ShapeProps>>;
+  readonly writers: Readonly<Partial<Record<PropName, StampedWriter>>>;
+  /** Users who have edited the text; an undo of the create may delete the shape only if this is just its creator. */
+  readonly textBy: readonly string[];
+}
+
+export interface BoardDoc {
+  /** Sequence number of the last applied op; 0 for an empty board. */
+  seq: number;
+  shapes: Map<string, ShapeRecord>;
+  /** Text documents of note and text shapes, by shape id. */
+  texts: Map<string, Y.Doc>;
+  /** Deleted id → who deleted it (insertion order, oldest forgotten first). */
+  tombstones: Map<string, string>;
+  /** Per user: op id → seq, the last DEDUPE_WINDOW ops applied. */
+  applied: Map<string, Map<string, number>>;
+}
+
+export type ApplyResult =
+  | { ok: true; doc: BoardDoc; applied: AppliedOp; duplicate: false }
+  | { ok: true; doc: BoardDoc; applied: null; duplicate: true; seq: number }
+  | { ok: false; rejection: Rejection };
+
+/** Origin of Yjs transactions the model applies, so a client's UndoManager never tracks them. */
+export const MODEL_ORIGIN = Symbol("board-model");
+
+export function createBoard(): BoardDoc {
+  return { seq: 0, shapes: new Map(), texts: new Map(), tombstones: new Map(), applied: new Map() };
+}
+
+/**
+ * Validate and apply one op from `actor` (the server's entry point). The op
+ * arrives as untrusted data; a valid op is stamped with the next sequence
+ * number and returned normalised (guards resolved, skipped parts removed,
+ * z made unique), which is what the server broadcasts.
+ */
+export function applyOp(doc: BoardDoc, input: unknown, actor: Actor): ApplyResult {
+  const parsed = Op.safeParse(input);
+  const opId = typeof (input as { opId?: unknown })?.opId === "string" ? (input as { opId: string }).opId : "";
+  if (!parsed.success) return { ok: false, rejection: rejectionFromIssues(opId, parsed.error.issues) };
+  const op = parsed.data;
+  if (actor.role === "viewer") {
+    return reject(op.opId, "FORBIDDEN_VIEWER", "Viewers can look at this board but not edit it; ask its owner for edit access.");
+  }
+  const seen = doc.applied.get(actor.id)?.get(op.opId);
+  if (seen !== undefined) return { ok: true, doc, applied: null, duplicate: true, seq: seen };
+
+  const seq = doc.seq + 1;
+  const result = execute(doc, op, actor.id, seq);
+  if (!result.ok) return { ok: false, rejection: { opId: op.opId, code: result.code, message: result.message } };
+  doc.seq = seq;
+  remember(doc, actor.id, op.opId, seq);
+  return { ok: true, doc, applied: { seq, actor: actor.id, op: result.op }, duplicate: false };
+}
+
+/**
+ * Apply an op the server already ordered (a replica following the server).
+ * It must succeed, since the replica holds the state the server applied it to;
+ * a failure means the replica diverged and should reload a snapshot.
+ */
+export function applyOrdered(doc: BoardDoc, applied: AppliedOp): void {
+  if (applied.seq !== doc.seq + 1) throw new BoardDivergedError(`expected op ${doc.seq + 1}, got ${applied.seq}`);
+  const result = execute(doc, applied.op, applied.actor, applied.seq);
+  if (!result.ok) throw new BoardDivergedError(`server op ${applied.seq} does not apply here: ${result.message}`);
+  doc.seq = applied.seq;
+}
+
+/**
+ * Apply one of this user's own ops optimistically (a replica, before the
+ * server has ordered it). Same rules as the server, no stamp: `seq` is 0
+ * until the server's copy arrives.
+ */
+export function applyLocal(doc: BoardDoc, op: Op, actorId: string): { ok: true; op: Op } | { ok: false; rejection: Rejection } {
+  const result = execute(doc, op, actorId, 0);
+  if (!result.ok) return { ok: false, rejection: { opId: op.opId, code: result.code, message: result.message } };
+  return result;
+}
+
+export class BoardDivergedError extends Error {
+  override name = "BoardDivergedError";
+}
+
+function remember(doc: BoardDoc, actorId: string, opId: string, seq: number): void {
+  let ids = doc.applied.get(actorId);
+  if (!ids) doc.applied.set(actorId, (ids = new Map()));
+  ids.set(opId, seq);
+  if (ids.size > DEDUPE_WINDOW) ids.delete(ids.keys().next().value!);
+}
+
+// ---------------------------------------------------------------------------
+// Execution: a draft over the doc, committed only if every part is valid, so
+// a group applies entirely or not at all.
+
+type Outcome = { ok: true; op: Op } | { ok: false; code: RejectionCode; message: string };
+type PartOutcome = { ok: true; part: SubOp | null } | { ok: false; code: RejectionCode; message: string };
+
+type TextAction = { id: string; drop: true } | { id: string; drop: false; update: Uint8Array };
+
+class Draft {
+  readonly changed = new Map<string, ShapeRecord | null>();
+  readonly tombstones = new Map<string, string | null>();
+  readonly textActions: TextAction[] = [];
+  /** Scratch copies of texts touched in this draft, for validation before anything real changes. */
+  private readonly scratch = new Map<string, Y.Doc | null>();
+  private liveDelta = 0;
+
+  readonly doc: BoardDoc;
+  readonly actorId: string;
+  readonly seq: number;
+  readonly opId: string;
+
+  constructor(doc: BoardDoc, actorId: string, seq: number, opId: string) {
+    this.doc = doc;
+    this.actorId = actorId;
+    this.seq = seq;
+    this.opId = opId;
+  }
+
+  get(id: string): ShapeRecord | undefined {
+    if (this.changed.has(id)) return this.changed.get(id) ?? undefined;
+    return this.doc.shapes.get(id);
+  }
+
+  put(record: ShapeRecord): void {
+    if (!this.get(record.id)) this.liveDelta++;
+    this.changed.set(record.id, record);
+  }
+
+  remove(id: string): void {
+    if (this.get(id)) this.liveDelta--;
+    this.changed.set(id, null);
+    this.tombstones.set(id, this.actorId);
+    this.scratch.set(id, null);
+    this.textActions.push({ id, drop: true });
+  }
+
+  liveCount(): number {
+    return this.doc.shapes.size + this.liveDelta;
+  }
+
+  tombstoneOf(id: string): string | undefined {
+    if (this.tombstones.has(id)) return this.tombstones.get(id) ?? undefined;
+    return this.doc.tombstones.get(id);
+  }
+
+  forEachLive(visit: (record: ShapeRecord) => void): void {
+    for (const [id, record] of this.doc.shapes) if (!this.changed.has(id)) visit(record);
+    for (const record of this.changed.values()) if (record) visit(record);
+  }
+
+  stamp(): StampedWriter {
+    return { actor: this.actorId, opId: this.opId, seq: this.seq };
+  }
+
+  /** Apply a Yjs update to a scratch copy of the shape's text and check the result. */
+  text(id: string, update: Uint8Array, fresh: boolean): { ok: true } | { ok: false; code: RejectionCode; message: string } {
+    let scratch = fresh ? null : this.scratch.has(id) ? this.scratch.get(id)! : null;
+    if (!fresh && !this.scratch.has(id)) {
+      const base = this.doc.texts.get(id);
+      if (base) {
+        scratch = new Y.Doc();
+        Y.applyUpdate(scratch, Y.encodeStateAsUpdate(base));
+      }
+    }
+    scratch ??= new Y.Doc();
+    try {
+      Y.applyUpdate(scratch, update);
+    } catch {
+      return { ok: false, code: "INVALID_OP", message: "The text update is not a readable Yjs update." };
+    }
+    const checked = checkText(scratch);
+    if (!checked.ok) return checked;
+    this.scratch.set(id, scratch);
+    this.textActions.push({ id, drop: false, update });
+    return { ok: true };
+  }
+
+  commit(): void {
+    for (const [id, record] of this.changed) {
+      if (record) this.doc.shapes.set(id, record);
+      else this.doc.shapes.delete(id);
+    }
+    for (const [id, by] of this.tombstones) {
+      this.doc.tombstones.delete(id);
+      if (by !== null) this.doc.tombstones.set(id, by);
+    }
+    while (this.doc.tombstones.size > MAX_TOMBSTONES) this.doc.tombstones.delete(this.doc.tombstones.keys().next().value!);
+    for (const action of this.textActions) {
+      if (action.drop) {
+        this.doc.texts.delete(action.id);
+        continue;
+      }
+      let ydoc = this.doc.texts.get(action.id);
+      if (!ydoc) this.doc.texts.set(action.id, (ydoc = new Y.Doc()));
+      Y.applyUpdate(ydoc, action.update, MODEL_ORIGIN);
+    }
+  }
+}
+
+function checkText(ydoc: Y.Doc): { ok: true } | { ok: false; code: RejectionCode; message: string } {
+  if (ydoc.store.pendingStructs !== null || ydoc.store.pendingDs !== null) {
+    return { ok: false, code: "INVALID_OP", message: "The text update builds on edits the server does not have; reload the board." };
+  }
+  for (const name of ydoc.share.keys()) {
+    if (name !== TEXT_ROOT) return { ok: false, code: "INVALID_OP", message: `A shape's text holds only the "${TEXT_ROOT}" type.` };
+  }
+  const text = ydoc.getText(TEXT_ROOT);
+  for (const part of text.toDelta() as { insert: unknown; attributes?: unknown }[]) {
+    if (typeof part.insert !== "string" || part.attributes !== undefined) {
+      return { ok: false, code: "INVALID_OP", message: "A shape's text is plain characters, without embeds or formatting." };
+    }
+  }
+  if (text.length > MAX_TEXT_LENGTH) {
+    return { ok: false, code: "LIMIT_TEXT", message: `A shape holds at most ${MAX_TEXT_LENGTH} characters.` };
+  }
+  if (Y.encodeStateAsUpdate(ydoc).byteLength > MAX_TEXT_STATE_BYTES) {
+    return { ok: false, code: "LIMIT_TEXT", message: "This shape's text has too much edit history; copy it into a new note." };
+  }
+  return { ok: true };
+}
+
+function execute(doc: BoardDoc, op: Op, actorId: string, seq: number): Outcome {
+  const draft = new Draft(doc, actorId, seq, op.opId);
+  let normalised: Op;
+  if (op.type === "group") {
+    const parts: SubOp[] = [];
+    for (const sub of op.ops) {
+      const outcome = executePart(draft, sub);
+      if (!outcome.ok) return outcome;
+      if (outcome.part) parts.push(outcome.part);
+    }
+    normalised = { type: "group", opId: op.opId, ops: parts };
+  } else {
+    const { opId, ...body } = op;
+    const outcome = executePart(draft, body as SubOp);
+    if (!outcome.ok) return outcome;
+    normalised = outcome.part ? ({ ...outcome.part, opId } as Op) : { type: "group", opId, ops: [] };
+  }
+  draft.commit();
+  return { ok: true, op: normalised };
+}
+
+function executePart(draft: Draft, part: SubOp): PartOutcome {
+  switch (part.type) {
+    case "create": return create(draft, part);
+    case "update": return update(draft, part.id, part.props, part.guard);
+    case "move": return update(draft, part.id, { x: part.x, y: part.y }, part.guard);
+    case "delete": return remove(draft, part.id, part.guard);
+    case "reorder": return reorder(draft, part.id, part.z, part.guard);
+    case "text": return editText(draft, part.id, part.update);
+  }
+}
+
+function fail(code: RejectionCode, message: string): PartOutcome {
+  return { ok: false, code, message };
+}
+
+function create(draft: Draft, part: Extract<SubOp, { type: "create" }>): PartOutcome {
+  const { text, kind, id, ...given } = part.shape;
+  if (draft.get(id)) return fail("ID_TAKEN", `A shape with id ${id} already exists; pick a new id.`);
+  const deletedBy = draft.tombstoneOf(id);
+  if (deletedBy !== undefined && deletedBy !== draft.actorId) {
+    return fail("ID_TAKEN", `Id ${id} belonged to a shape someone else deleted; pick a new id.`);
+  }
+  if (draft.liveCount() >= MAX_SHAPES) return fail("LIMIT_SHAPES", `A board holds at most ${MAX_SHAPES} shapes; delete some first.`);
+
+  const allowed = propsOfKind(kind);
+  const props: Partial<ShapeProps> = {};
+  for (const [name, value] of Object.entries(given) as [PropName, unknown][]) {
+    if (value === undefined) continue;
+    if (!allowed.includes(name)) return fail("INVALID_OP", `A ${kind} has no ${name}.`);
+    (props as Record<string, unknown>)[name] = value;
+  }
+  if (text !== undefined && !TEXT_KINDS.has(kind)) return fail("INVALID_OP", `A ${kind} has no text.`);
+  if (kind === "stroke" && !props.points) return fail("INVALID_OP", "A stroke needs its points.");
+  if (kind === "arrow") {
+    if (props.from === undefined || props.to === undefined) return fail("INVALID_OP", "An arrow needs the shapes it connects (from, to).");
+    const ends = checkArrowEnds(draft, id, props.from, props.to);
+    if (ends) return ends;
+  }
+  const z = uniqueKey(draft, props.z!, id);
+  if (z === null) return fail("INVALID_OP", "z is not a fractional index; use keyAbove/keyBetween to make one.");
+  props.z = z;
+
+  const stamp = draft.stamp();
+  const writers: Partial<Record<PropName, StampedWriter>> = {};
+  for (const name of Object.keys(props) as PropName[]) writers[name] = stamp;
+  const textBy: string[] = [];
+  if (TEXT_KINDS.has(kind)) {
+    const checked = draft.text(id, text ?? new Uint8Array(EMPTY_UPDATE), true);
+    if (!checked.ok) return checked;
+    if (text !== undefined) textBy.push(draft.actorId);
+  }
+  draft.put({ id, kind, props, writers, textBy });
+  draft.tombstones.set(id, null);
+  return { ok: true, part: { type: "create", shape: { ...part.shape, z } } };
+}
+
+function update(draft: Draft, id: string, props: Partial<ShapeProps>, guard: Partial<Record<PropName, Writer>> | undefined): PartOutcome {
+  const record = draft.get(id);
+  if (!record) return guard ? { ok: true, part: null } : fail("NOT_FOUND", `Shape ${id} does not exist (it may have been deleted).`);
+  const allowed = propsOfKind(record.kind);
+  const written: Partial<ShapeProps> = {};
+  for (const [name, value] of Object.entries(props) as [PropName, unknown][]) {
+    if (value === undefined) continue;
+    if (!allowed.includes(name) || name === "z") return fail("INVALID_OP", `A ${record.kind} has no settable ${name}.`);
+    const expected = guard?.[name];
+    if (expected && !sameWriter(record.writers[name], expected)) continue;
+    (written as Record<string, unknown>)[name] = value;
+  }
+  if (guard && Object.keys(written).length === 0) return { ok: true, part: null };
+  if (record.kind === "arrow" && (written.from !== undefined || written.to !== undefined)) {
+    const ends = checkArrowEnds(draft, id, written.from ?? record.props.from!, written.to ?? record.props.to!);
+    if (ends) return ends;
+  }
+  const stamp = draft.stamp();
+  const writers = { ...record.writers };
+  for (const name of Object.keys(written) as PropName[]) writers[name] = stamp;
+  draft.put({ ...record, props: { ...record.props, ...written }, writers });
+  return { ok: true, part: { type: "update", id, props: written } };
+}
+
+function remove(draft: Draft, id: string, guard: "own" | undefined): PartOutcome {
+  const record = draft.get(id);
+  if (!record) return guard ? { ok: true, part: null } : fail("NOT_FOUND", `Shape ${id} does not exist (it may have been deleted already).`);
+  if (guard === "own" && !onlyWrittenBy(record, draft.actorId)) return { ok: true, part: null };
+  draft.remove(id);
+  return { ok: true, part: { type: "delete", id } };
+}
+
+function reorder(draft: Draft, id: string, key: string, guard: { z: Writer } | undefined): PartOutcome {
+  const record = draft.get(id);
+  if (!record) return guard ? { ok: true, part: null } : fail("NOT_FOUND", `Shape ${id} does not exist (it may have been deleted).`);
+  if (guard && !sameWriter(record.writers.z, guard.z)) return { ok: true, part: null };
+  const z = uniqueKey(draft, key, id);
+  if (z === null) return fail("INVALID_OP", "z is not a fractional index; use keyAbove/keyBetween to make one.");
+  draft.put({ ...record, props: { ...record.props, z }, writers: { ...record.writers, z: draft.stamp() } });
+  return { ok: true, part: { type: "reorder", id, z } };
+}
+
+function editText(draft: Draft, id: string, update: Uint8Array): PartOutcome {
+  const record = draft.get(id);
+  if (!record) return fail("NOT_FOUND", `Shape ${id} does not exist (it may have been deleted).`);
+  if (!TEXT_KINDS.has(record.kind)) return fail("INVALID_OP", `A ${record.kind} has no text.`);
+  const checked = draft.text(id, update, false);
+  if (!checked.ok) return checked;
+  if (!record.textBy.includes(draft.actorId)) draft.put({ ...record, textBy: [...record.textBy, draft.actorId] });
+  return { ok: true, part: { type: "text", id, update } };
+}
+
+function checkArrowEnds(draft: Draft, id: string, from: string, to: string): PartOutcome | null {
+  if (from === to || from === id || to === id) return fail("INVALID_OP", "An arrow connects two different shapes other than itself.");
+  for (const end of [from, to]) {
+    const target = draft.get(end);
+    if (!target) return fail("NOT_FOUND", `The arrow's end ${end} does not exist.`);
+    if (target.kind === "arrow") return fail("INVALID_OP", "An arrow connects shapes, not other arrows.");
+  }
+  return null;
+}
+
+function sameWriter(current: Writer | undefined, expected: Writer): boolean {
+  return current !== undefined && current.actor === expected.actor && current.opId === expected.opId;
+}
+
+/** True if no other user has a write standing on the shape: deleting it reverts nobody else's work. */
+export function onlyWrittenBy(record: ShapeRecord, actorId: string): boolean {
+  for (const writer of Object.values(record.writers)) if (writer && writer.actor !== actorId) return false;
+  return record.textBy.every((by) => by === actorId);
+}
+
+const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
+
+// ---------------------------------------------------------------------------
+// Z-order: fractional indices. Two clients that pick the same key concurrently
+// are told apart by the server, which moves the later one just above it.
+
+export function isOrderKey(key: string): boolean {
+  try {
+    generateKeyBetween(key, null);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function uniqueKey(draft: Draft, key: string, selfId: string): string | null {
+  if (!isOrderKey(key)) return null;
+  let taken = false;
+  let next: string | null = null;
+  draft.forEachLive((record) => {
+    if (record.id === selfId) return;
+    const z = record.props.z!;
+    if (z === key) taken = true;
+    else if (z > key && (next === null || z < next)) next = z;
+  });
+  return taken ? generateKeyBetween(key, next) : key;
+}
+
+/** Shapes in drawing order: ascending z (keys are unique on the server; id breaks ties in an optimistic view). */
+export function shapesInOrder(doc: BoardDoc): ShapeRecord[] {
+  return [...doc.shapes.values()].sort((a, b) => compareKeys(a.props.z!, b.props.z!) || compareKeys(a.id, b.id));
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A key above every shape: where a new shape or "bring to front" goes. */
+export function keyAbove(doc: BoardDoc): string {
+  let top: string | null = null;
+  for (const record of doc.shapes.values()) if (top === null || record.props.z! > top) top = record.props.z!;
+  return generateKeyBetween(top, null);
+}
+
+/** A key below every shape ("send to back"). */
+export function keyBelow(doc: BoardDoc): string {
+  let bottom: string | null = null;
+  for (const record of doc.shapes.values()) if (bottom === null || record.props.z! < bottom) bottom = record.props.z!;
+  return generateKeyBetween(null, bottom);
+}
+
+/** A key strictly between two keys (null for an open end). */
+export function keyBetween(lower: string | null, upper: string | null): string {
+  return generateKeyBetween(lower, upper);
+}
+
+// ---------------------------------------------------------------------------
+// Text helpers.
+
+/** A Yjs update that creates a text holding `initial`: the `text` of a create op. */
+export function textUpdateFrom(initial: string): Uint8Array {
+  const ydoc = new Y.Doc();
+  ydoc.getText(TEXT_ROOT).insert(0, initial);
+  return Y.encodeStateAsUpdate(ydoc);
+}
+
+export function textOf(doc: BoardDoc, id: string): string | undefined {
+  return doc.texts.get(id)?.getText(TEXT_ROOT).toString();
+}
+
+// ---------------------------------------------------------------------------
+// Rate: a token bucket per user, with the clock passed in so the model stays pure.
+
+export interface OpBudget {
+  tokens: number;
+  /** ms of the last refill. */
+  at: number;
+}
+
+export function createOpBudget(now: number): OpBudget {
+  return { tokens: OP_BURST, at: now };
+}
+
+/** Take `count` ops from the budget; false (and nothing taken) if the user is over the rate. */
+export function spendOpBudget(budget: OpBudget, now: number, count = 1): boolean {
+  const elapsed = Math.max(0, now - budget.at);
+  budget.tokens = Math.min(OP_BURST, budget.tokens + (elapsed / 1000) * OP_RATE_PER_SECOND);
+  budget.at = now;
+  if (budget.tokens < count) return false;
+  budget.tokens -= count;
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Snapshots: the whole board in one value, for late joiners and storage.
+
+export function snapshotBoard(doc: BoardDoc, options: { withApplied?: boolean } = {}): BoardSnapshot {
+  const shapes: ShapeSnapshot[] = [];
+  for (const record of doc.shapes.values()) {
+    const ydoc = doc.texts.get(record.id);
+    shapes.push({
+      id: record.id, kind: record.kind, props: { ...record.props }, writers: { ...record.writers }, textBy: [...record.textBy],
+      ...(ydoc ? { text: Y.encodeStateAsUpdate(ydoc) } : {}),
+    });
+  }
+  const snapshot: BoardSnapshot = { seq: doc.seq, shapes, tombstones: [...doc.tombstones] };
+  if (options.withApplied) snapshot.applied = [...doc.applied].map(([actor, ids]) => [actor, [...ids]]);
+  return snapshot;
+}
+
+/** Rebuild a board from a snapshot this model produced (stored or sent by the server). */
+export function boardFromSnapshot(snapshot: BoardSnapshot): BoardDoc {
+  const doc = createBoard();
+  doc.seq = snapshot.seq;
+  for (const shape of snapshot.shapes) {
+    doc.shapes.set(shape.id, { id: shape.id, kind: shape.kind, props: { ...shape.props }, writers: { ...shape.writers }, textBy: [...shape.textBy] });
+    if (shape.text) {
+      const ydoc = new Y.Doc();
+      Y.applyUpdate(ydoc, shape.text, MODEL_ORIGIN);
+      doc.texts.set(shape.id, ydoc);
+    }
+  }
+  for (const [id, by] of snapshot.tombstones) doc.tombstones.set(id, by);
+  for (const [actor, ids] of snapshot.applied ?? []) doc.applied.set(actor, new Map(ids));
+  return doc;
+}
+
+/**
+ * Everything a user can see or an undo can depend on, as plain data: two
+ * boards are the same board exactly when these are deeply equal.
+ */
+export function boardContent(doc: BoardDoc, texts: ReadonlyMap<string, Y.Doc> = doc.texts) {
+  return shapesInOrder(doc).map((record) => ({
+    id: record.id,
+    kind: record.kind,
+    props: record.props,
+    writers: Object.fromEntries(Object.entries(record.writers).map(([name, w]) => [name, `${w!.actor}/${w!.opId}`])),
+    textBy: [...record.textBy].sort(),
+    text: texts.get(record.id)?.getText(TEXT_ROOT).toString(),
+  }));
+}
+
+// ---------------------------------------------------------------------------
+
+function reject(opId: string, code: RejectionCode, message: string): ApplyResult {
+  return { ok: false, rejection: { opId, code, message } };
+}
+
+export function rejectionFromIssues(opId: string, issues: readonly { code: string; path: PropertyKey[]; message: string }[]): Rejection {
+  const issue = issues[0];
+  const path = issue.path.map(String);
+  const where = path.join(".") || "op";
+  if (issue.code === "too_big" && path.includes("points")) {
+    return { opId, code: "LIMIT_POINTS", message: `A stroke has at most ${MAX_STROKE_POINTS} points.` };
+  }
+  if (issue.code === "too_big" && path[0] === "ops") {
+    return { opId, code: "LIMIT_OPS", message: "Too many parts in one group; split the edit." };
+  }
+  if (issue.message === "TEXT_UPDATE_TOO_LARGE") {
+    return { opId, code: "LIMIT_TEXT", message: "One text edit is too large; paste long text in smaller pieces." };
+  }
+  return { opId, code: "INVALID_OP", message: `Invalid op at ${where}: ${issue.message}` };
+}
+
+
+/** Parse what a client built into an Op (fills defaults); throws on a programming error in the caller. */
+export function toOp(input: OpInput): Op {
+  return Op.parse(input);
+}
