@@ -213,11 +213,17 @@ export class BoardReplica {
     return this.pending.splice(index, 1)[0];
   }
 
-  /** Remote text changes go straight into the live docs; Yjs makes re-applying own updates harmless. */
+  /**
+   * Remote text changes go straight into the live docs; Yjs makes re-applying
+   * own updates harmless. A deleted or restored shape's live doc is dropped,
+   * so it is rebuilt from the server's text rather than merged with an old one.
+   */
   private forwardText(op: Op): void {
     const parts: readonly SubOp[] = op.type === "group" ? op.ops : [op];
     for (const part of parts) {
-      if (part.type === "text") {
+      if (part.type === "delete" || part.type === "restore") {
+        this.live.delete(part.id);
+      } else if (part.type === "text") {
         const ydoc = this.live.get(part.id);
         if (ydoc) Y.applyUpdate(ydoc, part.update, REMOTE_ORIGIN);
       } else if (part.type === "create" && part.shape.text) {

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { BoardReplica } from "./client-model.ts";
 import {
-  TEXT_ROOT, applyOp, boardContent, createBoard, keyAbove, keyBetween, onlyWrittenBy, shapesInOrder, snapshotBoard,
+  TEXT_ROOT, applyOp, boardContent, createBoard, keyAbove, keyBetween, shapesInOrder, snapshotBoard,
   textUpdateFrom, type BoardDoc, type ShapeRecord,
 } from "./model.ts";
 import type { AppliedOp, Op, OpInput, Rejection, ShapeKind, SubOp } from "./protocol.ts";
@@ -64,6 +64,8 @@ class Simulation {
   readonly server: BoardDoc = createBoard();
   readonly clients: SimClient[];
   private readonly undoOps = new Set<string>();
+  /** "shape.prop" → the user whose op wrote it last, as seen in the server's order. */
+  private readonly lastWriter = new Map<string, string>();
   readonly violations: string[] = [];
 
   constructor(count: number) {
@@ -109,6 +111,7 @@ class Simulation {
       else {
         applied.push(result.applied);
         if (this.undoOps.has(`${client.name}/${op.opId}`)) this.checkUndo(client, result.applied, before, beforeText);
+        this.track(result.applied);
       }
     }
     if (applied.length > 0) for (const other of this.clients) if (other.online) other.down.push({ type: "applied", ops: structuredClone(applied) });
@@ -247,7 +250,17 @@ class Simulation {
     }
   }
 
-  /** An undo or redo may only write where this user's own write stood, and may delete only this user's characters. */
+  private track(applied: AppliedOp): void {
+    for (const part of applied.op.type === "group" ? applied.op.ops : [applied.op as SubOp]) {
+      const names = part.type === "create" ? Object.keys(part.shape).filter((k) => !["id", "kind", "text"].includes(k))
+        : part.type === "restore" ? Object.keys(this.server.shapes.get(part.id)!.props)
+        : part.type === "update" ? Object.keys(part.props) : part.type === "reorder" ? ["z"] : [];
+      const id = part.type === "create" ? part.shape.id : part.id;
+      for (const name of names) this.lastWriter.set(`${id}.${name}`, applied.actor);
+    }
+  }
+
+  /** An undo or redo may only write what this user wrote last, delete only what nobody else touched, and delete only this user's characters. */
   private checkUndo(client: SimClient, applied: AppliedOp, before: Map<string, ShapeRecord>, beforeText: Map<string, Set<string>>): void {
     const parts: SubOp[] = applied.op.type === "group" ? applied.op.ops : [applied.op as SubOp];
     for (const part of parts) {
@@ -255,13 +268,13 @@ class Simulation {
         const record = before.get(part.id)!;
         const names = part.type === "update" ? Object.keys(part.props) : ["z"];
         for (const name of names) {
-          const writer = record.writers[name as keyof typeof record.writers];
-          if (writer && writer.actor !== client.name) {
-            this.violations.push(`${client.name}'s undo ${applied.op.opId} overwrote ${writer.actor}'s ${name} on ${part.id}`);
-          }
+          const last = this.lastWriter.get(`${part.id}.${name}`);
+          if (last !== client.name) this.violations.push(`${client.name}'s undo ${applied.op.opId} overwrote ${last}'s ${name} on ${part.id}`);
         }
       } else if (part.type === "delete") {
-        if (!onlyWrittenBy(before.get(part.id)!, client.name)) this.violations.push(`${client.name}'s undo deleted ${part.id}, which others edited`);
+        const record = before.get(part.id)!;
+        const others = Object.keys(record.props).map((name) => this.lastWriter.get(`${part.id}.${name}`)).filter((w) => w !== client.name);
+        if (others.length > 0 || record.textBy.some((by) => by !== client.name)) this.violations.push(`${client.name}'s undo deleted ${part.id}, which others edited`);
       } else if (part.type === "text") {
         const was = beforeText.get(part.id) ?? new Set<string>();
         for (const key of deletedItems(this.server.texts.get(part.id)!)) {

@@ -37,7 +37,7 @@ describe("board model: validation", () => {
     expect(result.applied?.seq).toBe(1);
     const shape = doc.shapes.get("r1")!;
     expect(shape.props).toMatchObject({ x: 10, y: 20, w: 100, h: 50, color: "#ff8800", rotation: 0, z: "a0" });
-    expect(shape.writers.color).toEqual({ actor: "ann", opId: result.applied!.op.opId, seq: 1 });
+    expect(shape.writers.color).toEqual({ actor: "ann", opId: result.applied!.op.opId, seq: 1, by: "ann" });
   });
 
   it("refuses malformed ops and out-of-bounds values with INVALID_OP, changing nothing", () => {
@@ -238,12 +238,51 @@ describe("board model: ordering and conflicts", () => {
     expect(undo.applied!.op).toEqual({ type: "update", opId: "undo", id: "r1", props: { w: 100 } });
   });
 
-  it("deletes with guard \"own\" only a shape nobody else has a write standing on", () => {
+  it("skips a guarded write when someone else wrote the property last, even if they put back the same writer's value", () => {
     const doc = createBoard();
-    applied(doc, rect("r1"), ann);
+    applied(doc, rect("r1"));
+    applied(doc, { type: "update", opId: "mine", id: "r1", props: { color: "#111111" } }, ann);
+    applied(doc, { type: "update", opId: "theirs", id: "r1", props: { color: "#111111" }, restore: { color: { actor: "ann", opId: "mine" } } }, bob);
+    const guarded = applied(doc, { type: "update", opId: "undo", id: "r1", props: { color: "#ff8800" }, guard: { color: { actor: "ann", opId: "mine" } } }, ann);
+    expect(guarded.applied!.op).toEqual({ type: "group", opId: "undo", ops: [] });
+    expect(doc.shapes.get("r1")!.props.color).toBe("#111111");
+  });
+
+  it("puts back the writer an undo restores, so the next undo down finds its own", () => {
+    const doc = createBoard();
+    applied(doc, rect("r1"));
+    applied(doc, { type: "move", opId: "m1", id: "r1", x: 1, y: 0 }, ann);
+    applied(doc, { type: "move", opId: "m2", id: "r1", x: 2, y: 0 }, ann);
+    applied(doc, { type: "update", opId: "u2", id: "r1", props: { x: 1 }, guard: { x: { actor: "ann", opId: "m2" } }, restore: { x: { actor: "ann", opId: "m1" } } }, ann);
+    expect(doc.shapes.get("r1")!.writers.x).toMatchObject({ actor: "ann", opId: "m1", by: "ann", seq: 4 });
+    applied(doc, { type: "update", opId: "u1", id: "r1", props: { x: 10 }, guard: { x: { actor: "ann", opId: "m1" } } }, ann);
+    expect(doc.shapes.get("r1")!.props.x).toBe(10);
+  });
+
+  it("deletes with a guard only a shape nobody else has a value standing on", () => {
+    const doc = createBoard();
+    const created = applied(doc, rect("r1"), ann);
+    const own = { actor: "ann", opId: created.applied!.op.opId };
+    const guard = { x: own, y: own, w: own, h: own, rotation: own, color: own, z: own };
     applied(doc, { type: "update", opId: "b", id: "r1", props: { color: "#222222" } }, bob);
-    applied(doc, { type: "delete", opId: "undo-create", id: "r1", guard: "own" }, ann);
+    applied(doc, { type: "delete", opId: "undo-create", id: "r1", guard }, ann);
     expect(doc.shapes.has("r1")).toBe(true);
+    applied(doc, { type: "update", opId: "a", id: "r1", props: { color: "#333333" } }, ann);
+    applied(doc, { type: "delete", opId: "undo-create-2", id: "r1", guard: { ...guard, color: { actor: "ann", opId: "a" } } }, ann);
+    expect(doc.shapes.has("r1")).toBe(false);
+  });
+
+  it("restores a deleted shape exactly as the server deleted it, text included, and only for its deleter", () => {
+    const doc = createBoard();
+    applied(doc, { type: "create", opId: "n", shape: { id: "n1", kind: "note", x: 5, y: 6, w: 200, h: 200, color: "#ffee88", z: "a0", text: textUpdateFrom("kept") } }, ann);
+    applied(doc, { type: "update", opId: "b", id: "n1", props: { color: "#222222" } }, bob);
+    const before = boardContent(doc);
+    applied(doc, { type: "delete", opId: "d", id: "n1" }, ann);
+    expect(applied(doc, { type: "restore", opId: "r-bob", id: "n1" }, bob).applied!.op).toEqual({ type: "group", opId: "r-bob", ops: [] });
+    applied(doc, { type: "restore", opId: "r-ann", id: "n1" }, ann);
+    const after = boardContent(doc);
+    expect(after.map(({ writers: _w, textBy: _t, ...rest }) => rest)).toEqual(before.map(({ writers: _w, textBy: _t, ...rest }) => rest));
+    expect(doc.shapes.get("n1")!.writers.color).toMatchObject({ actor: "bob", opId: "b", by: "ann" });
   });
 });
 

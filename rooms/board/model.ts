@@ -15,7 +15,7 @@
 import * as Y from "yjs";
 import { generateKeyBetween } from "fractional-indexing";
 import {
-  DEDUPE_WINDOW, MAX_SHAPES, MAX_STROKE_POINTS, MAX_TEXT_LENGTH, MAX_TEXT_STATE_BYTES, MAX_TOMBSTONES,
+  DEDUPE_WINDOW, MAX_RESTORABLE, MAX_SHAPES, MAX_STROKE_POINTS, MAX_TEXT_LENGTH, MAX_TEXT_STATE_BYTES, MAX_TOMBSTONES,
   OP_BURST, OP_RATE_PER_SECOND, Op, TEXT_KINDS, propsOfKind,
   type AppliedOp, type BoardSnapshot, type OpInput, type PropName, type Rejection, type RejectionCode,
   type Role, type ShapeKind, type ShapeProps, type ShapeSnapshot, type SubOp, type Writer,
@@ -30,8 +30,10 @@ export interface Actor {
   role: Role;
 }
 
+/** A property's writer as stored: whose value it is, when it was written, and who wrote it last (differs after an undo puts back someone's value). */
 export interface StampedWriter extends Writer {
   seq: number;
+  by: string;
 }
 
 /** One shape. Immutable: an op replaces the record. */
@@ -40,7 +42,7 @@ export interface ShapeRecord {
   readonly kind: ShapeKind;
   readonly props: Readonly<Partial<ShapeProps>>;
   readonly writers: Readonly<Partial<Record<PropName, StampedWriter>>>;
-  /** Users who have edited the text; an undo of the create may delete the shape only if this is just its creator. */
+  /** Users who have typed in the shape since it was created or restored; an undo deletes it only if that is just the undoer. */
   readonly textBy: readonly string[];
 }
 
@@ -50,10 +52,18 @@ export interface BoardDoc {
   shapes: Map<string, ShapeRecord>;
   /** Text documents of note and text shapes, by shape id. */
   texts: Map<string, Y.Doc>;
-  /** Deleted id → who deleted it (insertion order, oldest forgotten first). */
-  tombstones: Map<string, string>;
+  /** Deleted ids (insertion order, oldest forgotten first). */
+  tombstones: Map<string, Tombstone>;
   /** Per user: op id → seq, the last DEDUPE_WINDOW ops applied. */
   applied: Map<string, Map<string, number>>;
+}
+
+/** A deleted shape: who deleted it (only they may reuse the id) and, for the newest MAX_RESTORABLE, the shape itself so their undo can bring it back. */
+export interface Tombstone {
+  readonly by: string;
+  readonly record?: ShapeRecord;
+  /** Full Yjs state of its text when it was deleted. */
+  readonly text?: Uint8Array;
 }
 
 export type ApplyResult =
@@ -138,7 +148,7 @@ type TextAction = { id: string; drop: true } | { id: string; drop: false; update
 
 class Draft {
   readonly changed = new Map<string, ShapeRecord | null>();
-  readonly tombstones = new Map<string, string | null>();
+  readonly tombstones = new Map<string, Tombstone | null>();
   readonly textActions: TextAction[] = [];
   /** Scratch copies of texts touched in this draft, for validation before anything real changes. */
   private readonly scratch = new Map<string, Y.Doc | null>();
@@ -167,9 +177,11 @@ class Draft {
   }
 
   remove(id: string): void {
-    if (this.get(id)) this.liveDelta--;
+    const record = this.get(id);
+    if (record) this.liveDelta--;
+    const ydoc = this.scratch.has(id) ? this.scratch.get(id) : this.doc.texts.get(id);
     this.changed.set(id, null);
-    this.tombstones.set(id, this.actorId);
+    this.tombstones.set(id, { by: this.actorId, record, ...(ydoc ? { text: Y.encodeStateAsUpdate(ydoc) } : {}) });
     this.scratch.set(id, null);
     this.textActions.push({ id, drop: true });
   }
@@ -178,7 +190,7 @@ class Draft {
     return this.doc.shapes.size + this.liveDelta;
   }
 
-  tombstoneOf(id: string): string | undefined {
+  tombstoneOf(id: string): Tombstone | undefined {
     if (this.tombstones.has(id)) return this.tombstones.get(id) ?? undefined;
     return this.doc.tombstones.get(id);
   }
@@ -188,8 +200,9 @@ class Draft {
     for (const record of this.changed.values()) if (record) visit(record);
   }
 
-  stamp(): StampedWriter {
-    return { actor: this.actorId, opId: this.opId, seq: this.seq };
+  stamp(restored?: Writer): StampedWriter {
+    if (restored) return { actor: restored.actor, opId: restored.opId, seq: this.seq, by: this.actorId };
+    return { actor: this.actorId, opId: this.opId, seq: this.seq, by: this.actorId };
   }
 
   /** Apply a Yjs update to a scratch copy of the shape's text and check the result. */
@@ -220,11 +233,13 @@ class Draft {
       if (record) this.doc.shapes.set(id, record);
       else this.doc.shapes.delete(id);
     }
-    for (const [id, by] of this.tombstones) {
-      this.doc.tombstones.delete(id);
-      if (by !== null) this.doc.tombstones.set(id, by);
+    if (this.tombstones.size > 0) {
+      for (const [id, tombstone] of this.tombstones) {
+        this.doc.tombstones.delete(id);
+        if (tombstone !== null) this.doc.tombstones.set(id, tombstone);
+      }
+      forgetOldTombstones(this.doc.tombstones);
     }
-    while (this.doc.tombstones.size > MAX_TOMBSTONES) this.doc.tombstones.delete(this.doc.tombstones.keys().next().value!);
     for (const action of this.textActions) {
       if (action.drop) {
         this.doc.texts.delete(action.id);
@@ -234,6 +249,19 @@ class Draft {
       if (!ydoc) this.doc.texts.set(action.id, (ydoc = new Y.Doc()));
       Y.applyUpdate(ydoc, action.update, MODEL_ORIGIN);
     }
+  }
+}
+
+/** Keep at most MAX_TOMBSTONES ids, and whole shapes for only the newest MAX_RESTORABLE. */
+function forgetOldTombstones(tombstones: Map<string, Tombstone>): void {
+  while (tombstones.size > MAX_TOMBSTONES) tombstones.delete(tombstones.keys().next().value!);
+  let whole = 0;
+  for (const tombstone of tombstones.values()) if (tombstone.record) whole++;
+  for (const [id, tombstone] of tombstones) {
+    if (whole <= MAX_RESTORABLE) break;
+    if (!tombstone.record) continue;
+    tombstones.set(id, { by: tombstone.by });
+    whole--;
   }
 }
 
@@ -283,10 +311,11 @@ function execute(doc: BoardDoc, op: Op, actorId: string, seq: number): Outcome {
 function executePart(draft: Draft, part: SubOp): PartOutcome {
   switch (part.type) {
     case "create": return create(draft, part);
-    case "update": return update(draft, part.id, part.props, part.guard);
-    case "move": return update(draft, part.id, { x: part.x, y: part.y }, part.guard);
+    case "update": return update(draft, part.id, part.props, part.guard, part.restore);
+    case "move": return update(draft, part.id, { x: part.x, y: part.y }, part.guard, part.restore);
     case "delete": return remove(draft, part.id, part.guard);
-    case "reorder": return reorder(draft, part.id, part.z, part.guard);
+    case "restore": return restore(draft, part.id);
+    case "reorder": return reorder(draft, part.id, part.z, part.guard, part.restore);
     case "text": return editText(draft, part.id, part.update);
   }
 }
@@ -298,7 +327,7 @@ function fail(code: RejectionCode, message: string): PartOutcome {
 function create(draft: Draft, part: Extract<SubOp, { type: "create" }>): PartOutcome {
   const { text, kind, id, ...given } = part.shape;
   if (draft.get(id)) return fail("ID_TAKEN", `A shape with id ${id} already exists; pick a new id.`);
-  const deletedBy = draft.tombstoneOf(id);
+  const deletedBy = draft.tombstoneOf(id)?.by;
   if (deletedBy !== undefined && deletedBy !== draft.actorId) {
     return fail("ID_TAKEN", `Id ${id} belonged to a shape someone else deleted; pick a new id.`);
   }
@@ -322,9 +351,8 @@ function create(draft: Draft, part: Extract<SubOp, { type: "create" }>): PartOut
   if (z === null) return fail("INVALID_OP", "z is not a fractional index; use keyAbove/keyBetween to make one.");
   props.z = z;
 
-  const stamp = draft.stamp();
   const writers: Partial<Record<PropName, StampedWriter>> = {};
-  for (const name of Object.keys(props) as PropName[]) writers[name] = stamp;
+  for (const name of Object.keys(props) as PropName[]) writers[name] = draft.stamp();
   const textBy: string[] = [];
   if (TEXT_KINDS.has(kind)) {
     const checked = draft.text(id, text ?? new Uint8Array(EMPTY_UPDATE), true);
@@ -336,7 +364,9 @@ function create(draft: Draft, part: Extract<SubOp, { type: "create" }>): PartOut
   return { ok: true, part: { type: "create", shape: { ...part.shape, z } } };
 }
 
-function update(draft: Draft, id: string, props: Partial<ShapeProps>, guard: Partial<Record<PropName, Writer>> | undefined): PartOutcome {
+type Writers = Partial<Record<PropName, Writer>>;
+
+function update(draft: Draft, id: string, props: Partial<ShapeProps>, guard: Writers | undefined, restore: Writers | undefined): PartOutcome {
   const record = draft.get(id);
   if (!record) return guard ? { ok: true, part: null } : fail("NOT_FOUND", `Shape ${id} does not exist (it may have been deleted).`);
   const allowed = propsOfKind(record.kind);
@@ -345,7 +375,7 @@ function update(draft: Draft, id: string, props: Partial<ShapeProps>, guard: Par
     if (value === undefined) continue;
     if (!allowed.includes(name) || name === "z") return fail("INVALID_OP", `A ${record.kind} has no settable ${name}.`);
     const expected = guard?.[name];
-    if (expected && !sameWriter(record.writers[name], expected)) continue;
+    if (expected && !guardHolds(record.writers[name], expected, draft.actorId)) continue;
     (written as Record<string, unknown>)[name] = value;
   }
   if (guard && Object.keys(written).length === 0) return { ok: true, part: null };
@@ -353,29 +383,50 @@ function update(draft: Draft, id: string, props: Partial<ShapeProps>, guard: Par
     const ends = checkArrowEnds(draft, id, written.from ?? record.props.from!, written.to ?? record.props.to!);
     if (ends) return ends;
   }
-  const stamp = draft.stamp();
   const writers = { ...record.writers };
-  for (const name of Object.keys(written) as PropName[]) writers[name] = stamp;
+  const restored: Writers = {};
+  for (const name of Object.keys(written) as PropName[]) {
+    writers[name] = draft.stamp(restore?.[name]);
+    if (restore?.[name]) restored[name] = restore[name];
+  }
   draft.put({ ...record, props: { ...record.props, ...written }, writers });
-  return { ok: true, part: { type: "update", id, props: written } };
+  return { ok: true, part: { type: "update", id, props: written, ...(Object.keys(restored).length > 0 ? { restore: restored } : {}) } };
 }
 
-function remove(draft: Draft, id: string, guard: "own" | undefined): PartOutcome {
+function remove(draft: Draft, id: string, guard: Writers | undefined): PartOutcome {
   const record = draft.get(id);
   if (!record) return guard ? { ok: true, part: null } : fail("NOT_FOUND", `Shape ${id} does not exist (it may have been deleted already).`);
-  if (guard === "own" && !onlyWrittenBy(record, draft.actorId)) return { ok: true, part: null };
+  if (guard && !untouchedSince(record, guard, draft.actorId)) return { ok: true, part: null };
   draft.remove(id);
   return { ok: true, part: { type: "delete", id } };
 }
 
-function reorder(draft: Draft, id: string, key: string, guard: { z: Writer } | undefined): PartOutcome {
+function restore(draft: Draft, id: string): PartOutcome {
+  const tombstone = draft.tombstoneOf(id);
+  const record = tombstone?.record;
+  if (draft.get(id) || !record || tombstone.by !== draft.actorId) return { ok: true, part: null };
+  if (draft.liveCount() >= MAX_SHAPES) return fail("LIMIT_SHAPES", `A board holds at most ${MAX_SHAPES} shapes; delete some first.`);
+  if (record.kind === "arrow" && checkArrowEnds(draft, id, record.props.from!, record.props.to!)) return { ok: true, part: null };
+  const z = uniqueKey(draft, record.props.z!, id)!;
+  const writers: Partial<Record<PropName, StampedWriter>> = {};
+  for (const [name, writer] of Object.entries(record.writers) as [PropName, StampedWriter][]) writers[name] = draft.stamp(writer);
+  if (tombstone.text) {
+    const checked = draft.text(id, tombstone.text, true);
+    if (!checked.ok) return checked;
+  }
+  draft.put({ ...record, props: { ...record.props, z }, writers, textBy: [] });
+  draft.tombstones.set(id, null);
+  return { ok: true, part: { type: "restore", id } };
+}
+
+function reorder(draft: Draft, id: string, key: string, guard: { z: Writer } | undefined, restore: { z: Writer } | undefined): PartOutcome {
   const record = draft.get(id);
   if (!record) return guard ? { ok: true, part: null } : fail("NOT_FOUND", `Shape ${id} does not exist (it may have been deleted).`);
-  if (guard && !sameWriter(record.writers.z, guard.z)) return { ok: true, part: null };
+  if (guard && !guardHolds(record.writers.z, guard.z, draft.actorId)) return { ok: true, part: null };
   const z = uniqueKey(draft, key, id);
   if (z === null) return fail("INVALID_OP", "z is not a fractional index; use keyAbove/keyBetween to make one.");
-  draft.put({ ...record, props: { ...record.props, z }, writers: { ...record.writers, z: draft.stamp() } });
-  return { ok: true, part: { type: "reorder", id, z } };
+  draft.put({ ...record, props: { ...record.props, z }, writers: { ...record.writers, z: draft.stamp(restore?.z) } });
+  return { ok: true, part: { type: "reorder", id, z, ...(restore ? { restore } : {}) } };
 }
 
 function editText(draft: Draft, id: string, update: Uint8Array): PartOutcome {
@@ -398,13 +449,17 @@ function checkArrowEnds(draft: Draft, id: string, from: string, to: string): Par
   return null;
 }
 
-function sameWriter(current: Writer | undefined, expected: Writer): boolean {
-  return current !== undefined && current.actor === expected.actor && current.opId === expected.opId;
+/** The property still holds the expected writer's value, and nobody but `actorId` wrote it since. */
+function guardHolds(current: StampedWriter | undefined, expected: Writer, actorId: string): boolean {
+  return current !== undefined && current.actor === expected.actor && current.opId === expected.opId && current.by === actorId;
 }
 
-/** True if no other user has a write standing on the shape: deleting it reverts nobody else's work. */
-export function onlyWrittenBy(record: ShapeRecord, actorId: string): boolean {
-  for (const writer of Object.values(record.writers)) if (writer && writer.actor !== actorId) return false;
+/** Every property still holds what `guard` names, written last by `actorId`, and nobody else typed in it: deleting it reverts nobody else's work. */
+function untouchedSince(record: ShapeRecord, guard: Writers, actorId: string): boolean {
+  for (const [name, writer] of Object.entries(record.writers) as [PropName, StampedWriter][]) {
+    const expected = guard[name];
+    if (!expected || !guardHolds(writer, expected, actorId)) return false;
+  }
   return record.textBy.every((by) => by === actorId);
 }
 
@@ -508,14 +563,23 @@ export function snapshotBoard(doc: BoardDoc, options: { withApplied?: boolean } 
   const shapes: ShapeSnapshot[] = [];
   for (const record of doc.shapes.values()) {
     const ydoc = doc.texts.get(record.id);
-    shapes.push({
-      id: record.id, kind: record.kind, props: { ...record.props }, writers: { ...record.writers }, textBy: [...record.textBy],
-      ...(ydoc ? { text: Y.encodeStateAsUpdate(ydoc) } : {}),
-    });
+    shapes.push(shapeSnapshot(record, ydoc ? Y.encodeStateAsUpdate(ydoc) : undefined));
   }
-  const snapshot: BoardSnapshot = { seq: doc.seq, shapes, tombstones: [...doc.tombstones] };
+  const tombstones = [...doc.tombstones].map(([id, { by, record, text }]) => ({ id, by, ...(record ? { shape: shapeSnapshot(record, text) } : {}) }));
+  const snapshot: BoardSnapshot = { seq: doc.seq, shapes, tombstones };
   if (options.withApplied) snapshot.applied = [...doc.applied].map(([actor, ids]) => [actor, [...ids]]);
   return snapshot;
+}
+
+function shapeSnapshot(record: ShapeRecord, text: Uint8Array | undefined): ShapeSnapshot {
+  return {
+    id: record.id, kind: record.kind, props: { ...record.props }, writers: { ...record.writers }, textBy: [...record.textBy],
+    ...(text ? { text } : {}),
+  };
+}
+
+function shapeRecord(shape: ShapeSnapshot): ShapeRecord {
+  return { id: shape.id, kind: shape.kind, props: { ...shape.props }, writers: { ...shape.writers }, textBy: [...shape.textBy] };
 }
 
 /** Rebuild a board from a snapshot this model produced (stored or sent by the server). */
@@ -523,14 +587,16 @@ export function boardFromSnapshot(snapshot: BoardSnapshot): BoardDoc {
   const doc = createBoard();
   doc.seq = snapshot.seq;
   for (const shape of snapshot.shapes) {
-    doc.shapes.set(shape.id, { id: shape.id, kind: shape.kind, props: { ...shape.props }, writers: { ...shape.writers }, textBy: [...shape.textBy] });
+    doc.shapes.set(shape.id, shapeRecord(shape));
     if (shape.text) {
       const ydoc = new Y.Doc();
       Y.applyUpdate(ydoc, shape.text, MODEL_ORIGIN);
       doc.texts.set(shape.id, ydoc);
     }
   }
-  for (const [id, by] of snapshot.tombstones) doc.tombstones.set(id, by);
+  for (const { id, by, shape } of snapshot.tombstones) {
+    doc.tombstones.set(id, shape ? { by, record: shapeRecord(shape), ...(shape.text ? { text: shape.text } : {}) } : { by });
+  }
   for (const [actor, ids] of snapshot.applied ?? []) doc.applied.set(actor, new Map(ids));
   return doc;
 }
@@ -544,7 +610,7 @@ export function boardContent(doc: BoardDoc, texts: ReadonlyMap<string, Y.Doc> = 
     id: record.id,
     kind: record.kind,
     props: record.props,
-    writers: Object.fromEntries(Object.entries(record.writers).map(([name, w]) => [name, `${w!.actor}/${w!.opId}`])),
+    writers: Object.fromEntries(Object.entries(record.writers).map(([name, w]) => [name, `${w!.actor}/${w!.opId} by ${w!.by}`])),
     textBy: [...record.textBy].sort(),
     text: texts.get(record.id)?.getText(TEXT_ROOT).toString(),
   }));

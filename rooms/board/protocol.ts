@@ -32,7 +32,8 @@ export const TEXT_KINDS: ReadonlySet<ShapeKind> = new Set<ShapeKind>(["note", "t
 
 // Limits. Units: board units (1 unit = 1 CSS pixel at zoom 1), characters, bytes, ops/s.
 export const MAX_SHAPES = 2000; // live shapes per board
-export const MAX_TOMBSTONES = 4096; // deleted ids remembered so only their deleter can restore them
+export const MAX_TOMBSTONES = 4096; // deleted ids remembered, so only their deleter can reuse them
+export const MAX_RESTORABLE = 256; // newest deletes kept whole (text included), so their undo can restore them
 export const MAX_TEXT_LENGTH = 4000; // characters in one note or text shape
 export const MAX_TEXT_STATE_BYTES = 64 * 1024; // encoded Yjs state of one shape's text, history included
 export const MAX_TEXT_UPDATE_BYTES = MAX_TEXT_STATE_BYTES; // one Yjs update in an op: a restore carries the whole state
@@ -100,6 +101,7 @@ export const ShapeProps = z.object({
 export type ShapeProps = z.infer<typeof ShapeProps>;
 export type PropName = keyof ShapeProps;
 export const PROP_NAMES = Object.keys(ShapeProps.shape) as PropName[];
+const PROP_NAMES_TUPLE = PROP_NAMES as [PropName, ...PropName[]];
 /** Properties every kind has; arrows add from/to, strokes add points. */
 export const COMMON_PROPS: readonly PropName[] = ["x", "y", "w", "h", "rotation", "color", "z"];
 
@@ -109,9 +111,14 @@ export function propsOfKind(kind: ShapeKind): readonly PropName[] {
   return COMMON_PROPS;
 }
 
-/** Who last wrote a property: an undo only writes where its own earlier op still stands. */
-export const Writer = z.object({ actor: z.string().min(1).max(MAX_ID_LENGTH * 2), opId: id });
+/**
+ * Whose value a property holds: the user and op that chose it. An undo names
+ * the writer its user's op left there (`guard`) and puts back the writer that
+ * op replaced (`restore`), so a property undone is exactly as it was before.
+ */
+export const Writer = z.object({ actor: z.string().min(1).max(MAX_ID_LENGTH * 2), opId: id }).strict();
 export type Writer = z.infer<typeof Writer>;
+const writersOf = z.partialRecord(z.enum(PROP_NAMES_TUPLE), Writer);
 
 const settableProps = ShapeProps.omit({ z: true }).partial().strict();
 
@@ -132,12 +139,17 @@ export const CreateBody = z.object({
   }).strict(),
 }).strict();
 
-/** Set some properties. With `guard`, each property is written only if its current writer is the one named (undo/redo). */
+/**
+ * Set some properties. With `guard` (undo/redo), each guarded property is
+ * written only if it still holds the named writer's value and this user was
+ * the last to write it; the others are skipped.
+ */
 export const UpdateBody = z.object({
   type: z.literal("update"),
   id,
   props: settableProps,
-  guard: z.partialRecord(z.enum(PROP_NAMES as [PropName, ...PropName[]]), Writer).optional(),
+  guard: writersOf.optional(),
+  restore: writersOf.optional(),
 }).strict();
 
 export const MoveBody = z.object({
@@ -146,13 +158,18 @@ export const MoveBody = z.object({
   x: coord,
   y: coord,
   guard: z.object({ x: Writer.optional(), y: Writer.optional() }).strict().optional(),
+  restore: z.object({ x: Writer.optional(), y: Writer.optional() }).strict().optional(),
 }).strict();
 
-/** `guard: "own"` deletes only if nobody else has a write standing on the shape (undo of a create). */
+/**
+ * With `guard` (undo of a create, redo of a delete), deletes only if every
+ * property still holds the named writer's value, nobody else wrote it since,
+ * and nobody else typed in the shape; otherwise the delete is skipped.
+ */
 export const DeleteBody = z.object({
   type: z.literal("delete"),
   id,
-  guard: z.literal("own").optional(),
+  guard: writersOf.optional(),
 }).strict();
 
 export const ReorderBody = z.object({
@@ -160,6 +177,17 @@ export const ReorderBody = z.object({
   id,
   z: orderKey,
   guard: z.object({ z: Writer }).strict().optional(),
+  restore: z.object({ z: Writer }).strict().optional(),
+}).strict();
+
+/**
+ * Bring back a shape this user deleted, exactly as the server deleted it
+ * (undo of a delete). Skipped if it cannot come back: someone else deleted it,
+ * it is too old to be kept, or an arrow's end is gone.
+ */
+export const RestoreBody = z.object({
+  type: z.literal("restore"),
+  id,
 }).strict();
 
 /** A Yjs update to the shape's text; Yjs merges concurrent character edits. */
@@ -170,7 +198,7 @@ export const TextBody = z.object({
 }).strict();
 
 const opId = { opId: id };
-export const SubOp = z.discriminatedUnion("type", [CreateBody, UpdateBody, MoveBody, DeleteBody, ReorderBody, TextBody]);
+export const SubOp = z.discriminatedUnion("type", [CreateBody, UpdateBody, MoveBody, DeleteBody, RestoreBody, ReorderBody, TextBody]);
 export type SubOp = z.infer<typeof SubOp>;
 
 export const GroupOp = z.object({
@@ -182,7 +210,7 @@ export const GroupOp = z.object({
 /** One operation as a client sends it. `opId` is chosen by the client and unique per user. */
 export const Op = z.discriminatedUnion("type", [
   CreateBody.extend(opId), UpdateBody.extend(opId), MoveBody.extend(opId),
-  DeleteBody.extend(opId), ReorderBody.extend(opId), TextBody.extend(opId), GroupOp,
+  DeleteBody.extend(opId), RestoreBody.extend(opId), ReorderBody.extend(opId), TextBody.extend(opId), GroupOp,
 ]);
 export type Op = z.infer<typeof Op>;
 /** What a client builds before zod fills defaults (rotation). */
@@ -203,8 +231,8 @@ export interface ShapeSnapshot {
   id: string;
   kind: ShapeKind;
   props: Partial<ShapeProps>;
-  writers: Partial<Record<PropName, Writer & { seq: number }>>;
-  /** Users who have edited the text. */
+  writers: Partial<Record<PropName, Writer & { seq: number; by: string }>>;
+  /** Users who have typed in the shape since it was created or restored. */
   textBy: string[];
   /** Full Yjs state of the text (note and text shapes). */
   text?: Uint8Array;
@@ -214,8 +242,8 @@ export interface ShapeSnapshot {
 export interface BoardSnapshot {
   seq: number;
   shapes: ShapeSnapshot[];
-  /** Deleted id → who deleted it. */
-  tombstones: [string, string][];
+  /** Deleted ids, oldest first: who deleted each, and for the newest the shape itself. */
+  tombstones: { id: string; by: string; shape?: ShapeSnapshot }[];
   /** Per user, recently applied op ids → seq; only in stored snapshots, so a replay after a restart is still applied once. */
   applied?: [string, [string, number][]][];
 }

@@ -2,16 +2,15 @@
  * Per-user undo and redo on top of a BoardReplica.
  *
  * An undo is an ordinary op sent through the server: the inverse of what this
- * user did, with a guard on every property it writes naming this user's own
- * write. The server writes a guarded property only if that write still
- * stands, so an undo never overwrites someone else's later change; that part
- * is skipped and the rest applies. Undoing a create deletes the shape only if
- * nobody else has a write standing on it. Redo is the inverse of the undo,
- * guarded the same way.
- *
- * When an undo puts a property back to an earlier write of this user, the
- * entries below it are re-pointed from that earlier write to the undo op, so
- * a run of undos steps back through this user's own history.
+ * user did. Each property it writes carries a guard naming the writer this
+ * user's op left there, and the writer to put back. The server writes a
+ * guarded property only if it still holds that writer's value and nobody else
+ * wrote it since; otherwise that part is skipped and the rest applies, so an
+ * undo never overwrites someone else's later change. Because the writer is
+ * put back too, a property undone is exactly as before the op, and the next
+ * undo down the stack finds the writer it expects. Undoing a create deletes
+ * the shape only if nobody else's value or text stands on it. Redo is the
+ * inverse of the undo, guarded the same way.
  *
  * Text uses one Yjs UndoManager per live text doc, tracking only LOCAL_ORIGIN:
  * Yjs undo removes only this user's characters and restores only what this
@@ -19,26 +18,20 @@
  */
 import * as Y from "yjs";
 import { LOCAL_ORIGIN, type BoardReplica, type SubmitResult } from "./client-model.ts";
-import { TEXT_ROOT, type ShapeRecord } from "./model.ts";
+import { TEXT_ROOT, type ShapeRecord, type Tombstone } from "./model.ts";
 import type { Op, OpInput, PropName, ShapeProps, SubOp, Writer } from "./protocol.ts";
 
 /** Entries kept per stack; older ones are forgotten. */
 export const MAX_UNDO_DEPTH = 200;
 
-interface InversePart {
-  part: SubOp;
-  /** Per property: whose write the original op replaced, i.e. what this part puts back. */
-  restores: Partial<Record<PropName, Writer>>;
-}
-
 type Entry =
-  | { kind: "ops"; parts: InversePart[] }
+  | { kind: "ops"; parts: SubOp[] }
   | { kind: "text"; shapeId: string; ydoc: Y.Doc };
 
 /** The board as it was just before an op: enough to invert it. */
 interface Before {
   shapes: ReadonlyMap<string, ShapeRecord>;
-  texts: ReadonlyMap<string, Y.Doc>;
+  tombstones: ReadonlyMap<string, Tombstone>;
 }
 
 export interface UndoOptions {
@@ -71,7 +64,7 @@ export class UndoHistory {
     const before = this.before();
     const result = this.replica.submit(input);
     if (!result.ok) return result;
-    const parts = inverseOf(result.op, before, this.writer(result.op.opId));
+    const parts = inverseOf(result.op, before, this.replica.actorId);
     if (parts.length > 0) {
       this.push(this.undoStack, { kind: "ops", parts });
       this.clearRedo();
@@ -115,14 +108,12 @@ export class UndoHistory {
 
   private stepOps(entry: Extract<Entry, { kind: "ops" }>, to: Entry[]): SubmitResult {
     const opId = this.replica.newId();
-    const parts = entry.parts.map((p) => p.part);
+    const { parts } = entry;
     const input = (parts.length === 1 ? { ...parts[0], opId } : { type: "group", opId, ops: parts }) as OpInput;
     const before = this.before();
     const result = this.replica.submit(input);
     if (!result.ok) return result;
-    const writer = this.writer(opId);
-    this.repoint(result.op, entry.parts, writer);
-    const inverse = inverseOf(result.op, before, writer);
+    const inverse = inverseOf(result.op, before, this.replica.actorId);
     if (inverse.length > 0) this.push(to, { kind: "ops", parts: inverse });
     return result;
   }
@@ -136,34 +127,6 @@ export class UndoHistory {
     const result = this.replica.commitText(entry.shapeId, () => (direction === "undo" ? manager.undo() : manager.redo()));
     if (result?.ok && target.length > depth) this.push(to, entry);
     return result;
-  }
-
-  /** After an undo/redo wrote properties back, entries that named the write it restored now name the undo. */
-  private repoint(done: Op, planned: readonly InversePart[], writer: Writer): void {
-    let next = 0;
-    for (const part of partsOf(done)) {
-      const index = planned.findIndex((p, i) => i >= next && p.part.type === part.type && idOf(p.part) === idOf(part));
-      if (index < 0) continue;
-      next = index + 1;
-      for (const name of writtenProps(part)) {
-        const restored = planned[index].restores[name];
-        if (restored) this.renameWriter(idOf(part), name, restored, writer);
-      }
-    }
-  }
-
-  private renameWriter(shapeId: string, name: PropName, from: Writer, to: Writer): void {
-    for (const stack of [this.undoStack, this.redoStack]) {
-      for (const entry of stack) {
-        if (entry.kind !== "ops") continue;
-        for (const { part } of entry.parts) {
-          if (idOf(part) !== shapeId || !("guard" in part) || typeof part.guard !== "object") continue;
-          const guard = part.guard as Partial<Record<PropName, Writer>>;
-          const current = guard[name];
-          if (current && current.actor === from.actor && current.opId === from.opId) guard[name] = { ...to };
-        }
-      }
-    }
   }
 
   private managerFor(ydoc: Y.Doc): Y.UndoManager {
@@ -191,11 +154,7 @@ export class UndoHistory {
   }
 
   private before(): Before {
-    return { shapes: new Map(this.replica.board.shapes), texts: new Map(this.replica.texts) };
-  }
-
-  private writer(opId: string): Writer {
-    return { actor: this.replica.actorId, opId };
+    return { shapes: new Map(this.replica.board.shapes), tombstones: new Map(this.replica.board.tombstones) };
   }
 }
 
@@ -209,76 +168,67 @@ function idOf(part: SubOp): string {
   return part.type === "create" ? part.shape.id : part.id;
 }
 
-function writtenProps(part: SubOp): PropName[] {
-  switch (part.type) {
-    case "update": return Object.keys(part.props) as PropName[];
-    case "move": return ["x", "y"];
-    case "reorder": return ["z"];
-    case "create": return Object.keys(part.shape).filter((k) => k !== "id" && k !== "kind" && k !== "text") as PropName[];
-    default: return [];
-  }
-}
-
 /**
- * The parts that take back `op` (as it applied), newest first, each guarded
- * by `writer`. Restores of plain shapes go first so a restored arrow finds
- * its ends.
+ * The parts that take back `op` (as it applied) by user `actorId`, newest
+ * first. Each guarded property names the writer `op` left there (its own, or
+ * the one it restored) and restores the one it replaced. Restores of plain
+ * shapes go first so a restored arrow finds its ends.
  */
-export function inverseOf(op: Op, before: Before, writer: Writer): InversePart[] {
+export function inverseOf(op: Op, before: Before, actorId: string): SubOp[] {
+  const own: Writer = { actor: actorId, opId: op.opId };
   const changed = new Map<string, ShapeRecord | null>();
   const lookup = (id: string) => (changed.has(id) ? changed.get(id) ?? undefined : before.shapes.get(id));
-  const inverse: InversePart[] = [];
+  const inverse: SubOp[] = [];
+  const kinds = new Map<string, string>();
   for (const part of partsOf(op)) {
     switch (part.type) {
       case "create": {
         const { id, kind, text: _text, ...props } = part.shape;
-        inverse.push({ part: { type: "delete", id, guard: "own" }, restores: {} });
+        const guard: Partial<Record<PropName, Writer>> = {};
+        for (const name of Object.keys(props) as PropName[]) guard[name] = own;
+        inverse.push({ type: "delete", id, guard });
         changed.set(id, { id, kind, props, writers: {}, textBy: [] });
         break;
       }
-      case "update":
-      case "move": {
-        const record = lookup(part.id);
+      case "restore": {
+        const record = before.tombstones.get(part.id)?.record;
         if (!record) break;
-        const written: Partial<ShapeProps> = part.type === "move" ? { x: part.x, y: part.y } : part.props;
-        const old: Record<string, unknown> = {};
         const guard: Partial<Record<PropName, Writer>> = {};
-        const restores: Partial<Record<PropName, Writer>> = {};
-        for (const name of Object.keys(written) as PropName[]) {
-          if (record.props[name] === undefined) continue;
-          old[name] = record.props[name];
-          guard[name] = writer;
-          const previous = record.writers[name];
-          if (previous) restores[name] = { actor: previous.actor, opId: previous.opId };
-        }
-        if (Object.keys(old).length > 0) inverse.push({ part: { type: "update", id: part.id, props: old, guard }, restores });
-        changed.set(part.id, { ...record, props: { ...record.props, ...written } });
+        for (const [name, w] of Object.entries(record.writers)) if (w) guard[name as PropName] = { actor: w.actor, opId: w.opId };
+        inverse.push({ type: "delete", id: part.id, guard });
+        changed.set(part.id, record);
         break;
       }
+      case "update":
+      case "move":
       case "reorder": {
         const record = lookup(part.id);
         if (!record) break;
-        const previous = record.writers.z;
-        inverse.push({
-          part: { type: "reorder", id: part.id, z: record.props.z!, guard: { z: writer } },
-          restores: previous ? { z: { actor: previous.actor, opId: previous.opId } } : {},
-        });
-        changed.set(part.id, { ...record, props: { ...record.props, z: part.z } });
+        const written: Partial<ShapeProps> = part.type === "move" ? { x: part.x, y: part.y } : part.type === "reorder" ? { z: part.z } : part.props;
+        const left = (part.restore ?? {}) as Partial<Record<PropName, Writer>>;
+        const old: Record<string, unknown> = {};
+        const guard: Partial<Record<PropName, Writer>> = {};
+        const restore: Partial<Record<PropName, Writer>> = {};
+        for (const name of Object.keys(written) as PropName[]) {
+          if (record.props[name] === undefined) continue;
+          old[name] = record.props[name];
+          guard[name] = left[name] ?? own;
+          const previous = record.writers[name];
+          if (previous) restore[name] = { actor: previous.actor, opId: previous.opId };
+        }
+        if (Object.keys(old).length > 0) {
+          inverse.push(part.type === "reorder"
+            ? { type: "reorder", id: part.id, z: old.z as string, guard: { z: guard.z! }, ...(restore.z ? { restore: { z: restore.z } } : {}) }
+            : { type: "update", id: part.id, props: old, guard, restore });
+        }
+        changed.set(part.id, { ...record, props: { ...record.props, ...written } });
         break;
       }
       case "delete": {
         const record = lookup(part.id);
         if (!record) break;
-        const ydoc = before.texts.get(part.id);
-        const restores: Partial<Record<PropName, Writer>> = {};
-        for (const [name, w] of Object.entries(record.writers)) if (w) restores[name as PropName] = { actor: w.actor, opId: w.opId };
-        inverse.push({
-          part: {
-            type: "create",
-            shape: { id: record.id, kind: record.kind, ...record.props, ...(ydoc ? { text: Y.encodeStateAsUpdate(ydoc) } : {}) } as Extract<SubOp, { type: "create" }>["shape"],
-          },
-          restores,
-        });
+        inverse.push({ type: "restore", id: part.id });
+        kinds.set(part.id, record.kind);
         changed.set(part.id, null);
         break;
       }
@@ -287,19 +237,18 @@ export function inverseOf(op: Op, before: Before, writer: Writer): InversePart[]
     }
   }
   inverse.reverse();
-  return hoistRestores(inverse);
+  return hoistRestores(inverse, kinds);
 }
 
 /** Move restores of non-arrow shapes to the front, unless an earlier part touches the same id. */
-function hoistRestores(parts: InversePart[]): InversePart[] {
-  const hoisted: InversePart[] = [];
-  const rest: InversePart[] = [];
-  for (const entry of parts) {
-    const { part } = entry;
+function hoistRestores(parts: SubOp[], kinds: ReadonlyMap<string, string>): SubOp[] {
+  const hoisted: SubOp[] = [];
+  const rest: SubOp[] = [];
+  for (const part of parts) {
     const id = idOf(part);
-    const touchedEarlier = rest.some((p) => idOf(p.part) === id);
-    if (part.type === "create" && part.shape.kind !== "arrow" && !touchedEarlier) hoisted.push(entry);
-    else rest.push(entry);
+    const touchedEarlier = rest.some((p) => idOf(p) === id);
+    if (part.type === "restore" && kinds.get(id) !== "arrow" && !touchedEarlier) hoisted.push(part);
+    else rest.push(part);
   }
   return [...hoisted, ...rest];
 }
