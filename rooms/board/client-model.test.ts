@@ -120,6 +120,16 @@ describe("board client replica", () => {
     expect(viewer.takeOutgoing()).toEqual([]);
   });
 
+  it("takes back a text edit it refuses locally, such as a viewer typing", () => {
+    const server = createBoard();
+    applyOp(server, { type: "create", opId: "n", shape: { id: "n1", kind: "note", x: 0, y: 0, w: 10, h: 10, color: "#ffee88", z: "a0", text: textUpdateFrom("read only") } }, { id: "ann", role: "owner" });
+    const viewer = new BoardReplica({ actorId: "vic", role: "viewer", idPrefix: "vic" });
+    viewer.resync(snapshotBoard(server));
+    const result = viewer.editText("n1", (text) => text.insert(0, "x"));
+    expect(result?.ok).toBe(false);
+    expect(viewer.text("n1")!.toString()).toBe("read only");
+  });
+
   it("after a reconnect, sends every pending op again and drops those the server reports as already applied", () => {
     const server = createBoard();
     const ann = joined(server, "ann");

@@ -152,7 +152,13 @@ export class BoardReplica {
     }
     if (updates.length === 0) return null;
     const update = updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
-    return this.submit({ type: "text", opId: this.newId(), id, update });
+    const result = this.submit({ type: "text", opId: this.newId(), id, update });
+    if (!result.ok) {
+      // The change is already in the live doc: rebuild it from the server's text and the pending ops.
+      this.live.delete(id);
+      this.rebuild();
+    }
+    return result;
   }
 
   /** Ops not yet sent on the current connection, in order; marks them sent. */

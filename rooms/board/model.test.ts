@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import {
@@ -87,6 +88,28 @@ describe("board model: validation", () => {
     expect(rejectionCode(doc, rect("r1"), bob)).toBe("ID_TAKEN");
     expect(rejectionCode(doc, rect("r1"), ann)).toBe("applied");
     expect(rejectionCode(doc, rect("r1"), ann)).toBe("ID_TAKEN");
+  });
+});
+
+describe("board model: hostile input", () => {
+  it("never throws on arbitrary input, and a refused op leaves the board as it was", () => {
+    const doc = createBoard();
+    applied(doc, rect("r1"));
+    applied(doc, { type: "create", opId: "n", shape: { id: "n1", kind: "note", x: 0, y: 0, w: 200, h: 200, color: "#ffee88", z: "a1", text: textUpdateFrom("hi") } });
+    const before = boardContent(doc);
+    const hostile = fc.oneof(
+      fc.anything(),
+      fc.record({ type: fc.constantFrom("create", "update", "move", "delete", "restore", "reorder", "text", "group"), opId: fc.string(), id: fc.constantFrom("r1", "n1"), props: fc.anything(), z: fc.string(), ops: fc.anything() }),
+      fc.record({ type: fc.constant("text"), opId: fc.string({ minLength: 1 }), id: fc.constant("n1"), update: fc.uint8Array({ maxLength: 64 }) }),
+    );
+    fc.assert(fc.property(hostile, (input) => {
+      const result = applyOp(doc, input, ann);
+      if (!result.ok) expect(boardContent(doc)).toEqual(before);
+      else {
+        // A hostile op that happens to be valid is a real edit: start the next one from it.
+        before.splice(0, before.length, ...boardContent(doc));
+      }
+    }), { numRuns: 500 });
   });
 });
 

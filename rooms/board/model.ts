@@ -96,7 +96,13 @@ export function applyOp(doc: BoardDoc, input: unknown, actor: Actor): ApplyResul
   if (seen !== undefined) return { ok: true, doc, applied: null, duplicate: true, seq: seen };
 
   const seq = doc.seq + 1;
-  const result = execute(doc, op, actor.id, seq);
+  let result: Outcome;
+  try {
+    result = execute(doc, op, actor.id, seq);
+  } catch {
+    // Validation runs before anything is committed, so a throw here means a malformed op slipped past it.
+    return reject(op.opId, "INVALID_OP", "The op could not be applied; it was dropped and the board is unchanged.");
+  }
   if (!result.ok) return { ok: false, rejection: { opId: op.opId, code: result.code, message: result.message } };
   doc.seq = seq;
   remember(doc, actor.id, op.opId, seq);

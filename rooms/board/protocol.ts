@@ -219,6 +219,22 @@ export type OpInput = z.input<typeof Op>;
 export const OpsMessage = z.object({ ops: z.array(z.unknown()).min(1).max(MAX_OPS_PER_MESSAGE) }).strict();
 export type OpsMessage = { ops: OpInput[] };
 
+/** Most presence updates a user sends per second; the client throttles, the server drops the excess. */
+export const PRESENCE_RATE = 20; // Hz
+export const MAX_SELECTION = 256; // shape ids in one presence update
+
+/**
+ * A user's live cursor, selection and the shape they are typing in. Never
+ * stored; the server adds the user's name and colour from their identity.
+ */
+export const Presence = z.object({
+  x: coord,
+  y: coord,
+  selection: z.array(id).max(MAX_SELECTION),
+  editing: id.nullable(),
+}).strict();
+export type Presence = z.infer<typeof Presence>;
+
 /** An op as the server ordered it: guards resolved, skipped parts removed, z made unique. */
 export interface AppliedOp {
   seq: number;
