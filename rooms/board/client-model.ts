@@ -23,7 +23,7 @@ import {
   type BoardDoc,
 } from "./model.ts";
 import {
-  MAX_PENDING_OPS, Op, TEXT_KINDS, type AppliedOp, type BoardSnapshot, type OpInput, type Rejection, type Role,
+  MAX_PENDING_OPS, Op, TEXT_KINDS, rejection, type AppliedOp, type BoardSnapshot, type OpInput, type Rejection, type Role,
   type SubOp,
 } from "./protocol.ts";
 
@@ -61,7 +61,7 @@ export class BoardReplica {
   constructor(options: ReplicaOptions) {
     this.actorId = options.actorId;
     this.role = options.role;
-    this.idPrefix = options.idPrefix ?? globalThis.crypto.randomUUID().slice(0, 8);
+    this.idPrefix = options.idPrefix ?? randomPrefix();
   }
 
   /** The board as this user sees it: the server's board plus own pending ops. */
@@ -109,10 +109,10 @@ export class BoardReplica {
     if (!parsed.success) return { ok: false, rejection: rejectionFromIssues(opId, parsed.error.issues) };
     const op = parsed.data;
     if (this.role === "viewer") {
-      return { ok: false, rejection: { opId, code: "FORBIDDEN_VIEWER", message: "Viewers can look at this board but not edit it; ask its owner for edit access." } };
+      return { ok: false, rejection: rejection(opId, "FORBIDDEN_VIEWER") };
     }
     if (this.pending.length >= MAX_PENDING_OPS) {
-      return { ok: false, rejection: { opId, code: "LIMIT_PENDING", message: "Too many edits are waiting for the server; wait for the connection to catch up." } };
+      return { ok: false, rejection: rejection(opId, "LIMIT_PENDING") };
     }
     if (this.view === this.confirmed) this.view = this.fork();
     const result = applyLocal(this.view, op, this.actorId);
@@ -129,8 +129,8 @@ export class BoardReplica {
   /**
    * Edit a shape's live text and submit the change as one text op. `edit`
    * runs inside a transaction with LOCAL_ORIGIN, so the user's undo history
-   * tracks it; `run` (advanced) may instead make the change itself, as an
-   * UndoManager's undo does.
+   * tracks it. `commitText` is the general form, for changes made some other
+   * way (an UndoManager's undo).
    */
   editText(id: string, edit: (text: Y.Text) => void): SubmitResult | null {
     const ydoc = this.live.get(id);
@@ -278,6 +278,12 @@ export class BoardReplica {
   private afterChange(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+/** 48 random bits as base 36; getRandomValues works on plain-http pages too, unlike randomUUID. */
+function randomPrefix(): string {
+  const [high, low] = globalThis.crypto.getRandomValues(new Uint32Array(2));
+  return ((high & 0xffff) * 2 ** 32 + low).toString(36);
 }
 
 function textIdsOf(op: Op): string[] {

@@ -15,9 +15,9 @@
 import * as Y from "yjs";
 import { generateKeyBetween } from "fractional-indexing";
 import {
-  DEDUPE_WINDOW, MAX_RESTORABLE, MAX_SHAPES, MAX_STROKE_POINTS, MAX_TEXT_LENGTH, MAX_TEXT_STATE_BYTES, MAX_TOMBSTONES,
-  OP_BURST, OP_RATE_PER_SECOND, Op, TEXT_KINDS, propsOfKind,
-  type AppliedOp, type BoardSnapshot, type OpInput, type PropName, type Rejection, type RejectionCode,
+  DEDUPE_WINDOW, MAX_RESTORABLE, MAX_SHAPES, MAX_TEXT_LENGTH, MAX_TEXT_STATE_BYTES, MAX_TOMBSTONES,
+  OP_BURST, OP_RATE_PER_SECOND, Op, REJECTION_MESSAGES, TEXT_KINDS, propsOfKind, rejection,
+  type AppliedOp, type BoardSnapshot, type PropName, type Rejection, type RejectionCode,
   type Role, type ShapeKind, type ShapeProps, type ShapeSnapshot, type SubOp, type Writer,
 } from "./protocol.ts";
 
@@ -90,7 +90,7 @@ export function applyOp(doc: BoardDoc, input: unknown, actor: Actor): ApplyResul
   if (!parsed.success) return { ok: false, rejection: rejectionFromIssues(opId, parsed.error.issues) };
   const op = parsed.data;
   if (actor.role === "viewer") {
-    return reject(op.opId, "FORBIDDEN_VIEWER", "Viewers can look at this board but not edit it; ask its owner for edit access.");
+    return { ok: false, rejection: rejection(op.opId, "FORBIDDEN_VIEWER") };
   }
   const seen = doc.applied.get(actor.id)?.get(op.opId);
   if (seen !== undefined) return { ok: true, doc, applied: null, duplicate: true, seq: seen };
@@ -101,7 +101,7 @@ export function applyOp(doc: BoardDoc, input: unknown, actor: Actor): ApplyResul
     result = execute(doc, op, actor.id, seq);
   } catch {
     // Validation runs before anything is committed, so a throw here means a malformed op slipped past it.
-    return reject(op.opId, "INVALID_OP", "The op could not be applied; it was dropped and the board is unchanged.");
+    return { ok: false, rejection: rejection(op.opId, "INVALID_OP", "The op could not be applied; it was dropped and the board is unchanged.") };
   }
   if (!result.ok) return { ok: false, rejection: { opId: op.opId, code: result.code, message: result.message } };
   doc.seq = seq;
@@ -285,7 +285,7 @@ function checkText(ydoc: Y.Doc): { ok: true } | { ok: false; code: RejectionCode
     }
   }
   if (text.length > MAX_TEXT_LENGTH) {
-    return { ok: false, code: "LIMIT_TEXT", message: `A shape holds at most ${MAX_TEXT_LENGTH} characters.` };
+    return { ok: false, code: "LIMIT_TEXT", message: REJECTION_MESSAGES.LIMIT_TEXT };
   }
   if (Y.encodeStateAsUpdate(ydoc).byteLength > MAX_TEXT_STATE_BYTES) {
     return { ok: false, code: "LIMIT_TEXT", message: "This shape's text has too much edit history; copy it into a new note." };
@@ -337,7 +337,7 @@ function create(draft: Draft, part: Extract<SubOp, { type: "create" }>): PartOut
   if (deletedBy !== undefined && deletedBy !== draft.actorId) {
     return fail("ID_TAKEN", `Id ${id} belonged to a shape someone else deleted; pick a new id.`);
   }
-  if (draft.liveCount() >= MAX_SHAPES) return fail("LIMIT_SHAPES", `A board holds at most ${MAX_SHAPES} shapes; delete some first.`);
+  if (draft.liveCount() >= MAX_SHAPES) return fail("LIMIT_SHAPES", REJECTION_MESSAGES.LIMIT_SHAPES);
 
   const allowed = propsOfKind(kind);
   const props: Partial<ShapeProps> = {};
@@ -411,7 +411,7 @@ function restore(draft: Draft, id: string): PartOutcome {
   const tombstone = draft.tombstoneOf(id);
   const record = tombstone?.record;
   if (draft.get(id) || !record || tombstone.by !== draft.actorId) return { ok: true, part: null };
-  if (draft.liveCount() >= MAX_SHAPES) return fail("LIMIT_SHAPES", `A board holds at most ${MAX_SHAPES} shapes; delete some first.`);
+  if (draft.liveCount() >= MAX_SHAPES) return fail("LIMIT_SHAPES", REJECTION_MESSAGES.LIMIT_SHAPES);
   if (record.kind === "arrow" && checkArrowEnds(draft, id, record.props.from!, record.props.to!)) return { ok: true, part: null };
   const z = uniqueKey(draft, record.props.z!, id)!;
   const writers: Partial<Record<PropName, StampedWriter>> = {};
@@ -624,19 +624,16 @@ export function boardContent(doc: BoardDoc, texts: ReadonlyMap<string, Y.Doc> = 
 
 // ---------------------------------------------------------------------------
 
-function reject(opId: string, code: RejectionCode, message: string): ApplyResult {
-  return { ok: false, rejection: { opId, code, message } };
-}
-
+/** Turn zod's first complaint about an op into a typed rejection. */
 export function rejectionFromIssues(opId: string, issues: readonly { code: string; path: PropertyKey[]; message: string }[]): Rejection {
   const issue = issues[0];
   const path = issue.path.map(String);
   const where = path.join(".") || "op";
   if (issue.code === "too_big" && path.includes("points")) {
-    return { opId, code: "LIMIT_POINTS", message: `A stroke has at most ${MAX_STROKE_POINTS} points.` };
+    return rejection(opId, "LIMIT_POINTS");
   }
   if (issue.code === "too_big" && path[0] === "ops") {
-    return { opId, code: "LIMIT_OPS", message: "Too many parts in one group; split the edit." };
+    return rejection(opId, "LIMIT_OPS");
   }
   if (issue.message === "TEXT_UPDATE_TOO_LARGE") {
     return { opId, code: "LIMIT_TEXT", message: "One text edit is too large; paste long text in smaller pieces." };
@@ -644,8 +641,3 @@ export function rejectionFromIssues(opId: string, issues: readonly { code: strin
   return { opId, code: "INVALID_OP", message: `Invalid op at ${where}: ${issue.message}` };
 }
 
-
-/** Parse what a client built into an Op (fills defaults); throws on a programming error in the caller. */
-export function toOp(input: OpInput): Op {
-  return Op.parse(input);
-}

@@ -71,6 +71,24 @@ export interface Rejection {
   message: string;
 }
 
+/** The sentence for each code where the op adds nothing more specific. */
+export const REJECTION_MESSAGES: Readonly<Record<RejectionCode, string>> = Object.freeze({
+  INVALID_OP: "This edit is not valid and was dropped.",
+  NOT_FOUND: "That shape no longer exists (someone may have deleted it).",
+  ID_TAKEN: "That id is in use; pick a new one.",
+  FORBIDDEN_VIEWER: "Viewers can look at this board but not edit it; ask its owner for edit access.",
+  LIMIT_SHAPES: `A board holds at most ${MAX_SHAPES} shapes; delete some first.`,
+  LIMIT_TEXT: `A shape holds at most ${MAX_TEXT_LENGTH} characters.`,
+  LIMIT_POINTS: `A stroke has at most ${MAX_STROKE_POINTS} points.`,
+  LIMIT_OPS: `Send at most ${MAX_OPS_PER_MESSAGE} ops per message and ${MAX_GROUP_OPS} parts per group; split the edit.`,
+  RATE_LIMITED: `Editing faster than ${OP_RATE_PER_SECOND} ops a second; this edit was dropped, slow down.`,
+  LIMIT_PENDING: "Too many edits are waiting for the server; wait for the connection to catch up.",
+});
+
+export function rejection(opId: string, code: RejectionCode, message: string = REJECTION_MESSAGES[code]): Rejection {
+  return { opId, code, message };
+}
+
 const id = z.string().min(1).max(MAX_ID_LENGTH).regex(/^[A-Za-z0-9_:.-]+$/, "Ids are letters, digits and _ : . -");
 const coord = z.number().finite().min(-COORD_LIMIT).max(COORD_LIMIT);
 const size = z.number().finite().min(0).max(MAX_SIZE);

@@ -135,8 +135,9 @@ export class UndoHistory {
       manager = new Y.UndoManager(ydoc.getText(TEXT_ROOT), { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: this.captureTimeout });
       this.managers.set(ydoc, manager);
     }
+    const live = new Set(this.replica.texts.values());
     for (const [doc, stale] of this.managers) {
-      if ([...this.replica.texts.values()].includes(doc)) continue;
+      if (live.has(doc)) continue;
       stale.destroy();
       this.managers.delete(doc);
     }
