@@ -342,6 +342,35 @@ describe("board model: text", () => {
   });
 });
 
+describe("board model: text limits", () => {
+  function noteWith(text: string) {
+    const doc = createBoard();
+    applied(doc, { type: "create", opId: "n", shape: { id: "n1", kind: "note", x: 0, y: 0, w: 200, h: 200, color: "#ffee88", z: "a0", text: textUpdateFrom(text) } });
+    const typist = new Y.Doc();
+    Y.applyUpdate(typist, Y.encodeStateAsUpdate(doc.texts.get("n1")!));
+    const edit = (change: (t: Y.Text) => void) => {
+      const sv = Y.encodeStateVector(typist);
+      change(typist.getText(TEXT_ROOT));
+      return Y.encodeStateAsUpdate(typist, sv);
+    };
+    return { doc, edit };
+  }
+
+  it("refuses typing past MAX_TEXT_LENGTH with LIMIT_TEXT", () => {
+    const { doc, edit } = noteWith("x".repeat(MAX_TEXT_LENGTH - 1));
+    expect(rejectionCode(doc, { type: "text", opId: "fits", id: "n1", update: edit((t) => t.insert(0, "y")) })).toBe("applied");
+    expect(rejectionCode(doc, { type: "text", opId: "over", id: "n1", update: edit((t) => t.insert(0, "z")) })).toBe("LIMIT_TEXT");
+    expect(doc.texts.get("n1")!.getText(TEXT_ROOT).length).toBe(MAX_TEXT_LENGTH);
+  });
+
+  it("refuses embeds and formatting in a shape's text", () => {
+    const { doc, edit } = noteWith("plain");
+    expect(rejectionCode(doc, { type: "text", opId: "embed", id: "n1", update: edit((t) => t.insertEmbed(0, { image: "x" })) })).toBe("INVALID_OP");
+    expect(rejectionCode(doc, { type: "text", opId: "bold", id: "n1", update: edit((t) => t.format(0, 2, { bold: true })) })).toBe("INVALID_OP");
+    expect(textOf(doc, "n1")).toBe("plain");
+  });
+});
+
 describe("board model: snapshots and replicas", () => {
   it("round-trips a board through a snapshot, dedupe memory included", () => {
     const doc = createBoard();

@@ -158,6 +158,8 @@ class Draft {
   readonly textActions: TextAction[] = [];
   /** Scratch copies of texts touched in this draft, for validation before anything real changes. */
   private readonly scratch = new Map<string, Y.Doc | null>();
+  /** Text updates that passed the quick check, by shape, not yet on any copy. */
+  private readonly quick = new Map<string, Uint8Array[]>();
   private liveDelta = 0;
 
   readonly doc: BoardDoc;
@@ -185,7 +187,7 @@ class Draft {
   remove(id: string): void {
     const record = this.get(id);
     if (record) this.liveDelta--;
-    const ydoc = this.scratch.has(id) ? this.scratch.get(id) : this.doc.texts.get(id);
+    const ydoc = this.scratch.has(id) || this.quick.has(id) ? this.scratchFor(id) : this.doc.texts.get(id);
     this.changed.set(id, null);
     this.tombstones.set(id, { by: this.actorId, record, ...(ydoc ? { text: Y.encodeStateAsUpdate(ydoc) } : {}) });
     this.scratch.set(id, null);
@@ -211,17 +213,23 @@ class Draft {
     return { actor: this.actorId, opId: this.opId, seq: this.seq, by: this.actorId };
   }
 
-  /** Apply a Yjs update to a scratch copy of the shape's text and check the result. */
+  /**
+   * Check a Yjs update to the shape's text. Typing passes a quick check on
+   * the update alone; anything near a limit, or a second edit of the same
+   * text in one group, is applied to a scratch copy and checked exactly.
+   */
   text(id: string, update: Uint8Array, fresh: boolean): { ok: true } | { ok: false; code: RejectionCode; message: string } {
-    let scratch = fresh ? null : this.scratch.has(id) ? this.scratch.get(id)! : null;
-    if (!fresh && !this.scratch.has(id)) {
-      const base = this.doc.texts.get(id);
-      if (base) {
-        scratch = new Y.Doc();
-        Y.applyUpdate(scratch, Y.encodeStateAsUpdate(base));
+    const base = fresh ? undefined : this.doc.texts.get(id);
+    if (base && !this.scratch.has(id) && !this.quick.has(id)) {
+      const quick = quickCheckText(base, update);
+      if (quick === "ok") {
+        this.quick.set(id, [update]);
+        this.textActions.push({ id, drop: false, update });
+        return { ok: true };
       }
+      if (quick !== "exact") return quick;
     }
-    scratch ??= new Y.Doc();
+    const scratch = fresh ? new Y.Doc() : this.scratchFor(id);
     try {
       Y.applyUpdate(scratch, update);
     } catch {
@@ -229,12 +237,37 @@ class Draft {
     }
     const checked = checkText(scratch);
     if (!checked.ok) return checked;
+    if (base) stateBytes.set(base, checked.bytes);
     this.scratch.set(id, scratch);
     this.textActions.push({ id, drop: false, update });
     return { ok: true };
   }
 
+  /** The shape's text as this draft has it, on a copy. */
+  private scratchFor(id: string): Y.Doc {
+    const existing = this.scratch.get(id);
+    if (existing) return existing;
+    const copy = new Y.Doc();
+    if (this.scratch.has(id)) return copy; // removed in this draft
+    const base = this.doc.texts.get(id);
+    if (base) Y.applyUpdate(copy, Y.encodeStateAsUpdate(base));
+    for (const update of this.quick.get(id) ?? []) Y.applyUpdate(copy, update);
+    this.quick.delete(id);
+    this.scratch.set(id, copy);
+    return copy;
+  }
+
   commit(): void {
+    // Texts first: everything was checked, but if Yjs still threw, no shape would have changed yet.
+    for (const action of this.textActions) {
+      if (action.drop) {
+        this.doc.texts.delete(action.id);
+        continue;
+      }
+      let ydoc = this.doc.texts.get(action.id);
+      if (!ydoc) this.doc.texts.set(action.id, (ydoc = new Y.Doc()));
+      Y.applyUpdate(ydoc, action.update, MODEL_ORIGIN);
+    }
     for (const [id, record] of this.changed) {
       if (record) this.doc.shapes.set(id, record);
       else this.doc.shapes.delete(id);
@@ -245,15 +278,6 @@ class Draft {
         if (tombstone !== null) this.doc.tombstones.set(id, tombstone);
       }
       forgetOldTombstones(this.doc.tombstones);
-    }
-    for (const action of this.textActions) {
-      if (action.drop) {
-        this.doc.texts.delete(action.id);
-        continue;
-      }
-      let ydoc = this.doc.texts.get(action.id);
-      if (!ydoc) this.doc.texts.set(action.id, (ydoc = new Y.Doc()));
-      Y.applyUpdate(ydoc, action.update, MODEL_ORIGIN);
     }
   }
 }
@@ -271,7 +295,51 @@ function forgetOldTombstones(tombstones: Map<string, Tombstone>): void {
   }
 }
 
-function checkText(ydoc: Y.Doc): { ok: true } | { ok: false; code: RejectionCode; message: string } {
+/**
+ * Upper bound of each live text's encoded size, so the quick check need not
+ * encode the whole text per keystroke. A memo of the docs' own state: it only
+ * ever over-estimates, and the exact check refreshes it.
+ */
+const stateBytes = new WeakMap<Y.Doc, number>();
+
+/**
+ * Judge an update to `base` from the update alone: "ok", a refusal, or
+ * "exact" when only applying it to a copy can tell (near a limit, or it
+ * builds on edits `base` lacks).
+ */
+function quickCheckText(base: Y.Doc, update: Uint8Array): "ok" | "exact" | { ok: false; code: RejectionCode; message: string } {
+  let structs: (Y.Item | Y.GC | Y.Skip)[];
+  try {
+    structs = Y.decodeUpdate(update).structs;
+  } catch {
+    return { ok: false, code: "INVALID_OP", message: "The text update is not a readable Yjs update." };
+  }
+  const known = new Map<number, number>();
+  const stateOf = (client: number) => known.get(client) ?? Y.getState(base.store, client);
+  let inserted = 0;
+  for (const struct of structs) {
+    if (struct instanceof Y.Skip) return "exact";
+    if (struct.id.clock > stateOf(struct.id.client)) return "exact";
+    known.set(struct.id.client, Math.max(stateOf(struct.id.client), struct.id.clock + struct.length));
+    if (!(struct instanceof Y.Item)) continue;
+    const parent: unknown = struct.parent; // decoded: a root's name, an item's id, or null (follows its origin)
+    if (struct.parentSub !== null || (parent !== null && parent !== TEXT_ROOT)) {
+      return { ok: false, code: "INVALID_OP", message: `A shape's text holds only the "${TEXT_ROOT}" type.` };
+    }
+    if (struct.content instanceof Y.ContentString) inserted += struct.content.getLength();
+    else if (!(struct.content instanceof Y.ContentDeleted)) {
+      return { ok: false, code: "INVALID_OP", message: "A shape's text is plain characters, without embeds or formatting." };
+    }
+    for (const ref of [struct.origin, struct.rightOrigin]) if (ref && ref.clock >= stateOf(ref.client)) return "exact";
+  }
+  if (base.getText(TEXT_ROOT).length + inserted > MAX_TEXT_LENGTH) return "exact";
+  const bytes = stateBytes.get(base) ?? Y.encodeStateAsUpdate(base).byteLength;
+  if (bytes + update.byteLength > MAX_TEXT_STATE_BYTES) return "exact";
+  stateBytes.set(base, bytes + update.byteLength);
+  return "ok";
+}
+
+function checkText(ydoc: Y.Doc): { ok: true; bytes: number } | { ok: false; code: RejectionCode; message: string } {
   if (ydoc.store.pendingStructs !== null || ydoc.store.pendingDs !== null) {
     return { ok: false, code: "INVALID_OP", message: "The text update builds on edits the server does not have; reload the board." };
   }
@@ -287,10 +355,11 @@ function checkText(ydoc: Y.Doc): { ok: true } | { ok: false; code: RejectionCode
   if (text.length > MAX_TEXT_LENGTH) {
     return { ok: false, code: "LIMIT_TEXT", message: REJECTION_MESSAGES.LIMIT_TEXT };
   }
-  if (Y.encodeStateAsUpdate(ydoc).byteLength > MAX_TEXT_STATE_BYTES) {
+  const bytes = Y.encodeStateAsUpdate(ydoc).byteLength;
+  if (bytes > MAX_TEXT_STATE_BYTES) {
     return { ok: false, code: "LIMIT_TEXT", message: "This shape's text has too much edit history; copy it into a new note." };
   }
-  return { ok: true };
+  return { ok: true, bytes };
 }
 
 function execute(doc: BoardDoc, op: Op, actorId: string, seq: number): Outcome {
