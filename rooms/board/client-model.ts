@@ -23,7 +23,7 @@ import {
   type BoardDoc,
 } from "./model.ts";
 import {
-  MAX_PENDING_OPS, Op, TEXT_KINDS, rejection, type AppliedOp, type BoardSnapshot, type OpInput, type Rejection, type Role,
+  MAX_PENDING_OPS, Op, rejection, type AppliedOp, type BoardSnapshot, type OpInput, type Rejection, type Role,
   type SubOp,
 } from "./protocol.ts";
 
@@ -253,11 +253,10 @@ export class BoardReplica {
 
   /** Every text shape the server has gets a live doc, copied from the server's text if it has none yet. */
   private ensureLive(): void {
-    for (const [id, record] of this.confirmed.shapes) {
-      if (!TEXT_KINDS.has(record.kind) || this.live.has(id)) continue;
+    for (const [id, serverText] of this.confirmed.texts) {
+      if (this.live.has(id)) continue;
       const ydoc = new Y.Doc();
-      const serverText = this.confirmed.texts.get(id);
-      if (serverText) Y.applyUpdate(ydoc, Y.encodeStateAsUpdate(serverText), MODEL_ORIGIN);
+      Y.applyUpdate(ydoc, Y.encodeStateAsUpdate(serverText), MODEL_ORIGIN);
       this.live.set(id, ydoc);
     }
   }
