@@ -248,6 +248,7 @@ export class BoardReplica {
       texts: this.live,
       tombstones: new Map(this.confirmed.tombstones),
       applied: new Map(),
+      zKeys: new Map(this.confirmed.zKeys),
     };
   }
 

@@ -312,6 +312,11 @@ describe("board convergence", () => {
           expect(client.replica.board.seq).toBe(sim.server.seq);
           expect(boardContent(client.replica.board, client.replica.texts), `${client.name}'s board`).toEqual(expected);
         }
+        for (const board of [sim.server, ...sim.clients.map((c) => c.replica.board)]) {
+          const holders = new Map([...board.shapes.values()].map((shape) => [shape.props.z!, shape.id]));
+          expect(holders.size, "z keys are unique").toBe(board.shapes.size);
+          expect(board.zKeys).toEqual(holders);
+        }
         expect(sim.violations).toEqual([]);
       }),
       { numRuns: 150 },

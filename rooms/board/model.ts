@@ -56,6 +56,8 @@ export interface BoardDoc {
   tombstones: Map<string, Tombstone>;
   /** Per user: op id → seq, the last DEDUPE_WINDOW ops applied. */
   applied: Map<string, Map<string, number>>;
+  /** z key → the shape holding it: keys are unique, and a collision is found without a scan. */
+  zKeys: Map<string, string>;
 }
 
 /** A deleted shape: who deleted it (only they may reuse the id) and, for the newest MAX_RESTORABLE, the shape itself so their undo can bring it back. */
@@ -75,7 +77,7 @@ export type ApplyResult =
 export const MODEL_ORIGIN = Symbol("board-model");
 
 export function createBoard(): BoardDoc {
-  return { seq: 0, shapes: new Map(), texts: new Map(), tombstones: new Map(), applied: new Map() };
+  return { seq: 0, shapes: new Map(), texts: new Map(), tombstones: new Map(), applied: new Map(), zKeys: new Map() };
 }
 
 /**
@@ -203,6 +205,13 @@ class Draft {
     return this.doc.tombstones.get(id);
   }
 
+  /** Does a shape other than `selfId` hold z key `key` in this draft? */
+  zTaken(key: string, selfId: string): boolean {
+    for (const record of this.changed.values()) if (record && record.id !== selfId && record.props.z === key) return true;
+    const holder = this.doc.zKeys.get(key);
+    return holder !== undefined && holder !== selfId && !this.changed.has(holder);
+  }
+
   forEachLive(visit: (record: ShapeRecord) => void): void {
     for (const [id, record] of this.doc.shapes) if (!this.changed.has(id)) visit(record);
     for (const record of this.changed.values()) if (record) visit(record);
@@ -268,9 +277,17 @@ class Draft {
       if (!ydoc) this.doc.texts.set(action.id, (ydoc = new Y.Doc()));
       Y.applyUpdate(ydoc, action.update, MODEL_ORIGIN);
     }
+    for (const id of this.changed.keys()) {
+      const old = this.doc.shapes.get(id);
+      if (old && this.doc.zKeys.get(old.props.z!) === id) this.doc.zKeys.delete(old.props.z!);
+    }
     for (const [id, record] of this.changed) {
-      if (record) this.doc.shapes.set(id, record);
-      else this.doc.shapes.delete(id);
+      if (record) {
+        this.doc.shapes.set(id, record);
+        this.doc.zKeys.set(record.props.z!, id);
+      } else {
+        this.doc.shapes.delete(id);
+      }
     }
     if (this.tombstones.size > 0) {
       for (const [id, tombstone] of this.tombstones) {
@@ -555,15 +572,13 @@ export function isOrderKey(key: string): boolean {
 
 function uniqueKey(draft: Draft, key: string, selfId: string): string | null {
   if (!isOrderKey(key)) return null;
-  let taken = false;
+  if (!draft.zTaken(key, selfId)) return key;
   let next: string | null = null;
   draft.forEachLive((record) => {
-    if (record.id === selfId) return;
     const z = record.props.z!;
-    if (z === key) taken = true;
-    else if (z > key && (next === null || z < next)) next = z;
+    if (record.id !== selfId && z > key && (next === null || z < next)) next = z;
   });
-  return taken ? generateKeyBetween(key, next) : key;
+  return generateKeyBetween(key, next);
 }
 
 /** Shapes in drawing order: ascending z (keys are unique on the server; id breaks ties in an optimistic view). */
@@ -663,6 +678,7 @@ export function boardFromSnapshot(snapshot: BoardSnapshot): BoardDoc {
   doc.seq = snapshot.seq;
   for (const shape of snapshot.shapes) {
     doc.shapes.set(shape.id, shapeRecord(shape));
+    doc.zKeys.set(shape.props.z!, shape.id);
     if (shape.text) {
       const ydoc = new Y.Doc();
       Y.applyUpdate(ydoc, shape.text, MODEL_ORIGIN);
