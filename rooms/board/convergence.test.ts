@@ -4,14 +4,15 @@
  * chooses the interleaving), connections drop with messages in flight and come
  * back, and queued ops are replayed. Once the network is quiet, every client
  * must show exactly the server's board, and no undo may have taken back
- * another user's change.
+ * another user's change. The server itself may restart from its stored
+ * snapshot at any moment.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { BoardReplica } from "./client-model.ts";
 import {
-  TEXT_ROOT, applyOp, boardContent, createBoard, keyAbove, keyBetween, shapesInOrder, snapshotBoard,
+  TEXT_ROOT, applyOp, boardContent, boardFromSnapshot, createBoard, keyAbove, keyBetween, shapesInOrder, snapshotBoard,
   textUpdateFrom, type BoardDoc, type ShapeRecord,
 } from "./model.ts";
 import type { AppliedOp, Op, OpInput, Rejection, ShapeKind, SubOp } from "./protocol.ts";
@@ -58,10 +59,11 @@ const step = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant("deliverDown" as const), client: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("disconnect" as const), client: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("reconnect" as const), client: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("restart" as const), client: fc.nat() }) },
 );
 
 class Simulation {
-  readonly server: BoardDoc = createBoard();
+  server: BoardDoc = createBoard();
   readonly clients: SimClient[];
   private readonly undoOps = new Set<string>();
   /** "shape.prop" → the user whose op wrote it last, as seen in the server's order. */
@@ -79,7 +81,7 @@ class Simulation {
     for (const client of this.clients) this.reconnect(client);
   }
 
-  run(kind: "act" | "send" | "deliverUp" | "deliverDown" | "disconnect" | "reconnect", client: SimClient, act?: Action): void {
+  run(kind: "act" | "send" | "deliverUp" | "deliverDown" | "disconnect" | "reconnect" | "restart", client: SimClient, act?: Action): void {
     switch (kind) {
       case "act": return this.act(client, act!);
       case "send": return this.send(client);
@@ -87,7 +89,14 @@ class Simulation {
       case "deliverDown": return this.deliverDown(client);
       case "disconnect": return this.disconnect(client);
       case "reconnect": return this.reconnect(client);
+      case "restart": return this.restart();
     }
+  }
+
+  /** The server process restarts from its stored board: every connection drops with whatever was in flight. */
+  restart(): void {
+    this.server = boardFromSnapshot(structuredClone(snapshotBoard(this.server, { withApplied: true })));
+    for (const client of this.clients) this.disconnect(client);
   }
 
   send(client: SimClient): void {
@@ -297,7 +306,7 @@ function deletedItems(ydoc: Y.Doc): Set<string> {
 }
 
 describe("board convergence", () => {
-  it("every client ends with the server's board, whatever the delivery order and reconnects, and undo never reverts another user's change", () => {
+  it("every client ends with the server's board, whatever the delivery order, reconnects and server restarts, and undo never reverts another user's change", () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 4 }), fc.array(step, { minLength: 30, maxLength: 150, size: "max" }), (count, steps) => {
         const sim = new Simulation(count);
