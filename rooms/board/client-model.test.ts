@@ -109,6 +109,7 @@ describe("board client replica", () => {
     bob.receiveApplied([...fromBob.applied, ...fromAnn.applied]);
     expect(textOf(server, "n1")).toBe("1ab2");
     expect(bob.text("n1")!.toString()).toBe("1ab2");
+    expect(textOf(bob.board, "n1")).toBe("1ab2"); // the view's texts are the live docs, pending or not
   });
 
   it("refuses a viewer's edit locally with the server's code", () => {

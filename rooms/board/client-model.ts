@@ -50,9 +50,11 @@ export class BoardReplica {
   readonly actorId: string;
   role: Role;
   private confirmed: BoardDoc = createBoard();
-  private view: BoardDoc = this.confirmed;
   /** Live text documents, by shape id: what the user sees and types into. */
   private readonly live = new Map<string, Y.Doc>();
+  private view: BoardDoc = { ...this.confirmed, texts: this.live };
+  /** True while nothing is pending: the view shares confirmed's maps (only its texts are the live docs). */
+  private viewIsConfirmed = true;
   private pending: Pending[] = [];
   private readonly idPrefix: string;
   private counter = 0;
@@ -114,7 +116,10 @@ export class BoardReplica {
     if (this.pending.length >= MAX_PENDING_OPS) {
       return { ok: false, rejection: rejection(opId, "LIMIT_PENDING") };
     }
-    if (this.view === this.confirmed) this.view = this.fork();
+    if (this.viewIsConfirmed) {
+      this.view = this.fork();
+      this.viewIsConfirmed = false;
+    }
     const result = applyLocal(this.view, op, this.actorId);
     if (!result.ok) {
       for (const id of textIdsOf(op)) this.live.delete(id);
@@ -264,9 +269,10 @@ export class BoardReplica {
 
   /** View = confirmed + pending. A pending op that no longer applies stays queued (the server decides) but shows nothing. */
   private rebuild(): void {
-    if (this.pending.length === 0) {
+    this.viewIsConfirmed = this.pending.length === 0;
+    if (this.viewIsConfirmed) {
       this.ensureLive();
-      this.view = this.confirmed;
+      this.view = { ...this.confirmed, texts: this.live };
     } else {
       this.view = this.fork();
       for (const entry of this.pending) applyLocal(this.view, entry.op, this.actorId);
