@@ -2,10 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import {
-  TEXT_ROOT, applyOp, applyOrdered, boardContent, boardFromSnapshot, createBoard, createOpBudget, keyAbove, keyBetween,
+  TEXT_ROOT, applyOp, applyOrdered, boardContent, readOpsMessage, boardFromSnapshot, createBoard, createOpBudget, keyAbove, keyBetween,
   shapesInOrder, snapshotBoard, spendOpBudget, textOf, textUpdateFrom, type Actor, type BoardDoc,
 } from "./model.ts";
-import { MAX_GROUP_OPS, MAX_SHAPES, MAX_STROKE_POINTS, MAX_TEXT_LENGTH, OP_BURST, type OpInput } from "./protocol.ts";
+import { MAX_GROUP_OPS, MAX_OPS_PER_MESSAGE, MAX_SHAPES, MAX_STROKE_POINTS, MAX_TEXT_LENGTH, OP_BURST, type OpInput } from "./protocol.ts";
 
 const ann: Actor = { id: "ann", role: "editor" };
 const bob: Actor = { id: "bob", role: "editor" };
@@ -149,6 +149,13 @@ describe("board model: permissions and limits", () => {
     const points = Array.from({ length: (MAX_STROKE_POINTS + 1) * 2 }, (_, i) => i);
     const stroke: OpInput = { type: "create", opId: "st", shape: { id: "st", kind: "stroke", x: 0, y: 0, w: 1, h: 1, color: "#000000", z: "a1", points } };
     expect(rejectionCode(doc, stroke)).toBe("LIMIT_POINTS");
+  });
+
+  it("refuses a message of more than MAX_OPS_PER_MESSAGE ops with LIMIT_OPS", () => {
+    const ops = Array.from({ length: MAX_OPS_PER_MESSAGE + 1 }, (_, i) => ({ type: "delete", opId: `d${i}`, id: "r1" }));
+    expect(readOpsMessage({ ops })).toMatchObject({ ok: false, rejection: { code: "LIMIT_OPS" } });
+    expect(readOpsMessage({ ops: ops.slice(1) })).toMatchObject({ ok: true });
+    expect(readOpsMessage("junk")).toMatchObject({ ok: false, rejection: { code: "INVALID_OP" } });
   });
 
   it("limits the parts of one group with LIMIT_OPS", () => {

@@ -16,7 +16,7 @@ import * as Y from "yjs";
 import { generateKeyBetween } from "fractional-indexing";
 import {
   DEDUPE_WINDOW, MAX_RESTORABLE, MAX_SHAPES, MAX_TEXT_LENGTH, MAX_TEXT_STATE_BYTES, MAX_TOMBSTONES,
-  OP_BURST, OP_RATE_PER_SECOND, Op, REJECTION_MESSAGES, TEXT_KINDS, propsOfKind, rejection,
+  OP_BURST, OP_RATE_PER_SECOND, Op, OpsMessage, REJECTION_MESSAGES, TEXT_KINDS, propsOfKind, rejection,
   type AppliedOp, type BoardSnapshot, type PropName, type Rejection, type RejectionCode,
   type Role, type ShapeKind, type ShapeProps, type ShapeSnapshot, type SubOp, type Writer,
 } from "./protocol.ts";
@@ -109,6 +109,18 @@ export function applyOp(doc: BoardDoc, input: unknown, actor: Actor): ApplyResul
   doc.seq = seq;
   remember(doc, actor.id, op.opId, seq);
   return { ok: true, doc, applied: { seq, actor: actor.id, op: result.op }, duplicate: false };
+}
+
+/**
+ * Check a client's `BoardMessage.ops` message as a whole: at most
+ * MAX_OPS_PER_MESSAGE ops, each then given to `applyOp`. A refused message
+ * refuses all its ops (opId "").
+ */
+export function readOpsMessage(input: unknown): { ok: true; ops: unknown[] } | { ok: false; rejection: Rejection } {
+  const parsed = OpsMessage.safeParse(input);
+  if (parsed.success) return { ok: true, ops: parsed.data.ops };
+  const tooMany = parsed.error.issues.some((issue) => issue.code === "too_big" && issue.path[0] === "ops");
+  return { ok: false, rejection: tooMany ? rejection("", "LIMIT_OPS") : rejection("", "INVALID_OP", "An ops message is { ops: [...] } with at least one op.") };
 }
 
 /**
