@@ -5,7 +5,7 @@ import {
   TEXT_ROOT, applyOp, applyOrdered, boardContent, readOpsMessage, boardFromSnapshot, createBoard, createOpBudget, keyAbove, keyBetween,
   shapesInOrder, snapshotBoard, spendOpBudget, textOf, textUpdateFrom, type Actor, type BoardDoc,
 } from "./model.ts";
-import { MAX_GROUP_OPS, MAX_OPS_PER_MESSAGE, MAX_SHAPES, MAX_STROKE_POINTS, MAX_TEXT_LENGTH, OP_BURST, type OpInput } from "./protocol.ts";
+import { MAX_GROUP_OPS, MAX_OPS_PER_MESSAGE, MAX_RESTORABLE, MAX_SHAPES, MAX_STROKE_POINTS, MAX_TEXT_LENGTH, OP_BURST, type OpInput } from "./protocol.ts";
 
 const ann: Actor = { id: "ann", role: "editor" };
 const bob: Actor = { id: "bob", role: "editor" };
@@ -156,6 +156,19 @@ describe("board model: permissions and limits", () => {
     expect(readOpsMessage({ ops })).toMatchObject({ ok: false, rejection: { code: "LIMIT_OPS" } });
     expect(readOpsMessage({ ops: ops.slice(1) })).toMatchObject({ ok: true });
     expect(readOpsMessage("junk")).toMatchObject({ ok: false, rejection: { code: "INVALID_OP" } });
+  });
+
+  it("keeps only the newest MAX_RESTORABLE deletes restorable", () => {
+    const doc = createBoard();
+    let z: string | null = null;
+    for (let i = 0; i <= MAX_RESTORABLE; i++) {
+      z = keyBetween(z, null);
+      applied(doc, rect(`s${i}`, z));
+      applied(doc, { type: "delete", opId: `d${i}`, id: `s${i}` });
+    }
+    expect(applied(doc, { type: "restore", opId: "oldest", id: "s0" }).applied!.op).toEqual({ type: "group", opId: "oldest", ops: [] });
+    expect(applied(doc, { type: "restore", opId: "newest", id: `s${MAX_RESTORABLE}` }).applied!.op).toEqual({ type: "restore", opId: "newest", id: `s${MAX_RESTORABLE}` });
+    expect(doc.shapes.size).toBe(1);
   });
 
   it("limits the parts of one group with LIMIT_OPS", () => {

@@ -15,7 +15,7 @@
 import * as Y from "yjs";
 import { generateKeyBetween } from "fractional-indexing";
 import {
-  DEDUPE_WINDOW, MAX_RESTORABLE, MAX_SHAPES, MAX_TEXT_LENGTH, MAX_TEXT_STATE_BYTES, MAX_TOMBSTONES,
+  DEDUPE_WINDOW, MAX_RESTORABLE, MAX_RESTORABLE_TEXT_BYTES, MAX_SHAPES, MAX_TEXT_LENGTH, MAX_TEXT_STATE_BYTES, MAX_TOMBSTONES,
   OP_BURST, OP_RATE_PER_SECOND, Op, OpsMessage, REJECTION_MESSAGES, TEXT_KINDS, propsOfKind, rejection,
   type AppliedOp, type BoardSnapshot, type PropName, type Rejection, type RejectionCode,
   type Role, type ShapeKind, type ShapeProps, type ShapeSnapshot, type SubOp, type Writer,
@@ -311,16 +311,21 @@ class Draft {
   }
 }
 
-/** Keep at most MAX_TOMBSTONES ids, and whole shapes for only the newest MAX_RESTORABLE. */
+/** Keep at most MAX_TOMBSTONES ids, and whole shapes only for the newest deletes that fit MAX_RESTORABLE and MAX_RESTORABLE_TEXT_BYTES. */
 function forgetOldTombstones(tombstones: Map<string, Tombstone>): void {
   while (tombstones.size > MAX_TOMBSTONES) tombstones.delete(tombstones.keys().next().value!);
   let whole = 0;
-  for (const tombstone of tombstones.values()) if (tombstone.record) whole++;
+  let bytes = 0;
+  for (const tombstone of tombstones.values()) {
+    if (tombstone.record) whole++;
+    bytes += tombstone.text?.byteLength ?? 0;
+  }
   for (const [id, tombstone] of tombstones) {
-    if (whole <= MAX_RESTORABLE) break;
+    if (whole <= MAX_RESTORABLE && bytes <= MAX_RESTORABLE_TEXT_BYTES) break;
     if (!tombstone.record) continue;
     tombstones.set(id, { by: tombstone.by });
     whole--;
+    bytes -= tombstone.text?.byteLength ?? 0;
   }
 }
 

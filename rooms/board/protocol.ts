@@ -34,6 +34,7 @@ export const TEXT_KINDS: ReadonlySet<ShapeKind> = new Set<ShapeKind>(["note", "t
 export const MAX_SHAPES = 2000; // live shapes per board
 export const MAX_TOMBSTONES = 4096; // deleted ids remembered, so only their deleter can reuse them
 export const MAX_RESTORABLE = 256; // newest deletes kept whole (text included), so their undo can restore them
+export const MAX_RESTORABLE_TEXT_BYTES = 1024 * 1024; // text kept for them, all together
 export const MAX_TEXT_LENGTH = 4000; // characters in one note or text shape
 export const MAX_TEXT_STATE_BYTES = 64 * 1024; // encoded Yjs state of one shape's text, history included
 export const MAX_TEXT_UPDATE_BYTES = MAX_TEXT_STATE_BYTES; // one Yjs update in an op: a restore carries the whole state
