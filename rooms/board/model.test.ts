@@ -358,6 +358,12 @@ describe("board model: text", () => {
     const sneaky = new Y.Doc();
     sneaky.getMap("extra").set("k", "v");
     expect(rejectionCode(doc, { type: "text", opId: "sneaky", id: "n1", update: Y.encodeStateAsUpdate(sneaky) })).toBe("INVALID_OP");
+    const stranger = new Y.Doc();
+    stranger.getText(TEXT_ROOT).insert(0, "unseen");
+    const seen = Y.encodeStateVector(stranger);
+    stranger.getText(TEXT_ROOT).delete(0, 3);
+    const deletesOfUnseen = Y.encodeStateAsUpdate(stranger, seen);
+    expect(rejectionCode(doc, { type: "text", opId: "ghost-deletes", id: "n1", update: deletesOfUnseen })).toBe("INVALID_OP");
     expect(textOf(doc, "n1")).toBe("");
   });
 });
@@ -401,6 +407,21 @@ describe("board model: snapshots and replicas", () => {
     expect(boardContent(restored)).toEqual(boardContent(doc));
     expect(restored.seq).toBe(doc.seq);
     expect(applyOp(restored, { type: "move", opId: "m", id: "r1", x: 9, y: 9 }, ann)).toMatchObject({ duplicate: true });
+  });
+
+  it("a replica replaying a group that types in a note and deletes it restores the same text", () => {
+    const server = createBoard();
+    const replica = createBoard();
+    const follow = (op: OpInput | Record<string, unknown>) => applyOrdered(replica, applied(server, op).applied!);
+    follow({ type: "create", opId: "n", shape: { id: "n1", kind: "note", x: 0, y: 0, w: 200, h: 200, color: "#ffee88", z: "a0", text: textUpdateFrom("draft") } });
+    const typist = new Y.Doc();
+    Y.applyUpdate(typist, Y.encodeStateAsUpdate(server.texts.get("n1")!));
+    const sv = Y.encodeStateVector(typist);
+    typist.getText(TEXT_ROOT).insert(5, " two");
+    follow({ type: "group", opId: "g", ops: [{ type: "text", id: "n1", update: Y.encodeStateAsUpdate(typist, sv) }, { type: "delete", id: "n1" }] });
+    follow({ type: "restore", opId: "r", id: "n1" });
+    expect(textOf(server, "n1")).toBe("draft two");
+    expect(boardContent(replica)).toEqual(boardContent(server));
   });
 
   it("a replica following the server's applied ops ends identical to it", () => {
