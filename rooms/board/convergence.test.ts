@@ -43,6 +43,8 @@ const action = fc.oneof(
   { weight: 4, arbitrary: fc.record({ do: fc.constant("move" as const), a: fc.nat(), v: fc.nat(3) }) },
   { weight: 2, arbitrary: fc.record({ do: fc.constant("groupMove" as const), a: fc.nat(), b: fc.nat(), v: fc.nat(3) }) },
   { weight: 2, arbitrary: fc.record({ do: fc.constant("resize" as const), a: fc.nat(), v: fc.nat(3) }) },
+  { weight: 2, arbitrary: fc.record({ do: fc.constant("groupEdit" as const), a: fc.nat(), b: fc.nat(), v: fc.nat(2) }) },
+  { weight: 2, arbitrary: fc.record({ do: fc.constant("retarget" as const), a: fc.nat(), b: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ do: fc.constant("delete" as const), a: fc.nat() }) },
   { weight: 3, arbitrary: fc.record({ do: fc.constant("reorder" as const), a: fc.nat(), b: fc.nat() }) },
   { weight: 8, arbitrary: fc.record({ do: fc.constant("type" as const), a: fc.nat(), b: fc.nat(), v: fc.nat(9) }) },
@@ -211,6 +213,23 @@ class Simulation {
           { type: "move", id: first.id, x: act.v, y: act.v },
           { type: "move", id: second.id, x: act.v + 50, y: act.v },
         ] });
+        return;
+      }
+      case "groupEdit": {
+        // One atomic edit that creates, recolours and deletes: its undo restores and deletes in one group.
+        const recolour = pick(act.a);
+        const doomed = pick(act.b);
+        const ops: OpInput[] = [{ type: "create", opId, shape: { id: replica.newId(), kind: "ellipse", x: 1, y: 1, w: 5, h: 5, color: COLORS[act.v], z: keyAbove(view) } }];
+        if (recolour) ops.push({ type: "update", opId, id: recolour.id, props: { color: COLORS[act.v] } });
+        if (doomed && doomed.id !== recolour?.id) ops.push({ type: "delete", opId, id: doomed.id });
+        history.perform({ type: "group", opId, ops: ops.map(({ opId: _opId, ...part }) => part) } as OpInput);
+        return;
+      }
+      case "retarget": {
+        const arrow = pick(act.a, (s) => s.kind === "arrow");
+        const ends = shapes.filter((s) => s.kind !== "arrow" && s.id !== arrow?.props.from);
+        if (!arrow || ends.length === 0) return;
+        history.perform({ type: "update", opId, id: arrow.id, props: { to: ends[act.b % ends.length].id } });
         return;
       }
       case "resize": {
