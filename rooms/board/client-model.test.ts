@@ -138,8 +138,9 @@ describe("board client replica", () => {
     serve(server, ann); // applied, but the connection drops before the acknowledgement
     ann.submit({ type: "move", opId: ann.newId(), id: "r1", x: 3, y: 4 });
     ann.resync(snapshotBoard(server));
-    const replay = ann.takeOutgoing();
+    const replay = [...ann.takeOutgoing(1), ...ann.takeOutgoing(1)]; // paced, one at a time
     expect(replay).toHaveLength(2);
+    expect(ann.takeOutgoing()).toEqual([]);
     const duplicates: string[] = [];
     const applied: AppliedOp[] = [];
     for (const op of replay) {

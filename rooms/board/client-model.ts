@@ -166,10 +166,15 @@ export class BoardReplica {
     return result;
   }
 
-  /** Ops not yet sent on the current connection, in order; marks them sent. */
-  takeOutgoing(): Op[] {
+  /**
+   * Ops not yet sent on the current connection, in order, at most `limit`;
+   * marks them sent. Pace a replay after a reconnect with it (OP_BURST, then
+   * OP_RATE_PER_SECOND a second): the server refuses ops over the rate.
+   */
+  takeOutgoing(limit = Number.POSITIVE_INFINITY): Op[] {
     const out: Op[] = [];
     for (const entry of this.pending) {
+      if (out.length >= limit) break;
       if (entry.sent) continue;
       entry.sent = true;
       out.push(entry.op);
