@@ -166,6 +166,15 @@ export class BoardReplica {
     return result;
   }
 
+  /** Take back an own op that has not been sent yet (an undo that turned out to change nothing). */
+  withdraw(opId: string): boolean {
+    const entry = this.pending.find((p) => p.op.opId === opId);
+    if (!entry || entry.sent) return false;
+    this.dropPending(opId);
+    this.rebuild();
+    return true;
+  }
+
   /**
    * Ops not yet sent on the current connection, in order, at most `limit`;
    * marks them sent. Pace a replay after a reconnect with it (OP_BURST, then

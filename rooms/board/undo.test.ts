@@ -120,6 +120,7 @@ describe("board undo", () => {
     move(bob, "r1", 9);
     r.sync();
     expect(ann.history.undo()).toBeNull();
+    expect(ann.replica.pendingCount).toBe(0); // nothing is sent for an undo that changes nothing
     r.sync();
     expect(shape(r.server, "r1")!.x).toBe(9);
   });

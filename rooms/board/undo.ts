@@ -100,7 +100,10 @@ export class UndoHistory {
       const result = entry.kind === "text" ? this.stepText(entry, to, direction) : this.stepOps(entry, to);
       if (result === null) continue;
       if (!result.ok) return result;
-      if (result.op.type === "group" && result.op.ops.length === 0) continue;
+      if (result.op.type === "group" && result.op.ops.length === 0) {
+        this.replica.withdraw(result.op.opId); // nothing of this user's is left to take back here: try the next entry
+        continue;
+      }
       return result;
     }
     return null;
