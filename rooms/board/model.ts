@@ -495,11 +495,16 @@ function update(draft: Draft, id: string, props: Partial<ShapeProps>, guard: Wri
     if (expected && !guardHolds(record.writers[name], expected, draft.actorId)) continue;
     (written as Record<string, unknown>)[name] = value;
   }
-  if (guard && Object.keys(written).length === 0) return { ok: true, part: null };
   if (record.kind === "arrow" && (written.from !== undefined || written.to !== undefined)) {
     const ends = checkArrowEnds(draft, id, written.from ?? record.props.from!, written.to ?? record.props.to!);
-    if (ends) return ends;
+    if (ends && !guard) return ends;
+    if (ends) {
+      // An undo cannot point the arrow back at a shape that is gone: that part is skipped.
+      delete written.from;
+      delete written.to;
+    }
   }
+  if (guard && Object.keys(written).length === 0) return { ok: true, part: null };
   const writers = { ...record.writers };
   const restored: Writers = {};
   for (const name of Object.keys(written) as PropName[]) {

@@ -142,6 +142,24 @@ describe("board undo", () => {
     expect(shape(r.server, "a1")).toMatchObject({ from: "n1", to: "r1" });
   });
 
+  it("skips re-pointing an arrow at a shape that is gone, and still takes back the rest", () => {
+    const r = room();
+    const ann = r.join("ann");
+    const bob = r.join("bob");
+    createRect(ann, "a");
+    createRect(ann, "b");
+    createRect(ann, "c");
+    ann.history.perform({ type: "create", opId: ann.replica.newId(), shape: { id: "arrow", kind: "arrow", x: 0, y: 0, w: 0, h: 0, color: "#000000", z: keyAbove(ann.replica.board), from: "a", to: "b" } });
+    r.sync();
+    ann.history.perform({ type: "update", opId: ann.replica.newId(), id: "arrow", props: { to: "c", color: "#aa0000" } });
+    r.sync();
+    bob.history.perform({ type: "delete", opId: bob.replica.newId(), id: "b" });
+    r.sync();
+    ann.history.undo();
+    r.sync();
+    expect(shape(r.server, "arrow")).toMatchObject({ to: "c", color: "#000000" });
+  });
+
   it("undoes a multi-select move as one step", () => {
     const r = room();
     const ann = r.join("ann");
