@@ -6,7 +6,7 @@ import { ArenaSettings } from "./settings.ts";
 export const arena = defineRoomType({
   name: "arena",
   title: "Arena",
-  summary: "Fast top-down shootout for 2–16 players. WASD moves, the mouse aims, click fires.",
+  summary: "Fast top-down shootout for 2–16 players, with predicted movement and lag-compensated shots.",
   room: ArenaRoom,
   settings: ArenaSettings,
   filterBy: ["mode"],
