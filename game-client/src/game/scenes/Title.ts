@@ -128,6 +128,7 @@ export class Title extends Phaser.Scene {
     this.#selected = (index + this.#modules.length) % this.#modules.length;
     this.#tabs.forEach((tab, i) => tab.container.setAlpha(i === this.#selected ? 1 : 0.45));
     const module = this.#modules[this.#selected];
+    debugOf(this).selectedRoomType = module.name;
     const summary = debugOf(this).roomTypes.find((t) => t.name === module.name)?.summary;
     this.#controls.setText(summary ? `${summary}\n${module.controls}` : module.controls);
   }
