@@ -1,7 +1,7 @@
 /** Conduct: a room type's messages are validated, budgeted per type, and repeat offenders kicked with a reason. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientErrorCode, CloseCode } from "../../shared/protocol.ts";
-import { type TestServer, nextSignal, startServer, waitForState } from "../support/server.ts";
+import { type TestServer, nextSignal, startServer, waitForState } from "../../tools/wait.ts";
 import { echo } from "./rooms.ts";
 
 let ts: TestServer;

@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { HARD_DEADLINE_GRACE_MS } from "../../server/ops/shutdown.ts";
-import { waitForState } from "../support/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import { eventually, freePort, joinThrough, killAll, ROOT, startRedis, waitForPeers, type Seat } from "./support.ts";
 
 const started: ChildProcess[] = [];

@@ -4,7 +4,7 @@
  */
 import type { Room } from "@colyseus/sdk";
 
-export { localRoom, startServer, type TestServer } from "../../tools/server.ts";
+export { localRoom, startServer, type TestServer } from "./server.ts";
 
 /** True once the room's first full state has been decoded (before that, its fields are unset). */
 function hasFirstState(room: Room<any>): boolean {
