@@ -1,6 +1,7 @@
 /**
- * Specs' view of a real server: the in-process server (tools/server.ts) and
- * waits on what clients see, never sleeps.
+ * A real server and what its clients see, for specs, room types' test
+ * helpers and probes: the in-process server (tools/server.ts) and waits on
+ * state and signals, never sleeps.
  */
 import type { Room } from "@colyseus/sdk";
 

@@ -1,4 +1,4 @@
-/** Helpers for arena specs: reach the server-side room and stage positions. */
+/** The arena's test helpers (its descriptor's `testing`): reach the server-side room and stage positions. */
 import type { Room } from "@colyseus/sdk";
 import type { ArenaRoom } from "./ArenaRoom.ts";
 import { localRoom, waitForState } from "../../tools/wait.ts";
