@@ -23,7 +23,7 @@ import { checkLinkSettings, type LinkSettings } from "../shared/link.ts";
 export const FIGURE_NAMES = [
   "duration_s", "bots_peak", "ccu_peak",
   "join_ok", "join_failed", "join_p50_ms", "join_p95_ms", "join_p99_ms", "join_max_ms",
-  "ack_count", "ack_p50_ms", "ack_p95_ms", "ack_p99_ms", "ack_max_ms", "input_backlog_p50", "input_backlog_p99", "inputs_sent", "inputs_acked",
+  "ack_count", "ack_p50_ms", "ack_p95_ms", "ack_p99_ms", "ack_max_ms", "input_backlog_p50", "input_backlog_p99", "inputs_sent", "inputs_acked", "bot_step_ms",
   "patch_interval_p50_ms", "patch_interval_p99_ms", "patch_jitter_p50_ms", "patch_jitter_p95_ms", "patch_jitter_p99_ms",
   "bytes_in_per_client_s", "bytes_out_per_client_s", "messages_in_per_client_s", "messages_out_per_client_s",
   "disconnects_total", "reconnect_ok", "reconnect_failed", "reconnect_p50_ms", "reconnect_p99_ms",
@@ -44,7 +44,7 @@ export function program(): Command {
   return new Command("loadtest")
     .description("Play a fleet of bots against Tickforge servers and report what players feel and what the server pays.")
     .option("-e, --endpoint <url>", "server HTTP address; repeat to spread bots over several processes", endpoint)
-    .option("-r, --room <type>", "room type to join", "arena")
+    .option("-r, --room <type>", "room type to join (default: the first in rooms/index.ts)")
     .addOption(new Option("-b, --behaviour <name>", `how bots play (${behaviours})`))
     .option("-n, --bots <count>", "bots at the top of the ramp", int("--bots", 1, 100_000), 32)
     .option("--ramp <seconds>", "seconds over which the bots join, evenly", num("--ramp", 0, 3600), 5)
@@ -82,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
   let link: LinkSettings;
   try {
     link = checkLinkSettings({ latencyMs: o.latency, jitterMs: o.jitter, lossPercent: o.loss });
+    o.room ??= (await import("../rooms/index.ts")).roomTypes[0].name;
     const known = await behavioursOf(o.room).catch((error: Error) => { throw new AssertionSyntaxError(error.message); });
     o.behaviour ??= Object.keys(known)[0];
     if (!known[o.behaviour]) throw new AssertionSyntaxError(`No behaviour "${o.behaviour}" for ${o.room}. Known: ${Object.keys(known).join(", ")}.`);

@@ -6,7 +6,7 @@ import { ArenaSettings } from "./settings.ts";
 export const arena = defineRoomType({
   name: "arena",
   title: "Arena",
-  summary: "Fast top-down shootout for 2–16 players. WASD moves, the mouse aims, click fires.",
+  summary: "Fast top-down shootout for 2–16 players, with predicted movement and lag-compensated shots.",
   room: ArenaRoom,
   settings: ArenaSettings,
   filterBy: ["mode"],
@@ -14,4 +14,5 @@ export const arena = defineRoomType({
   stateBufferBytes: 8 * 1024,
   drainNotice: "This server is restarting. Finish your fight: you will be moved to another arena.",
   bots: () => import("./bots.ts"),
+  testing: () => import("./testing.ts"),
 });

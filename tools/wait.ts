@@ -1,10 +1,8 @@
 /**
- * Specs' view of a real server: the in-process server (tools/server.ts) and
- * waits on what clients see, never sleeps.
+ * Waiting on what clients see (state, signals), never on sleeps: for specs,
+ * room types' test helpers and probes.
  */
 import type { Room } from "@colyseus/sdk";
-
-export { localRoom, startServer, type TestServer } from "../../tools/server.ts";
 
 /** True once the room's first full state has been decoded (before that, its fields are unset). */
 function hasFirstState(room: Room<any>): boolean {
