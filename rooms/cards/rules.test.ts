@@ -4,7 +4,7 @@ import { DECK, SUITS, eventSeenBy, isWild, type Card, type Move, type RejectionC
 import { randomIndex, seededRng } from "./random.ts";
 import {
   MOST_MOVES_IN_A_ROUND, RESHUFFLES_PER_ROUND, applyMove, checkMove, deal, defaultMove, handSize,
-  legalMoves, nextRound, playTimedOutTurn, viewOf, type Game,
+  legalMoves, nextRound, playTimedOutTurn, viewOf, withdraw, type Game,
 } from "./rules.ts";
 
 const ANN = "ann";
@@ -47,6 +47,8 @@ interface Habits {
   plays: number;
   /** Otherwise, chance of letting the timer run out (the default move); else any legal move. */
   timeouts: number;
+  /** Chance, before each move, that a random player still in the round leaves it. */
+  leaves: number;
 }
 
 /** Play a round to its end with players of the given habits, checking the table after every move. */
@@ -58,6 +60,12 @@ function playRound(players: string[], dealSeed: number, playSeed: number, habits
   let reshuffles = 0;
   const problems: string[] = [];
   while (game.phase === "playing") {
+    if (rng() < habits.leaves) {
+      const staying = game.players.filter((_, seat) => !game.withdrawn[seat]);
+      game = withdraw(game, staying[randomIndex(rng, staying.length)])!.game;
+      if (game.phase !== "playing") break;
+    }
+    if (game.withdrawn[game.turn]) { problems.push(`the turn went to seat ${game.turn}, which left`); break; }
     const player = game.players[game.turn];
     const legal = legalMoves(game, player);
     if (legal.length === 0) { problems.push(`no legal move for seat ${game.turn}`); break; }
@@ -329,11 +337,66 @@ describe("cards rules: the end of a round", () => {
   });
 });
 
+describe("cards rules: a player leaving mid-round", () => {
+  const three = () => ({
+    ...deal([ANN, BEN, CAL], 1).game,
+    turn: 0, hands: [["3H", "KS"], ["2C", "4C"], ["QD"]] as Card[][], discardPile: ["9H"] as Card[], suit: "H" as const,
+  });
+
+  it("skips the seat of a player who left, and moves the turn on if it was theirs", () => {
+    const left = withdraw(three(), ANN)!;
+    expect(left.events).toEqual([{ type: "withdrew", seat: 0 }]);
+    expect(left.game).toMatchObject({ withdrawn: [true, false, false], turn: 1, phase: "playing" });
+    const benDraws = applyMove(left.game, BEN, { type: "draw" });
+    const benPasses = benDraws.ok && applyMove(benDraws.game, BEN, { type: "pass" });
+    const calDraws = benPasses && benPasses.ok && applyMove(benPasses.game, CAL, { type: "draw" });
+    const calPasses = calDraws && calDraws.ok && applyMove(calDraws.game, CAL, { type: "pass" });
+    expect(calPasses && calPasses.ok && calPasses.game.turn).toBe(1);
+    expectRefused(left.game, ANN, { type: "draw" }, "NOT_YOUR_TURN");
+  });
+
+  it("keeps a leaver's cards at the table, counted against them", () => {
+    const left = withdraw(three(), CAL)!.game;
+    expect(left.hands[2]).toEqual(["QD"]);
+    const benOut = applyMove({ ...left, turn: 1, hands: [["3H", "KS"], ["4H"], ["QD"]] }, BEN, { type: "play", card: "4H" });
+    expect(benOut.ok && benOut.game.outcome).toEqual({ winner: 1, blocked: false, penalties: [13, 0, 10], points: [0, 23, 0] });
+  });
+
+  it("gives the round to the last player left in it", () => {
+    const first = withdraw(three(), BEN)!.game;
+    const last = withdraw(first, ANN)!;
+    expect(last.game).toMatchObject({ phase: "roundOver", outcome: { winner: 2, blocked: false, points: [0, 0, 19] } });
+    expect(last.events.map((e) => e.type)).toEqual(["withdrew", "roundOver"]);
+  });
+
+  it("lets only players still in the round win a blocked one", () => {
+    const game: Game = { ...three(), hands: [["3H"], ["KS"], ["2C"]], drawPile: [], discardPile: ["9D"], suit: "D", turn: 1 };
+    const calLeft = withdraw(game, CAL)!.game;
+    const annPasses = applyMove({ ...calLeft, turn: 0 }, ANN, { type: "pass" });
+    const benPasses = annPasses.ok && applyMove(annPasses.game, BEN, { type: "pass" });
+    expect(benPasses && benPasses.ok && benPasses.game.outcome).toEqual({ winner: 0, blocked: true, penalties: [3, 10, 2], points: [7, 0, 0] });
+  });
+
+  it("starts a new lap of passes when a player leaves", () => {
+    const game: Game = { ...three(), drawPile: [], discardPile: ["9D"], suit: "D", turn: 2, idlePasses: 2 };
+    expect(withdraw(game, CAL)!.game).toMatchObject({ idlePasses: 0, turn: 0, phase: "playing" });
+  });
+
+  it("does nothing for a player not in the round, or once it is over", () => {
+    expect(withdraw(three(), "watcher")).toBeNull();
+    expect(withdraw({ ...three(), phase: "roundOver" }, ANN)).toBeNull();
+    const left = withdraw(three(), ANN)!.game;
+    expect(withdraw(left, ANN)).toBeNull();
+    expect(() => nextRound({ ...left, phase: "roundOver" }, 1)).toThrow(/to those who remain/);
+  });
+});
+
 describe("cards rules: properties of whole rounds", () => {
   it("over 10^4 random legal rounds never loses or duplicates a card, and ends every round within its bound", () => {
     let reshuffles = 0;
     let blocked = 0;
     let wentOut = 0;
+    let lastOneIn = 0;
     let longest = 0;
     fc.assert(
       fc.property(
@@ -341,9 +404,10 @@ describe("cards rules: properties of whole rounds", () => {
         fc.integer({ min: 0, max: 0xffffffff }),
         fc.integer({ min: 0, max: 0xffffffff }),
         fc.constantFrom<Habits>(
-          { plays: 0, timeouts: 0 }, // any legal move: long rounds, reshuffles, blocked rounds
-          { plays: 0.9, timeouts: 0 }, // keen players: most rounds end with someone going out
-          { plays: 0, timeouts: 0.9 }, // absent players: the timer plays nearly every turn
+          { plays: 0, timeouts: 0, leaves: 0 }, // any legal move: long rounds, reshuffles, blocked rounds
+          { plays: 0.9, timeouts: 0, leaves: 0 }, // keen players: most rounds end with someone going out
+          { plays: 0, timeouts: 0.9, leaves: 0 }, // absent players: the timer plays nearly every turn
+          { plays: 0.5, timeouts: 0.2, leaves: 0.01 }, // players leaving mid-round
         ),
         (count, dealSeed, playSeed, habits) => {
           const players = [ANN, BEN, CAL, "dee"].slice(0, count);
@@ -353,7 +417,9 @@ describe("cards rules: properties of whole rounds", () => {
           const outcome = round.game.outcome!;
           expect(round.game.scores).toEqual(outcome.points);
           if (outcome.blocked) blocked++;
-          else { wentOut++; expect(round.game.hands[outcome.winner!]).toEqual([]); }
+          else if (round.game.hands[outcome.winner!].length === 0) wentOut++;
+          else { lastOneIn++; expect(round.game.withdrawn.filter((out) => !out)).toHaveLength(1); }
+          if (outcome.winner !== null) expect(round.game.withdrawn[outcome.winner]).toBe(false);
           reshuffles += round.reshuffles;
           longest = Math.max(longest, round.moves);
         },
@@ -364,6 +430,7 @@ describe("cards rules: properties of whole rounds", () => {
     expect(reshuffles).toBeGreaterThan(0);
     expect(blocked).toBeGreaterThan(0);
     expect(wentOut).toBeGreaterThan(0);
+    expect(lastOneIn).toBeGreaterThan(0);
     expect(longest).toBeLessThanOrEqual(MOST_MOVES_IN_A_ROUND);
   });
 

@@ -37,15 +37,16 @@ export const RESHUFFLES_PER_ROUND = 3;
  * test) can rely on every round ending. Cards reach the draw pile only by the
  * deal and by reshuffles, so there are at most 52 draws per pass through the
  * deck; a play removes a dealt or drawn card from a hand; a pass follows a
- * draw, or is one of fewer than MAX_PLAYERS passes in a row with nothing
- * drawn or played between them before the round is blocked.
+ * draw, or is one of at most MAX_PLAYERS passes in a row with nothing drawn,
+ * played or withdrawn between them before the round is blocked.
  */
 export const MOST_MOVES_IN_A_ROUND = (() => {
   const draws = DECK.length * (1 + RESHUFFLES_PER_ROUND);
   const plays = DECK.length + draws;
   const passesAfterDrawing = draws;
+  const withdrawals = MAX_PLAYERS - 1;
   const otherMoves = draws + plays + passesAfterDrawing;
-  return otherMoves + MAX_PLAYERS * (otherMoves + 1);
+  return otherMoves + MAX_PLAYERS * (otherMoves + withdrawals + 1);
 })();
 
 export interface RoundOutcome {
@@ -62,6 +63,8 @@ export interface RoundOutcome {
 export interface Game {
   /** Seat order: `players[i]` sits in seat i, and play goes from seat to seat. */
   readonly players: readonly PlayerId[];
+  /** Seats whose player left during this round: skipped in turn, their cards stay face down in front of them. */
+  readonly withdrawn: readonly boolean[];
   readonly hands: readonly (readonly Card[])[];
   /** Face down; the last card is the top. */
   readonly drawPile: readonly Card[];
@@ -73,7 +76,7 @@ export interface Game {
   readonly turn: number;
   /** The card the player on turn drew this turn, the only one they may still play; null before drawing. */
   readonly drawn: Card | null;
-  /** Passes in a row with nothing drawn or played in between; a full lap blocks the round. */
+  /** Passes in a row with nothing drawn, played or withdrawn in between; a full lap blocks the round. */
   readonly idlePasses: number;
   readonly reshufflesLeft: number;
   readonly phase: GamePhase;
@@ -151,6 +154,7 @@ export function deal(players: readonly PlayerId[], seed: number, history?: Table
   const round = history?.round ?? 1;
   const game: Game = {
     players: players.slice(),
+    withdrawn: players.map(() => false),
     hands,
     drawPile: deck,
     discardPile: [starter],
@@ -169,9 +173,14 @@ export function deal(players: readonly PlayerId[], seed: number, history?: Table
   return { game, events: [{ type: "dealt", round, firstSeat, handSize: size, topCard: starter }] };
 }
 
-/** Deal the next round to the same players after a round ends: scores carry over and the next seat starts. */
+/**
+ * Deal the next round to the same players after a round ends: scores carry
+ * over and the next seat starts. (When players left, deal to those who
+ * remain instead, with their scores as the history.)
+ */
 export function nextRound(game: Game, seed: number): { game: Game; events: TableEvent[] } {
   if (game.phase !== "roundOver") throw new Error("A new round is dealt only after the current one is over.");
+  if (game.withdrawn.some(Boolean)) throw new Error("Players left this round: deal the next one to those who remain.");
   return deal(game.players, seed, {
     round: game.round + 1,
     firstSeat: (game.firstSeat + 1) % game.players.length,
@@ -318,6 +327,27 @@ export function playTimedOutTurn(game: Game, player: PlayerId): { game: Game; ev
   return events.length > 0 ? { game: current, events } : null;
 }
 
+/**
+ * `player` leaves the round for good (their seat's hold ran out, or they
+ * left the table). Their cards stay out of play and count against them;
+ * the turn moves on if it was theirs. When one player remains, that player
+ * wins the round. Null when `player` is not in the round being played.
+ */
+export function withdraw(game: Game, player: PlayerId): { game: Game; events: TableEvent[] } | null {
+  const seat = seatOf(game, player);
+  if (seat < 0 || game.withdrawn[seat] || game.phase !== "playing") return null;
+  const withdrawn = replaceAt(game.withdrawn, seat, true);
+  const left: Game = { ...game, withdrawn, idlePasses: 0 };
+  const events: TableEvent[] = [{ type: "withdrew", seat }];
+  const remaining = withdrawn.flatMap((out, i) => (out ? [] : [i]));
+  if (remaining.length === 1) {
+    const result = endRound(left, remaining[0], events) as { ok: true; game: Game; events: TableEvent[] };
+    return { game: result.game, events: result.events };
+  }
+  if (game.turn !== seat) return { game: left, events };
+  return { game: { ...left, turn: nextSeat(left, seat), drawn: null }, events };
+}
+
 function play(game: Game, seat: number, card: Card, namedSuit: Suit | undefined): MoveResult {
   const hand = game.hands[seat].filter((held) => held !== card);
   const hands = replaceAt(game.hands, seat, hand);
@@ -372,22 +402,24 @@ function pass(game: Game, seat: number): MoveResult {
   const idlePasses = game.drawn === null ? game.idlePasses + 1 : 0;
   const passed: Game = { ...game, drawn: null, idlePasses };
   const events: TableEvent[] = [{ type: "passed", seat }];
-  if (idlePasses >= game.players.length) return endRound(passed, null, events);
+  const inRound = game.withdrawn.filter((out) => !out).length;
+  if (idlePasses >= inRound) return endRound(passed, null, events);
   return { ok: true, game: { ...passed, turn: nextSeat(game, seat) }, events };
 }
 
-/** Close the round: `wentOut` emptied their hand, or (null) the round is blocked. */
+/** Close the round: `winner` went out (or is the last one in), or (null) the round is blocked. */
 function endRound(game: Game, wentOut: number | null, events: TableEvent[]): MoveResult {
   const penalties = game.hands.map(handPoints);
   const points = penalties.map(() => 0);
   let winner: number | null = wentOut;
   if (wentOut !== null) {
-    points[wentOut] = penalties.reduce((sum, p) => sum + p, 0);
+    points[wentOut] = penalties.reduce((sum, p, seat) => (seat === wentOut ? sum : sum + p), 0);
   } else {
-    const fewest = Math.min(...penalties);
-    const leaders = penalties.flatMap((p, seat) => (p === fewest ? [seat] : []));
+    // Only players still in the round can win a blocked one; a withdrawn hand still pays.
+    const fewest = Math.min(...penalties.filter((_, seat) => !game.withdrawn[seat]));
+    const leaders = penalties.flatMap((p, seat) => (p === fewest && !game.withdrawn[seat] ? [seat] : []));
     winner = leaders.length === 1 ? leaders[0] : null;
-    if (winner !== null) points[winner] = penalties.reduce((sum, p) => sum + (p - fewest), 0);
+    if (winner !== null) points[winner] = penalties.reduce((sum, p) => sum + Math.max(0, p - fewest), 0);
   }
   const outcome: RoundOutcome = { winner, blocked: wentOut === null, penalties, points };
   events.push({ type: "roundOver", winner, blocked: outcome.blocked, points });
@@ -404,8 +436,11 @@ function endRound(game: Game, wentOut: number | null, events: TableEvent[]): Mov
   };
 }
 
+/** The next seat in turn order that is still in the round. */
 function nextSeat(game: Game, seat: number): number {
-  return (seat + 1) % game.players.length;
+  let next = (seat + 1) % game.players.length;
+  while (game.withdrawn[next]) next = (next + 1) % game.players.length;
+  return next;
 }
 
 function replaceAt<T>(items: readonly T[], index: number, value: T): T[] {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { chooseMove } from "./bots.ts";
 import { DECK, type Card } from "./protocol.ts";
 import { seededRng } from "./random.ts";
-import { applyMove, deal, nextRound, viewOf, type Game } from "./rules.ts";
+import { applyMove, deal, nextRound, viewOf, withdraw, type Game } from "./rules.ts";
 import { CardsSeat, CardsState, playerViewOf, seatIndexOf, showOwnHand, writeGame } from "./state.ts";
 
 const ALICE = "alice";
@@ -247,6 +247,14 @@ describe("cards state mapping", () => {
     const game = deal([ALICE, BOB], 1).game;
     expect(() => writeGame(seatTable([BOB, ALICE]), game)).toThrow(/one seat per player/);
     expect(() => writeGame(seatTable([ALICE]), game)).toThrow(/one seat per player/);
+  });
+
+  it("marks the seat of a player who left the round, and the turn moves past it", () => {
+    const table = seatTable([ALICE, BOB, CAROL]);
+    const game = withdraw(deal([ALICE, BOB, CAROL], 3).game, ALICE)!.game;
+    writeGame(table, game);
+    expect(Array.from(table.seats, (seat) => seat.withdrawn)).toEqual([true, false, false]);
+    expect(table.turn).toBe(1);
   });
 
   it("writes the round's outcome: winner, points and running scores", () => {

@@ -20,6 +20,8 @@ export const CardsSeat = schema({
   name: t.string().default(""),
   /** False while the seat is held for a dropped player. */
   connected: t.boolean().default(true),
+  /** The player left during this round: the seat is skipped until the next deal. */
+  withdrawn: t.boolean().default(false),
   handCount: t.uint8().default(0),
   /** Running total over the rounds at this table. */
   score: t.uint32().default(0),
@@ -96,6 +98,7 @@ export function writeGame(table: CardsState, game: Game): void {
     const hand = game.hands[i];
     syncCards(seat.hand, hand);
     seat.handCount = hand.length;
+    seat.withdrawn = game.withdrawn[i];
     seat.drawnCard = i === game.turn && game.drawn !== null ? game.drawn : "";
     seat.score = game.scores[i];
     seat.roundPoints = game.outcome ? game.outcome.points[i] : 0;
