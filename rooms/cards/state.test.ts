@@ -4,7 +4,7 @@ import { chooseMove } from "./bots.ts";
 import { DECK, type Card } from "./protocol.ts";
 import { seededRng } from "./random.ts";
 import { applyMove, deal, nextRound, viewOf, withdraw, type Game } from "./rules.ts";
-import { CardsSeat, CardsState, playerViewOf, seatIndexOf, showOwnHand, writeGame } from "./state.ts";
+import { CardsSeat, CardsState, STATE_BUFFER_BYTES, playerViewOf, seatIndexOf, showOwnHand, writeGame } from "./state.ts";
 
 const ALICE = "alice";
 const BOB = "bob";
@@ -229,6 +229,28 @@ describe("cards state on the wire", () => {
     const late = wire.join("late", new StateView());
     expect([0, 1, 2].map((seat) => handOf(late, seat))).toEqual([[], [], []]);
     expect(cardsLeakedTo(late, game)).toEqual([]);
+  });
+});
+
+describe("cards state size", () => {
+  it("encodes a table at its fullest, with its largest hand in view, within the state buffer and room to spare", () => {
+    const ids = ["session-a", "session-b", "session-c", "session-d"];
+    const table = seatTable(ids);
+    const base = deal(ids, 4).game;
+    const [top, ...rest] = DECK.filter((card) => !card.startsWith("8"));
+    const eights = DECK.filter((card) => card.startsWith("8"));
+    const hands: Card[][] = [[...rest.slice(3), ...eights], [rest[0]], [rest[1]], [rest[2]]];
+    writeGame(table, { ...base, hands, drawPile: [], discardPile: [top], suit: "H", scores: [4e9, 4e9, 4e9, 4e9] });
+    table.seats.forEach((seat) => { seat.name = "漢".repeat(16); }); // 16 characters, 3 bytes each in UTF-8
+    const encoder = new Encoder(table);
+    const view = new StateView();
+    showOwnHand(view, table, ids[0]);
+    const it = { offset: 0 };
+    encoder.encodeAll(it);
+    const bytes = encoder.encodeAllView(view, it.offset, it).length;
+    expect(hands[0]).toHaveLength(48);
+    expect(bytes).toBeGreaterThan(300); // the hand really is in it
+    expect(bytes).toBeLessThan(STATE_BUFFER_BYTES * 0.75);
   });
 });
 

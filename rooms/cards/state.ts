@@ -14,6 +14,13 @@ import { schema, t, type SchemaType, type StateView } from "@colyseus/schema";
 import type { Card, Suit } from "./protocol.ts";
 import type { Game, GamePhase, PlayerId, PlayerView } from "./rules.ts";
 
+/**
+ * Bytes a cards room sets aside for encoding its state: a table at its
+ * fullest (four seats with the longest names, one hand holding most of the
+ * deck) encodes in well under this (state.test.ts).
+ */
+export const STATE_BUFFER_BYTES = 2 * 1024;
+
 export const CardsSeat = schema({
   /** The sessionId of the player in this seat. */
   playerId: t.string().default(""),
