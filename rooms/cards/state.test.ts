@@ -265,10 +265,19 @@ describe("cards state mapping", () => {
     expect(playerViewOf(seatTable([ALICE, BOB]), ALICE)).toBeNull();
   });
 
-  it("refuses to write a game whose players are not the table's seats, in order", () => {
+  it("refuses to write a game whose players are not the table's first seats, in order", () => {
     const game = deal([ALICE, BOB], 1).game;
-    expect(() => writeGame(seatTable([BOB, ALICE]), game)).toThrow(/one seat per player/);
-    expect(() => writeGame(seatTable([ALICE]), game)).toThrow(/one seat per player/);
+    expect(() => writeGame(seatTable([BOB, ALICE]), game)).toThrow(/first seats, in seat order/);
+    expect(() => writeGame(seatTable([ALICE]), game)).toThrow(/first seats, in seat order/);
+  });
+
+  it("shows a player who sat down after the deal with no cards, waiting for the next one", () => {
+    const table = seatTable([ALICE, BOB, CAROL]);
+    const game = deal([ALICE, BOB], 1).game;
+    writeGame(table, game);
+    expect(Array.from(table.seats, (seat) => [seat.dealtIn, seat.handCount, seat.hand.length])).toEqual([[true, 7, 7], [true, 7, 7], [false, 0, 0]]);
+    expect(playerViewOf(table, CAROL)).toEqual(viewOf(game, CAROL));
+    expect(playerViewOf(table, ALICE)).toEqual(viewOf(game, ALICE));
   });
 
   it("marks the seat of a player who left the round, and the turn moves past it", () => {

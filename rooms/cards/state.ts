@@ -27,6 +27,8 @@ export const CardsSeat = schema({
   name: t.string().default(""),
   /** False while the seat is held for a dropped player. */
   connected: t.boolean().default(true),
+  /** Dealt into the current (or last) round; a player who sat down since waits for the next deal. */
+  dealtIn: t.boolean().default(false),
   /** The player left during this round: the seat is skipped until the next deal. */
   withdrawn: t.boolean().default(false),
   handCount: t.uint8().default(0),
@@ -91,22 +93,26 @@ export function showOwnHand(view: StateView, table: CardsState, playerId: Player
 }
 
 /**
- * Bring the synced table in line with `game`. Seats must already exist for
- * `game.players`, in the same order; only changed fields are written, and a
- * hand is edited card by card, so a patch carries what a move changed.
+ * Bring the synced table in line with `game`. The first seats must be
+ * `game.players`, in order; seats after them are players who sat down since
+ * the deal, shown with no cards until the next one. Only changed fields are
+ * written, and a hand is edited card by card, so a patch carries what a move
+ * changed.
  */
 export function writeGame(table: CardsState, game: Game): void {
-  if (table.seats.length !== game.players.length
+  if (table.seats.length < game.players.length
     || game.players.some((player, i) => table.seats[i].playerId !== player)) {
-    throw new Error("writeGame needs one seat per player of the game, in seat order.");
+    throw new Error("writeGame needs the game's players in the first seats, in seat order.");
   }
-  game.players.forEach((_, i) => {
-    const seat = table.seats[i];
-    const hand = game.hands[i];
+  table.seats.forEach((seat, i) => {
+    const dealtIn = i < game.players.length;
+    const hand = dealtIn ? game.hands[i] : [];
     syncCards(seat.hand, hand);
+    seat.dealtIn = dealtIn;
     seat.handCount = hand.length;
-    seat.withdrawn = game.withdrawn[i];
+    seat.withdrawn = dealtIn && game.withdrawn[i];
     seat.drawnCard = i === game.turn && game.drawn !== null ? game.drawn : "";
+    if (!dealtIn) return;
     seat.score = game.scores[i];
     seat.roundPoints = game.outcome ? game.outcome.points[i] : 0;
   });
@@ -142,14 +148,15 @@ function syncCards(list: CardsSeat["hand"], next: readonly Card[]): void {
  */
 export function playerViewOf(table: CardsState, playerId: PlayerId): PlayerView | null {
   if (table.phase === "waiting" || table.topCard === "") return null;
-  const seat = seatIndexOf(table, playerId);
-  const own = seat >= 0 ? table.seats[seat] : undefined;
+  const dealt = table.seats.filter((s) => s.dealtIn);
+  const seat = dealt.findIndex((s) => s.playerId === playerId);
+  const own = seat >= 0 ? dealt[seat] : undefined;
   return {
     seat,
     hand: own?.hand ? (Array.from(own.hand) as Card[]) : [],
     drawn: own?.drawnCard ? (own.drawnCard as Card) : null,
     turnHasDrawn: table.turnHasDrawn,
-    handCounts: Array.from(table.seats, (s) => s.handCount),
+    handCounts: dealt.map((s) => s.handCount),
     turn: table.turn,
     phase: table.phase as GamePhase,
     topCard: table.topCard as Card,
