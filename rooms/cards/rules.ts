@@ -174,17 +174,22 @@ export function deal(players: readonly PlayerId[], seed: number, history?: Table
 }
 
 /**
- * Deal the next round to the same players after a round ends: scores carry
- * over and the next seat starts. (When players left, deal to those who
- * remain instead, with their scores as the history.)
+ * Deal the next round once this one is over, to `players` (by default those
+ * still in this round; the room passes its seats when players came or
+ * went). Scores carry over by player, newcomers start at 0, and round r
+ * starts at seat (r - 1) mod the number of players.
  */
-export function nextRound(game: Game, seed: number): { game: Game; events: TableEvent[] } {
+export function nextRound(game: Game, seed: number, players?: readonly PlayerId[]): { game: Game; events: TableEvent[] } {
   if (game.phase !== "roundOver") throw new Error("A new round is dealt only after the current one is over.");
-  if (game.withdrawn.some(Boolean)) throw new Error("Players left this round: deal the next one to those who remain.");
-  return deal(game.players, seed, {
-    round: game.round + 1,
-    firstSeat: (game.firstSeat + 1) % game.players.length,
-    scores: game.scores,
+  const next = players ?? game.players.filter((_, seat) => !game.withdrawn[seat]);
+  const round = game.round + 1;
+  return deal(next, seed, {
+    round,
+    firstSeat: (round - 1) % next.length,
+    scores: next.map((player) => {
+      const seat = seatOf(game, player);
+      return seat >= 0 ? game.scores[seat] : 0;
+    }),
   });
 }
 
