@@ -277,7 +277,8 @@ export function checkMove(view: PlayerView, move: Move): Rejection | null {
 export function legalMovesIn(view: PlayerView): Move[] {
   if (view.phase !== "playing" || view.seat < 0 || view.turn !== view.seat) return [];
   const candidates: Move[] = [];
-  for (const card of view.hand) {
+  // After a draw only the drawn card can be played; checkMove below still judges every candidate.
+  for (const card of view.drawn !== null ? [view.drawn] : view.hand) {
     if (isWild(card)) for (const suit of SUITS) candidates.push({ type: "play", card, suit });
     else candidates.push({ type: "play", card });
   }
