@@ -55,8 +55,13 @@ export const CardsState = schema({
   round: t.uint16().default(0),
   /** The seat whose turn it is, -1 when nobody's. */
   turn: t.int8().default(-1),
-  /** Room clock (ms) at which the turn's timer runs out and the table plays the default move. */
+  /**
+   * Room clock (ms) at which the turn's timer runs out and the table plays
+   * the default move. The room writes it (and turnSeconds), not writeGame.
+   */
   turnEndsAt: t.uint32().default(0),
+  /** The length of every turn's timer, so a client without the room clock can count down from when it saw the turn begin. */
+  turnSeconds: t.uint16().default(0),
   /** The player on turn has drawn (so may only play that card, or pass). */
   turnHasDrawn: t.boolean().default(false),
   /** Top of the discard pile, "" before the first deal. */
