@@ -232,6 +232,42 @@ describe("cards state on the wire", () => {
   });
 });
 
+describe("cards state when players come and go between rounds", () => {
+  it("keeps each remaining player's view on their own hand after a seat is removed and one is added", () => {
+    const { table, wire, seated, watchers } = threeSeatedAndTwoWatching();
+    const rng = seededRng(21);
+    let game = deal([ALICE, BOB, CAROL], 21).game;
+    game = withdraw(game, BOB)!.game;
+    while (game.phase === "playing") {
+      const player = game.players[game.turn];
+      const result = applyMove(game, player, chooseMove(viewOf(game, player), rng)!);
+      if (!result.ok) throw new Error(result.rejection.message);
+      game = result.game;
+    }
+    writeGame(table, game);
+    wire.patch();
+    // Between rounds the room drops the leaver's seat and seats a newcomer, then deals to the seats.
+    table.seats.splice(1, 1);
+    const dave = new CardsSeat();
+    dave.playerId = "dave";
+    table.seats.push(dave);
+    const daveView = new StateView();
+    showOwnHand(daveView, table, "dave");
+    const daveClient = wire.join("dave", daveView);
+    game = nextRound(game, 22, Array.from(table.seats, (seat) => seat.playerId)).game;
+    writeGame(table, game);
+    wire.patch();
+    const clients = [seated[0], seated[2], daveClient];
+    expect(game.players).toEqual([ALICE, CAROL, "dave"]);
+    clients.forEach((client, seat) => {
+      expect(handOf(client, seat)).toEqual(game.hands[seat]);
+      for (const other of [0, 1, 2].filter((s) => s !== seat)) expect(handOf(client, other)).toEqual([]);
+    });
+    for (const client of [...clients, ...watchers]) expect(cardsLeakedTo(client, game)).toEqual([]);
+    expect(Array.from(watchers[0].decoder.state.seats, (seat) => seat.playerId)).toEqual([ALICE, CAROL, "dave"]);
+  });
+});
+
 describe("cards state size", () => {
   it("encodes a table at its fullest, with its largest hand in view, within the state buffer and room to spare", () => {
     const ids = ["session-a", "session-b", "session-c", "session-d"];
