@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DECK, SUITS, eventSeenBy, isWild, type Card, type Move, type RejectionCode } from "./protocol.ts";
-import { randomIndex, seededRng } from "./random.ts";
+import { randomIndex, randomState, seededRng } from "./random.ts";
 import {
   MOST_MOVES_IN_A_ROUND, RESHUFFLES_PER_ROUND, applyMove, checkMove, deal, defaultMove, handSize,
   legalMoves, nextRound, playTimedOutTurn, viewOf, withdraw, type Game,
@@ -251,7 +251,7 @@ describe("cards rules: refused moves", () => {
 describe("cards rules: the draw pile", () => {
   it("reshuffles the discard pile under its top card into a new draw pile when a draw finds it empty", () => {
     const discards: Card[] = ["2C", "3C", "4C", "5C", "6C", "9H"];
-    const game = table({ hands: [["KS"], ["QS"]], drawPile: [], discardPile: discards, suit: "H", random: 77 });
+    const game = table({ hands: [["KS"], ["QS"]], drawPile: [], discardPile: discards, suit: "H", random: randomState(77) });
     const result = applyMove(game, ANN, { type: "draw" });
     if (!result.ok) throw new Error(result.rejection.message);
     const next = result.game;

@@ -17,7 +17,7 @@ import {
   DECK, MAX_PLAYERS, MIN_PLAYERS, SUITS, isWild, rankOf, rejection, suitOf,
   type Card, type Move, type Rejection, type Suit, type TableEvent,
 } from "./protocol.ts";
-import { shuffled } from "./random.ts";
+import { randomState, shuffled, type RandomState, type Seed } from "./random.ts";
 
 /** Who a player is: the room passes its client's sessionId. */
 export type PlayerId = string;
@@ -88,7 +88,7 @@ export interface Game {
   readonly scores: readonly number[];
   readonly outcome: RoundOutcome | null;
   /** The seeded generator's state, for the next reshuffle. Never leaves the server. */
-  readonly random: number;
+  readonly random: RandomState;
 }
 
 /** What one seat can know: its own hand and the table's public facts. */
@@ -125,10 +125,10 @@ export interface TableHistory {
 }
 
 /**
- * Shuffle with `seed` (any uint32; the server should draw it from a secure
- * source, since it fixes every card) and deal a round to `players`.
+ * Shuffle with `seed` and deal a round to `players`. The seed fixes every
+ * card: a server passes secureSeed() (random.ts), a test a number.
  */
-export function deal(players: readonly PlayerId[], seed: number, history?: TableHistory): { game: Game; events: TableEvent[] } {
+export function deal(players: readonly PlayerId[], seed: Seed, history?: TableHistory): { game: Game; events: TableEvent[] } {
   if (players.length < MIN_PLAYERS || players.length > MAX_PLAYERS) {
     throw new RangeError(`A cards table deals to ${MIN_PLAYERS} to ${MAX_PLAYERS} players, not ${players.length}.`);
   }
@@ -138,7 +138,7 @@ export function deal(players: readonly PlayerId[], seed: number, history?: Table
   if (history && (history.scores.length !== players.length || history.firstSeat < 0 || history.firstSeat >= players.length)) {
     throw new RangeError("The table's history must have one score per player and a first seat among them.");
   }
-  const { items: deck, state: random } = shuffled(DECK, seed);
+  const { items: deck, state: random } = shuffled(DECK, randomState(seed));
   const size = handSize(players.length);
   const hands: Card[][] = players.map(() => []);
   for (let i = 0; i < size; i++) {
@@ -179,7 +179,7 @@ export function deal(players: readonly PlayerId[], seed: number, history?: Table
  * went). Scores carry over by player, newcomers start at 0, and round r
  * starts at seat (r - 1) mod the number of players.
  */
-export function nextRound(game: Game, seed: number, players?: readonly PlayerId[]): { game: Game; events: TableEvent[] } {
+export function nextRound(game: Game, seed: Seed, players?: readonly PlayerId[]): { game: Game; events: TableEvent[] } {
   if (game.phase !== "roundOver") throw new Error("A new round is dealt only after the current one is over.");
   const next = players ?? game.players.filter((_, seat) => !game.withdrawn[seat]);
   const round = game.round + 1;
