@@ -84,8 +84,8 @@ export const MESSAGES = Object.freeze({
 });
 
 /**
- * Why a move was refused, with what the player can do about it. The rules
- * return the codes above the line; the room adds the ones below it.
+ * Why a move was refused, with what the player can do about it. checkMove
+ * returns the codes above the comment below; the room adds the ones after it.
  */
 export const REJECTIONS = Object.freeze({
   ROUND_OVER: "The round is over: ask for a rematch to deal again.",
@@ -98,9 +98,9 @@ export const REJECTIONS = Object.freeze({
   ALREADY_DREW: "You have drawn this turn: play the card you drew, or pass.",
   NOTHING_TO_DRAW: "There is nothing left to draw this round: play a card or pass.",
   MUST_DRAW_FIRST: "Draw a card before passing.",
-  NOT_SEATED: "You are watching this table: only seated players make moves.",
-  // Room-level refusals.
+  NOT_SEATED: "You are not dealt into this round: only its players make moves.",
   MALFORMED_MOVE: "That move is not one the table understands.",
+  // Refused by the room, before the rules see the move.
   NOT_STARTED: "The round has not started yet: waiting for players.",
   NOT_OVER: "The round is still being played: a rematch can be asked for only after it ends.",
 });
