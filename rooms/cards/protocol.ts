@@ -124,6 +124,7 @@ export type TableEvent =
   | { type: "reshuffled"; cards: number }
   | { type: "passed"; seat: number }
   | { type: "withdrew"; seat: number }
+  | { type: "timedOut"; seat: number }
   | { type: "roundOver"; winner: number | null; blocked: boolean; points: readonly number[] };
 
 /** The event as the player in `seat` (-1 for a spectator) may see it: nobody sees another's drawn card. */

@@ -280,13 +280,14 @@ describe("cards rules: timeouts", () => {
     const game = table({ hands: [["3H"], ["2C"]], discardPile: ["9H"], suit: "H", drawPile: ["4C", "7H"] });
     expect(defaultMove(game, ANN)).toEqual({ type: "draw" });
     const timedOut = playTimedOutTurn(game, ANN)!;
-    expect(timedOut.events).toEqual([{ type: "drew", seat: 0, card: "7H" }, { type: "passed", seat: 0 }]);
+    expect(timedOut.events).toEqual([{ type: "timedOut", seat: 0 }, { type: "drew", seat: 0, card: "7H" }, { type: "passed", seat: 0 }]);
     expect(timedOut.game).toMatchObject({ turn: 1, hands: [["3H", "7H"], ["2C"]], drawPile: ["4C"] });
   });
 
   it("only passes a timed-out turn when there is nothing to draw, and has no move for a player not on turn", () => {
     const game = table({ hands: [["3H"], ["2C"]], discardPile: ["9H"], suit: "H", drawPile: [], reshufflesLeft: 0 });
     expect(defaultMove(game, ANN)).toEqual({ type: "pass" });
+    expect(playTimedOutTurn(game, ANN)!.events).toEqual([{ type: "timedOut", seat: 0 }, { type: "passed", seat: 0 }]);
     expect(defaultMove(game, BEN)).toBeNull();
     expect(playTimedOutTurn(game, BEN)).toBeNull();
   });

@@ -316,13 +316,15 @@ export function applyMove(game: Game, player: PlayerId, move: Move): MoveResult 
 }
 
 /**
- * Play out a timed-out turn: default moves until the turn leaves `player`
- * (at most a draw and a pass). Null when it is not their turn.
+ * Play out a timed-out turn: a `timedOut` event, then default moves until
+ * the turn leaves `player` (at most a draw and a pass). Null when it is not
+ * their turn.
  */
 export function playTimedOutTurn(game: Game, player: PlayerId): { game: Game; events: TableEvent[] } | null {
   const seat = seatOf(game, player);
+  if (defaultMove(game, player) === null) return null;
   let current = game;
-  const events: TableEvent[] = [];
+  const events: TableEvent[] = [{ type: "timedOut", seat }];
   for (let move = defaultMove(current, player); move; move = defaultMove(current, player)) {
     const result = applyMove(current, player, move);
     if (!result.ok) throw new Error(`The default move was refused (${result.rejection.code}): the rules disagree with themselves.`);
@@ -330,7 +332,7 @@ export function playTimedOutTurn(game: Game, player: PlayerId): { game: Game; ev
     events.push(...result.events);
     if (current.turn !== seat || current.phase !== "playing") break;
   }
-  return events.length > 0 ? { game: current, events } : null;
+  return { game: current, events };
 }
 
 /**
