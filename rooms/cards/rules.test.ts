@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DECK, SUITS, eventSeenBy, isWild, type Card, type Move, type RejectionCode } from "./protocol.ts";
+import { DECK, SUITS, Move as MoveSchema, eventSeenBy, isWild, type Card, type Move, type RejectionCode } from "./protocol.ts";
 import { randomIndex, randomState, seededRng } from "./random.ts";
 import {
   MOST_MOVES_IN_A_ROUND, RESHUFFLES_PER_ROUND, applyMove, checkMove, deal, defaultMove, handSize,
@@ -239,6 +239,29 @@ describe("cards rules: refused moves", () => {
 
   it("refuses a move from someone not dealt in with NOT_SEATED", () => {
     expectRefused(game, "watcher", { type: "draw" }, "NOT_SEATED");
+  });
+
+  it("answers any value sent as a move with a typed refusal, without throwing or changing the game", () => {
+    const hand: Card[] = ["3H", "8D"];
+    const game = table({ hands: [hand, ["2C"]], discardPile: ["9H"], suit: "H" });
+    const before = structuredClone(game);
+    const moveLike = fc.record({
+      type: fc.oneof(fc.constantFrom("play", "draw", "pass"), fc.anything()),
+      card: fc.oneof(fc.constantFrom(...hand, "QS"), fc.anything()),
+      suit: fc.oneof(fc.constantFrom(...SUITS), fc.anything()),
+    }, { requiredKeys: [] });
+    fc.assert(fc.property(fc.oneof(fc.anything(), moveLike), (sent) => {
+      const result = applyMove(game, ANN, sent as Move);
+      if (result.ok) {
+        // What the rules accepted is a real move once keys they do not read are dropped.
+        const { type, card, suit } = sent as Record<string, unknown>;
+        const read = type === "play" ? { type, card, ...(suit === undefined ? {} : { suit }) } : { type };
+        expect(MoveSchema.safeParse(read).success).toBe(true);
+      } else {
+        expect(result.rejection.message).toMatch(/\.$/);
+      }
+    }), { numRuns: 3000 });
+    expect(game).toEqual(before);
   });
 
   it("refuses a move of an unknown kind with MALFORMED_MOVE", () => {
