@@ -349,8 +349,7 @@ export function withdraw(game: Game, player: PlayerId): { game: Game; events: Ta
   const events: TableEvent[] = [{ type: "withdrew", seat }];
   const remaining = withdrawn.flatMap((out, i) => (out ? [] : [i]));
   if (remaining.length === 1) {
-    const result = endRound(left, remaining[0], events) as { ok: true; game: Game; events: TableEvent[] };
-    return { game: result.game, events: result.events };
+    return endRound(left, remaining[0], events);
   }
   if (game.turn !== seat) return { game: left, events };
   return { game: { ...left, turn: nextSeat(left, seat), drawn: null }, events };
@@ -369,7 +368,7 @@ function play(game: Game, seat: number, card: Card, namedSuit: Suit | undefined)
     idlePasses: 0,
   };
   const events: TableEvent[] = [{ type: "played", seat, card, suit }];
-  if (hand.length === 0) return endRound(played, seat, events);
+  if (hand.length === 0) return { ok: true, ...endRound(played, seat, events) };
   return { ok: true, game: { ...played, turn: nextSeat(game, seat) }, events };
 }
 
@@ -411,12 +410,12 @@ function pass(game: Game, seat: number): MoveResult {
   const passed: Game = { ...game, drawn: null, idlePasses };
   const events: TableEvent[] = [{ type: "passed", seat }];
   const inRound = game.withdrawn.filter((out) => !out).length;
-  if (idlePasses >= inRound) return endRound(passed, null, events);
+  if (idlePasses >= inRound) return { ok: true, ...endRound(passed, null, events) };
   return { ok: true, game: { ...passed, turn: nextSeat(game, seat) }, events };
 }
 
 /** Close the round: `winner` went out (or is the last one in), or (null) the round is blocked. */
-function endRound(game: Game, wentOut: number | null, events: TableEvent[]): MoveResult {
+function endRound(game: Game, wentOut: number | null, events: TableEvent[]): { game: Game; events: TableEvent[] } {
   const penalties = game.hands.map(handPoints);
   const points = penalties.map(() => 0);
   let winner: number | null = wentOut;
@@ -432,7 +431,6 @@ function endRound(game: Game, wentOut: number | null, events: TableEvent[]): Mov
   const outcome: RoundOutcome = { winner, blocked: wentOut === null, penalties, points };
   events.push({ type: "roundOver", winner, blocked: outcome.blocked, points });
   return {
-    ok: true,
     game: {
       ...game,
       phase: "roundOver",
