@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["rooms/**/*.test.ts", "server/**/*.test.ts", "loadtest/**/*.test.ts", "game-client/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["rooms/**/*.test.ts", "server/**/*.test.ts", "loadtest/**/*.test.ts", "bench/**/*.test.ts", "shared/**/*.test.ts", "tools/**/*.test.ts", "game-client/**/*.test.ts", "test/**/*.test.ts"],
     // Each file boots its own server: Colyseus keeps one matchmaker per process.
     pool: "forks",
     globalSetup: ["test/global-setup.ts"],

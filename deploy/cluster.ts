@@ -11,32 +11,23 @@
  * (docs/scaling.md).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Command, InvalidArgumentError } from "commander";
-import { HARD_DEADLINE_GRACE_MS } from "../server/shutdown.ts";
+import { Command } from "commander";
+import { HARD_DEADLINE_GRACE_MS } from "../server/ops/shutdown.ts";
 import { SERVER_ENTRY, SERVER_NODE_FLAGS, serverEnv } from "../server/launch.ts";
-
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-
-function integer(min: number, max: number) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}.`);
-    return n;
-  };
-}
+import { int } from "../tools/args.ts";
+import { ROOT } from "../tools/process.ts";
 
 const program = new Command("cluster")
   .description("Run N Tickforge processes against Redis under pm2, with process 1 as the players' entry point.")
-  .option("-n, --processes <n>", "how many game processes", integer(1, 64), 3)
-  .option("-p, --port <port>", "port of process 1; process k listens on port + k - 1", integer(1, 65535 - 64), 2567)
+  .option("-n, --processes <n>", "how many game processes", int("--processes", 1, 64), 3)
+  .option("-p, --port <port>", "port of process 1; process k listens on port + k - 1", int("--port", 1, 65535 - 64), 2567)
   .option("--public-host <host>", "host name players use to reach this machine", "localhost")
   .option("--redis <url>", "Redis shared by the processes", process.env.REDIS_URL || "redis://127.0.0.1:6379")
-  .option("--drain-seconds <s>", "DRAIN_SECONDS for each process", integer(0, 3600), Number(process.env.DRAIN_SECONDS ?? 20))
+  .option("--drain-seconds <s>", "DRAIN_SECONDS for each process", int("--drain-seconds", 0, 3600), Number(process.env.DRAIN_SECONDS ?? 20))
   .parse();
 
 const options = program.opts<{ processes: number; port: number; publicHost: string; redis: string; drainSeconds: number }>();
@@ -70,9 +61,8 @@ const apps = Array.from({ length: options.processes }, (_, i) => {
   };
 });
 
-// A private pm2 home per entry port: two clusters (or a test and a developer) never share pm2's sockets.
-const home = join(tmpdir(), `tickforge-pm2-${options.port}`);
-mkdirSync(home, { recursive: true });
+// A private pm2 home per run: two clusters (or a test and a developer) never share pm2's sockets. Removed on exit.
+const home = mkdtempSync(join(tmpdir(), `tickforge-pm2-${options.port}-`));
 const ecosystem = join(home, "ecosystem.json");
 writeFileSync(ecosystem, JSON.stringify({ apps }, null, 2));
 
@@ -87,7 +77,10 @@ const pm2 = spawn(join(ROOT, "node_modules/.bin/pm2-runtime"), ["start", ecosyst
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => pm2.kill(signal));
 }
-pm2.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+pm2.on("exit", (code, signal) => {
+  rmSync(home, { recursive: true, force: true });
+  process.exit(code ?? (signal ? 1 : 0));
+});
 
 async function assertRedisReachable(url: string) {
   const { hostname, port } = new URL(url);

@@ -13,7 +13,7 @@ export const root = fileURLToPath(new URL("..", import.meta.url));
 export const outdir = join(root, "dist/client");
 export const stamp = join(outdir, ".built");
 /** Folders whose files end up in the bundle: a change in any of them makes it stale. */
-export const sources = [join(root, "game-client/src"), join(root, "game-client/index.html"), join(root, "rooms")];
+export const sources = [join(root, "game-client/src"), join(root, "game-client/index.html"), join(root, "rooms"), join(root, "shared")];
 
 /** Point index.html at the hashed entry and drop bundles from earlier builds. */
 function publish(result: esbuild.BuildResult): void {

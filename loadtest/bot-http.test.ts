@@ -1,6 +1,6 @@
 import { Client, type FetchFn } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../test/support/process.ts";
+import { freePort } from "../tools/process.ts";
 import { startServer, type TestServer } from "../test/support/server.ts";
 import { botFetch } from "./bot-http.ts";
 

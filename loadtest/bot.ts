@@ -1,54 +1,19 @@
 /**
- * One bot: a player's whole session against a room. It joins through the
- * SDK like the browser does, plays one input per fixed step, and follows a
- * session pattern: stay, churn (leave and join again), or storm (lose the
- * network abruptly and let the SDK win the seat back).
+ * One bot: a player's whole session against a room of any type. It joins
+ * through the SDK like the browser does, lets its room type's behaviour
+ * (rooms/<type>/bots.ts) play, and follows a session pattern: stay, churn
+ * (leave and join again), or storm (lose the network abruptly and let the
+ * SDK win the seat back).
  */
 import { CloseCode, type Room } from "@colyseus/sdk";
-import { ArenaInput } from "../rooms/arena/state.ts";
-import { fighter, mover, seededRng, type ArenaPlayer, type InputPort, type NetworkRtt, type Rng } from "./arena-players.ts";
+import { MAX_NAME_LENGTH } from "../shared/protocol.ts";
+import type { LinkSettings } from "../shared/link.ts";
+import { seededRng, type Behaviour, type BotPlayer, type Rng } from "./behaviour.ts";
 import { recordMs } from "./histogram.ts";
-import type { LinkSettings } from "../game-client/src/net/link.ts";
 import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
 
-export type SessionPattern = "stay" | "churn" | "storm";
-
-/** A behaviour: how a bot plays a room type, and how its session goes. */
-export interface Behaviour {
-  /** Build the player that decides each step's input. */
-  play(room: Room, rng: Rng, rtt: NetworkRtt): ArenaPlayer;
-  session: SessionPattern;
-  /** Does this behaviour read the state beyond the first full snapshot? */
-  decodesPatches: boolean;
-}
-
-function arenaInput(room: Room): InputPort {
-  // The browser's own input schema, passed explicitly: bots and browser cannot drift apart.
-  return room.input({ type: ArenaInput }) as unknown as InputPort;
-}
-
-/** Behaviours by room type, then by name. */
-export const BEHAVIOURS: Record<string, Record<string, Behaviour>> = {
-  arena: {
-    /** Moving, aiming, shooting, dying, respawning. */
-    play: { session: "stay", decodesPatches: true, play: (room, rng, rtt) => fighter(arenaInput(room), room, rng, rtt) },
-    /** Moving every step, direction re-rolled about once a second; reads no patches. */
-    move: { session: "stay", decodesPatches: false, play: (room, rng, rtt) => mover(arenaInput(room), room, rng, rtt) },
-    /** Plays for 2–8 s, leaves, comes back. */
-    churn: { session: "churn", decodesPatches: true, play: (room, rng, rtt) => fighter(arenaInput(room), room, rng, rtt) },
-    /** Plays, and every few seconds loses its connection without a close frame. */
-    storm: { session: "storm", decodesPatches: true, play: (room, rng, rtt) => fighter(arenaInput(room), room, rng, rtt) },
-  },
-};
-
-export function behaviourFor(roomName: string, name: string): Behaviour {
-  const byName = BEHAVIOURS[roomName];
-  if (!byName) throw new Error(`No bot behaviours for room type "${roomName}". Known room types: ${Object.keys(BEHAVIOURS).join(", ")}.`);
-  const behaviour = byName[name];
-  if (!behaviour) throw new Error(`No behaviour "${name}" for room type "${roomName}". Known: ${Object.keys(byName).join(", ")}.`);
-  return behaviour;
-}
+export type { Behaviour, SessionPattern } from "./behaviour.ts";
 
 export interface BotOptions {
   index: number;
@@ -61,6 +26,8 @@ export interface BotOptions {
   stormEverySeconds: number;
   /** performance.now() at which the run started: storm waves are aligned to it across workers. */
   runStartedAt: number;
+  /** Told the fixed step (ms) the room advertises, once this bot has joined a predicted room. */
+  onStepRate?: (stepMs: number) => void;
 }
 
 /** How often a player measures its round trip, ms: the browser's rhythm (game-client/src/net/session.ts). */
@@ -73,7 +40,7 @@ export class Bot {
   private options: BotOptions;
   private rng: Rng;
   private room: Room | undefined;
-  private player: ArenaPlayer | undefined;
+  private player: BotPlayer | undefined;
   private probe: SocketProbe;
   private stopped = false;
   private joinedAt = 0;
@@ -91,7 +58,7 @@ export class Bot {
 
   /** Called by the worker's ticker once per fixed step. */
   step(): void {
-    if (this.live && this.player && this.room?.connection.isOpen) this.player.step();
+    if (this.live && this.player?.step && this.room?.connection.isOpen) this.player.step();
   }
 
   async start(): Promise<void> {
@@ -100,6 +67,7 @@ export class Bot {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.player?.stop?.();
     if (this.timer) clearTimeout(this.timer);
     if (this.pinger) clearInterval(this.pinger);
     const room = this.room;
@@ -115,7 +83,7 @@ export class Bot {
     const started = performance.now();
     let room: Room;
     try {
-      room = await client.joinOrCreate(roomName, { name: `bot ${index}`.slice(0, 16) });
+      room = await client.joinOrCreate(roomName, { ...this.options.behaviour.joinOptions, name: `bot ${index}`.slice(0, MAX_NAME_LENGTH) });
     } catch (error) {
       meter.joinFailed(error);
       // A refused player tries again a little later, as a person would.
@@ -129,15 +97,25 @@ export class Bot {
     this.joinedAt = performance.now();
     this.live = true;
     meter.setConnected(+1);
-    // Broadcasts ("killed", "chat") are part of the traffic a player receives; a bot just doesn't read them.
+    // Broadcasts are part of the traffic a player receives; a behaviour reads the ones it needs.
     room.onMessage("*", () => {});
-    this.player = this.options.behaviour.play(room, this.rng, () => this.rttMs);
+    this.player?.stop?.();
+    this.player = this.options.behaviour.play({
+      room,
+      rng: this.rng,
+      rtt: () => this.rttMs,
+      acknowledged: (ms) => { recordMs(meter.ack, ms); meter.inputsSent++; meter.inputsAcked++; },
+    });
     // Like the browser, keep a plain round-trip figure for the input-queue rule.
     const ping = () => room.ping((ms) => { this.rttMs = ms; });
     ping();
     if (this.pinger) clearInterval(this.pinger);
     this.pinger = setInterval(ping, PING_EVERY_MS);
-    this.probe.watchInput(room.input());
+    const input = this.player.input;
+    if (input) {
+      this.probe.watchInput(input);
+      if (input.stepMs) this.options.onStepRate?.(input.stepMs);
+    }
     room.onDrop((code) => {
       meter.closed(code);
       if (this.live) { this.live = false; meter.setConnected(-1); }
@@ -156,6 +134,8 @@ export class Bot {
       // A drop already counted its code; the leave that ends a failed reconnection is its own code.
       meter.closed(code);
       this.room = undefined;
+      this.player?.stop?.();
+      this.player = undefined;
       if (this.pinger) { clearInterval(this.pinger); this.pinger = undefined; }
       if (!this.stopped && code !== CloseCode.CONSENTED) this.later(1000, () => this.join());
     });

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runTool } from "../test/support/process.ts";
+import { runTool } from "../tools/process.ts";
 import { startServer, type TestServer } from "../test/support/server.ts";
 import { FIGURE_NAMES } from "./cli.ts";
-import { screenshotReport } from "./screenshot.ts";
+import { screenshotReport } from "../bench/screenshot.ts";
 
 const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 

@@ -11,12 +11,13 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { AssertionSyntaxError, checkFigureNames, judge, parseAssertions, type Assertion } from "./assertions.ts";
-import { BEHAVIOURS } from "./bot.ts";
+import { int, num } from "../tools/args.ts";
+import { behavioursOf } from "./behaviour.ts";
 import { RunError, runLoad } from "./coordinator.ts";
 import { buildReport } from "./figures.ts";
 import { finalTable, htmlReport, progressLine } from "./report.ts";
 import { linearRamp } from "./schedule.ts";
-import { checkLinkSettings, type LinkSettings } from "../game-client/src/net/link.ts";
+import { checkLinkSettings, type LinkSettings } from "../shared/link.ts";
 
 /** Every figure a run can report; --assert is checked against these before the run starts. */
 export const FIGURE_NAMES = [
@@ -31,22 +32,6 @@ export const FIGURE_NAMES = [
 ] as const;
 
 /** A commander parser for a whole-number option in [min, max], with an error that names the option. */
-export function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}; got "${value}".`);
-    return n;
-  };
-}
-
-function num(name: string, min: number, max = Number.MAX_VALUE) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}; got "${value}".`);
-    return n;
-  };
-}
-
 function endpoint(value: string, previous: string[] | undefined): string[] {
   let url: URL;
   try { url = new URL(value); } catch { throw new InvalidArgumentError(`"${value}" is not a URL; write it like http://127.0.0.1:2567.`); }
@@ -55,12 +40,12 @@ function endpoint(value: string, previous: string[] | undefined): string[] {
 }
 
 export function program(): Command {
-  const behaviours = Object.entries(BEHAVIOURS).map(([room, b]) => `${room}: ${Object.keys(b).join(", ")}`).join("; ");
+  const behaviours = "named by the room type's rooms/<type>/bots.ts; default its first (the arena's: play, move, churn, storm)";
   return new Command("loadtest")
     .description("Play a fleet of bots against Tickforge servers and report what players feel and what the server pays.")
     .option("-e, --endpoint <url>", "server HTTP address; repeat to spread bots over several processes", endpoint)
     .option("-r, --room <type>", "room type to join", "arena")
-    .addOption(new Option("-b, --behaviour <name>", `how bots play (${behaviours})`).default("play"))
+    .addOption(new Option("-b, --behaviour <name>", `how bots play (${behaviours})`))
     .option("-n, --bots <count>", "bots at the top of the ramp", int("--bots", 1, 100_000), 32)
     .option("--ramp <seconds>", "seconds over which the bots join, evenly", num("--ramp", 0, 3600), 5)
     .option("-d, --duration <seconds>", "length of the whole run, ramp included", num("--duration", 1, 86_400), 30)
@@ -97,8 +82,9 @@ export async function main(argv: string[]): Promise<number> {
   let link: LinkSettings;
   try {
     link = checkLinkSettings({ latencyMs: o.latency, jitterMs: o.jitter, lossPercent: o.loss });
-    if (!BEHAVIOURS[o.room]) throw new AssertionSyntaxError(`No bot behaviours for room type "${o.room}". Known room types: ${Object.keys(BEHAVIOURS).join(", ")}.`);
-    if (!BEHAVIOURS[o.room][o.behaviour]) throw new AssertionSyntaxError(`No behaviour "${o.behaviour}" for ${o.room}. Known: ${Object.keys(BEHAVIOURS[o.room]).join(", ")}.`);
+    const known = await behavioursOf(o.room).catch((error: Error) => { throw new AssertionSyntaxError(error.message); });
+    o.behaviour ??= Object.keys(known)[0];
+    if (!known[o.behaviour]) throw new AssertionSyntaxError(`No behaviour "${o.behaviour}" for ${o.room}. Known: ${Object.keys(known).join(", ")}.`);
     if (o.ramp >= o.duration) throw new AssertionSyntaxError(`--ramp (${o.ramp} s) must be shorter than --duration (${o.duration} s), or no bot plays at full strength.`);
     if (o.assert) {
       assertions = parseAssertions(o.assert);

@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { mergeInto, newHistogram, percentilesMs, type Histogram } from "./histogram.ts";
-import type { LinkSettings } from "../game-client/src/net/link.ts";
+import type { LinkSettings } from "../shared/link.ts";
 import type { WindowReport } from "./meter.ts";
 import { scrape, tickPercentileMs, type ServerScrape } from "./scrape.ts";
 import { peakBots, type Schedule } from "./schedule.ts";

@@ -9,7 +9,7 @@ import Table from "cli-table3";
 import type { SecondPoint } from "./coordinator.ts";
 import type { RunReport } from "./figures.ts";
 import type { Verdict } from "./assertions.ts";
-import type { LinkSettings } from "../game-client/src/net/link.ts";
+import type { LinkSettings } from "../shared/link.ts";
 
 export function progressLine(p: SecondPoint, peak: number): string {
   const ticks = Object.entries(p.tickP99Ms).map(([t, v]) => `${t} ${v.toFixed(2)}`).join(" ") || "-";

@@ -13,7 +13,7 @@ import WebSocket from "ws";
 import { Client, Protocol, Room, type FetchFn, type InputHandle } from "@colyseus/sdk";
 import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { recordMs } from "./histogram.ts";
-import { LinkConditioner, type LinkSettings } from "../game-client/src/net/link.ts";
+import { LinkConditioner, type LinkSettings } from "../shared/link.ts";
 import type { Meter } from "./meter.ts";
 import { botFetch } from "./bot-http.ts";
 

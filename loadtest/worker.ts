@@ -5,9 +5,9 @@
  */
 import "./node-socket.ts";
 import "./reflection-cache.ts";
-import { TICK_RATE } from "../rooms/arena/constants.ts";
-import { Bot, behaviourFor } from "./bot.ts";
-import type { LinkSettings } from "../game-client/src/net/link.ts";
+import { behaviourFor } from "./behaviour.ts";
+import { Bot } from "./bot.ts";
+import type { LinkSettings } from "../shared/link.ts";
 import { Meter } from "./meter.ts";
 import { joinTime, peakBots, type Schedule } from "./schedule.ts";
 
@@ -46,6 +46,7 @@ class Fleet {
   private plan: WorkerPlan;
   private runStartedAt: number;
   private tickTimer: ReturnType<typeof setTimeout> | undefined;
+  private ticking = false;
   private windowTimer: ReturnType<typeof setTimeout> | undefined;
   /** The number of the last window sent. */
   private windowSecond = 0;
@@ -56,9 +57,9 @@ class Fleet {
     this.meter = new Meter(this.runStartedAt);
   }
 
-  start(): void {
+  async start(): Promise<void> {
     const { plan } = this;
-    const behaviour = behaviourFor(plan.roomName, plan.behaviour);
+    const behaviour = await behaviourFor(plan.roomName, plan.behaviour);
     const peak = peakBots(plan.schedule);
     for (let k = plan.workerIndex; k < peak; k += plan.workers) {
       const at = joinTime(plan.schedule, k);
@@ -72,6 +73,7 @@ class Fleet {
         meter: this.meter,
         stormEverySeconds: plan.stormEverySeconds,
         runStartedAt: this.runStartedAt,
+        onStepRate: (stepMs) => this.startTicking(stepMs),
       });
       this.timers.push(setTimeout(() => {
         this.bots[k % TICK_SLOTS].push(bot);
@@ -79,7 +81,6 @@ class Fleet {
         void bot.start();
       }, Math.max(0, this.runStartedAt + at * 1000 - performance.now())));
     }
-    this.startTicking();
     this.closeWindows();
   }
 
@@ -113,12 +114,15 @@ class Fleet {
   }
 
   /**
-   * Fixed-rate stepping: slot s of tick n runs at n·period + s·period/slots.
-   * A worker that falls behind skips steps, as a stuttering client would,
-   * instead of bursting a backlog at the server.
+   * Fixed-rate stepping at the step the room advertised (the first bot to
+   * join a predicted room reports it; rooms without inputs are never
+   * stepped): slot s of tick n runs at n·period + s·period/slots. A worker
+   * that falls behind skips steps, as a stuttering client would, instead of
+   * bursting a backlog at the server.
    */
-  private startTicking(): void {
-    const period = 1000 / TICK_RATE;
+  private startTicking(period: number): void {
+    if (this.ticking) return;
+    this.ticking = true;
     const slotPeriod = period / TICK_SLOTS;
     let n = Math.ceil((performance.now() - this.runStartedAt) / slotPeriod);
     const run = () => {
@@ -141,7 +145,7 @@ process.on("message", (message: ToWorker) => {
   if (message.type === "start") {
     try {
       fleet = new Fleet(message.plan);
-      fleet.start();
+      fleet.start().catch((error: unknown) => send({ type: "error", message: error instanceof Error ? error.message : String(error) }));
     } catch (error) {
       send({ type: "error", message: error instanceof Error ? error.message : String(error) });
     }

@@ -1,36 +1,38 @@
 /**
- * The server, assembled: transport, presence and driver, placement, rooms,
- * HTTP routes. Reads like a table of contents; each part lives in its own module.
+ * The server, assembled: transport, presence and driver, placement, the
+ * room types it is given, HTTP routes. Reads like a table of contents; each
+ * part lives in its own module. It names no room type: the entry point
+ * passes the list (rooms/index.ts).
  */
-import { defineServer, LocalDriver, LocalPresence, matchMaker, type Server } from "@colyseus/core";
-import { Encoder } from "@colyseus/schema";
-import { followAnnouncements } from "./announcements.ts";
+import { defineRoom, defineServer, LobbyRoom, LocalDriver, LocalPresence, matchMaker, definePlugins, type Server } from "@colyseus/core";
+import { LOBBY_ROOM } from "../shared/protocol.ts";
 import type { Config } from "./config.ts";
-import { routes } from "./http.ts";
 import { colyseusLogger } from "./logger.ts";
-import { Placement } from "./placement.ts";
-import { connectRedis, useLocalPresence } from "./redis.ts";
-import { roomTypes } from "./rooms.ts";
-import { MeteredWebSocketTransport } from "./transport.ts";
+import { followAnnouncements } from "./ops/announcements.ts";
+import { routes } from "./ops/http.ts";
+import { tickDuration } from "./ops/metrics.ts";
+import { Placement } from "./ops/placement.ts";
+import { connectRedis, useLocalPresence } from "./ops/redis.ts";
+import { MeteredWebSocketTransport } from "./ops/transport.ts";
+import { installPluginHooksEarly } from "./room/colyseus-internals.ts";
+import { DrainAndAnnounce } from "./room/drain.ts";
+import { ROOM_SETUP_OPTION, type RoomSetup } from "./room/lifecycle.ts";
+import { parseRoomSettings, type RoomType } from "./room/room-type.ts";
 
 export interface GameServer extends Server {
   /** Where new rooms go; also told when this process starts draining. */
   placement: Placement;
+  /** The room types this server offers. */
+  roomTypes: readonly RoomType[];
 }
 
-/**
- * Bytes each room sets aside for encoding its state, twice (patches, and the
- * full state a joining player gets). Colyseus's default, 16 KB, is sized for
- * a hundred 3-D entities; an arena at its fullest (16 players with the
- * longest names, every shot they can have in flight) encodes in 4.5 KB
- * (rooms/arena/state.test.ts). 8 KB instead of 16 saves 16 KB a room, about
- * 1 KB a player. A larger state still works: the encoder grows its buffer and
- * logs a warning naming the size to set here.
- */
-export const STATE_BUFFER_BYTES = 8 * 1024;
+/** Colyseus's LobbyRoom (live listings of every room type) that also hears announcements, for the title screen. */
+class Lobby extends LobbyRoom {
+  plugins = definePlugins([new DrainAndAnnounce()]);
+}
 
-export function createGameServer(config: Config): GameServer {
-  Encoder.BUFFER_SIZE = STATE_BUFFER_BYTES;
+export function createGameServer(config: Config, roomTypes: readonly RoomType[]): GameServer {
+  tickDuration(config.rooms.tickRate);
   // One process by default; REDIS_URL lets processes share matchmaking (docs/scaling.md).
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (!redis) useLocalPresence();
@@ -46,16 +48,37 @@ export function createGameServer(config: Config): GameServer {
     driver: redis?.driver ?? new LocalDriver(),
     publicAddress: config.publicAddress,
     selectProcessIdToCreateRoom: placement.select,
-    // Signals go through server/shutdown.ts, whose drain has a deadline.
+    // Signals go through server/ops/shutdown.ts, whose drain has a deadline.
     gracefullyShutdown: false,
     logger: colyseusLogger,
     greet: false,
-    rooms: roomTypes(config),
-    express: routes(config),
+    rooms: registrations(config, roomTypes),
+    express: routes(config, roomTypes),
   });
 
   placement.start();
   void matchMaker.onReady.then(() => followAnnouncements(matchMaker.presence));
   server.onShutdown(() => placement.stop());
-  return Object.assign(server, { placement });
+  return Object.assign(server, { placement, roomTypes });
+}
+
+/** Each room type under its name, with its setup where the client's options cannot override it; and the lobby. */
+function registrations(config: Config, roomTypes: readonly RoomType[]) {
+  installPluginHooksEarly(Lobby);
+  const rooms: Record<string, ReturnType<typeof defineRoom<any>>> = { [LOBBY_ROOM]: defineRoom(Lobby) };
+  for (const type of roomTypes) {
+    if (rooms[type.name]) throw new Error(`Two room types are named "${type.name}".`);
+    installPluginHooksEarly(type.room);
+    const setup: RoomSetup = {
+      type: type.name,
+      framework: config.rooms,
+      settings: config.roomSettings[type.name] ?? parseRoomSettings(type, {}),
+      drainNotice: type.drainNotice,
+      stateBufferBytes: type.stateBufferBytes,
+    };
+    rooms[type.name] = defineRoom(type.room, { [ROOM_SETUP_OPTION]: setup })
+      .filterBy([...type.filterBy])
+      .enableRealtimeListing();
+  }
+  return rooms;
 }

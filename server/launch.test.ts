@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { killAll, ROOT, startProcess } from "../test/support/process.ts";
+import { killAll, ROOT, startProcess } from "../tools/process.ts";
 import { ConfigError } from "./errors.ts";
 import { findJemalloc, missingRuntimeSettings, resolveAllocator, SERVER_ENTRY, SERVER_NODE_FLAGS, serverArgv, serverEnv } from "./launch.ts";
 
@@ -29,7 +29,7 @@ describe("how the server is launched", () => {
     expect(web?.trim()).toBe(`node_modules/.bin/node ${SERVER_ENTRY}`);
   });
 
-  it.runIf(process.platform === "linux")("a server started as plain `node server/main.ts` relaunches itself, same pid, with the heap flag, the arena limit and jemalloc where it is installed", async () => {
+  it.runIf(process.platform === "linux")("a server started as plain `node main.ts` relaunches itself, same pid, with the heap flag, the arena limit and jemalloc where it is installed", async () => {
     const server = await startProcess({ name: "plain", launch: "plain" });
     const { cmdline, environ, jemallocMapped } = inspect(server.pid);
     expect(cmdline).toEqual(expect.arrayContaining([...SERVER_NODE_FLAGS]));

@@ -1,7 +1,7 @@
 /**
  * The runtime a Tickforge server process runs on: its memory allocator, one
  * glibc setting and two V8 flags. `server/main.ts` applies them before anything
- * else loads: started without them (`node server/main.ts`, `npm start`, the
+ * else loads: started without them (`node main.ts`, `npm start`, the
  * Procfile), the process replaces itself, same pid, with one that has them.
  * Launchers that spawn servers themselves (the bench, the probes, the specs,
  * pm2) pass them from here up front, so no relaunch happens there.
@@ -46,7 +46,7 @@ export const SERVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=8", 
 const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
 
 /** The server's entry point, relative to the repository root. */
-export const SERVER_ENTRY = "server/main.ts";
+export const SERVER_ENTRY = "main.ts";
 
 /** Set in a relaunched process, so that it never relaunches again. */
 const RELAUNCHED = "TICKFORGE_RELAUNCHED";

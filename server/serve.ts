@@ -1,43 +1,46 @@
-/** The server, once main.ts has settled the runtime: configuration, then the server, then listen; signals drain it (server/shutdown.ts). */
+/** The server, once main.ts has settled the runtime: configuration, then the server, then listen; signals drain it (server/ops/shutdown.ts). */
 import type { AddressInfo } from "node:net";
 import { matchMaker } from "@colyseus/core";
 import { loadConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { createGameServer } from "./app.ts";
 import { logger, setLogLevel } from "./logger.ts";
-import { waitForRedis } from "./redis.ts";
-import { installGracefulShutdown } from "./shutdown.ts";
+import { waitForRedis } from "./ops/redis.ts";
+import { installGracefulShutdown } from "./ops/shutdown.ts";
 import { activeAllocator } from "./launch.ts";
+import type { RoomType } from "./room/room-type.ts";
 
 /** How long a booting process waits for Redis to come up (ms). */
 const REDIS_BOOT_WAIT_MS = 15_000;
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`Tickforge cannot start: ${error.message}`);
-  process.exit(1);
-}
-
-setLogLevel(config.logLevel);
-if (config.redisUrl) {
+export async function serve(roomTypes: readonly RoomType[]): Promise<void> {
+  let config;
   try {
-    await waitForRedis(config.redisUrl, REDIS_BOOT_WAIT_MS);
+    config = loadConfig(process.env, roomTypes);
   } catch (error) {
-    console.error(`Tickforge cannot start: ${(error as Error).message}`);
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Tickforge cannot start: ${error.message}`);
     process.exit(1);
   }
+
+  setLogLevel(config.logLevel);
+  if (config.redisUrl) {
+    try {
+      await waitForRedis(config.redisUrl, REDIS_BOOT_WAIT_MS);
+    } catch (error) {
+      console.error(`Tickforge cannot start: ${(error as Error).message}`);
+      process.exit(1);
+    }
+  }
+  const server = createGameServer(config, roomTypes);
+  installGracefulShutdown(server, { drainSeconds: config.drainSeconds, placement: server.placement });
+  await server.listen(config.port, config.host);
+  const { port } = server.transport.server!.address() as AddressInfo; // the real one when PORT=0
+  if (config.redisUrl && !config.publicAddress) {
+    logger.warn("REDIS_URL without PUBLIC_ADDRESS: a player matched to a room on another process cannot reach it (docs/scaling.md)");
+  }
+  logger.info(
+    { port, processId: matchMaker.processId, redis: Boolean(config.redisUrl), publicAddress: config.publicAddress, allocator: activeAllocator() },
+    `Tickforge listening on http://localhost:${port}`,
+  );
 }
-const server = createGameServer(config);
-installGracefulShutdown(server, { drainSeconds: config.drainSeconds, placement: server.placement });
-await server.listen(config.port, config.host);
-const { port } = server.transport.server!.address() as AddressInfo; // the real one when PORT=0
-if (config.redisUrl && !config.publicAddress) {
-  logger.warn("REDIS_URL without PUBLIC_ADDRESS: a player matched to a room on another process cannot reach it (docs/scaling.md)");
-}
-logger.info(
-  { port, processId: matchMaker.processId, redis: Boolean(config.redisUrl), publicAddress: config.publicAddress, allocator: activeAllocator() },
-  `Tickforge listening on http://localhost:${port}`,
-);

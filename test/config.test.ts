@@ -1,22 +1,34 @@
+import { Room } from "@colyseus/core";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { loadConfig } from "../server/config.ts";
 import { ConfigError } from "../server/errors.ts";
+import { defineRoomType } from "../server/room/room-type.ts";
+
+/** A room type with two settings, as its folder's index.ts would declare it. */
+const quiz = defineRoomType({
+  name: "quiz",
+  title: "Quiz",
+  summary: "A test type.",
+  room: class QuizRoom extends Room {},
+  settings: z.object({ roundSeconds: z.number().min(5).default(60), hardMode: z.boolean().default(false) }),
+});
 
 describe("configuration", () => {
   it("defaults to one local process on port 2567 at 30 Hz", () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 2567, redisUrl: undefined, tickRate: 30, reconnectSeconds: 20, logLevel: "info" });
+    expect(config).toMatchObject({ port: 2567, redisUrl: undefined, rooms: { tickRate: 30, patchRate: 20, reconnectSeconds: 20 }, logLevel: "info" });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it("reads every setting from the environment", () => {
     const config = loadConfig({
       PORT: "3000", REDIS_URL: "redis://127.0.0.1:6379", PUBLIC_ADDRESS: "game1.example.com",
-      LOG_LEVEL: "debug", TICK_RATE: "60", RECONNECT_SECONDS: "5",
+      LOG_LEVEL: "debug", TICK_RATE: "60", PATCH_RATE: "30", RECONNECT_SECONDS: "5",
     });
     expect(config).toMatchObject({
       port: 3000, redisUrl: "redis://127.0.0.1:6379", publicAddress: "game1.example.com",
-      logLevel: "debug", tickRate: 60, reconnectSeconds: 5,
+      logLevel: "debug", rooms: { tickRate: 60, patchRate: 30, reconnectSeconds: 5 },
     });
   });
 
@@ -36,5 +48,20 @@ describe("configuration", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as Error).message).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it("gives a room type its settings' defaults", () => {
+    expect(loadConfig({}, [quiz]).roomSettings.quiz).toEqual({ roundSeconds: 60, hardMode: false });
+  });
+
+  it("overrides a room type's setting from its namespaced variable", () => {
+    expect(loadConfig({ QUIZ_ROUND_SECONDS: "90", QUIZ_HARD_MODE: "true" }, [quiz]).roomSettings.quiz).toEqual({ roundSeconds: 90, hardMode: true });
+  });
+
+  it("rejects a bad room type setting with an error naming its variable", () => {
+    let error: unknown;
+    try { loadConfig({ QUIZ_ROUND_SECONDS: "2" }, [quiz]); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe("QUIZ_ROUND_SECONDS");
   });
 });

@@ -2,7 +2,7 @@
  * What a newcomer does: start the real entry point and open the page.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { killAll, startProcess } from "./support/process.ts";
+import { killAll, startProcess } from "../tools/process.ts";
 
 afterEach(killAll);
 

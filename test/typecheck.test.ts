@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "./support/process.ts";
+import { ROOT } from "../tools/process.ts";
 
 describe("the project", () => {
   it("type-checks with tsc --noEmit", () => {

@@ -4,7 +4,7 @@
  * (`?latency=150&jitter=20&loss=1`), starts the game and exposes the debug
  * hook as `window.__tickforge` for tests and the measurement script.
  */
-import { checkLinkSettings, type LinkSettings } from "./net/link.ts";
+import { checkLinkSettings, type LinkSettings } from "../../shared/link.ts";
 import { StartGame } from "./game/StartGame.ts";
 
 function linkFromQuery(params: URLSearchParams): Partial<LinkSettings> {

@@ -4,107 +4,86 @@
  * late or that a stall dropped), flies the shots, judges hits where each
  * shooter saw its target, and runs the round clock.
  */
-import { ServerError, type Client } from "@colyseus/core";
+import { definePlugins, ServerError, type Client } from "@colyseus/core";
 import { z } from "zod";
-import { GameRoom } from "../../server/GameRoom.ts";
-import { clampToRanges } from "../../server/input-ranges.ts";
-import { withPlainSnapshots } from "../../server/input-snapshots.ts";
-import { StepAllowance } from "../../server/step-allowance.ts";
-import {
-  MAX_HEALTH, MAX_PLAYERS, PATCH_RATE, PROJECTILE_DAMAGE, RESPAWN_SECONDS,
-  ROUND_SECONDS, SCOREBOARD_SECONDS, TICK_RATE,
-} from "./constants.ts";
+import { ClientErrorCode, MAX_NAME_LENGTH } from "../../shared/protocol.ts";
+import { framework } from "../../server/room/GameRoom.ts";
+import type { StepContext } from "../../server/room/fixed-step.ts";
+import { predictedInput, PredictedRoom } from "../../server/room/PredictedRoom.ts";
+import { SeatHolding } from "../../server/room/seats.ts";
+import { MAX_HEALTH, MAX_PLAYERS, PROJECTILE_DAMAGE, RESPAWN_SECONDS, SCOREBOARD_SECONDS } from "./constants.ts";
+import type { arenaSettings } from "./index.ts";
+import { ArenaMessage, CHAT_BUDGET, CHAT_MAX_LENGTH, MODES, type Chat, type Killed } from "./protocol.ts";
 import {
   applyInput, canFire, muzzle, projectileHits, projectilePosition, projectileSpent, spawnPoint,
 } from "./sim.ts";
 import { ArenaInput, ArenaState, Player, Projectile } from "./state.ts";
 
-/**
- * Room settings. Colyseus merges `defineRoom` defaults over the client's
- * options, so every setting but `mode` is passed by server/rooms.ts and a
- * client cannot choose it; unknown keys are dropped.
- */
-export const ArenaSettings = z.object({
-  mode: z.enum(["ffa", "duel"]).default("ffa"),
-  tickRate: z.number().int().min(1).max(240).default(TICK_RATE),
-  reconnectSeconds: z.number().min(0).default(20),
-  roundSeconds: z.number().positive().default(ROUND_SECONDS),
-  maxMessagesPerSecond: z.number().int().positive().default(120),
-});
-export type ArenaSettings = z.input<typeof ArenaSettings>;
-
+/** What a client may choose: the mode when it creates a room, its name when it joins. Everything else is the server's. */
+const CreateOptions = z.object({ mode: z.enum(MODES).default("ffa") });
 const JoinOptions = z.object({
-  name: z.string().trim().max(16, "Names are at most 16 characters.").optional(),
+  name: z.string().trim().max(MAX_NAME_LENGTH, `Names are at most ${MAX_NAME_LENGTH} characters.`).optional(),
 });
+const ChatRequest = z.object({ text: z.string().trim().min(1).max(CHAT_MAX_LENGTH) });
 
 /** How far back a shooter's view may be judged (ms); older views are clamped. */
 const MAX_REWIND_MS = 500;
 
-/**
- * The input class and its range checks, built once for every arena room: a
- * room's class fields run per room, and one input class for all of them keeps
- * the decode path's inline caches monomorphic (server/input-snapshots.ts).
- */
-const ServerInput = withPlainSnapshots(ArenaInput);
-const sanitizeInput = clampToRanges<ArenaInput>({ moveX: [-1, 1], moveY: [-1, 1] });
+/** The input, prepared once for every arena room (one class keeps the decode path monomorphic). */
+const INPUT = predictedInput(ArenaInput, { moveX: [-1, 1], moveY: [-1, 1] });
 
 /** A shot in flight: its synced record plus what only the server needs. */
 interface Flight { shot: Projectile; age: number; lagMs: number }
 
-export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; metadata: { mode: string } }> {
+type ArenaSettings = z.output<typeof arenaSettings>;
+
+export class ArenaRoom extends PredictedRoom<{ state: ArenaState; input: ArenaInput; metadata: { mode: string } }, ArenaSettings> {
   maxClients = MAX_PLAYERS;
-  patchRate = 1000 / PATCH_RATE;
   state = new ArenaState();
+  plugins = definePlugins([...framework({ budget: CHAT_BUDGET }), new SeatHolding()]);
 
   /**
-   * One buffered input is applied per step, plus any steps owed (see
-   * server/step-allowance.ts). 32 holds a second at 30 Hz: room for what
-   * arrives while a busy process stalls, until the steps it dropped are made
-   * up. An overflow would drop inputs the client already predicted, a visible
-   * correction. A flood only ever delays (and then drops) the flooder's own.
+   * One buffered input is applied per step, plus any steps owed
+   * (PredictedRoom); a flood only fills the flooder's own buffer. 32 holds a second at 30 Hz: room for what arrives while
+   * a busy process stalls, until the steps it dropped are made up.
    */
-  inputs = this.defineInput(ServerInput, { bufferMaxSize: 32, sanitize: sanitizeInput });
+  inputs = this.defineInput(INPUT.type, { bufferMaxSize: 32, sanitize: INPUT.sanitize });
   private rewind = this.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
 
-  private settings!: z.output<typeof ArenaSettings>;
   private flights = new Map<string, Flight>();
-  private allowance = new StepAllowance();
   private lastShotAtInput = new Map<string, number>();
   private respawnAt = new Map<string, number>();
   private nextShotId = 0;
   private joinCount = 0;
   private scratch = { x: 0, y: 0 };
+  private playing = true;
 
-  onCreate(options: ArenaSettings) {
-    this.settings = ArenaSettings.parse(options ?? {});
-    if (this.settings.mode === "duel") this.maxClients = 2;
-    this.maxMessagesPerSecond = this.settings.maxMessagesPerSecond;
-    this.state.mode = this.settings.mode;
-    this.setMetadata({ mode: this.settings.mode });
+  onCreate(options: unknown) {
+    const { mode } = CreateOptions.parse(options ?? {});
+    if (mode === "duel") this.maxClients = 2;
+    this.state.mode = mode;
+    this.setMetadata({ mode });
     this.rewind.attachAll(this.state.players, { fields: ["x", "y"] });
     this.startRound();
 
-    this.handle("chat", z.object({ text: z.string().trim().min(1).max(140) }), (client, { text }) => {
+    this.plugins.conduct.handle(ArenaMessage.CHAT, ChatRequest, (client, { text }) => {
       const name = this.state.players.get(client.sessionId)?.name ?? "?";
-      this.broadcast("chat", { from: client.sessionId, name, text });
+      this.broadcast(ArenaMessage.CHAT, { from: client.sessionId, name, text } satisfies Chat);
     });
 
-    this.setFixedTimestep((ctx) => this.step(ctx.dt, ctx.tick), this.settings.tickRate);
+    this.startSimulation();
   }
 
   onJoin(client: Client, options: unknown) {
     const join = JoinOptions.safeParse(options ?? {});
-    if (!join.success) throw new ServerError(4400, join.error.issues[0].message);
+    if (!join.success) throw new ServerError(ClientErrorCode.INVALID_MESSAGE, join.error.issues[0].message);
     this.spawnPlayer(client.sessionId, join.data.name || `Player ${this.joinCount + 1}`);
   }
 
   onDrop(client: Client, code?: number) {
     const player = this.state.players.get(client.sessionId);
-    if (!player || this.wasKicked(code)) return; // onLeave follows and removes it
-    player.connected = false;
-    // Hold the seat: avatar, health, score and sessionId survive a network drop.
-    // A rejection (window expired, room disposing) needs no handling here: onLeave removes the player.
-    this.allowReconnection(client, this.settings.reconnectSeconds).catch(() => undefined);
+    // Held: avatar, health, score and sessionId survive a network drop; onLeave follows otherwise.
+    if (player && this.plugins.seats.hold(client, code)) player.connected = false;
   }
 
   onReconnect(client: Client) {
@@ -118,8 +97,6 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
     this.state.players.delete(client.sessionId);
     this.lastShotAtInput.delete(client.sessionId);
     this.respawnAt.delete(client.sessionId);
-    this.allowance.forget(client.sessionId);
-    this.forgetConduct(client.sessionId);
   }
 
   spawnPlayer(sessionId: string, name: string): Player {
@@ -131,33 +108,22 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
     return player;
   }
 
-  private step(dt: number, tick: number) {
+  /** One step of one player: aim, move, and fire when the cooldown (counted in inputs) allows. */
+  protected applyInput(client: Client, input: ArenaInput, inputNumber: number, ctx: StepContext) {
+    const player = this.state.players.get(client.sessionId);
+    if (player) this.playInput(client.sessionId, player, input, inputNumber, ctx.dt);
+  }
+
+  protected afterInputs(ctx: StepContext) {
     const now = this.clock.elapsedTime;
-    const playing = this.state.phase === "playing";
-    this.allowance.startStep(tick);
-
-    for (const [sessionId, player] of this.state.players) {
-      const stream = this.inputs.get(sessionId);
-      // One input per step, plus steps its input missed: more inputs never mean more speed.
-      const allowed = this.allowance.forStep(sessionId);
-      let applied = 0;
-      for (; applied < allowed; applied++) {
-        const input = stream.next();
-        if (!input) break;
-        this.playInput(sessionId, player, input, stream.consumedCount, dt, playing);
-      }
-      this.allowance.settle(sessionId, allowed, applied);
-    }
-
-    this.flyShots(dt, now);
+    this.flyShots(ctx.dt, now);
     this.respawnTheDead(now);
     if (now >= this.state.phaseEndsAt) {
-      if (playing) this.endRound(); else this.startRound();
+      if (this.playing) this.endRound(); else this.startRound();
     }
   }
 
-  /** One step of one player: aim, move, and fire when the cooldown (counted in inputs) allows. */
-  private playInput(sessionId: string, player: Player, input: ArenaInput, inputNumber: number, dt: number, playing: boolean) {
+  private playInput(sessionId: string, player: Player, input: ArenaInput, inputNumber: number, dt: number) {
     player.aim = input.aim;
     if (!player.alive) return;
     // Step a plain copy: schema setters snap on every write, the client's replay does not.
@@ -167,7 +133,7 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
     player.x = this.scratch.x;
     player.y = this.scratch.y;
 
-    if (playing && input.fire && canFire(this.lastShotAtInput.get(sessionId) ?? 0, inputNumber)) {
+    if (this.playing && input.fire && canFire(this.lastShotAtInput.get(sessionId) ?? 0, inputNumber)) {
       this.lastShotAtInput.set(sessionId, inputNumber);
       this.fire(sessionId, player);
     }
@@ -218,7 +184,7 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
     const shooter = this.state.players.get(shooterId);
     if (shooter) shooter.kills++;
     this.respawnAt.set(victimId, now + RESPAWN_SECONDS * 1000);
-    this.broadcast("killed", { victim: victimId, by: shooterId });
+    this.broadcast(ArenaMessage.KILLED, { victim: victimId, by: shooterId } satisfies Killed);
   }
 
   private respawnTheDead(now: number) {
@@ -257,6 +223,7 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
   private startRound() {
     if (this.state.phase === "scoreboard") this.state.round++;
     this.state.phase = "playing";
+    this.playing = true;
     this.state.phaseEndsAt = Math.floor(this.clock.elapsedTime + this.settings.roundSeconds * 1000);
     this.respawnAt.clear();
     for (const player of this.state.players.values()) {
@@ -268,6 +235,7 @@ export class ArenaRoom extends GameRoom<{ state: ArenaState; input: ArenaInput; 
 
   private endRound() {
     this.state.phase = "scoreboard";
+    this.playing = false;
     this.state.phaseEndsAt = Math.floor(this.clock.elapsedTime + SCOREBOARD_SECONDS * 1000);
     for (const id of [...this.flights.keys()]) this.removeShot(id);
   }

@@ -4,9 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, waitForState, type TestServer } from "../../test/support/server.ts";
 import { afterEveryStep, placeAt, serverRoomOf, WIRE_TOLERANCE } from "../../test/support/arena.ts";
-import { PLAYER_SPEED, TICK_RATE } from "./constants.ts";
+import { loadConfig } from "../../server/config.ts";
+import { PLAYER_SPEED } from "./constants.ts";
+
+const TICK_RATE = loadConfig({}).rooms.tickRate; // the test server runs the defaults
 import type { ArenaInput } from "./state.ts";
-import { MAX_OWED_STEPS } from "../../server/step-allowance.ts";
+import { MAX_OWED_STEPS } from "../../server/room/step-allowance.ts";
 
 const STEP = PLAYER_SPEED / TICK_RATE; // units one input moves a player
 

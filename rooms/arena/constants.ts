@@ -5,9 +5,6 @@
  * seconds, Hz.
  */
 
-export const TICK_RATE = 30; // Hz, the fixed simulation step (overridable per room)
-export const PATCH_RATE = 20; // Hz, state patches sent to clients
-
 export const ARENA_WIDTH = 1600; // units
 export const ARENA_HEIGHT = 1000; // units
 /** Positions travel as 16-bit fixed point over the arena: ~0.025 units a step. */

@@ -6,7 +6,11 @@ import type { Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeAt, serverRoomOf } from "../../test/support/arena.ts";
 import { startServer, waitForState, type TestServer } from "../../test/support/server.ts";
-import { MAX_HEALTH, PLAYER_SPEED, PROJECTILE_SPEED, TICK_RATE } from "./constants.ts";
+import { loadConfig } from "../../server/config.ts";
+import { MAX_HEALTH, PLAYER_SPEED, PROJECTILE_SPEED } from "./constants.ts";
+
+/** The test server runs the default configuration. */
+const TICK_RATE = loadConfig({}).rooms.tickRate;
 import type { ArenaInput } from "./state.ts";
 import { muzzle } from "./sim.ts";
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ARENA_HEIGHT, ARENA_WIDTH, PLAYER_RADIUS, PLAYER_SPEED, TICK_RATE, WALLS } from "./constants.ts";
+import { loadConfig } from "../../server/config.ts";
+import { ARENA_HEIGHT, ARENA_WIDTH, PLAYER_RADIUS, PLAYER_SPEED, WALLS } from "./constants.ts";
 import { applyInput, canFire, muzzle, projectileHits, projectilePosition, projectileSpent, snapToWire, spawnPoint } from "./sim.ts";
 import { Player } from "./state.ts";
 
-const dt = 1 / TICK_RATE;
+const dt = 1 / loadConfig({}).rooms.tickRate; // the server's default step
 
 /** A small deterministic generator, so the input script is the same on every run. */
 function inputScript(seed: number, length: number) {

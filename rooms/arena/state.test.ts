@@ -1,7 +1,12 @@
 import { Encoder } from "@colyseus/schema";
 import { describe, expect, it } from "vitest";
-import { STATE_BUFFER_BYTES } from "../../server/app.ts";
-import { FIRE_COOLDOWN_STEPS, MAX_PLAYERS, PROJECTILE_LIFETIME, TICK_RATE } from "./constants.ts";
+import { loadConfig } from "../../server/config.ts";
+import { FIRE_COOLDOWN_STEPS, MAX_PLAYERS, PROJECTILE_LIFETIME } from "./constants.ts";
+import { arena } from "./index.ts";
+
+const STATE_BUFFER_BYTES = arena.stateBufferBytes;
+/** Shots per second grow with the tick rate (the cooldown is counted in steps): size for the default's. */
+const TICK_RATE = loadConfig({}).rooms.tickRate;
 import { ArenaState, Player, Projectile } from "./state.ts";
 
 /** Every shot the players can have in the air at once: one per cooldown, each living its lifetime. */

@@ -26,11 +26,11 @@ describe("the game page", () => {
     const first = await suite.server.client().create("arena", { name: "Host" });
     const game = await suite.open();
     try {
-      await game.until((h, id) => h.arenas.some((a) => a.roomId === id && a.clients === 1), "the new arena with one player", first.roomId);
+      await game.until((h, id) => h.rooms.some((a) => a.roomId === id && a.clients === 1), "the new arena with one player", first.roomId);
       const second = await suite.server.client().joinById(first.roomId, { name: "Guest" });
-      await game.until((h, id) => h.arenas.some((a) => a.roomId === id && a.clients === 2), "the arena's count to go up", first.roomId);
+      await game.until((h, id) => h.rooms.some((a) => a.roomId === id && a.clients === 2), "the arena's count to go up", first.roomId);
       await second.leave();
-      await game.until((h, id) => h.arenas.some((a) => a.roomId === id && a.clients === 1), "the arena's count to go down", first.roomId);
+      await game.until((h, id) => h.rooms.some((a) => a.roomId === id && a.clients === 1), "the arena's count to go down", first.roomId);
       expect(game.errors).toEqual([]);
     } finally {
       await first.leave();

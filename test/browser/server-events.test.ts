@@ -1,10 +1,12 @@
 /**
  * What the server can do to a player, as the page shows it: an announcement
- * becomes a banner, a draining server ("shutdown", then close code 4001)
+ * becomes a banner (on the title screen too), a draining server ("shutdown", then close code 4001)
  * sends the player to a new arena, and a kick (4002) returns to the title
  * screen with the reason.
  */
+import { matchMaker } from "@colyseus/core";
 import { describe, expect, it } from "vitest";
+import { announce } from "../../server/ops/announcements.ts";
 import { localRoom } from "../support/arena.ts";
 import { gameUnderTest, play } from "./browser.ts";
 
@@ -17,6 +19,14 @@ describe("server events in the page", () => {
       const room = localRoom((await game.read((h) => h.roomId))!);
       room.broadcast("announcement", { text: "Maintenance at noon", sentAt: Date.now() });
       await game.until((h) => h.banner === "Maintenance at noon", "the announcement banner");
+    });
+  });
+
+  it("shows an operator's announcement on the title screen, through the lobby", async () => {
+    await suite.withGame(async (game) => {
+      await game.until((h) => h.scene === "Title" && h.roomTypes.length > 0, "the title screen with its room types");
+      await announce(matchMaker.presence, "Servers restart at noon");
+      await game.until((h) => h.banner === "Servers restart at noon", "the announcement on the title screen");
     });
   });
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextSignal } from "../support/server.ts";
-import { HARD_DEADLINE_GRACE_MS } from "../../server/shutdown.ts";
+import { HARD_DEADLINE_GRACE_MS } from "../../server/ops/shutdown.ts";
 import {
   joinThrough, killAll, nextMessage, startProcess, startProcesses, startRedis, waitForPeers,
   type GameProcess, type Seat,

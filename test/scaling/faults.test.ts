@@ -2,6 +2,7 @@
  * Faults: a process killed outright, and Redis going away and coming back.
  * Each scenario gets its own Redis and processes, so one cannot heal the other.
  */
+import { MatchmakingErrorCode } from "../../shared/protocol.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Room } from "@colyseus/sdk";
 import { waitForState } from "../support/server.ts";
@@ -89,7 +90,7 @@ describe("Redis stopped and restarted", () => {
       (error: unknown) => error,
     );
     expect(refusal).toBeInstanceOf(MatchmakingError);
-    expect((refusal as MatchmakingError).status).toBe(503);
+    expect((refusal as MatchmakingError).status).toBe(MatchmakingErrorCode.UNAVAILABLE);
     expect((refusal as MatchmakingError).message).toMatch(/Redis .* unreachable.*Games in progress continue/);
     expect(Date.now() - refusedAt).toBeLessThan(2000);
 

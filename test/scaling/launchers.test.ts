@@ -4,11 +4,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { HARD_DEADLINE_GRACE_MS } from "../../server/shutdown.ts";
+import { HARD_DEADLINE_GRACE_MS } from "../../server/ops/shutdown.ts";
 import { waitForState } from "../support/server.ts";
 import { eventually, freePort, joinThrough, killAll, ROOT, startRedis, waitForPeers, type Seat } from "./support.ts";
 
@@ -95,5 +96,7 @@ describe("npm run cluster", () => {
         if (answered) throw new Error(`port ${p} still answers`);
       }
     }, 1000 + HARD_DEADLINE_GRACE_MS, "every process to exit");
+    if (launcher.exitCode === null) await once(launcher, "exit");
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`tickforge-pm2-${port}-`))).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
  * step time), not the fewest rooms; a process at MAX_ROOMS_PER_PROCESS takes
  * no new room; when every process is at its cap, matchmaking says so.
  */
+import { MatchmakingErrorCode } from "../../shared/protocol.ts";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   joinThrough, killAll, MatchmakingError, reserve, startProcesses, startRedis, waitForPeers, waitForReportedLoad,
@@ -70,7 +71,7 @@ describe("placement caps", () => {
       (error: unknown) => error,
     );
     expect(refusal).toBeInstanceOf(MatchmakingError);
-    expect((refusal as MatchmakingError).status).toBe(503);
+    expect((refusal as MatchmakingError).status).toBe(MatchmakingErrorCode.AT_CAPACITY);
     expect((refusal as MatchmakingError).message).toMatch(/MAX_ROOMS_PER_PROCESS=1/);
   });
 });

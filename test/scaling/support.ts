@@ -4,7 +4,7 @@
  * Every test file gets its own redis-server on a free port: Colyseus's pub/sub
  * channels are global to a Redis server (DB numbers do not separate them), so a
  * shared one would mix these processes with other runs'. Each game process is
- * server/main.ts with the runtime settings (server/launch.ts), and reports readiness
+ * main.ts with the runtime settings (server/launch.ts), and reports readiness
  * through its JSON log line "Tickforge listening".
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -12,8 +12,8 @@ import { once } from "node:events";
 import { Socket } from "node:net";
 import { Client, type Room } from "@colyseus/sdk";
 
-export { freePort, killAll, ROOT, startProcess, type GameProcess, type LogLine, type ProcessOptions } from "../support/process.ts";
-import { freePort, killWithAll, startProcess, type GameProcess } from "../support/process.ts";
+export { freePort, killAll, ROOT, startProcess, type GameProcess, type LogLine, type ProcessOptions } from "../../tools/process.ts";
+import { freePort, killWithAll, startProcess, type GameProcess } from "../../tools/process.ts";
 
 export function hasBinary(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;

@@ -1,18 +1,12 @@
 /** Helpers for arena specs: reach the server-side room and stage positions. */
-import { matchMaker, type Room as ServerRoom } from "@colyseus/core";
 import type { Room } from "@colyseus/sdk";
 import type { ArenaRoom } from "../../rooms/arena/ArenaRoom.ts";
-import { waitForState } from "./server.ts";
+import { localRoom, waitForState } from "./server.ts";
+
+export { localRoom };
 
 /** Positions travel as 16-bit fixed point: each step may round by ~0.03 units. */
 export const WIRE_TOLERANCE = 0.5;
-
-/** The server-side instance of a room, by id (the server runs in the test's process). */
-export function localRoom(roomId: string): ServerRoom {
-  const room = matchMaker.getLocalRoomById(roomId);
-  if (!room) throw new Error(`room ${roomId} is not in this process`);
-  return room;
-}
 
 /** The server-side instance of an arena room the test joined. */
 export function serverRoomOf(room: Room): ArenaRoom {
@@ -32,7 +26,5 @@ export async function placeAt(room: Room, x: number, y: number, sessionId = room
 
 /** Call `observe` after every fixed step the server room runs, with the step's tick. */
 export function afterEveryStep(room: ArenaRoom, observe: (tick: number) => void): void {
-  const target = room as unknown as { step(dt: number, tick: number): void };
-  const step = target.step.bind(room);
-  target.step = (dt, tick) => { step(dt, tick); observe(tick); };
+  room.observeSteps((tick) => observe(tick));
 }

@@ -1,38 +1,10 @@
 /**
- * A real Tickforge server for tests: the production bootstrap on a free port,
- * in this test file's own worker process (Colyseus's matchmaker is one per process).
+ * Specs' view of a real server: the in-process server (tools/server.ts) and
+ * waits on what clients see, never sleeps.
  */
-import type { AddressInfo } from "node:net";
-import { Client, type Room } from "@colyseus/sdk";
-import type { Server } from "@colyseus/core";
-import { createGameServer } from "../../server/app.ts";
-import { loadConfig } from "../../server/config.ts";
-import { setLogLevel } from "../../server/logger.ts";
+import type { Room } from "@colyseus/sdk";
 
-export interface TestServer {
-  server: Server;
-  port: number;
-  endpoint: string;
-  /** A fresh SDK client pointed at this server. */
-  client(): Client;
-  close(): Promise<void>;
-}
-
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ LOG_LEVEL: "silent", ...env, PORT: "0" });
-  setLogLevel(config.logLevel);
-  const server = createGameServer(config);
-  await server.listen(0, "127.0.0.1");
-  const port = (server.transport.server!.address() as AddressInfo).port;
-  const endpoint = `http://127.0.0.1:${port}`;
-  return {
-    server,
-    port,
-    endpoint,
-    client: () => new Client(endpoint),
-    close: () => server.gracefullyShutdown(false),
-  };
-}
+export { localRoom, startServer, type TestServer } from "../../tools/server.ts";
 
 /** True once the room's first full state has been decoded (before that, its fields are unset). */
 function hasFirstState(room: Room<any>): boolean {

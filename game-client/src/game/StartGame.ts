@@ -1,19 +1,19 @@
 /**
- * The game's one config object and its factory. Scenes in order: Boot →
- * Preloader → Title → Game, with Hud, Scoreboard and DevOverlay drawn over
- * the Game when needed.
+ * The game's one config object and its factory. Framework scenes in order:
+ * Boot → Preloader → Title, with DevOverlay over any scene; each room type's
+ * client module adds its own scenes, which Title starts when the player is
+ * in a room of that type.
  */
 import * as Phaser from "phaser";
-import { LinkConditioner, type LinkSettings } from "../net/link.ts";
-import { ArenaSession } from "../net/session.ts";
+import { ROOM_TYPES_PATH, type RoomTypeInfo } from "../../../shared/protocol.ts";
+import { LinkConditioner, type LinkSettings } from "../../../shared/link.ts";
+import { GameSession } from "../net/session.ts";
+import { loadClientModule, type RoomClientModule } from "../room-module.ts";
 import { DebugHook } from "./debug.ts";
 import { HEIGHT, WIDTH } from "./layout.ts";
 import { Boot } from "./scenes/Boot.ts";
 import { DevOverlay } from "./scenes/DevOverlay.ts";
-import { Game } from "./scenes/Game.ts";
-import { Hud } from "./scenes/Hud.ts";
 import { Preloader } from "./scenes/Preloader.ts";
-import { Scoreboard } from "./scenes/Scoreboard.ts";
 import { Title } from "./scenes/Title.ts";
 import { COLORS } from "./style.ts";
 
@@ -27,7 +27,7 @@ export const config: Phaser.Types.Core.GameConfig = {
   // No MSAA: in software-rendered WebGL (headless chromium, some VMs) it costs
   // two thirds of the frame rate; textures keep linear filtering.
   render: { antialiasGL: false },
-  scene: [Boot, Preloader, Title, Game, Hud, Scoreboard, DevOverlay],
+  scene: [Boot, Preloader, Title, DevOverlay],
 };
 
 export interface StartOptions {
@@ -39,15 +39,47 @@ export interface StartOptions {
 
 export interface StartedGame {
   game: Phaser.Game;
-  session: ArenaSession;
+  session: GameSession;
   debug: DebugHook;
 }
 
+/** The room types the server offers, and their client modules. */
+async function offeredModules(endpoint: string): Promise<{ info: RoomTypeInfo[]; modules: RoomClientModule[] }> {
+  const response = await fetch(new URL(ROOM_TYPES_PATH, endpoint));
+  if (!response.ok) throw new Error(`The server did not list its room types (${response.status}).`);
+  const info = await response.json() as RoomTypeInfo[];
+  const modules = await Promise.all(info.map((type) => loadClientModule(type.name)));
+  return { info, modules };
+}
+
 export function StartGame(parent: string | HTMLElement, options: StartOptions): StartedGame {
-  const session = new ArenaSession(options.endpoint, new LinkConditioner(options.link));
+  const byName = new Map<string, RoomClientModule>();
+  const session = new GameSession(options.endpoint, new LinkConditioner(options.link), (type) => byName.get(type)?.State);
   const debug = new DebugHook(session);
   const game = new Phaser.Game({ ...config, parent });
+  const offered = offeredModules(options.endpoint);
+  const modules = offered.then(({ info, modules }) => {
+    for (const module of modules) {
+      byName.set(module.name, module);
+      for (const scene of module.scenes) game.scene.add("", scene, false);
+    }
+    debug.roomTypes = info;
+    return modules;
+  });
+  modules.catch((error: Error) => console.error(`Tickforge: ${error.message}`));
+
+  // Each room the player is in goes to its type's module first, then its play scene starts.
+  let detach: (() => void) | undefined;
+  session.on("room", (room, roomType) => {
+    detach?.();
+    detach = byName.get(roomType)?.attach?.({ session, room, game, debug });
+  });
+  session.on("state", (state) => {
+    if (state === "idle" || state === "expired" || state === "kicked" || state === "failed") { detach?.(); detach = undefined; }
+  });
+
   game.registry.set("session", session);
   game.registry.set("debug", debug);
+  game.registry.set("modules", modules);
   return { game, session, debug };
 }

@@ -3,9 +3,12 @@
  * exposed on `window.__tickforge` by the entry file. Tests read these
  * instead of pixels.
  */
-import type { LinkSettings } from "../net/link.ts";
-import type { PredictionStats } from "../net/prediction.ts";
-import type { ArenaSession, ConnectionState } from "../net/session.ts";
+import type { LinkSettings } from "../../../shared/link.ts";
+import type { RoomTypeInfo } from "../../../shared/protocol.ts";
+import type { ConnectionState, GameSession } from "../net/session.ts";
+
+/** What a predicting room type's client reports about its prediction (the arena's PredictionStats): named figures. */
+export type PredictionReport = Record<string, any> & { corrections: number };
 
 export interface PlayerSnapshot {
   id: string;
@@ -35,7 +38,11 @@ export interface FrameRecord {
 const TRACE_LENGTH = 240;
 
 export class DebugHook {
-  readonly #session: ArenaSession;
+  readonly #session: GameSession;
+  /** The room types the server offers, once listed. */
+  roomTypes: RoomTypeInfo[] = [];
+  /** Set by a predicting room type's client module while the player is in one of its rooms. */
+  prediction: (() => { corrections: number } | undefined) | undefined;
   /** Key of the main scene on screen (Title, Game). */
   scene = "Boot";
   /** Game frames drawn since the page loaded. */
@@ -51,7 +58,7 @@ export class DebugHook {
   readonly states: string[] = [];
   readonly #trace: FrameRecord[] = [];
 
-  constructor(session: ArenaSession) {
+  constructor(session: GameSession) {
     this.#session = session;
     session.on("state", (state) => {
       this.states.push(state);
@@ -75,22 +82,27 @@ export class DebugHook {
     return this.#session.room?.roomId;
   }
 
-  /** The title screen's live list of open arenas. */
-  get arenas(): { roomId: string; clients: number; maxClients: number }[] {
-    return this.#session.lobby.rooms.map(({ roomId, clients, maxClients }) => ({ roomId, clients, maxClients }));
+  /** The title screen's live list of open rooms, of every type. */
+  get rooms(): { roomId: string; roomType: string; clients: number; maxClients: number }[] {
+    return this.#session.lobby.rooms.map(({ roomId, roomType, clients, maxClients }) => ({ roomId, roomType, clients, maxClients }));
+  }
+
+  /** The type of the room the player is in (or was last in). */
+  get roomType(): string | undefined {
+    return this.#session.roomType;
   }
 
   get phase(): string | undefined {
     return this.#session.room?.state.phase;
   }
 
-  get stats(): PredictionStats | undefined {
-    const stats = this.#session.prediction?.stats;
-    return stats ? { ...stats } : undefined;
+  get stats(): PredictionReport | undefined {
+    const stats = this.prediction?.();
+    return stats ? { ...stats } as PredictionReport : undefined;
   }
 
   get corrections(): number {
-    return this.#session.prediction?.stats.corrections ?? 0;
+    return this.prediction?.()?.corrections ?? 0;
   }
 
   get ping(): number {

@@ -1,18 +1,15 @@
 /**
- * Every screen position derives from one width and height. The arena is
- * drawn whole, scaled to fit; the HUD sits on top at screen scale.
+ * Every screen position derives from one width and height; room types'
+ * scenes lay themselves out from these too.
  */
-import { ARENA_HEIGHT, ARENA_WIDTH } from "../../../rooms/arena/constants.ts";
 
 export const WIDTH = 1280;
 export const HEIGHT = 800;
 
 /** Margin from the screen edges for HUD text. */
 export const PAD = Math.round(WIDTH / 64);
-/** The HUD's bar along the top; the arena is drawn below it, never under it. */
+/** A HUD's bar along the top; a room type's world is drawn below it, never under it. */
 export const HUD_BAR = Math.round(HEIGHT * 0.06);
-/** World-to-screen scale that fits the whole arena below the bar. */
-export const ARENA_ZOOM = Math.min(WIDTH / ARENA_WIDTH, (HEIGHT - HUD_BAR) / ARENA_HEIGHT);
 
 export const CENTER_X = WIDTH / 2;
 export const CENTER_Y = HEIGHT / 2;

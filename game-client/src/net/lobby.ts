@@ -1,16 +1,21 @@
 /**
- * Live list of open arenas for the title screen. The server's `lobby` room
- * (Colyseus's LobbyRoom) sends the full list on join ("rooms"), then one
- * "+" per added or changed room and one "-" per removed room.
+ * Live list of open rooms of every type, for the title screen, and the
+ * operator's announcements. The server's lobby room (Colyseus's LobbyRoom,
+ * which also composes the drain/announcement piece) sends the full list on
+ * join, then one "+" per added or changed room and one "-" per removed one.
  */
 import type { Client, Room } from "@colyseus/sdk";
+import { FrameworkMessage, LOBBY_ROOM, LobbyMessage, type Announcement } from "../../../shared/protocol.ts";
 import { Emitter } from "./emitter.ts";
 
-export interface ArenaListing {
+export interface RoomListing {
   roomId: string;
+  /** The room type's name. */
+  roomType: string;
   clients: number;
   maxClients: number;
-  mode: string;
+  /** What the room type lists about itself (the arena: its mode). */
+  metadata: Record<string, unknown>;
   locked: boolean;
 }
 
@@ -20,13 +25,13 @@ interface RoomCache {
   clients: number;
   maxClients: number;
   locked?: boolean;
-  metadata?: { mode?: string };
+  metadata?: Record<string, unknown>;
 }
 
-export class LobbyListing extends Emitter<{ change: [ArenaListing[]]; announcement: [{ text: string; sentAt: number }] }> {
+export class LobbyListing extends Emitter<{ change: [RoomListing[]]; announcement: [Announcement] }> {
   readonly #client: Client;
   #room: Room | undefined;
-  #rooms = new Map<string, ArenaListing>();
+  #rooms = new Map<string, RoomListing>();
   #stopped = true;
 
   constructor(client: Client) {
@@ -34,7 +39,8 @@ export class LobbyListing extends Emitter<{ change: [ArenaListing[]]; announceme
     this.#client = client;
   }
 
-  get rooms(): ArenaListing[] {
+  /** Rooms a player can join now. */
+  get rooms(): RoomListing[] {
     return [...this.#rooms.values()].filter((r) => !r.locked && r.clients < r.maxClients);
   }
 
@@ -47,7 +53,7 @@ export class LobbyListing extends Emitter<{ change: [ArenaListing[]]; announceme
     if (this.#room) return;
     let room: Room;
     try {
-      room = await this.#client.joinOrCreate("lobby", { filter: { name: "arena" } });
+      room = await this.#client.joinOrCreate(LOBBY_ROOM);
     } catch (error) {
       console.warn("Tickforge: the room list is unavailable:", (error as Error).message);
       return;
@@ -57,20 +63,21 @@ export class LobbyListing extends Emitter<{ change: [ArenaListing[]]; announceme
       return;
     }
     this.#room = room;
-    room.onMessage("rooms", (list: RoomCache[]) => {
+    room.onMessage(LobbyMessage.ROOMS, (list: RoomCache[]) => {
       this.#rooms.clear();
       for (const r of list) this.#put(r);
       this.#changed();
     });
-    room.onMessage("+", ([roomId, r]: [string, RoomCache]) => {
+    room.onMessage(LobbyMessage.ADDED, ([roomId, r]: [string, RoomCache]) => {
       this.#put({ ...r, roomId });
       this.#changed();
     });
-    room.onMessage("-", (roomId: string) => {
+    room.onMessage(LobbyMessage.REMOVED, (roomId: string) => {
       this.#rooms.delete(roomId);
       this.#changed();
     });
-    room.onMessage("announcement", (a: { text: string; sentAt: number }) => this.emit("announcement", a));
+    room.onMessage(FrameworkMessage.ANNOUNCEMENT, (a: Announcement) => this.emit("announcement", a));
+    room.onMessage(FrameworkMessage.SHUTDOWN, () => { /* the lobby is closed with the rest; it reopens on the next visit */ });
     room.onLeave(() => {
       this.#room = undefined;
     });
@@ -83,12 +90,12 @@ export class LobbyListing extends Emitter<{ change: [ArenaListing[]]; announceme
   }
 
   #put(r: RoomCache): void {
-    if (r.name !== "arena") return;
     this.#rooms.set(r.roomId, {
       roomId: r.roomId,
+      roomType: r.name,
       clients: r.clients,
       maxClients: r.maxClients,
-      mode: r.metadata?.mode ?? "ffa",
+      metadata: r.metadata ?? {},
       locked: Boolean(r.locked),
     });
   }

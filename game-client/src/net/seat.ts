@@ -10,6 +10,8 @@ export interface StoredSeat {
   token: string;
   name: string;
   sessionId: string;
+  /** The room type the seat is in, so the right client module takes it back. */
+  roomType: string;
 }
 
 function storage(kind: "sessionStorage" | "localStorage"): Storage | undefined {
@@ -25,8 +27,8 @@ export function loadSeat(): StoredSeat | undefined {
   if (!raw) return undefined;
   try {
     const seat = JSON.parse(raw) as Partial<StoredSeat>;
-    if (typeof seat.token === "string" && seat.token.includes(":") && typeof seat.sessionId === "string") {
-      return { token: seat.token, sessionId: seat.sessionId, name: typeof seat.name === "string" ? seat.name : "" };
+    if (typeof seat.token === "string" && seat.token.includes(":") && typeof seat.sessionId === "string" && typeof seat.roomType === "string" && seat.roomType) {
+      return { token: seat.token, sessionId: seat.sessionId, roomType: seat.roomType, name: typeof seat.name === "string" ? seat.name : "" };
     }
   } catch {
     // a corrupt entry is simply forgotten below

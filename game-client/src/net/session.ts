@@ -1,15 +1,18 @@
 /**
- * One player's connection to the arena, start to finish: join, the SDK's
- * automatic reconnection, resuming a seat after a reload, moving to a new
- * arena when the server restarts, and telling the scenes what is going on.
+ * One player's connection to a room of any type, start to finish: join,
+ * the SDK's automatic reconnection, resuming a seat after a reload, moving
+ * to a new room of the same type when the server restarts, the link
+ * conditioner, round-trip pings, and telling the scenes what is going on.
+ * What a room type does with its room (prediction, its own messages) is its
+ * client module's (rooms/<type>/client/), which listens to "room".
  *
- * Close codes and what the player sees:
+ * Close codes (shared/protocol.ts) and what the player sees:
  * - 1001/1005/1006/4010 (network): the SDK retries with the same seat;
  *   "Reconnecting…" until it is back (`onReconnect`) or gives up.
- * - 4003 (the server no longer holds the seat): "session expired", play again.
- * - 4001 (server shutting down): "Server restarting, finding you a new
- *   arena…", then joinOrCreate on whichever process answers.
- * - 4002 (kicked): the server's reason, back to the title screen.
+ * - SEAT_EXPIRED (the server no longer holds the seat): "session expired".
+ * - SERVER_SHUTDOWN: "Server restarting, finding you a new room…", then
+ *   joinOrCreate of the same type on whichever process answers.
+ * - KICKED: the server's reason, back to the title screen.
  *
  * A drop in the first seconds after joining is resumed like any other: the
  * SDK's `minUptime` guard (no retries within 5 s of joining) exists to stop a
@@ -18,50 +21,49 @@
  * window is over), and losing a fresh seat to a brief wifi hiccup is exactly
  * what reconnection is for. So it is set to 0.
  */
-import { Client, CloseCode, type Room } from "@colyseus/sdk";
-import { ArenaState, type Player } from "../../../rooms/arena/state.ts";
+import { Client, type Room } from "@colyseus/sdk";
+import { CloseCode, FrameworkMessage, MAX_NAME_LENGTH, type Announcement, type ShutdownNotice } from "../../../shared/protocol.ts";
+import { LinkConditioner } from "../../../shared/link.ts";
 import { Emitter } from "./emitter.ts";
-import { LinkConditioner } from "./link.ts";
 import { LobbyListing } from "./lobby.ts";
-import { ArenaPrediction } from "./prediction.ts";
 import { forgetSeat, loadName, loadSeat, saveName, saveSeat } from "./seat.ts";
 
 export type ConnectionState =
   | "idle" | "joining" | "connected" | "reconnecting" | "resuming" | "restarting" | "expired" | "kicked" | "failed";
 
-export interface Announcement { text: string; sentAt: number }
-export interface Shutdown { reason: string; disconnectInMs: number }
-export interface Killed { victim: string; by: string }
-export interface Chat { from: string; name: string; text: string }
+export type { Announcement, ShutdownNotice };
 
 export interface SessionEvents {
   [name: string]: unknown[];
   state: [ConnectionState, string];
-  room: [Room<any, ArenaState>];
-  prediction: [ArenaPrediction];
+  /** A room was joined or resumed (also after a server restart): the room type's module takes it from here. */
+  room: [Room<any, any>, string];
+  /** The SDK lost the connection; it is trying to get the seat back. */
+  drop: [];
+  /** The seat is back. */
+  reconnect: [];
   announcement: [Announcement];
-  shutdown: [Shutdown];
-  killed: [Killed];
-  chat: [Chat];
+  shutdown: [ShutdownNotice];
   /** Something brief to show (a rejected message, a failed retry). */
   notice: [string];
 }
 
-export type ArenaRoom = Room<any, ArenaState>;
+/** Decodes a room type's state with its shared schema classes, when the type's client module names one. */
+export type StateClass = new () => any;
 
-/** Names as the server accepts them (JoinOptions in ArenaRoom: at most 16 characters). */
-export const MAX_NAME_LENGTH = 16;
+export { MAX_NAME_LENGTH };
 const PING_EVERY_MS = 2000;
 const RECENT_PINGS = 5;
-/** How long to look for a new arena after a server restart before giving up. */
+/** How long to look for a new room after a server restart before giving up. */
 const RESTART_SEARCH_MS = 60_000;
 
-export class ArenaSession extends Emitter<SessionEvents> {
+export class GameSession extends Emitter<SessionEvents> {
   readonly client: Client;
   readonly link: LinkConditioner;
   readonly lobby: LobbyListing;
-  room: ArenaRoom | undefined;
-  prediction: ArenaPrediction | undefined;
+  room: Room<any, any> | undefined;
+  /** The type of the room joined (or last joined). */
+  roomType: string | undefined;
   state: ConnectionState = "idle";
   /** Human-readable line for the current state. */
   message = "";
@@ -71,23 +73,20 @@ export class ArenaSession extends Emitter<SessionEvents> {
   /** Recent round trips; their minimum is the network's part, without a busy event loop's delays. */
   #pings: number[] = [];
   #pingsLinkVersion = 0;
-
   #pingTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #stateClassOf: (roomType: string) => StateClass | undefined;
+  #createOptions: Record<string, unknown> = {};
 
-  constructor(endpoint: string, link: LinkConditioner = new LinkConditioner()) {
+  constructor(endpoint: string, link: LinkConditioner = new LinkConditioner(), stateClassOf: (roomType: string) => StateClass | undefined = () => undefined) {
     super();
     this.client = new Client(endpoint);
     this.link = link;
     this.lobby = new LobbyListing(this.client);
+    this.#stateClassOf = stateClassOf;
   }
 
   get sessionId(): string | undefined {
     return this.room?.sessionId;
-  }
-
-  get self(): Player | undefined {
-    const room = this.room;
-    return room ? room.state.players?.get(room.sessionId) : undefined;
   }
 
   /** Is there a seat from before a reload to resume? */
@@ -95,17 +94,20 @@ export class ArenaSession extends Emitter<SessionEvents> {
     return loadSeat() !== undefined;
   }
 
-  /** Join an arena: a given one from the list, or any with room (creating one if needed). */
-  async play(name: string, roomId?: string): Promise<void> {
+  /** Join a room of `roomType`: a given one from the list, or any with room (creating one with `createOptions` if needed). */
+  async play(roomType: string, name: string, options: { roomId?: string; createOptions?: Record<string, unknown> } = {}): Promise<void> {
     this.name = name.trim().slice(0, MAX_NAME_LENGTH);
     saveName(this.name);
+    this.roomType = roomType;
+    this.#createOptions = options.createOptions ?? {};
     this.#setState("joining", "Joining…");
-    const options = this.name ? { name: this.name } : {};
+    const join = this.name ? { name: this.name } : {};
+    const State = this.#stateClassOf(roomType);
     try {
-      const room = roomId
-        ? await this.client.joinById(roomId, options, ArenaState)
-        : await this.client.joinOrCreate("arena", options, ArenaState);
-      this.#adopt(room);
+      const room = options.roomId
+        ? await this.client.joinById(options.roomId, join, State)
+        : await this.client.joinOrCreate(roomType, { ...this.#createOptions, ...join }, State);
+      this.#adopt(room, roomType);
     } catch (error) {
       this.#setState("failed", `Could not join: ${(error as Error).message}`);
       throw error;
@@ -117,10 +119,11 @@ export class ArenaSession extends Emitter<SessionEvents> {
     const seat = loadSeat();
     if (!seat) return false;
     this.name = seat.name;
+    this.roomType = seat.roomType;
     this.#setState("resuming", "Resuming your seat…");
     try {
-      const room = await this.client.reconnect(seat.token, ArenaState);
-      this.#adopt(room);
+      const room = await this.client.reconnect(seat.token, this.#stateClassOf(seat.roomType));
+      this.#adopt(room, seat.roomType);
       return true;
     } catch (error) {
       console.warn(`Tickforge: could not resume seat ${seat.sessionId}: ${(error as Error).message}`);
@@ -139,31 +142,33 @@ export class ArenaSession extends Emitter<SessionEvents> {
     if (room) await room.leave(true);
   }
 
-  /** Send a chat line; the server validates and rate-limits it. */
-  chat(text: string): void {
-    this.room?.send("chat", { text });
+  /**
+   * The lowest of the recent round trips (ms): the network's share, without
+   * the delays of a busy page. NaN until measured on the current link.
+   */
+  get baseRttMs(): number {
+    if (this.#pings.length === 0 || this.#pingsLinkVersion !== this.link.version) return Number.NaN;
+    return Math.min(...this.#pings);
   }
 
-  #adopt(room: ArenaRoom): void {
+  #adopt(room: Room<any, any>, roomType: string): void {
     this.#drop();
     this.room = room;
+    this.roomType = roomType;
     this.link.attach(room);
     room.reconnection.minUptime = 0; // see the header: fresh seats resume too
     this.#remember(room);
 
-    room.onStateChange(() => {
-      if (room === this.room && !this.prediction && this.state === "connected") this.#startPrediction(room);
-    });
     room.onDrop((code) => {
       if (room !== this.room) return;
-      this.#stopPrediction();
       this.#setState("reconnecting", `Connection lost (${code}). Reconnecting…`);
+      this.emit("drop");
     });
     room.onReconnect(() => {
       if (room !== this.room) return;
       this.#remember(room); // the token changes on every reconnection
       this.#setState("connected", "");
-      // The server re-sends the whole state; prediction restarts from it on the next patch.
+      this.emit("reconnect");
     });
     room.onLeave((code, reason) => this.#left(room, code, reason));
     room.onError((code, message) => {
@@ -171,10 +176,8 @@ export class ArenaSession extends Emitter<SessionEvents> {
       console.warn(`Tickforge: the server rejected a message (${code}): ${message ?? ""}`);
       this.emit("notice", message ?? `Error ${code}`);
     });
-    room.onMessage("announcement", (a: Announcement) => this.emit("announcement", a));
-    room.onMessage("shutdown", (s: Shutdown) => this.emit("shutdown", s));
-    room.onMessage("killed", (k: Killed) => this.emit("killed", k));
-    room.onMessage("chat", (c: Chat) => this.emit("chat", c));
+    room.onMessage(FrameworkMessage.ANNOUNCEMENT, (a: Announcement) => this.emit("announcement", a));
+    room.onMessage(FrameworkMessage.SHUTDOWN, (s: ShutdownNotice) => this.emit("shutdown", s));
 
     clearInterval(this.#pingTimer);
     this.#pings = [];
@@ -193,11 +196,10 @@ export class ArenaSession extends Emitter<SessionEvents> {
     room.ping(measured);
 
     this.#setState("connected", "");
-    this.emit("room", room);
-    if (room.state.players?.has(room.sessionId)) this.#startPrediction(room);
+    this.emit("room", room, roomType);
   }
 
-  #left(room: ArenaRoom, code: number, reason?: string): void {
+  #left(room: Room<any, any>, code: number, reason?: string): void {
     if (room !== this.room) return; // an old room's farewell
     this.#drop();
     switch (code) {
@@ -207,67 +209,47 @@ export class ArenaSession extends Emitter<SessionEvents> {
         return;
       case CloseCode.SERVER_SHUTDOWN:
         forgetSeat(); // that seat dies with the process
-        void this.#findNewArena();
+        void this.#findNewRoom();
         return;
-      case CloseCode.WITH_ERROR:
+      case CloseCode.KICKED:
         forgetSeat();
-        this.#setState("kicked", reason || "You were removed from the arena.");
+        this.#setState("kicked", reason || "You were removed from the room.");
         return;
       default:
-        // 4003 (the seat's window is over) and anything else the SDK gave up on.
+        // SEAT_EXPIRED and anything else the SDK gave up on.
         forgetSeat();
         this.#setState("expired", "Your session expired. Play again?");
     }
   }
 
-  async #findNewArena(): Promise<void> {
-    this.#setState("restarting", "Server restarting, finding you a new arena…");
+  async #findNewRoom(): Promise<void> {
+    const roomType = this.roomType;
+    if (!roomType) return;
+    this.#setState("restarting", "Server restarting, finding you a new room…");
     const deadline = Date.now() + RESTART_SEARCH_MS;
     let wait = 500;
     while (this.state === "restarting" && Date.now() < deadline) {
       try {
-        const options = this.name ? { name: this.name } : {};
-        const room = await this.client.joinOrCreate("arena", options, ArenaState);
+        const join = this.name ? { name: this.name } : {};
+        const room = await this.client.joinOrCreate(roomType, { ...this.#createOptions, ...join }, this.#stateClassOf(roomType));
         if (this.state !== "restarting") { room.leave(); return; }
-        this.#adopt(room);
+        this.#adopt(room, roomType);
         return;
       } catch (error) {
-        console.warn(`Tickforge: no arena yet (${(error as Error).message}); retrying in ${wait} ms`);
+        console.warn(`Tickforge: no room yet (${(error as Error).message}); retrying in ${wait} ms`);
         await new Promise((resolve) => setTimeout(resolve, wait));
         wait = Math.min(wait * 2, 5000);
       }
     }
-    if (this.state === "restarting") this.#setState("failed", "Could not find a new arena. Play again?");
+    if (this.state === "restarting") this.#setState("failed", "Could not find a new room. Play again?");
   }
 
-  /**
-   * The lowest of the recent round trips (ms): the network's share, without
-   * the delays of a busy page. NaN until measured on the current link.
-   */
-  get baseRttMs(): number {
-    if (this.#pings.length === 0 || this.#pingsLinkVersion !== this.link.version) return Number.NaN;
-    return Math.min(...this.#pings);
-  }
-
-  #remember(room: ArenaRoom): void {
-    saveSeat({ token: room.reconnectionToken, name: this.name, sessionId: room.sessionId });
-  }
-
-  #startPrediction(room: ArenaRoom): void {
-    const self = room.state.players.get(room.sessionId);
-    if (!self) return;
-    this.prediction = new ArenaPrediction(room, self, () => this.baseRttMs);
-    this.emit("prediction", this.prediction);
-  }
-
-  #stopPrediction(): void {
-    this.prediction?.dispose();
-    this.prediction = undefined;
+  #remember(room: Room<any, any>): void {
+    saveSeat({ token: room.reconnectionToken, name: this.name, sessionId: room.sessionId, roomType: this.roomType ?? "" });
   }
 
   #drop(): void {
     clearInterval(this.#pingTimer);
-    this.#stopPrediction();
     this.room = undefined;
   }
 

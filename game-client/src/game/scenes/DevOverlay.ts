@@ -4,8 +4,8 @@
  * conditioner's controls, so anyone can add 150 ms and watch prediction hold.
  */
 import * as Phaser from "phaser";
-import type { LinkSettings } from "../../net/link.ts";
-import type { ArenaSession } from "../../net/session.ts";
+import type { LinkSettings } from "../../../../shared/link.ts";
+import type { GameSession } from "../../net/session.ts";
 import { debugOf, sessionOf } from "../context.ts";
 import { FONT, OVERLAY, OVERLAY_LEFT, OVERLAY_PRESET, OVERLAY_TOP } from "../layout.ts";
 import { COLORS } from "../style.ts";
@@ -22,7 +22,7 @@ const KNOBS: Knob[] = [
 ];
 
 export class DevOverlay extends Phaser.Scene {
-  #session!: ArenaSession;
+  #session!: GameSession;
   #stats!: Phaser.GameObjects.Text;
   #knobText: Phaser.GameObjects.Text[] = [];
 
@@ -62,13 +62,20 @@ export class DevOverlay extends Phaser.Scene {
   #lines(): string[] {
     const session = this.#session;
     const room = session.room;
-    const stats = session.prediction?.stats;
+    const stats = debugOf(this).stats as Record<string, number> | undefined;
     const fps = this.game.loop.actualFps;
     return [
       `fps            ${fps.toFixed(0)}`,
       `ping           ${session.pingMs.toFixed(0)} ms`,
       `input rtt      ${(room?.clock.smoothedRtt() ?? 0).toFixed(0)} ms`,
       `jitter         ${(room?.clock.jitter() ?? 0).toFixed(1)} ms`,
+      ...(stats ? this.#predictionLines(stats) : ["", "(this room type does not predict)", "", "", ""]),
+    ];
+  }
+
+  /** A predicting room type's report (the arena's PredictionStats). */
+  #predictionLines(stats: Record<string, number>): string[] {
+    return [
       `corrections/s  ${(stats?.correctionsPerSecond ?? 0).toFixed(2)}  (${stats?.corrections ?? 0}; ${stats?.correctionsAtDeath ?? 0} at death)`,
       `mean correct.  ${(stats?.meanCorrection ?? 0).toFixed(2)} units`,
       `inputs pending ${stats?.pendingInputs ?? 0}`,

@@ -1,12 +1,16 @@
 /**
- * Preloader: makes every texture the game uses, in code. Nothing is fetched
- * at run time, so the game looks the same offline and in a headless browser.
+ * Preloader: makes the framework's textures in code, then each room type's
+ * (its client module's makeTextures), once the server has said which types
+ * it offers. Nothing is fetched at run time but that list, so the game looks
+ * the same offline and in a headless browser.
  */
 import * as Phaser from "phaser";
-import { PLAYER_RADIUS, PROJECTILE_RADIUS } from "../../../../rooms/arena/constants.ts";
-import { debugOf } from "../context.ts";
+import { debugOf, modulesOf } from "../context.ts";
 import { CENTER_X, CENTER_Y, WIDTH } from "../layout.ts";
 import { COLORS, TEX } from "../style.ts";
+
+/** Diameter of a spark particle, px. */
+const SPARK_SIZE = 20;
 
 export class Preloader extends Phaser.Scene {
   constructor() {
@@ -18,47 +22,16 @@ export class Preloader extends Phaser.Scene {
     const bar = this.add.graphics();
     bar.fillStyle(COLORS.accent, 1).fillRect(CENTER_X - WIDTH / 6, CENTER_Y - 2, WIDTH / 3, 4);
 
-    this.#hull();
-    this.#turret();
     this.#halo();
     this.#spark();
     this.#ring();
-    this.#shadow();
     this.#pixel();
 
-    bar.destroy();
-    this.scene.start("Title");
-  }
-
-  /** A round hover-tank hull in greys and white: tinted per player at draw time. */
-  #hull(): void {
-    const r = PLAYER_RADIUS;
-    const size = r * 2 + 4;
-    const c = size / 2;
-    const g = this.make.graphics({}, false);
-    g.fillStyle(0xffffff, 1).fillCircle(c, c, r);
-    g.fillStyle(0x6b7280, 1).fillCircle(c, c, r - 3);
-    g.fillStyle(0xb8c0cc, 1).fillCircle(c, c, r - 6);
-    // Four vents around the rim read as a machine rather than a ball.
-    g.fillStyle(0xffffff, 1);
-    for (let i = 0; i < 4; i++) {
-      const a = Math.PI / 4 + (i * Math.PI) / 2;
-      g.fillCircle(c + Math.cos(a) * (r - 4.5), c + Math.sin(a) * (r - 4.5), 2);
-    }
-    g.fillStyle(0xffffff, 0.9).fillCircle(c - r * 0.25, c - r * 0.3, r * 0.22);
-    g.generateTexture(TEX.hull, size, size);
-    g.destroy();
-  }
-
-  /** The gun: a barrel from the hull's centre outwards, drawn pointing right (angle 0). */
-  #turret(): void {
-    const length = PLAYER_RADIUS + 10;
-    const g = this.make.graphics({}, false);
-    g.fillStyle(0x9aa3b5, 1).fillCircle(9, 9, 8);
-    g.fillStyle(0xffffff, 1).fillRoundedRect(6, 5, length, 8, 3);
-    g.fillStyle(0xd6dbe4, 1).fillCircle(9, 9, 5);
-    g.generateTexture(TEX.turret, length + 8, 18);
-    g.destroy();
+    const done = () => { bar.destroy(); this.scene.start("Title"); };
+    void modulesOf(this).then((modules) => {
+      for (const module of modules) module.makeTextures?.(this);
+      done();
+    }, done); // the title says why the types are missing
   }
 
   /** A soft round glow, added under players and shots. */
@@ -74,7 +47,7 @@ export class Preloader extends Phaser.Scene {
 
   /** Particle: a small hot dot. */
   #spark(): void {
-    const size = PROJECTILE_RADIUS * 4;
+    const size = SPARK_SIZE;
     const g = this.make.graphics({}, false);
     g.fillStyle(0xffffff, 0.35).fillCircle(size / 2, size / 2, size / 2);
     g.fillStyle(0xffffff, 1).fillCircle(size / 2, size / 2, size / 4);
@@ -99,11 +72,4 @@ export class Preloader extends Phaser.Scene {
     g.destroy();
   }
 
-  #shadow(): void {
-    const w = PLAYER_RADIUS * 2.6;
-    const g = this.make.graphics({}, false);
-    g.fillStyle(0x000000, 0.35).fillEllipse(w / 2, w / 4, w, w / 2);
-    g.generateTexture(TEX.shadow, w, w / 2);
-    g.destroy();
-  }
 }

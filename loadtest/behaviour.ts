@@ -1,0 +1,80 @@
+/**
+ * The contract between the bot fleet (room-type agnostic) and a room type's
+ * bots (rooms/<type>/bots.ts, which exports `behaviours`). The fleet joins,
+ * keeps the session going (stay, churn, storm), measures, and paces fixed
+ * steps at the rate the room advertises; a behaviour decides what to send.
+ */
+import type { InputHandle, Room } from "@colyseus/sdk";
+
+export type SessionPattern = "stay" | "churn" | "storm";
+
+export type Rng = () => number;
+
+/** A seeded generator, so a bot's choices can be replayed in tests. */
+export function seededRng(seed: number): Rng {
+  let s = seed >>> 0 || 1;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** The plain network round trip, ms, as the player last measured it (the browser pings every 2 s). */
+export type NetworkRtt = () => number;
+
+/** What a behaviour gets when its bot has joined a room. */
+export interface BotContext {
+  room: Room;
+  rng: Rng;
+  rtt: NetworkRtt;
+  /** Record one move's round trip to its acknowledgement, ms (for moves sent as requests; inputs are timed by the fleet). */
+  acknowledged(ms: number): void;
+}
+
+/** One bot's play in one room. */
+export interface BotPlayer {
+  /**
+   * The fixed-step input this player sends, if the room is predicted: the
+   * fleet times its acknowledgements and calls `step()` once per fixed step
+   * at the rate the room advertises (`input.stepMs`).
+   */
+  readonly input?: InputHandle<any>;
+  /** Decide and send one step's input. */
+  step?(): void;
+  /** The bot is leaving: stop any timers of its own (a turn-based player's think time). */
+  stop?(): void;
+}
+
+/** How a bot plays a room type, and how its session goes. */
+export interface Behaviour {
+  session: SessionPattern;
+  /** Does this behaviour read the state beyond the first full snapshot? */
+  decodesPatches: boolean;
+  /** Options for joinOrCreate besides the name (a mode, say). */
+  joinOptions?: Record<string, unknown>;
+  play(context: BotContext): BotPlayer;
+}
+
+/** What rooms/<type>/bots.ts exports. */
+export interface BotModule {
+  behaviours: Record<string, Behaviour>;
+}
+
+/** The bot behaviours of a room type, from its folder; an error names the known ones. */
+export async function behavioursOf(roomType: string): Promise<Record<string, Behaviour>> {
+  if (!/^[a-z][a-z0-9-]*$/.test(roomType)) throw new Error(`"${roomType}" is not a room type name.`);
+  let module: BotModule;
+  try {
+    module = await import(`../rooms/${roomType}/bots.ts`) as BotModule;
+  } catch (error) {
+    throw new Error(`No bot behaviours for room type "${roomType}" (rooms/${roomType}/bots.ts): ${(error as Error).message}`);
+  }
+  if (!module.behaviours || Object.keys(module.behaviours).length === 0) {
+    throw new Error(`rooms/${roomType}/bots.ts exports no behaviours.`);
+  }
+  return module.behaviours;
+}
+
+export async function behaviourFor(roomType: string, name: string): Promise<Behaviour> {
+  const behaviours = await behavioursOf(roomType);
+  const behaviour = behaviours[name];
+  if (!behaviour) throw new Error(`No behaviour "${name}" for room type "${roomType}". Known: ${Object.keys(behaviours).join(", ")}.`);
+  return behaviour;
+}

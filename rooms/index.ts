@@ -1,0 +1,6 @@
+/** Every room type this server offers. A new type is a folder under rooms/ and one line here. */
+import { arena } from "./arena/index.ts";
+
+export const roomTypes = [
+  arena,
+] as const;

@@ -1,0 +1,70 @@
+/**
+ * The reaches into Colyseus's private fields (colyseus-internals.ts) still
+ * land. An upgrade that renames or moves one fails here, naming the file to
+ * fix, instead of silently running rooms on Colyseus's own timer, with the
+ * process-wide state buffers, or without their pieces' hooks.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { definePlugins, type Client } from "@colyseus/core";
+import { schema, t } from "@colyseus/schema";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localRoom, startServer, waitForState, type TestServer } from "../../test/support/server.ts";
+import { resizeStateBuffers, stateBufferSizes, stepTimerOf, WRITTEN_FOR_COLYSEUS } from "./colyseus-internals.ts";
+import { framework, GameRoom } from "./GameRoom.ts";
+import { defineRoomType } from "./room-type.ts";
+
+const Counter = schema({ steps: t.uint32().default(0) }, "Counter");
+
+class TickingRoom extends GameRoom<{ state: InstanceType<typeof Counter> }> {
+  state = new Counter();
+  plugins = definePlugins([...framework()]);
+  joined: string[] = [];
+  onCreate() {
+    this.setFixedTimestep(() => { this.state.steps++; });
+  }
+  onJoin(client: Client) {
+    this.joined.push(client.sessionId);
+  }
+}
+const ticking = defineRoomType({ name: "ticking", title: "Ticking", summary: "Counts steps.", room: TickingRoom, stateBufferBytes: 3 * 1024 });
+
+let ts: TestServer;
+beforeAll(async () => { ts = await startServer({}, [ticking]); });
+afterAll(async () => { await ts?.close(); });
+
+describe("reaches into Colyseus internals", () => {
+  it(`are written for the installed @colyseus/core (${WRITTEN_FOR_COLYSEUS}); after an upgrade, recheck server/room/colyseus-internals.ts and bump it`, () => {
+    const require = createRequire(import.meta.url);
+    const installed = JSON.parse(readFileSync(require.resolve("@colyseus/core/package.json"), "utf8")).version;
+    expect(installed).toBe(WRITTEN_FOR_COLYSEUS);
+  });
+
+  it("give the very first room of a class its pieces' hooks (settings, logs) before its own onCreate", async () => {
+    const room = await ts.client().create("ticking");
+    const server = localRoom(room.roomId) as unknown as TickingRoom;
+    expect(server.settings.tickRate).toBe(30);
+    expect(server.roomType).toBe("ticking");
+    await room.leave();
+  });
+
+  it("replace Colyseus's step timer with ours, which runs the steps and which Colyseus clears on dispose", async () => {
+    const room = await ts.client().create("ticking");
+    const server = localRoom(room.roomId);
+    expect(stepTimerOf(server)).toBeDefined();
+    await waitForState(room, (s) => s.steps >= 3, 10_000, "three steps");
+    const disposed = new Promise<void>((resolve) => (server as unknown as { _events: { once(e: string, f: () => void): void } })._events.once("disconnect", resolve));
+    await room.leave();
+    await disposed;
+    expect(stepTimerOf(server)).toBeUndefined();
+  });
+
+  it("size a room's two state buffers from its type", async () => {
+    const room = await ts.client().create("ticking");
+    const server = localRoom(room.roomId);
+    expect(stateBufferSizes(server)).toEqual({ patches: 3 * 1024, fullState: 3 * 1024 });
+    expect(resizeStateBuffers(server, 4 * 1024)).toBe(true);
+    expect(stateBufferSizes(server)).toEqual({ patches: 4 * 1024, fullState: 4 * 1024 });
+    await room.leave();
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Every reach into Colyseus's private fields, in one file. Each is here
+ * because Colyseus 0.18 offers no public way to do it; colyseus-internals.test.ts
+ * fails loudly when an upgrade renames or removes one, so the fix is made
+ * here and nowhere else.
+ */
+import type { Room } from "@colyseus/core";
+import { computePluginLayout, installPluginHookWrappers } from "@colyseus/core/RoomPlugin";
+
+/** The Colyseus version these reaches were written against; the spec compares it with the installed one. */
+export const WRITTEN_FOR_COLYSEUS = "0.18.17";
+
+interface RoomInternals {
+  /** The step timer Colyseus clears on dispose and on a new setFixedTimestep. */
+  _simulationInterval: NodeJS.Timeout | undefined;
+  /** defineInput's controller: its options carry the sub-steps advertised to clients. */
+  _inputController?: { options: { subSteps?: number; tickRate?: number } };
+  /** The schema serializer: its encoder's shared buffer encodes patches, fullEncodeBuffer the full state. */
+  _serializer: { encoder?: { sharedBuffer: Uint8Array }; fullEncodeBuffer?: Uint8Array };
+}
+
+function internals(room: Room): RoomInternals {
+  return room as unknown as RoomInternals;
+}
+
+/** The timer Colyseus owns for the room's step: it clears it on dispose. */
+export function stepTimerOf(room: Room): NodeJS.Timeout | undefined {
+  return internals(room)._simulationInterval;
+}
+
+/** Hand Colyseus our step timer, so its dispose (and a later setFixedTimestep) clears it. */
+export function setStepTimer(room: Room, timer: NodeJS.Timeout | undefined): void {
+  internals(room)._simulationInterval = timer;
+}
+
+/** Sub-steps declared with defineInput({ subSteps }), when setFixedTimestep was given none. */
+export function declaredSubSteps(room: Room): number | undefined {
+  return internals(room)._inputController?.options.subSteps;
+}
+
+/**
+ * Give this room's state encoder buffers of `bytes` each. Colyseus sizes them
+ * from the process-wide Encoder.BUFFER_SIZE when the state is assigned; a
+ * room type sizes its own (RoomType.stateBufferBytes). Returns false when the
+ * room has no schema state yet (assign state as a class field).
+ */
+export function resizeStateBuffers(room: Room, bytes: number): boolean {
+  const serializer = internals(room)._serializer;
+  if (!serializer?.encoder || !serializer.fullEncodeBuffer) return false;
+  if (serializer.encoder.sharedBuffer.byteLength !== bytes) serializer.encoder.sharedBuffer = new Uint8Array(bytes);
+  if (serializer.fullEncodeBuffer.byteLength !== bytes) {
+    const full = new Uint8Array(bytes);
+    full[0] = serializer.fullEncodeBuffer[0]; // reset() caches the ROOM_STATE code in the first byte
+    serializer.fullEncodeBuffer = full;
+  }
+  return true;
+}
+
+/** The sizes of the room's two state buffers, for the spec. */
+export function stateBufferSizes(room: Room): { patches: number; fullState: number } | undefined {
+  const serializer = internals(room)._serializer;
+  if (!serializer?.encoder || !serializer.fullEncodeBuffer) return undefined;
+  return { patches: serializer.encoder.sharedBuffer.byteLength, fullState: serializer.fullEncodeBuffer.byteLength };
+}
+
+/**
+ * Install a room class's plugin hooks before its first room exists.
+ * Colyseus computes a class's plugin layout, and wraps the prototype's
+ * lifecycle hooks with its plugins', when the first room is initialised; but
+ * a room with onUncaughtException has already bound its own (unwrapped)
+ * hooks in its constructor by then, so the first room of every class would
+ * run without its pieces' hooks. Doing it up front, once per class, from a
+ * throwaway instance's `plugins`, gives every room, the first included, its
+ * pieces.
+ */
+export function installPluginHooksEarly(RoomClass: new () => Room): void {
+  const ctor = RoomClass as unknown as { __pluginLayout?: unknown; prototype: object };
+  if (Object.prototype.hasOwnProperty.call(ctor, "__pluginLayout")) return;
+  const plugins = (new RoomClass() as unknown as { plugins?: Parameters<typeof computePluginLayout>[0] }).plugins;
+  if (!plugins) return;
+  const layout = computePluginLayout(plugins);
+  installPluginHookWrappers(ctor, layout);
+  ctor.__pluginLayout = layout;
+}

@@ -1,0 +1,57 @@
+/**
+ * The piece every room runs first: it hands the room its settings (the
+ * server's and its type's, passed by createGameServer under ROOM_SETUP_OPTION,
+ * where a client cannot reach them), applies its patch rate, frame cap and
+ * state buffer size, and logs its lifecycle with the room and session ids.
+ */
+import { RoomPlugin, type Client, type Room } from "@colyseus/core";
+import { logger, type Logger } from "../logger.ts";
+import { resizeStateBuffers } from "./colyseus-internals.ts";
+import type { FrameworkSettings } from "./room-type.ts";
+
+/** The option key createGameServer puts a room's setup under; Colyseus merges it over the client's options. */
+export const ROOM_SETUP_OPTION = "$tickforge";
+
+/** What a room of a type is created with, besides the client's options. */
+export interface RoomSetup {
+  type: string;
+  framework: FrameworkSettings;
+  settings: Readonly<Record<string, unknown>>;
+  drainNotice: string;
+  stateBufferBytes: number;
+}
+
+/** What the lifecycle piece needs of its room (GameRoom provides it). */
+export interface SetupHost extends Room {
+  adoptSetup(setup: RoomSetup, log: Logger): void;
+}
+
+export class RoomLifecycle extends RoomPlugin<SetupHost> {
+  readonly pluginName = "lifecycle" as const;
+  #log: Logger = logger;
+
+  protected override onCreate(options: Record<string, unknown> | undefined): void {
+    const setup = options?.[ROOM_SETUP_OPTION] as RoomSetup | undefined;
+    if (!setup) {
+      throw new Error(`${this.room.constructor.name} was created without its room setup: register it through createGameServer(config, roomTypes).`);
+    }
+    this.#log = logger.child({ roomId: this.room.roomId, roomType: this.room.roomName });
+    this.room.patchRate = 1000 / setup.framework.patchRate;
+    this.room.maxMessagesPerSecond = setup.framework.maxMessagesPerSecond;
+    resizeStateBuffers(this.room, setup.stateBufferBytes);
+    this.room.adoptSetup(setup, this.#log);
+    this.#log.debug("room created");
+  }
+
+  protected override onJoin(client: Client): void {
+    this.#log.info({ sessionId: client.sessionId, players: this.room.clients.length + 1 }, "player joining");
+  }
+
+  protected override onLeave(client: Client, code?: number): void {
+    this.#log.info({ sessionId: client.sessionId, code }, "player left");
+  }
+
+  protected override onDispose(): void {
+    this.#log.debug("room disposed");
+  }
+}

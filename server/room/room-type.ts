@@ -1,0 +1,147 @@
+/**
+ * A room type describes itself in one object, exported by its folder's
+ * index.ts (rooms/<type>/index.ts) and listed in rooms/index.ts. The server
+ * takes that list (`createGameServer(config, roomTypes)`) and names no room
+ * type itself.
+ *
+ * Settings are a zod object whose every field has a default. The operator
+ * overrides one with the type's namespaced variable: `roundSeconds` of the
+ * type `arena` is ARENA_ROUND_SECONDS. server/config.ts reads them once at
+ * boot with the rest of the environment; a bad value stops the process with
+ * the variable's name. Clients never choose a setting: what they may choose
+ * goes in `joinOptions`/`createOptions`, validated by the room.
+ */
+import type { Room } from "@colyseus/core";
+import { z } from "zod";
+
+/** What every room gets from the server's configuration, whatever its type. */
+export interface FrameworkSettings {
+  /** Fixed steps per second (TICK_RATE): the one authority, advertised to predicting clients. */
+  tickRate: number;
+  /** State patches per second (PATCH_RATE). */
+  patchRate: number;
+  /** How long a dropped player's seat is held, s (RECONNECT_SECONDS). */
+  reconnectSeconds: number;
+  /** Colyseus's hard cap on frames per client per second (MAX_MESSAGES_PER_SECOND). */
+  maxMessagesPerSecond: number;
+}
+
+/** The slice of a bot module the fleet needs (loadtest/): behaviours by name. */
+export interface BotModule {
+  behaviours: Record<string, unknown>;
+}
+
+type RoomClass = new (...args: any[]) => Room<any>;
+type AnySettings = z.ZodObject<Record<string, z.ZodType>>;
+
+export interface RoomTypeDefinition<S extends AnySettings = AnySettings> {
+  /** The matchmaking name (`joinOrCreate(name)`), lower case; also the env prefix. */
+  name: string;
+  /** Shown on the title screen. */
+  title: string;
+  /** One line about the game, under its title. */
+  summary: string;
+  /** The authority: a GameRoom subclass. */
+  room: RoomClass;
+  /** The type's settings; every field needs a default. */
+  settings?: S;
+  /** Create options that split rooms (Colyseus `filterBy`): `joinOrCreate("arena", { mode: "duel" })` only matches duels. */
+  filterBy?: readonly string[];
+  /**
+   * Bytes each room of this type sets aside to encode its state, twice
+   * (patches, and the full state a joining player gets). Size it from the
+   * type's fullest state (a state.test.ts builds it); default 8 KB.
+   */
+  stateBufferBytes?: number;
+  /** Shown to players when this process drains (a server restart), before they are moved on. */
+  drainNotice?: string;
+  /** Its bot behaviours (rooms/<type>/bots.ts), for `npm run loadtest -- --room <name>`. */
+  bots?: () => Promise<BotModule>;
+}
+
+export interface RoomType<S extends AnySettings = AnySettings> extends Required<Omit<RoomTypeDefinition<S>, "bots" | "settings">> {
+  settings: S;
+  bots: (() => Promise<BotModule>) | undefined;
+  /** The env variable for a setting: `envName("roundSeconds")` → "ARENA_ROUND_SECONDS". */
+  envName(setting: string): string;
+}
+
+export type SettingsOf<T> = T extends RoomType<infer S> ? z.output<S> : never;
+
+export const DEFAULT_STATE_BUFFER_BYTES = 8 * 1024;
+
+const NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Normalise a room type's description once, with the framework's defaults. */
+export function defineRoomType<S extends AnySettings = z.ZodObject<{}>>(definition: RoomTypeDefinition<S>): RoomType<S> {
+  if (!NAME.test(definition.name)) {
+    throw new Error(`Room type name "${definition.name}": use lower-case letters, digits and dashes (it is also the env prefix).`);
+  }
+  const settings = (definition.settings ?? z.object({})) as S;
+  for (const [key, field] of Object.entries(settings.shape)) {
+    if (field.safeParse(undefined).success === false) {
+      throw new Error(`Room type "${definition.name}": the setting "${key}" needs a default (${envName(definition.name, key)} may override it).`);
+    }
+  }
+  return Object.freeze({
+    name: definition.name,
+    title: definition.title,
+    summary: definition.summary,
+    room: definition.room,
+    settings,
+    filterBy: definition.filterBy ?? [],
+    stateBufferBytes: definition.stateBufferBytes ?? DEFAULT_STATE_BUFFER_BYTES,
+    drainNotice: definition.drainNotice ?? "This server is restarting: you will be moved to a new room.",
+    bots: definition.bots,
+    envName: (setting: string) => envName(definition.name, setting),
+  });
+}
+
+function envName(type: string, setting: string): string {
+  return `${type}_${setting}`.replace(/[-\s]/g, "_").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+/** Thrown by `parseRoomSettings`, with the variable to fix. */
+export class RoomSettingsError extends Error {
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
+    super(problem);
+    this.variable = variable;
+  }
+}
+
+/**
+ * The type's settings: its defaults, overridden by its namespaced variables
+ * in `env`. A variable's text becomes the field's kind (number, boolean or
+ * text) before the schema checks it.
+ */
+export function parseRoomSettings<S extends AnySettings>(type: RoomType<S>, env: Record<string, string | undefined>): z.output<S> {
+  const given: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(type.settings.shape)) {
+    const raw = env[type.envName(key)];
+    if (raw === undefined || raw === "") continue;
+    given[key] = fromText(raw, kindOf(field));
+  }
+  const parsed = type.settings.safeParse(given);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue.path[0] ?? "");
+    throw new RoomSettingsError(key ? type.envName(key) : type.name.toUpperCase(), issue.message);
+  }
+  return Object.freeze(parsed.data) as z.output<S>;
+}
+
+/** The kind a setting's text is read as, from the schema under its default/optional wrappers. */
+function kindOf(field: z.ZodType): string {
+  let def = (field as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
+  while (def.innerType && (def.type === "default" || def.type === "optional" || def.type === "prefault" || def.type === "nullable")) {
+    def = (def.innerType as unknown as { _zod: { def: typeof def } })._zod.def;
+  }
+  return def.type;
+}
+
+function fromText(raw: string, kind: string): unknown {
+  if (kind === "number" || kind === "int") return raw.trim() === "" ? Number.NaN : Number(raw);
+  if (kind === "boolean") return raw === "true" || raw === "1" ? true : raw === "false" || raw === "0" ? false : raw;
+  return raw;
+}

@@ -1,0 +1,50 @@
+/**
+ * Seat holding: a player whose connection drops keeps its seat (sessionId,
+ * its part of the state, its view) for the reconnection window. The room
+ * calls `hold` from its onDrop; Colyseus calls onReconnect when the player
+ * is back, or onLeave when the window is over. A client that left on
+ * purpose or was kicked gets no window.
+ */
+import { RoomPlugin, type Client, type Room } from "@colyseus/core";
+import { CloseCode } from "../../shared/protocol.ts";
+import { logger } from "../logger.ts";
+import { reconnects } from "../ops/metrics.ts";
+
+export interface SeatHoldingOptions {
+  /** The window, s; default the server's RECONNECT_SECONDS (the room's settings). */
+  seconds?: () => number;
+}
+
+export class SeatHolding extends RoomPlugin<Room & { settings: { reconnectSeconds: number } }> {
+  readonly pluginName = "seats" as const;
+  readonly #seconds: (() => number) | undefined;
+
+  constructor(options: SeatHoldingOptions = {}) {
+    super();
+    this.#seconds = options.seconds;
+  }
+
+  /** A drop, not a leave: should this seat be held? */
+  static holds(code: number | undefined): boolean {
+    return code !== CloseCode.KICKED && code !== CloseCode.CONSENTED;
+  }
+
+  /**
+   * Hold `client`'s seat if its drop deserves it; true when held. The room
+   * marks the player away; onReconnect or onLeave follows.
+   */
+  hold(client: Client, code: number | undefined): boolean {
+    if (!SeatHolding.holds(code)) return false;
+    const seconds = this.#seconds?.() ?? this.room.settings.reconnectSeconds;
+    if (seconds <= 0) return false;
+    this.room.allowReconnection(client, seconds).then(
+      () => {
+        reconnects.labels(this.room.roomName).inc();
+        logger.info({ roomId: this.room.roomId, sessionId: client.sessionId }, "player reconnected");
+      },
+      // Window over or room disposing: Colyseus calls onLeave, which frees the seat.
+      () => undefined,
+    );
+    return true;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * A real Tickforge server in this process, for specs and in-process probes
+ * (bench/tick-probe.ts): the production bootstrap on a free port. Colyseus's
+ * matchmaker is one per process, so one at a time.
+ */
+import type { AddressInfo } from "node:net";
+import { matchMaker, type Room as ServerRoom } from "@colyseus/core";
+import { Client } from "@colyseus/sdk";
+import { roomTypes as repositoryRoomTypes } from "../rooms/index.ts";
+import { createGameServer, type GameServer } from "../server/app.ts";
+import { loadConfig } from "../server/config.ts";
+import { setLogLevel } from "../server/logger.ts";
+import type { RoomType } from "../server/room/room-type.ts";
+
+export interface TestServer {
+  server: GameServer;
+  port: number;
+  endpoint: string;
+  /** A fresh SDK client pointed at this server. */
+  client(): Client;
+  close(): Promise<void>;
+}
+
+/** A server offering `roomTypes` (by default the repository's, rooms/index.ts; framework specs pass small inline ones). */
+export async function startServer(env: Record<string, string> = {}, roomTypes: readonly RoomType<any>[] = repositoryRoomTypes): Promise<TestServer> {
+  const config = loadConfig({ LOG_LEVEL: "silent", ...env, PORT: "0" }, roomTypes);
+  setLogLevel(config.logLevel);
+  const server = createGameServer(config, roomTypes);
+  await server.listen(0, "127.0.0.1");
+  const port = (server.transport.server!.address() as AddressInfo).port;
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    server,
+    port,
+    endpoint,
+    client: () => new Client(endpoint),
+    close: () => server.gracefullyShutdown(false),
+  };
+}
+
+/** The server-side instance of a room, by id (the server runs in the test's process). */
+export function localRoom(roomId: string): ServerRoom {
+  const room = matchMaker.getLocalRoomById(roomId);
+  if (!room) throw new Error(`room ${roomId} is not in this process`);
+  return room;
+}
