@@ -22,6 +22,15 @@ describe("the game page", () => {
     });
   });
 
+  it("keeps a 16-character name clear of the HUD's connection status and player count", async () => {
+    await suite.withGame(async (game) => {
+      await play(game, "W".repeat(16));
+      const hud = await game.until((h) => h.hud.score && h.hud.status && h.hud.round && h.hud, "the HUD laid out");
+      expect(hud.score.left).toBeGreaterThan(hud.status.right);
+      expect(hud.round.left).toBeGreaterThan(hud.score.right);
+    });
+  });
+
   it("lists the open arenas on the title screen with live player counts", async () => {
     const first = await suite.server.client().create("arena", { name: "Host" });
     const game = await suite.open();

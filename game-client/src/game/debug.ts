@@ -52,6 +52,8 @@ export class DebugHook {
   /** Projectiles drawn in the last frame. */
   shotsDrawn = 0;
   players: PlayerSnapshot[] = [];
+  /** Left and right edges (px) of a HUD's texts, for layout specs. */
+  hud: Record<string, { left: number; right: number }> = {};
   /** The banner text last shown (announcements, server notices). */
   banner = "";
   /** Connection states in the order they happened (the last 20). */

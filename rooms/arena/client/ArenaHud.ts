@@ -95,16 +95,18 @@ export class ArenaHud extends Phaser.Scene {
     const [label, color] = STATE_LABEL[session.state];
     const players = room ? room.state.players.size : 0;
     const ping = session.state === "connected" ? `${Math.round(session.pingMs)} ms` : "-";
-    this.#status.setText(`${label}  ·  ping ${ping}  ·  ${players}/${MAX_PLAYERS}`);
+    this.#status.setText(`${label}  ·  ping ${ping}`);
     this.#dot.setFillStyle(color);
 
     const self = this.#arena?.self;
     if (room) {
       const left = room.state.phaseEndsAt - room.clock.serverNow();
-      this.#round.setText(room.state.phase === "playing" ? `ROUND ${room.state.round}  ${formatClock(left)}` : `NEXT ROUND ${formatClock(left)}`);
+      const clock = room.state.phase === "playing" ? `ROUND ${room.state.round}  ${formatClock(left)}` : `NEXT ROUND ${formatClock(left)}`;
+      this.#round.setText(`${players}/${room.state.mode === "duel" ? 2 : MAX_PLAYERS} players  ·  ${clock}`);
     }
     if (self) {
       this.#score.setText(`${self.name || "You"}   ${self.kills} K  ·  ${self.deaths} D`);
+      this.#keepClearOf(this.#score, this.#status);
       if (self.health !== this.#shownHealth) {
         this.#shownHealth = self.health;
         const g = this.#health;
@@ -137,6 +139,24 @@ export class ArenaHud extends Phaser.Scene {
     this.#feedLines.push({ text: `${name(by)}  ›  ${name(victim)}`, until: this.time.now + FEED_SECONDS * 1000 });
     if (this.#feedLines.length > FEED_LINES) this.#feedLines.shift();
     if (victim === this.#arena?.sessionId) this.#respawnAt = this.time.now + RESPAWN_SECONDS * 1000;
+  }
+
+  /**
+   * The score ends where the health bar starts; if a long name would carry
+   * it into the connection status on its left, the name gives way (never
+   * the status), and the debug hook records both boxes for the specs.
+   */
+  #keepClearOf(score: Phaser.GameObjects.Text, status: Phaser.GameObjects.Text): void {
+    const statusRight = status.x + status.width + PAD;
+    let text = score.text;
+    while (score.x - score.width < statusRight && text.includes("   ")) {
+      const [name, rest] = [text.slice(0, text.indexOf("   ")), text.slice(text.indexOf("   "))];
+      if (name.length <= 1) break;
+      text = `${name.slice(0, -2)}…${rest}`;
+      score.setText(text);
+    }
+    const box = (t: Phaser.GameObjects.Text) => ({ left: t.x - t.width * t.originX, right: t.x + t.width * (1 - t.originX) });
+    debugOf(this).hud = { status: box(status), score: box(score), round: box(this.#round) };
   }
 
   #showBanner(text: string, color: number, ms: number): void {

@@ -3,6 +3,7 @@ import * as Phaser from "phaser";
 import type { Player } from "../state.ts";
 import { CENTER_X, CENTER_Y, COLORS, css, FONT, formatClock, HEIGHT, panel, playerColor, textStyle, WIDTH } from "../../../game-client/src/kit.ts";
 import { arenaOf, type ArenaPlay } from "./play.ts";
+import { NAME_COLUMN, standingsRow } from "./standings.ts";
 
 const ROWS = 16;
 
@@ -26,7 +27,7 @@ export class ArenaScoreboard extends Phaser.Scene {
     const round = this.#arena?.room.state.round ?? 1;
     this.add.text(CENTER_X, top + 36, `ROUND ${round} OVER`, { ...textStyle(FONT.title, COLORS.accent), padding: { x: 20, y: 20 } }).setOrigin(0.5)
       .setShadow(0, 0, css(COLORS.accent), 16, true, true);
-    this.add.text(left + 40, top + 80, "#   PLAYER              KILLS  DEATHS", textStyle(FONT.small, COLORS.dim, true));
+    this.add.text(left + 40, top + 80, `#   ${"PLAYER".padEnd(NAME_COLUMN)}  KILLS  DEATHS`, textStyle(FONT.small, COLORS.dim, true));
     const rowH = (height - 170) / ROWS;
     this.#rows = [];
     for (let i = 0; i < ROWS; i++) {
@@ -45,8 +46,7 @@ export class ArenaScoreboard extends Phaser.Scene {
       const entry = standings[i];
       if (!entry) return row.setText("");
       const [id, p] = entry;
-      const you = id === room.sessionId ? " (you)" : "";
-      row.setText(`${String(i + 1).padStart(2)}  ${(p.name + you).padEnd(18).slice(0, 18)}  ${String(p.kills).padStart(5)}  ${String(p.deaths).padStart(6)}`);
+      row.setText(standingsRow(i + 1, p.name, id === room.sessionId, p.kills, p.deaths));
       row.setColor(css(playerColor(p.color)));
     });
     this.#countdown.setText(`Next round in ${formatClock(room.state.phaseEndsAt - room.clock.serverNow())}`);
