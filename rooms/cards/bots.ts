@@ -1,11 +1,14 @@
 /**
- * A bot's brain for the cards table: a pure choice of a legal move from what
- * its seat can see (playerViewOf on its decoded state), and how long a
- * person would take to make it. The fleet sends the move after the pause.
+ * How bots play the cards table (`npm run loadtest -- --room cards`): a pure
+ * choice of a legal move from what its seat can see (playerViewOf on its
+ * decoded state), how long a person would take to make it, and the fleet's
+ * player that sends the move after that pause and times its acknowledgement.
  */
-import { SUITS, isWild, suitOf, type Card, type Move, type Suit } from "./protocol.ts";
+import type { Behaviour, BotContext, BotPlayer } from "../../loadtest/behaviour.ts";
+import { MESSAGES, SUITS, isWild, suitOf, type Card, type Move, type Suit } from "./protocol.ts";
 import { randomIndex, type Rng } from "./random.ts";
 import { legalMovesIn, type PlayerView } from "./rules.ts";
+import { playerViewOf, seatIndexOf, type CardsState } from "./state.ts";
 
 /** How long a bot "thinks" before a move (ms), drawn uniformly in each range. */
 export const BOT_PACE = Object.freeze({
@@ -72,3 +75,77 @@ function suitCounts(hand: readonly Card[]): Map<Suit, number> {
   for (const card of hand) counts.set(suitOf(card), (counts.get(suitOf(card)) ?? 0) + 1);
   return counts;
 }
+
+/** What changes on the table whenever a move is accepted: the turn, a draw, the own hand, the phase. */
+function moveFingerprint(table: CardsState, playerId: string): string {
+  const seat = table.seats[seatIndexOf(table, playerId)];
+  return `${table.phase}|${table.round}|${table.turn}|${table.turnHasDrawn}|${seat?.handCount ?? -1}`;
+}
+
+/**
+ * A seated player: on its turn it thinks (thinkTimeMs), then sends
+ * chooseMove's move; once the round is over it asks for a rematch. A move
+ * is acknowledged when the decoded table shows its effect, or when the room
+ * refuses it; that round trip goes to the fleet's ack figure.
+ */
+function seatedPlayer({ room, rng, acknowledged }: BotContext): BotPlayer {
+  const table = () => room.state as CardsState | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let pending: { sentAt: number; fingerprint: string } | undefined;
+  let askedForRound = -1;
+  let stopped = false;
+
+  const acknowledge = () => {
+    if (!pending) return;
+    acknowledged(performance.now() - pending.sentAt);
+    pending = undefined;
+  };
+
+  const plan = () => {
+    const state = table();
+    if (stopped || timer || pending || !state?.seats) return;
+    const seat = state.seats[seatIndexOf(state, room.sessionId)];
+    if (state.phase === "roundOver" && seat && !seat.wantsRematch && askedForRound !== state.round) {
+      askedForRound = state.round;
+      timer = setTimeout(() => { timer = undefined; room.send(MESSAGES.rematch, {}); }, BOT_PACE.thinkMs.min);
+      return;
+    }
+    const view = playerViewOf(state, room.sessionId);
+    if (!view || legalMovesIn(view).length === 0) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      // Decide on the table as it is now: a timeout may have played this turn meanwhile.
+      const now = table() && playerViewOf(table()!, room.sessionId);
+      const move = now && chooseMove(now, rng);
+      if (!move || !room.connection.isOpen) return plan();
+      pending = { sentAt: performance.now(), fingerprint: moveFingerprint(table()!, room.sessionId) };
+      room.send(MESSAGES.move, move);
+    }, thinkTimeMs(view, rng));
+  };
+
+  room.onMessage(MESSAGES.rejected, () => { acknowledge(); plan(); });
+  room.onStateChange((state: CardsState) => {
+    if (pending && moveFingerprint(state, room.sessionId) !== pending.fingerprint) acknowledge();
+    plan();
+  });
+  // A move sent before a drop is never timed: its answer may have been lost with the socket.
+  room.onDrop(() => { pending = undefined; });
+  plan();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The cards table's bot behaviours, by name, for the fleet (loadtest/). */
+export const behaviours: Record<string, Behaviour> = {
+  /** Sits down, plays every turn at a human pace, asks for a rematch after each round. */
+  play: { session: "stay", decodesPatches: true, play: seatedPlayer },
+  /** Plays for a few seconds, leaves (withdrawing from the round), comes back to another seat. */
+  churn: { session: "churn", decodesPatches: true, play: seatedPlayer },
+  /** Plays, and every few seconds loses its connection without a close frame: its seat and hand are held. */
+  storm: { session: "storm", decodesPatches: true, play: seatedPlayer },
+};
+

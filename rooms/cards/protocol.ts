@@ -44,6 +44,8 @@ export const LIMITS = Object.freeze({
   nameLength: 16,
   /** Messages a client may send per second: a fast human plays about one move a second. */
   messagesPerSecond: 10,
+  /** People watching one table besides its players. */
+  spectators: 6,
 });
 
 export const CardCode = z.enum(DECK as [Card, ...Card[]]);
@@ -81,7 +83,16 @@ export const MESSAGES = Object.freeze({
   rejected: "rejected",
   /** server → each client: a TableEvent as that client may see it (eventSeenBy). */
   event: "event",
+  /** server → one client, on joining and reconnecting: a ClockSync. */
+  clock: "clock",
 });
+
+/**
+ * The room clock (ms) when the server sent this. A room without inputs
+ * sends its clients no clock, so the table sends this for the client to
+ * count the turn timer down to `turnEndsAt`.
+ */
+export interface ClockSync { now: number }
 
 /**
  * Why a move was refused, with what the player can do about it. checkMove
