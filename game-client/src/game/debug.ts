@@ -43,6 +43,12 @@ export class DebugHook {
   roomTypes: RoomTypeInfo[] = [];
   /** Set by a predicting room type's client module while the player is in one of its rooms. */
   prediction: (() => { corrections: number } | undefined) | undefined;
+  /**
+   * A room type's own figures and actions for tests and the curious (the
+   * cards table's legal moves, say), set by its client module while the
+   * player is in one of its rooms; undefined otherwise.
+   */
+  room: Record<string, any> | undefined;
   /** Key of the main scene on screen (Title, Game). */
   scene = "Boot";
   /** Game frames drawn since the page loaded. */
