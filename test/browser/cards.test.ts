@@ -1,0 +1,145 @@
+/**
+ * The cards table in a real browser against a real server: two pages play a
+ * round to its end and deal again, a card the rules refuse is greyed and,
+ * clicked anyway, answered with the table's reason, and a reload takes the
+ * seat back with the same hand. Pages are read through the debug hook
+ * (window.__tickforge.room), clicks land on the canvas.
+ */
+import { describe, expect, it } from "vitest";
+import { REJECTIONS } from "../../rooms/cards/protocol.ts";
+import { gameUnderTest, type GamePage } from "./browser.ts";
+
+/** Two chromium pages with software GL on a busy machine: opening them alone takes seconds. */
+const TWO_PAGES_MS = 120_000;
+
+const suite = gameUnderTest({ CARDS_DEAL_DELAY_SECONDS: "0", CARDS_TURN_SECONDS: "20" });
+
+/** From the title screen: type a name, pick the cards tab, press Enter, and wait for the table. */
+async function sitAtCards(game: GamePage, name: string): Promise<string> {
+  await game.until((h) => h.roomTypes.length > 1, "the room types");
+  await game.page.keyboard.type(name);
+  await game.page.keyboard.press("Tab");
+  await game.page.keyboard.press("Enter");
+  return game.until((h) => h.scene === "Game" && h.roomType === "cards" && h.room?.seat >= 0 && h.sessionId, `${name} to sit down at a table`);
+}
+
+/** Two pages at one table, dealt in. */
+async function twoPlayers(): Promise<[GamePage, GamePage]> {
+  const first = await suite.open();
+  const second = await suite.open();
+  await sitAtCards(first, "Ada");
+  await sitAtCards(second, "Grace");
+  const roomId = await first.read((h) => h.roomId);
+  expect(await second.read((h) => h.roomId)).toBe(roomId);
+  for (const page of [first, second]) await page.until((h) => h.room?.phase === "playing" && h.room.hand.length > 0, "the deal");
+  return [first, second];
+}
+
+/** Give the seat up (Esc) so the next spec finds no half-empty table, and close the page. */
+async function leaveTable(game: GamePage): Promise<void> {
+  try {
+    await game.page.keyboard.press("Escape");
+    await game.until((h) => h.scene === "Title" && h.connection === "idle", "the title screen");
+  } finally {
+    await game.close();
+  }
+}
+
+/** Click a point of the game's 1280×800 canvas. */
+async function clickCanvas(game: GamePage, at: { x: number; y: number }): Promise<void> {
+  const box = (await game.page.locator("canvas").boundingBox())!;
+  await game.page.mouse.click(box.x + (at.x * box.width) / 1280, box.y + (at.y * box.height) / 800);
+}
+
+/**
+ * Let the page play its own turns through the hook: the first legal play
+ * (else draw, else pass), each move sent once until the table changes.
+ */
+function autoplay(game: GamePage): Promise<void> {
+  return game.read(() => {
+    const w = window as unknown as { __autoplay?: ReturnType<typeof setInterval> };
+    let sentFor = "";
+    w.__autoplay = setInterval(() => {
+      const room = window.__tickforge.room;
+      if (!room) return;
+      const moves = room.legalMoves as { type: string; card?: string }[];
+      const key = `${room.round}|${room.turn}|${room.hand.length}|${JSON.stringify(moves)}`;
+      if (moves.length === 0 || key === sentFor) return;
+      sentFor = key;
+      room.move(moves.find((m) => m.type === "play") ?? moves.find((m) => m.type === "draw") ?? moves[0]);
+    }, 60);
+  });
+}
+
+function stopAutoplay(game: GamePage): Promise<void> {
+  return game.read(() => clearInterval((window as unknown as { __autoplay?: ReturnType<typeof setInterval> }).__autoplay));
+}
+
+describe("the cards table in the browser", () => {
+  it("lets two pages play a round to its end, shows the scores, and deals again when both ask for a rematch", async () => {
+    const pages = await twoPlayers();
+    try {
+      expect(await pages[0].read((h) => h.room!.turnMsLeft)).toBeGreaterThan(0);
+      await Promise.all(pages.map(autoplay));
+      for (const page of pages) {
+        await page.until((h) => h.room?.phase === "roundOver" && h.room.resultsShown, "the round's end and its scores", undefined, 120_000);
+      }
+      await Promise.all(pages.map(stopAutoplay));
+      for (const page of pages) expect(await page.read((h) => h.room!.refusals)).toEqual([]);
+
+      // One asks with the button on the canvas, the other through the hook.
+      const at = await pages[0].until((h) => h.room?.rematchAt, "the rematch button");
+      await clickCanvas(pages[0], at);
+      await pages[0].until((h) => h.room?.wantsRematch, "the click to ask for a rematch");
+      await pages[1].read((h) => h.room!.rematch());
+      for (const page of pages) {
+        await page.until((h) => h.room?.phase === "playing" && h.room.round === 2 && h.room.hand.length > 0 && !h.room.resultsShown, "the second round's deal");
+      }
+      for (const page of pages) expect(page.errors).toEqual([]);
+    } finally {
+      await Promise.all(pages.map(leaveTable));
+    }
+  }, TWO_PAGES_MS + 120_000);
+
+  it("greys the cards that cannot be played, and a greyed card clicked anyway gets the table's reason in a toast", async () => {
+    const pages = await twoPlayers();
+    try {
+      const onTurn = (await pages[0].read((h) => h.room!.legalMoves.length > 0)) ? pages[0] : pages[1];
+      const hand = await onTurn.until((h) => h.room?.cardsOnScreen?.length && h.room.cardsOnScreen, "the hand on screen");
+      const greyed = hand.filter((c: { greyed: boolean }) => c.greyed);
+      const legalCards = new Set((await onTurn.read((h) => h.room!.legalMoves)).flatMap((m: { card?: string }) => (m.card ? [m.card] : [])));
+      expect(hand.filter((c: { card: string }) => !legalCards.has(c.card)).map((c: { card: string }) => c.card)).toEqual(greyed.map((c: { card: string }) => c.card));
+      if (greyed.length === 0) {
+        // A hand where every card fits (rare): passing before drawing is refused the same way.
+        await onTurn.read((h) => h.room!.move({ type: "pass" }));
+        await onTurn.until((h) => h.banner === "Draw a card before passing.", "the refusal's toast");
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 500)); // the deal's cards fly in for up to a few hundred ms
+        await clickCanvas(onTurn, greyed[0]);
+        const refusal = await onTurn.until((h) => h.room!.refusals.at(-1), "the table's refusal");
+        expect(refusal.code).toBe("DOES_NOT_MATCH");
+        await onTurn.until((h, text) => h.banner === text, "the refusal's toast", REJECTIONS.DOES_NOT_MATCH);
+      }
+      expect(await onTurn.read((h) => h.room!.hand.length)).toBe(hand.length);
+      const other = onTurn === pages[0] ? pages[1] : pages[0];
+      expect(await other.read((h) => h.room!.refusals)).toEqual([]);
+    } finally {
+      await Promise.all(pages.map(leaveTable));
+    }
+  }, TWO_PAGES_MS);
+
+  it("takes the seat back with the same hand after a page reload", async () => {
+    const pages = await twoPlayers();
+    try {
+      const [page] = pages;
+      const before = await page.read((h) => ({ id: h.sessionId, seat: h.room!.seat, hand: [...h.room!.hand].sort() }));
+      await page.page.reload();
+      await page.until((h) => h.scene === "Game" && h.connection === "connected" && h.room?.hand?.length > 0, "the reloaded page back at its seat");
+      const after = await page.read((h) => ({ id: h.sessionId, seat: h.room!.seat, hand: [...h.room!.hand].sort() }));
+      expect(after).toEqual(before);
+      for (const p of pages) expect(p.errors).toEqual([]);
+    } finally {
+      await Promise.all(pages.map(leaveTable));
+    }
+  }, TWO_PAGES_MS);
+});
