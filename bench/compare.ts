@@ -2,12 +2,12 @@
  * npm run compare -- --base <git ref> [--players 320] [--hold 30] [--runs 3] [--behaviour move]
  *
  * Does this checkout's server cost less CPU than another commit's? On a
- * shared host two runs a minute apart can differ by 30 %, far more than most
- * changes, so the two builds are measured side by side: both servers pinned
+ * shared host two runs a minute apart differ by far more than most changes
+ * (docs/loadtest.md has the figures), so the two builds are measured side by side: both servers pinned
  * to core 0 at once, one bot fleet on core 1 spread evenly over both
  * (bot k plays on endpoint k mod 2), each server's CPU read from its own
  * /metrics over the same seconds. The host's drift then moves both alike and
- * their ratio stays put: two identical builds read within about ±1.5 %. Runs
+ * their ratio stays put. Runs
  * alternate which build starts first and gets the even-numbered bots.
  *
  * The base commit runs from a temporary git worktree that shares this
@@ -125,7 +125,7 @@ function sideCosts(run: LoadRun, endpoints: string[], from: number, to: number):
 /**
  * One side-by-side run. `baseFirst` swaps which server starts first and gets
  * the even-numbered bots: alternated from run to run, so an edge either
- * position has (identical builds read up to 1.8 % apart in one order) cancels.
+ * position has cancels.
  */
 async function compareOnce(baseDir: string, players: number, behaviour: string, holdSeconds: number, cpus: string | undefined, baseFirst: boolean): Promise<CompareRun> {
   const servers: ToolServer[] = [];

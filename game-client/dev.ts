@@ -1,6 +1,6 @@
 /**
  * `npm run dev`: the client rebuilds when game-client/ or rooms/ change
- * (esbuild watch), and the server restarts when server/ or rooms/ change
+ * (esbuild watch), and the server restarts when server/, rooms/ or shared/ change
  * (node --watch). Reload the page to pick up a new bundle. Ctrl-C stops
  * both; if either one dies, the other is stopped too.
  */
@@ -17,7 +17,7 @@ if (first.status !== 0) process.exit(first.status ?? 1);
 const children: ChildProcess[] = [
   spawn(process.execPath, ["game-client/build.ts", "--watch"], { cwd: root, stdio: "inherit" }),
   // node --watch restarts with SIGTERM and waits for the exit: no drain time in development.
-  spawn(process.execPath, serverArgv("--watch-path=server", "--watch-path=rooms"), { cwd: root, stdio: "inherit", env: { DRAIN_SECONDS: "0", ...process.env, ...serverEnv() } }),
+  spawn(process.execPath, serverArgv("--watch-path=server", "--watch-path=rooms", "--watch-path=shared"), { cwd: root, stdio: "inherit", env: { DRAIN_SECONDS: "0", ...process.env, ...serverEnv() } }),
 ];
 
 let stopping = false;

@@ -44,7 +44,7 @@ export function program(): Command {
   return new Command("loadtest")
     .description("Play a fleet of bots against Tickforge servers and report what players feel and what the server pays.")
     .option("-e, --endpoint <url>", "server HTTP address; repeat to spread bots over several processes", endpoint)
-    .option("-r, --room <type>", "room type to join", "arena")
+    .option("-r, --room <type>", "room type to join (default: the first in rooms/index.ts)")
     .addOption(new Option("-b, --behaviour <name>", `how bots play (${behaviours})`))
     .option("-n, --bots <count>", "bots at the top of the ramp", int("--bots", 1, 100_000), 32)
     .option("--ramp <seconds>", "seconds over which the bots join, evenly", num("--ramp", 0, 3600), 5)
@@ -82,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
   let link: LinkSettings;
   try {
     link = checkLinkSettings({ latencyMs: o.latency, jitterMs: o.jitter, lossPercent: o.loss });
+    o.room ??= (await import("../rooms/index.ts")).roomTypes[0].name;
     const known = await behavioursOf(o.room).catch((error: Error) => { throw new AssertionSyntaxError(error.message); });
     o.behaviour ??= Object.keys(known)[0];
     if (!known[o.behaviour]) throw new AssertionSyntaxError(`No behaviour "${o.behaviour}" for ${o.room}. Known: ${Object.keys(known).join(", ")}.`);

@@ -4,6 +4,7 @@
  * dependencies"). These specs fail when an upgrade leaves a patch behind or
  * when a patch did not take.
  */
+import { schema, t, type SchemaType } from "@colyseus/schema";
 import { once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
 import type { AddressInfo, Socket } from "node:net";
@@ -14,8 +15,16 @@ import { RedisPresence } from "@colyseus/redis-presence";
 import { InputDecoder, InputEncoder } from "@colyseus/schema/input";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
-import { ArenaInput } from "../rooms/arena/state.ts";
 import { startRedis, type TestRedis } from "../test/scaling/support.ts";
+
+/** An input as a twin-stick game declares one: two axes, an aim, a trigger. */
+const StickInput = schema({
+  moveX: t.int8().default(0),
+  moveY: t.int8().default(0),
+  aim: t.angle({ bits: 8 }).default(0),
+  fire: t.boolean().default(false),
+}, "StickInput");
+type StickInput = SchemaType<typeof StickInput>;
 
 const SERVER = dirname(fileURLToPath(import.meta.url));
 const PATCHES = join(SERVER, "patches");
@@ -50,7 +59,7 @@ describe("patches to dependencies", () => {
   });
 
   it("an input decoder reads an input from an offset inside a larger frame, as the room's decode now passes it", () => {
-    const sent = new ArenaInput();
+    const sent = new StickInput();
     sent.moveX = -1;
     sent.moveY = 1;
     sent.fire = true;
@@ -59,7 +68,7 @@ describe("patches to dependencies", () => {
     frame.set([0xff, 0xff, 0xff]); // the protocol prefix the room has already read
     frame.set(body, 3);
 
-    const received = new ArenaInput();
+    const received = new StickInput();
     new InputDecoder(received).decode(frame, { offset: 3 });
 
     expect({ moveX: received.moveX, moveY: received.moveY, fire: received.fire }).toEqual({ moveX: -1, moveY: 1, fire: true });

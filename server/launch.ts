@@ -1,35 +1,20 @@
 /**
  * The runtime a Tickforge server process runs on: its memory allocator, one
- * glibc setting and two V8 flags. `server/main.ts` applies them before anything
+ * glibc setting and two V8 flags. `main()` (server/main.ts) applies them before anything
  * else loads: started without them (`node main.ts`, `npm start`, the
  * Procfile), the process replaces itself, same pid, with one that has them.
  * Launchers that spawn servers themselves (the bench, the probes, the specs,
  * pm2) pass them from here up front, so no relaunch happens there.
  *
- * All four are there for memory; only the last costs measurable CPU.
- * Measured with `npm run loadtest -- --behaviour move --bots 480 --ramp 3`
- * against a server pinned to one core,
- * alternating runs (docs/operations.md, "Runtime settings", has the figures):
- * - jemalloc, when its library is installed (`apt-get install libjemalloc2`):
- *   Node's socket reads malloc 64 KB and shrink it to the frame's size, and
- *   glibc cannot give back the pages around the frames that stay alive. Under
- *   jemalloc, RSS per connection is a quarter to a third lower (at 480:
- *   20–27 KB against 38–41; at 800: 26 against 39).
- * - `MALLOC_ARENA_MAX=2`, for glibc's malloc when jemalloc is absent: one
- *   arena per allocating thread (V8's compiler and GC helpers, libuv's pool)
- *   kept about 10 MB more at idle and 3 MB more at 480 connections.
- * - `--max-semi-space-size=8`: V8's young generation stays at the 2 × 8 MB
- *   startup already reaches, instead of growing to 2 × 16 MB under load.
- * - `--heap-growing-percent=30`: after each major GC, V8 lets the old
- *   generation grow by 30 % of its live size before the next, instead of up
- *   to four times it. Under load a server promotes garbage into the old
- *   generation steadily, and V8 keeps the pages of each swing pooled: after
- *   three minutes at 480 CCU the full game held 230 MB of RSS by default and
- *   140 MB with a cap of 50 %, for about 3.5 % more server CPU. With the
- *   input-path patches (server/patches) it promotes far less; 30 % instead of
- *   50 % then took the RSS each added move-only connection costs from about
- *   20 KB to 14.5, for 2.5 % more server CPU (docs/operations.md, "Runtime
- *   settings").
+ * All four are there for memory (docs/operations.md, "Runtime settings",
+ * has what each was measured to save and cost):
+ * - jemalloc, when installed (`apt-get install libjemalloc2`): glibc cannot
+ *   give back the pages around the socket-read buffers that stay alive;
+ * - `MALLOC_ARENA_MAX=2`, for glibc's malloc when jemalloc is absent: fewer
+ *   per-thread arenas kept around;
+ * - `--max-semi-space-size=8`: the young generation stays at its startup size;
+ * - `--heap-growing-percent=30`: the old generation grows by less between
+ *   major collections, so a loaded server keeps fewer pooled pages.
  *
  * With server/config.ts, this is the only module that reads process.env: the
  * runtime has to be settled before the configuration is even loaded.

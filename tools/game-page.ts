@@ -69,9 +69,18 @@ export async function openGame(browser: Browser, endpoint: string, options: Open
   return game;
 }
 
-/** From the title screen: type a name, press Enter and wait until the own player is in the arena. */
-export async function play(game: GamePage, name: string): Promise<string> {
+/**
+ * From the title screen: type a name, pick the room type's tab (Tab), press
+ * Enter and wait until the player is in a room of that type with its play
+ * scene up (a play scene sets the debug hook's `scene` to "Game"). In the
+ * arena, also until its own player and prediction are there.
+ */
+export async function play(game: GamePage, name: string, roomType = "arena"): Promise<string> {
+  await game.until((h, type) => h.roomTypes.some((t) => t.name === type) && h.selectedRoomType, `the title to offer ${roomType}`, roomType);
   await game.page.keyboard.type(name);
+  for (let i = 0; i < 16 && await game.read((h) => h.selectedRoomType) !== roomType; i++) await game.page.keyboard.press("Tab");
   await game.page.keyboard.press("Enter");
-  return game.until((h) => h.scene === "Game" && h.connection === "connected" && h.self && h.stats && h.sessionId, `${name} to join an arena`);
+  const arena = roomType === "arena";
+  return game.until((h, [type, arena]) => h.scene === "Game" && h.roomType === type && h.connection === "connected" && (!arena || (h.self && h.stats)) && h.sessionId,
+    `${name} to join a ${roomType} room`, [roomType, arena] as const);
 }

@@ -12,11 +12,11 @@ import type { StepContext } from "../../server/room/fixed-step.ts";
 import { predictedInput, PredictedRoom } from "../../server/room/PredictedRoom.ts";
 import { SeatHolding } from "../../server/room/seats.ts";
 import { MAX_HEALTH, MAX_PLAYERS, PROJECTILE_DAMAGE, RESPAWN_SECONDS, SCOREBOARD_SECONDS } from "./constants.ts";
-import type { arenaSettings } from "./index.ts";
 import { ArenaMessage, CHAT_BUDGET, CHAT_MAX_LENGTH, MODES, type Chat, type Killed } from "./protocol.ts";
 import {
   applyInput, canFire, muzzle, projectileHits, projectilePosition, projectileSpent, spawnPoint,
 } from "./sim.ts";
+import type { ArenaSettings } from "./settings.ts";
 import { ArenaInput, ArenaState, Player, Projectile } from "./state.ts";
 
 /** What a client may choose: the mode when it creates a room, its name when it joins. Everything else is the server's. */
@@ -35,7 +35,6 @@ const INPUT = predictedInput(ArenaInput, { moveX: [-1, 1], moveY: [-1, 1] });
 /** A shot in flight: its synced record plus what only the server needs. */
 interface Flight { shot: Projectile; age: number; lagMs: number }
 
-type ArenaSettings = z.output<typeof arenaSettings>;
 
 export class ArenaRoom extends PredictedRoom<{ state: ArenaState; input: ArenaInput; metadata: { mode: string } }, ArenaSettings> {
   maxClients = MAX_PLAYERS;

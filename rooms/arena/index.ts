@@ -1,20 +1,14 @@
 /** The arena: a top-down shooter with predicted movement and lag-compensated shots, 2–16 players a room. */
-import { z } from "zod";
 import { defineRoomType } from "../../server/room/room-type.ts";
 import { ArenaRoom } from "./ArenaRoom.ts";
-import { ROUND_SECONDS } from "./constants.ts";
-
-export const arenaSettings = z.object({
-  /** Length of a round, s (ARENA_ROUND_SECONDS); a scoreboard follows. */
-  roundSeconds: z.number().min(10).max(3600).default(ROUND_SECONDS),
-});
+import { ArenaSettings } from "./settings.ts";
 
 export const arena = defineRoomType({
   name: "arena",
   title: "Arena",
-  summary: "Fast top-down shootout for 2–16 players. WASD moves, the mouse aims, click fires.",
+  summary: "Fast top-down shootout for 2–16 players, with predicted movement and lag-compensated shots.",
   room: ArenaRoom,
-  settings: arenaSettings,
+  settings: ArenaSettings,
   filterBy: ["mode"],
   // The fullest arena encodes in 4.5 KB (state.test.ts builds it).
   stateBufferBytes: 8 * 1024,

@@ -60,7 +60,7 @@ interface RoomTypeCells { received: CounterCell[]; sent: CounterCell[]; stateByt
 
 /**
  * Built once per room type and shared by all its sockets (a set per socket
- * cost every connection about 0.7 KB). Arrays indexed by code: the per-frame
+ * costs every connection memory). Arrays indexed by code: the per-frame
  * lookup is an element load, where a lookup by kind name went through V8's
  * megamorphic keyed-load path.
  */

@@ -11,6 +11,7 @@ import { RoomPlugin, type Room } from "@colyseus/core";
 import { CloseCode, FrameworkMessage, type Announcement, type ShutdownNotice } from "../../shared/protocol.ts";
 import { logger } from "../logger.ts";
 import { liveRooms, type DrainPlan, type LiveRoom } from "../ops/live-rooms.ts";
+import { ROOM_SETUP_OPTION, type RoomSetup } from "./lifecycle.ts";
 
 export interface DrainOptions {
   /** What players read when the process drains; default the room type's drainNotice. */
@@ -39,7 +40,7 @@ export class DrainAndAnnounce extends RoomPlugin<Room> implements LiveRoom {
   }
 
   protected override onCreate(options: Record<string, unknown> | undefined): void {
-    this.#notice ??= (options?.$tickforge as { drainNotice?: string } | undefined)?.drainNotice ?? "This server is restarting.";
+    this.#notice ??= (options?.[ROOM_SETUP_OPTION] as RoomSetup | undefined)?.drainNotice ?? "This server is restarting.";
     liveRooms.add(this);
     drains.set(this.room, this);
   }

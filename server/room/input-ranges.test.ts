@@ -1,11 +1,20 @@
+import { schema, t, type SchemaType } from "@colyseus/schema";
 import { describe, expect, it } from "vitest";
-import { ArenaInput } from "../../rooms/arena/state.ts";
 import { clampToRanges } from "./input-ranges.ts";
 
-const sanitize = clampToRanges<ArenaInput>({ moveX: [-1, 1], moveY: [-1, 1] });
+/** An input as a twin-stick game declares one: two axes, an aim, a trigger. */
+const StickInput = schema({
+  moveX: t.int8().default(0),
+  moveY: t.int8().default(0),
+  aim: t.angle({ bits: 8 }).default(0),
+  fire: t.boolean().default(false),
+}, "StickInput");
+type StickInput = SchemaType<typeof StickInput>;
 
-function sanitized(values: Partial<ArenaInput>): ArenaInput {
-  const input = Object.assign(new ArenaInput(), values);
+const sanitize = clampToRanges<StickInput>({ moveX: [-1, 1], moveY: [-1, 1] });
+
+function sanitized(values: Partial<StickInput>): StickInput {
+  const input = Object.assign(new StickInput(), values);
   sanitize(input);
   return input;
 }
@@ -20,12 +29,12 @@ describe("input ranges", () => {
   });
 
   it("leaves values inside their range and fields without a range as they are", () => {
-    const aim = Object.assign(new ArenaInput(), { aim: 1.5 }).aim; // as quantized on the wire
+    const aim = Object.assign(new StickInput(), { aim: 1.5 }).aim; // as quantized on the wire
     expect(sanitized({ moveX: 0.5, moveY: -1, aim: 1.5, fire: true })).toMatchObject({ moveX: 0.5, moveY: -1, aim, fire: true });
   });
 
   it("refuses a range that is not a finite [min, max]", () => {
-    expect(() => clampToRanges<ArenaInput>({ moveX: [1, -1] })).toThrow(/moveX needs a finite \[min, max\]/);
-    expect(() => clampToRanges<ArenaInput>({ moveX: [0, Number.POSITIVE_INFINITY] })).toThrow(/moveX/);
+    expect(() => clampToRanges<StickInput>({ moveX: [1, -1] })).toThrow(/moveX needs a finite \[min, max\]/);
+    expect(() => clampToRanges<StickInput>({ moveX: [0, Number.POSITIVE_INFINITY] })).toThrow(/moveX/);
   });
 });

@@ -5,13 +5,12 @@ import { $changes } from "@colyseus/schema";
  *
  * Colyseus decodes each client's inputs into one instance of the input class
  * and keeps the pending ones as clones of it, made with Schema.clone(): a new
- * change-tracked Schema filled through its setters, about 1 µs and a handful
- * of objects per input. Every input of every player takes that path (14,400 a
- * second at 480 players), and a buffered input is only ever read by the
- * room's step. `withPlainSnapshots(Input)` returns a subclass, with the same
+ * change-tracked Schema filled through its setters. Every input of every
+ * player takes that path, and a buffered input is only ever read by the
+ * room's step (docs/rooms.md has the figures). `withPlainSnapshots(Input)` returns a subclass, with the same
  * fields and wire format, that differs in two ways:
- * - clone() is a plain object of the declared fields: a tenth of the cost,
- *   and no change-tracking garbage;
+ * - clone() is a plain object of the declared fields, with no change-tracking
+ *   garbage;
  * - its instances record no changes. A client's changes are what its
  *   encoder sends; on the server nothing encodes an input, so recording each
  *   decoded field's change was work thrown away.

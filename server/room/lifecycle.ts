@@ -28,6 +28,8 @@ export interface SetupHost extends Room {
 
 export class RoomLifecycle extends RoomPlugin<SetupHost> {
   readonly pluginName = "lifecycle" as const;
+  /** The join is logged once the room's own onJoin accepted it. */
+  protected override order = { onJoin: "after" } as const;
   #log: Logger = logger;
 
   protected override onCreate(options: Record<string, unknown> | undefined): void {
@@ -44,7 +46,7 @@ export class RoomLifecycle extends RoomPlugin<SetupHost> {
   }
 
   protected override onJoin(client: Client): void {
-    this.#log.info({ sessionId: client.sessionId, players: this.room.clients.length + 1 }, "player joining");
+    this.#log.info({ sessionId: client.sessionId, players: this.room.clients.length }, "player joined");
   }
 
   protected override onLeave(client: Client, code?: number): void {

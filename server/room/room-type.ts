@@ -133,9 +133,9 @@ export function parseRoomSettings<S extends AnySettings>(type: RoomType<S>, env:
 
 /** The kind a setting's text is read as, from the schema under its default/optional wrappers. */
 function kindOf(field: z.ZodType): string {
-  let def = (field as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
+  let def = field.def as { type: string; innerType?: z.ZodType };
   while (def.innerType && (def.type === "default" || def.type === "optional" || def.type === "prefault" || def.type === "nullable")) {
-    def = (def.innerType as unknown as { _zod: { def: typeof def } })._zod.def;
+    def = def.innerType.def as typeof def;
   }
   return def.type;
 }

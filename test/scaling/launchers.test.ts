@@ -98,5 +98,5 @@ describe("npm run cluster", () => {
     }, 1000 + HARD_DEADLINE_GRACE_MS, "every process to exit");
     if (launcher.exitCode === null) await once(launcher, "exit");
     expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`tickforge-pm2-${port}-`))).toEqual([]);
-  });
+  }, 60_000);
 });

@@ -41,6 +41,8 @@ export class DebugHook {
   readonly #session: GameSession;
   /** The room types the server offers, once listed. */
   roomTypes: RoomTypeInfo[] = [];
+  /** The type the title screen's PLAY would join. */
+  selectedRoomType: string | undefined;
   /** Set by a predicting room type's client module while the player is in one of its rooms. */
   prediction: (() => { corrections: number } | undefined) | undefined;
   /**
@@ -49,7 +51,7 @@ export class DebugHook {
    * player is in one of its rooms; undefined otherwise.
    */
   room: Record<string, any> | undefined;
-  /** Key of the main scene on screen (Title, Game). */
+  /** The main scene on screen: "Title", or "Game" while a room type's play scene runs. */
   scene = "Boot";
   /** Game frames drawn since the page loaded. */
   frame = 0;

@@ -69,7 +69,7 @@ export class Title extends Phaser.Scene {
     if (data.notice) this.#play.setLabel("PLAY AGAIN");
 
     this.#roomList(playY + 84);
-    this.#controls = this.add.text(CENTER_X, HEIGHT - PAD * 1.5, "", textStyle(FONT.small, COLORS.dim)).setOrigin(0.5);
+    this.#controls = this.add.text(CENTER_X, HEIGHT - PAD * 1.5, "", { ...textStyle(FONT.small, COLORS.dim), align: "center" }).setOrigin(0.5, 1);
 
     this.input.keyboard!.on("keydown", this.#onKey, this);
     const lobby = this.#session.lobby;
@@ -118,7 +118,8 @@ export class Title extends Phaser.Scene {
     const total = this.#modules.length * width + (this.#modules.length - 1) * gap;
     this.#modules.forEach((module, i) => {
       const x = CENTER_X - total / 2 + width / 2 + i * (width + gap);
-      this.#tabs.push(button(this, x, y, module.name.toUpperCase(), () => this.#select(i), { width, height: 40, size: FONT.body }));
+      const title = debugOf(this).roomTypes.find((t) => t.name === module.name)?.title ?? module.name;
+      this.#tabs.push(button(this, x, y, title.toUpperCase(), () => this.#select(i), { width, height: 40, size: FONT.body }));
     });
   }
 
@@ -126,7 +127,10 @@ export class Title extends Phaser.Scene {
     if (this.#modules.length === 0) return;
     this.#selected = (index + this.#modules.length) % this.#modules.length;
     this.#tabs.forEach((tab, i) => tab.container.setAlpha(i === this.#selected ? 1 : 0.45));
-    this.#controls.setText(this.#modules[this.#selected].controls);
+    const module = this.#modules[this.#selected];
+    debugOf(this).selectedRoomType = module.name;
+    const summary = debugOf(this).roomTypes.find((t) => t.name === module.name)?.summary;
+    this.#controls.setText(summary ? `${summary}\n${module.controls}` : module.controls);
   }
 
   #roomList(top: number): void {

@@ -1,0 +1,61 @@
+/**
+ * The layout's promises, checked on the source: server/ names no room
+ * folder, nothing but specs imports test/, and no module imports itself
+ * back through others.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../tools/process.ts";
+
+const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "*.ts"], { cwd: ROOT, encoding: "utf8" })
+  .split("\n").filter((f) => f.endsWith(".ts") && !f.startsWith("node_modules/"));
+
+/** Each file's relative imports (static, type-only and dynamic with a literal path), as repository paths. */
+const imports = new Map(files.map((file) => {
+  let source = "";
+  try { source = readFileSync(join(ROOT, file), "utf8"); } catch { /* deleted in the work tree */ }
+  const specifiers = [
+    ...source.matchAll(/(?:^|\n)\s*(?:import|export)[^;'"`]*?from\s*["'](\.{1,2}\/[^"']+)["']/g),
+    ...source.matchAll(/import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g),
+  ].map((m) => normalize(join(dirname(file), m[1])));
+  return [file, specifiers];
+}));
+
+describe("the repository's layout", () => {
+  it("server/ imports no room folder: room types are handed to createGameServer", () => {
+    const offenders = [...imports].filter(([file]) => file.startsWith("server/"))
+      .flatMap(([file, deps]) => deps.filter((d) => d.startsWith("rooms/")).map((d) => `${file} → ${d}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it("nothing but specs imports test/", () => {
+    const offenders = [...imports].filter(([file]) => !file.startsWith("test/") && !file.endsWith(".test.ts"))
+      .flatMap(([file, deps]) => deps.filter((d) => d.startsWith("test/")).map((d) => `${file} → ${d}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it("has no import cycle", () => {
+    const cycles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const stack: string[] = [];
+    const visit = (file: string) => {
+      state.set(file, "open");
+      stack.push(file);
+      for (const dep of imports.get(file) ?? []) {
+        if (!imports.has(dep)) continue;
+        if (state.get(dep) === "open") cycles.push([...stack.slice(stack.indexOf(dep)), dep].join(" → "));
+        else if (!state.has(dep)) visit(dep);
+      }
+      stack.pop();
+      state.set(file, "done");
+    };
+    for (const file of imports.keys()) if (!state.has(file)) visit(file);
+    expect(cycles).toEqual([]);
+  });
+
+  it("finds the imports it checks", () => {
+    expect(imports.get("main.ts")).toContain(relative(ROOT, join(ROOT, "server/main.ts")));
+  });
+});
