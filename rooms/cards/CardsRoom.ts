@@ -14,16 +14,14 @@ import { z } from "zod";
 import { ClientErrorCode } from "../../shared/protocol.ts";
 import { framework, GameRoom } from "../../server/room/GameRoom.ts";
 import { SeatHolding } from "../../server/room/seats.ts";
-import type { cardsSettings } from "./index.ts";
 import {
   JoinOptions, LIMITS, MAX_PLAYERS, MESSAGES, MIN_PLAYERS, Move, RematchRequest, eventSeenBy, rejection,
   type ClockSync, type Rejection, type TableEvent,
 } from "./protocol.ts";
 import { secureSeed } from "./random.ts";
+import type { CardsSettings } from "./settings.ts";
 import { applyMove, deal, nextRound, playTimedOutTurn, withdraw, type Game } from "./rules.ts";
 import { CardsSeat, CardsState, seatIndexOf, showOwnHand, writeGame } from "./state.ts";
-
-type CardsSettings = z.output<typeof cardsSettings>;
 
 export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
   /** Seats only; each spectator who joins raises it by one, so watching never takes a player's chair. */
