@@ -7,20 +7,18 @@
  */
 import { describe, expect, it } from "vitest";
 import { REJECTIONS } from "../../rooms/cards/protocol.ts";
-import { gameUnderTest, type GamePage } from "./browser.ts";
+import { gameUnderTest, play, type GamePage } from "./browser.ts";
 
 /** Two chromium pages with software GL on a busy machine: opening them alone takes seconds. */
 const TWO_PAGES_MS = 120_000;
 
 const suite = gameUnderTest({ CARDS_DEAL_DELAY_SECONDS: "0", CARDS_TURN_SECONDS: "20" });
 
-/** From the title screen: type a name, pick the cards tab, press Enter, and wait for the table. */
+/** From the title screen: sit down at a cards table as `name`. */
 async function sitAtCards(game: GamePage, name: string): Promise<string> {
-  await game.until((h) => h.roomTypes.length > 1, "the room types");
-  await game.page.keyboard.type(name);
-  await game.page.keyboard.press("Tab");
-  await game.page.keyboard.press("Enter");
-  return game.until((h) => h.scene === "Game" && h.roomType === "cards" && h.room?.seat >= 0 && h.sessionId, `${name} to sit down at a table`);
+  const id = await play(game, name, "cards");
+  await game.until((h) => h.room && h.room.seat >= 0, `${name}'s seat`);
+  return id;
 }
 
 /** Two pages at one table, dealt in. */
