@@ -62,6 +62,8 @@ export class DebugHook {
   players: PlayerSnapshot[] = [];
   /** Left and right edges (px) of a HUD's texts, for layout specs. */
   hud: Record<string, { left: number; right: number }> = {};
+  /** Centres of the title screen's JOIN and WATCH buttons, by listed room, for specs that click them. */
+  roomButtons: { roomId: string; join: { x: number; y: number }; watch?: { x: number; y: number } }[] = [];
   /** The banner text last shown (announcements, server notices). */
   banner = "";
   /** Connection states in the order they happened (the last 20). */
