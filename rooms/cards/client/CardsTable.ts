@@ -32,7 +32,7 @@ const HAND_WIDTH = 820;
 const PLACES = {
   bottom: { x: 150, y: HEIGHT - 96 },
   left: { x: 150, y: 360 },
-  top: { x: CENTER_X, y: HUD_BAR + 92 },
+  top: { x: CENTER_X, y: HUD_BAR + 112 },
   right: { x: WIDTH - 150, y: 360 },
 };
 type Place = keyof typeof PLACES;
@@ -76,6 +76,8 @@ export class CardsTable extends Phaser.Scene {
   #handLegal = new Map<Card, Move[]>();
   #plates = new Map<string, SeatPlate>();
   #drawPile!: Phaser.GameObjects.Container;
+  /** The edges of the cards under the top of each pile, thicker the more cards it holds. */
+  #pileEdges!: Phaser.GameObjects.Graphics;
   #pileCount!: Phaser.GameObjects.Text;
   #discard: Phaser.GameObjects.Container | undefined;
   #discardShown: Card | "" = "";
@@ -121,6 +123,7 @@ export class CardsTable extends Phaser.Scene {
     this.cameras.main.setBackgroundColor(0x0a1a14);
     this.#drawFelt();
     this.#drawHudBar();
+    this.#pileEdges = this.add.graphics().setDepth(4);
     this.#drawPile = cardBack(this, DRAW_PILE.x, DRAW_PILE.y).setDepth(5);
     this.#drawPile.setInteractive({ useHandCursor: true }).on("pointerup", () => this.#tryMove({ type: "draw" }));
     this.#pileCount = this.add.text(DRAW_PILE.x, DRAW_PILE.y + CARD_H / 2 + 16, "", textStyle(FONT.small, 0xd8efe2)).setOrigin(0.5).setDepth(5);
@@ -189,6 +192,7 @@ export class CardsTable extends Phaser.Scene {
     this.#waiting.setText(waiting ? this.#waitingLine(table) : "");
     this.#drawPile.setVisible(!waiting && table.drawPileCount > 0);
     this.#pileCount.setText(waiting ? "" : `${table.drawPileCount} to draw`);
+    this.#drawPileEdges(waiting ? 0 : table.drawPileCount, waiting ? 0 : table.discardCount);
     if (this.#flights === 0) this.#showDiscard(table.topCard as Card | "");
     this.#suitBadge.setText(waiting || !table.suit ? "" : `Suit: ${SUIT_SYMBOL[table.suit as Suit]} ${SUIT_NAME[table.suit as Suit]}`);
     this.#suitBadge.setColor(table.suit && table.topCard && suitOf(table.topCard as Card) !== table.suit ? css(GOLD) : "#d8efe2");
@@ -352,6 +356,20 @@ export class CardsTable extends Phaser.Scene {
       // Greyed: a card the rules would refuse now. Off turn nothing is playable, and nothing is greyed.
       (sprite.getByName("shade") as Phaser.GameObjects.Graphics | null)?.setVisible(myTurn && !playable);
     });
+  }
+
+  #drawPileEdges(drawCount: number, discardCount: number): void {
+    const g = this.#pileEdges;
+    g.clear();
+    const edges = (at: { x: number; y: number }, cards: number, color: number) => {
+      const layers = Math.min(5, Math.ceil(cards / 8));
+      for (let i = layers; i >= 1; i--) {
+        g.fillStyle(color, 1).fillRoundedRect(at.x - CARD_W / 2 + i * 1.5, at.y - CARD_H / 2 + i * 2, CARD_W, CARD_H, 9);
+        g.lineStyle(1, 0x8c8576, 1).strokeRoundedRect(at.x - CARD_W / 2 + i * 1.5, at.y - CARD_H / 2 + i * 2, CARD_W, CARD_H, 9);
+      }
+    };
+    if (drawCount > 1) edges(DRAW_PILE, drawCount - 1, 0xe9e4d8);
+    if (discardCount > 1) edges(DISCARD, discardCount - 1, 0xf3efe6);
   }
 
   #showDiscard(card: Card | ""): void {

@@ -9,6 +9,7 @@ export default defineClientModule({
   State: CardsState,
   scenes: [CardsTable],
   playScene: "CardsTable",
+  watchOptions: { spectate: true },
   controls: "Click a card to play it (greyed ones do not fit)  ·  click the pile or D draws  ·  P passes  ·  Esc leaves",
   describe: (room) => `${room.clients} at the table`,
   attach({ session, room, game, debug }) {
