@@ -140,4 +140,22 @@ describe("the cards table in the browser", () => {
       await Promise.all(pages.map(leaveTable));
     }
   }, TWO_PAGES_MS);
+
+  it("lets a third page watch from the title screen: the table and its counts, no hand, no moves", async () => {
+    const pages = await twoPlayers();
+    const watcher = await suite.open();
+    try {
+      const roomId = await pages[0].read((h) => h.roomId);
+      const at = await watcher.until((h, id) => h.roomButtons.find((b) => b.roomId === id)?.watch, "the table's WATCH button", roomId);
+      await clickCanvas(watcher, at);
+      await watcher.until((h) => h.scene === "Game" && h.room?.spectating && h.room.phase === "playing", "the table, as a spectator");
+      expect(await watcher.read((h) => ({ roomId: h.roomId, seat: h.room!.seat, hand: h.room!.hand, moves: h.room!.legalMoves, cards: h.room!.cardsOnScreen })))
+        .toEqual({ roomId, seat: -1, hand: [], moves: [], cards: [] });
+      // The players' seats are on the table, with their counts.
+      expect(await watcher.read((h) => h.room!.play.table.seats.map((s: { handCount: number }) => s.handCount))).toEqual([7, 7]);
+      expect(watcher.errors).toEqual([]);
+    } finally {
+      await Promise.all([...pages, watcher].map(leaveTable));
+    }
+  }, TWO_PAGES_MS);
 });
