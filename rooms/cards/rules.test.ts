@@ -421,6 +421,9 @@ describe("cards rules: a player leaving mid-round", () => {
   });
 });
 
+/** 10^4 whole rounds are CPU-bound: seconds alone, many times that on a 2-core machine shared with other suites. */
+const PROPERTY_MS = 240_000;
+
 describe("cards rules: properties of whole rounds", () => {
   it("over 10^4 random legal rounds never loses or duplicates a card, and ends every round within its bound", () => {
     let reshuffles = 0;
@@ -462,7 +465,7 @@ describe("cards rules: properties of whole rounds", () => {
     expect(wentOut).toBeGreaterThan(0);
     expect(lastOneIn).toBeGreaterThan(0);
     expect(longest).toBeLessThanOrEqual(MOST_MOVES_IN_A_ROUND);
-  });
+  }, PROPERTY_MS);
 
   it("accepts exactly the moves legalMoves lists, and refuses the rest without changing the game", () => {
     const everyMove: Move[] = [
