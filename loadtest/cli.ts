@@ -23,7 +23,7 @@ import { checkLinkSettings, type LinkSettings } from "../shared/link.ts";
 export const FIGURE_NAMES = [
   "duration_s", "bots_peak", "ccu_peak",
   "join_ok", "join_failed", "join_p50_ms", "join_p95_ms", "join_p99_ms", "join_max_ms",
-  "ack_count", "ack_p50_ms", "ack_p95_ms", "ack_p99_ms", "ack_max_ms", "input_backlog_p50", "input_backlog_p99", "inputs_sent", "inputs_acked",
+  "ack_count", "ack_p50_ms", "ack_p95_ms", "ack_p99_ms", "ack_max_ms", "input_backlog_p50", "input_backlog_p99", "inputs_sent", "inputs_acked", "bot_step_ms",
   "patch_interval_p50_ms", "patch_interval_p99_ms", "patch_jitter_p50_ms", "patch_jitter_p95_ms", "patch_jitter_p99_ms",
   "bytes_in_per_client_s", "bytes_out_per_client_s", "messages_in_per_client_s", "messages_out_per_client_s",
   "disconnects_total", "reconnect_ok", "reconnect_failed", "reconnect_p50_ms", "reconnect_p99_ms",

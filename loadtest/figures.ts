@@ -68,6 +68,8 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   figures.input_backlog_p50 = backlog.p50; figures.input_backlog_p99 = backlog.p99;
   figures.inputs_sent = sum(steadyReports, (r) => r.inputsSent);
   figures.inputs_acked = sum(steadyReports, (r) => r.inputsAcked);
+  // The step the fleet paced its inputs at: the one the rooms advertised (TICK_RATE), not a copied constant.
+  figures.bot_step_ms = round(Math.max(0, ...steadyReports.map((r) => r.stepMs ?? 0)), 2);
 
   const interval = histogram(steadyReports, "patchInterval");
   figures.patch_interval_p50_ms = interval.p50; figures.patch_interval_p99_ms = interval.p99;

@@ -47,6 +47,8 @@ export interface WindowReport {
   /** This worker process's CPU time over the window, µs (user + system). */
   cpuUs: number;
   rssBytes: number;
+  /** The fixed step this worker paces its bots at, ms: what their rooms advertised (0 while none has, or for turn-based play). */
+  stepMs: number;
 }
 
 export class Meter {
@@ -107,6 +109,9 @@ export class Meter {
   }
 
   /** Close the current window, the one that ends on run-clock second `second`, and start the next. */
+  /** Set by the worker once it paces bots at a room's advertised step. */
+  stepMs = 0;
+
   window(second: number): WindowReport {
     this.integrate();
     const now = performance.now();
@@ -138,6 +143,7 @@ export class Meter {
       inputBacklog: encodeAndReset(this.inputBacklog),
       cpuUs: cpu.user + cpu.system,
       rssBytes: process.memoryUsage.rss(),
+      stepMs: this.stepMs,
     };
     this.windowStart = now;
     this.botSeconds = 0;

@@ -123,6 +123,7 @@ class Fleet {
   private startTicking(period: number): void {
     if (this.ticking) return;
     this.ticking = true;
+    this.meter.stepMs = period;
     const slotPeriod = period / TICK_SLOTS;
     let n = Math.ceil((performance.now() - this.runStartedAt) / slotPeriod);
     const run = () => {

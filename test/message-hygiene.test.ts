@@ -7,8 +7,8 @@ import type { Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ArenaInput } from "../rooms/arena/state.ts";
 import { ClientErrorCode, CloseCode } from "../shared/protocol.ts";
-import { placeAt } from "./support/arena.ts";
-import { nextSignal, startServer, waitForState, type TestServer } from "./support/server.ts";
+import { placeAt } from "../rooms/arena/testing.ts";
+import { nextSignal, startServer, waitForState, type TestServer } from "../tools/wait.ts";
 
 let ts: TestServer;
 let bystander: Room;

@@ -14,4 +14,5 @@ export const arena = defineRoomType({
   stateBufferBytes: 8 * 1024,
   drainNotice: "This server is restarting. Finish your fight: you will be moved to another arena.",
   bots: () => import("./bots.ts"),
+  testing: () => import("./testing.ts"),
 });

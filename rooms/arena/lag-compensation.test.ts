@@ -4,8 +4,8 @@
  */
 import type { Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { placeAt, serverRoomOf } from "../../test/support/arena.ts";
-import { startServer, waitForState, type TestServer } from "../../test/support/server.ts";
+import { placeAt, serverRoomOf } from "./testing.ts";
+import { startServer, waitForState, type TestServer } from "../../tools/wait.ts";
 import { loadConfig } from "../../server/config.ts";
 import { MAX_HEALTH, PLAYER_SPEED, PROJECTILE_SPEED } from "./constants.ts";
 

@@ -2,9 +2,9 @@
  * Seats survive network drops for RECONNECT_SECONDS, and no longer.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { placeAt, serverRoomOf, WIRE_TOLERANCE } from "../../test/support/arena.ts";
+import { placeAt, serverRoomOf, WIRE_TOLERANCE } from "./testing.ts";
 import type { ArenaInput } from "./state.ts";
-import { nextSignal, startServer, waitForState, type TestServer } from "../../test/support/server.ts";
+import { nextSignal, startServer, waitForState, type TestServer } from "../../tools/wait.ts";
 
 const RECONNECT_SECONDS = 2;
 

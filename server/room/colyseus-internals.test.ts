@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { definePlugins, type Client } from "@colyseus/core";
 import { schema, t } from "@colyseus/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localRoom, startServer, waitForState, type TestServer } from "../../test/support/server.ts";
+import { localRoom, startServer, waitForState, type TestServer } from "../../tools/wait.ts";
 import { resizeStateBuffers, stateBufferSizes, stepTimerOf, WRITTEN_FOR_COLYSEUS } from "./colyseus-internals.ts";
 import { framework, GameRoom } from "./GameRoom.ts";
 import { defineRoomType } from "./room-type.ts";

@@ -7,11 +7,17 @@
  * rejection is a strike; a sender with STRIKES_TO_KICK within the window is
  * kicked with the reason in the close frame.
  */
-import { RoomPlugin, type Client, type Room } from "@colyseus/core";
+import { RoomPlugin, type Client, type MessageContext, type Room } from "@colyseus/core";
 import type { z } from "zod";
 import { ClientErrorCode, CloseCode } from "../../shared/protocol.ts";
 import { logger } from "../logger.ts";
 import { rejectedMessages } from "../ops/metrics.ts";
+
+/**
+ * What a refused request rejects with (the SDK's error from `room.request()`
+ * carries it as `.reason`); a refused message arrives as `room.onError(code, message)`.
+ */
+export interface Refusal { code: number; message: string }
 
 /** A token bucket: `perSecond` messages a second on average, `burst` at once. */
 export interface MessageBudget { perSecond: number; burst: number }
@@ -56,41 +62,49 @@ export class Conduct extends RoomPlugin<Room> {
 
   /**
    * Handle messages of `type` whose payload must match `shape`. What the
-   * handler returns answers a `room.request()`; a bug in it costs that one
-   * message, never the room.
+   * handler returns answers a `room.request()`; `reply` is Colyseus's
+   * MessageContext, for a handler that refuses (`conduct.refuse(client, code,
+   * message, reply)`). A bug in a handler costs that one message, never the room.
    */
-  handle<S extends z.ZodType, R>(type: string, shape: S, handler: (client: Client, message: z.output<S>) => R): void {
-    this.room.onMessage(type, (client: Client, payload: unknown) => {
+  handle<S extends z.ZodType, R>(type: string, shape: S, handler: (client: Client, message: z.output<S>, reply: MessageContext) => R): void {
+    this.room.onMessage(type, (client: Client, payload: unknown, reply: MessageContext) => {
       if (!this.withinBudget(client)) {
-        this.strike(client, ClientErrorCode.RATE_LIMITED, `Too many "${type}" messages; at most ${this.budget.perSecond} a second.`);
+        this.strike(client, ClientErrorCode.RATE_LIMITED, `Too many "${type}" messages; at most ${this.budget.perSecond} a second.`, reply);
         return undefined;
       }
       const parsed = shape.safeParse(payload);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue.path.length ? ` at "${issue.path.join(".")}"` : "";
-        this.strike(client, ClientErrorCode.INVALID_MESSAGE, `Invalid "${type}" message${where}: ${issue.message}`);
+        this.strike(client, ClientErrorCode.INVALID_MESSAGE, `Invalid "${type}" message${where}: ${issue.message}`, reply);
         return undefined;
       }
       try {
-        return handler(client, parsed.data);
+        return handler(client, parsed.data, reply);
       } catch (error) {
         logger.error({ err: error, roomId: this.room.roomId, sessionId: client.sessionId, type }, "message handler failed");
+        reply?.reject({ code: ClientErrorCode.INVALID_MESSAGE, message: `The room could not handle this "${type}".` } satisfies Refusal);
         return undefined;
       }
     });
   }
 
-  /** Refuse something a client asked for with a typed error, without a strike (a move the rules forbid, say). */
-  refuse(client: Client, code: number, message: string): void {
+  /**
+   * Refuse something a client asked for with a typed error, to it alone and
+   * without a strike (a move the rules forbid, say). Given the request's
+   * `reply`, the client's `room.request()` rejects with `{ code, message }`
+   * too; `room.onError` hears it either way.
+   */
+  refuse(client: Client, code: number, message: string, reply?: MessageContext): void {
     rejectedMessages.labels(this.room.roomName, REJECTION_REASON[code] ?? String(code)).inc();
     client.error(code, message);
+    if (reply?.id !== undefined) reply.reject({ code, message } satisfies Refusal);
   }
 
   /** Tell a client what it did wrong; repeat offenders are kicked. */
-  strike(client: Client, code: number, message: string): void {
+  strike(client: Client, code: number, message: string, reply?: MessageContext): void {
     logger.warn({ roomId: this.room.roomId, sessionId: client.sessionId, code }, message);
-    this.refuse(client, code, message);
+    this.refuse(client, code, message, reply);
     const record = this.recordOf(client.sessionId);
     const now = Date.now();
     record.strikes = record.strikes.filter((t) => now - t < this.strikeWindowMs);

@@ -57,11 +57,14 @@ export interface RoomTypeDefinition<S extends AnySettings = AnySettings> {
   drainNotice?: string;
   /** Its bot behaviours (rooms/<type>/bots.ts), for `npm run loadtest -- --room <name>`. */
   bots?: () => Promise<BotModule>;
+  /** Its helpers for specs (rooms/<type>/testing.ts): staging a scene on the server-side room. */
+  testing?: () => Promise<object>;
 }
 
-export interface RoomType<S extends AnySettings = AnySettings> extends Required<Omit<RoomTypeDefinition<S>, "bots" | "settings">> {
+export interface RoomType<S extends AnySettings = AnySettings> extends Required<Omit<RoomTypeDefinition<S>, "bots" | "testing" | "settings">> {
   settings: S;
   bots: (() => Promise<BotModule>) | undefined;
+  testing: (() => Promise<object>) | undefined;
   /** The env variable for a setting: `envName("roundSeconds")` → "ARENA_ROUND_SECONDS". */
   envName(setting: string): string;
 }
@@ -93,6 +96,7 @@ export function defineRoomType<S extends AnySettings = z.ZodObject<{}>>(definiti
     stateBufferBytes: definition.stateBufferBytes ?? DEFAULT_STATE_BUFFER_BYTES,
     drainNotice: definition.drainNotice ?? "This server is restarting: you will be moved to a new room.",
     bots: definition.bots,
+    testing: definition.testing,
     envName: (setting: string) => envName(definition.name, setting),
   });
 }

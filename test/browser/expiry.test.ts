@@ -4,7 +4,7 @@
  * offers to play again, which joins as a new player.
  */
 import { describe, expect, it } from "vitest";
-import { waitForState } from "../support/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import { gameUnderTest, play } from "./browser.ts";
 
 const suite = gameUnderTest({ RECONNECT_SECONDS: "1" });

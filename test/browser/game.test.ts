@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { waitForState } from "../support/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import { drawnPosition, holdUntilMoved, gameUnderTest, play } from "./browser.ts";
 
 const suite = gameUnderTest();

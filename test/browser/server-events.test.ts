@@ -7,7 +7,7 @@
 import { matchMaker } from "@colyseus/core";
 import { describe, expect, it } from "vitest";
 import { announce } from "../../server/ops/announcements.ts";
-import { localRoom } from "../support/arena.ts";
+import { localRoom } from "../../rooms/arena/testing.ts";
 import { gameUnderTest, play } from "./browser.ts";
 
 const suite = gameUnderTest();

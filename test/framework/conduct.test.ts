@@ -1,7 +1,7 @@
 /** Conduct: a room type's messages are validated, budgeted per type, and repeat offenders kicked with a reason. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientErrorCode, CloseCode } from "../../shared/protocol.ts";
-import { type TestServer, nextSignal, startServer, waitForState } from "../support/server.ts";
+import { type TestServer, nextSignal, startServer, waitForState } from "../../tools/wait.ts";
 import { echo } from "./rooms.ts";
 
 let ts: TestServer;
@@ -22,6 +22,31 @@ describe("conduct", () => {
     room.send("say", { text: "hello" });
     expect(await said).toEqual({ text: "hello" });
     expect(await room.request("say", { text: "four" })).toBe(4);
+    await room.leave();
+  });
+
+  it("rejects a refused move's request with the typed error, to its sender only, without a strike", async () => {
+    const room = await join();
+    const other = await ts.client().joinById(room.roomId);
+    other.reconnection.enabled = false;
+    const heardByOther: number[] = [];
+    other.onError((code) => heardByOther.push(code));
+    const error = nextSignal(room.onError, 10_000, "the error");
+    const refusal = await room.request("play", { card: 3 }).then(() => undefined, (e: { reason?: unknown }) => e.reason);
+    expect(refusal).toEqual({ code: ClientErrorCode.MOVE_REJECTED, message: "3 is odd: play an even card." });
+    expect((await error)[0]).toBe(ClientErrorCode.MOVE_REJECTED);
+    expect(await room.request("play", { card: 4 })).toEqual({ played: 4 });
+    expect(heardByOther).toEqual([]);
+    await other.leave();
+    await room.leave();
+  });
+
+  it("rejects a request of the wrong shape with INVALID_MESSAGE", async () => {
+    const room = await join();
+    room.onError(() => undefined);
+    const refusal = await room.request("play", { card: "ace" }).then(() => undefined, (e: { reason?: unknown }) => e.reason);
+    expect(refusal).toMatchObject({ code: ClientErrorCode.INVALID_MESSAGE });
+    expect((refusal as { message: string }).message).toMatch(/"play".*"card"/);
     await room.leave();
   });
 

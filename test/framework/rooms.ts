@@ -10,6 +10,7 @@ import { framework, GameRoom } from "../../server/room/GameRoom.ts";
 import type { StepContext } from "../../server/room/fixed-step.ts";
 import { predictedInput, PredictedRoom } from "../../server/room/PredictedRoom.ts";
 import { defineRoomType } from "../../server/room/room-type.ts";
+import { ClientErrorCode } from "../../shared/protocol.ts";
 import { SeatHolding } from "../../server/room/seats.ts";
 
 export const Seat = schema({ name: t.string().default(""), connected: t.boolean().default(true), x: t.float64().default(0) }, "Seat");
@@ -26,6 +27,11 @@ export class EchoRoom extends GameRoom<{ state: Table }> {
     this.plugins.conduct.handle("say", z.object({ text: z.string().max(20) }), (client, { text }) => {
       client.send("said", { text });
       return text.length; // answers a request
+    });
+    // A move the rules may refuse: even numbers only.
+    this.plugins.conduct.handle("play", z.object({ card: z.number().int() }), (client, { card }, reply) => {
+      if (card % 2 !== 0) return this.plugins.conduct.refuse(client, ClientErrorCode.MOVE_REJECTED, `${card} is odd: play an even card.`, reply);
+      return { played: card };
     });
   }
 

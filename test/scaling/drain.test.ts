@@ -4,7 +4,7 @@
  * then find a game on another process.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nextSignal } from "../support/server.ts";
+import { nextSignal } from "../../tools/wait.ts";
 import { HARD_DEADLINE_GRACE_MS } from "../../server/ops/shutdown.ts";
 import {
   joinThrough, killAll, nextMessage, startProcess, startProcesses, startRedis, waitForPeers,

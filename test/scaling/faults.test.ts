@@ -5,7 +5,7 @@
 import { MatchmakingErrorCode } from "../../shared/protocol.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Room } from "@colyseus/sdk";
-import { waitForState } from "../support/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import {
   eventually, joinThrough, killAll, MatchmakingError, redisCommand, reserve, startProcesses, startRedis, waitForPeers,
   type Seat,

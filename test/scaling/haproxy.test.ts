@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitForState } from "../support/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import {
   eventually, freePort, hasBinary, joinThrough, killAll, ROOT, startProcess, startRedis, waitForPeers,
   type GameProcess, type Seat,

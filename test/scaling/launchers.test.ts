@@ -4,16 +4,17 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { HARD_DEADLINE_GRACE_MS } from "../../server/ops/shutdown.ts";
-import { waitForState } from "../support/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import { eventually, freePort, joinThrough, killAll, ROOT, startRedis, waitForPeers, type Seat } from "./support.ts";
 
 const started: ChildProcess[] = [];
+const clusterPorts: number[] = [];
 const seats: Seat[] = [];
 
 afterAll(async () => {
@@ -21,6 +22,10 @@ afterAll(async () => {
   // The cluster launcher is its own process group leader: take pm2 and its apps with it.
   for (const child of started) if (child.exitCode === null) { try { process.kill(-child.pid!, "SIGKILL"); } catch { /* gone */ } }
   killAll();
+  // A launcher killed before it cleaned up leaves its pm2 home behind.
+  for (const port of clusterPorts) {
+    for (const name of readdirSync(tmpdir())) if (name.startsWith(`tickforge-pm2-${port}-`)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
 });
 
 async function health(port: number): Promise<{ status: string; processId: string }> {
@@ -65,6 +70,7 @@ describe("npm run cluster", () => {
   it("runs two processes under pm2 that share matchmaking through one entry point, and stops them on Ctrl-C", async () => {
     const redis = await startRedis();
     const port = await freePortPair();
+    clusterPorts.push(port);
     const launcher = spawn("npm", ["run", "cluster", "--", "--processes", "2", "--port", String(port), "--redis", redis.url, "--drain-seconds", "1"], {
       cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn" }, stdio: "ignore", detached: true,
     });

@@ -3,7 +3,7 @@
  * private Redis, players asking whichever process they reached.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitForState } from "../support/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import {
   joinThrough, killAll, nextMessage, startProcesses, startRedis, waitForPeers,
   type GameProcess, type Seat, type TestRedis,

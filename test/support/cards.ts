@@ -8,7 +8,7 @@ import type { CardsRoom } from "../../rooms/cards/CardsRoom.ts";
 import { MESSAGES, type Card, type TableEvent } from "../../rooms/cards/protocol.ts";
 import type { PlayerView } from "../../rooms/cards/rules.ts";
 import { playerViewOf, type CardsState } from "../../rooms/cards/state.ts";
-import { localRoom, waitForState, type TestServer } from "./server.ts";
+import { localRoom, waitForState, type TestServer } from "../../tools/wait.ts";
 
 export type TableClient = Room<any, CardsState> & {
   /** Every TableEvent this client was sent, in order. */

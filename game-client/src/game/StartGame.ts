@@ -47,8 +47,15 @@ export interface StartedGame {
 async function offeredModules(endpoint: string): Promise<{ info: RoomTypeInfo[]; modules: RoomClientModule[] }> {
   const response = await fetch(new URL(ROOM_TYPES_PATH, endpoint));
   if (!response.ok) throw new Error(`The server did not list its room types (${response.status}).`);
-  const info = await response.json() as RoomTypeInfo[];
-  const modules = await Promise.all(info.map((type) => loadClientModule(type.name)));
+  const offered = await response.json() as RoomTypeInfo[];
+  // A type this bundle has no client module for (a server newer than the page) is left off the title screen.
+  const loaded = await Promise.allSettled(offered.map((type) => loadClientModule(type.name)));
+  const info: RoomTypeInfo[] = [];
+  const modules: RoomClientModule[] = [];
+  loaded.forEach((result, i) => {
+    if (result.status === "fulfilled") { info.push(offered[i]); modules.push(result.value); }
+    else console.warn(`Tickforge: no client for the room type "${offered[i].name}": ${(result.reason as Error).message}`);
+  });
   return { info, modules };
 }
 

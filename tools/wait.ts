@@ -1,10 +1,11 @@
 /**
- * Specs' view of a real server: the in-process server (tools/server.ts) and
- * waits on what clients see, never sleeps.
+ * A real server and what its clients see, for specs, room types' test
+ * helpers and probes: the in-process server (tools/server.ts) and waits on
+ * state and signals, never sleeps.
  */
 import type { Room } from "@colyseus/sdk";
 
-export { localRoom, startServer, type TestServer } from "../../tools/server.ts";
+export { localRoom, startServer, type TestServer } from "./server.ts";
 
 /** True once the room's first full state has been decoded (before that, its fields are unset). */
 function hasFirstState(room: Room<any>): boolean {
