@@ -13,4 +13,5 @@ export const cards = defineRoomType({
   stateBufferBytes: STATE_BUFFER_BYTES,
   drainNotice: "This server is restarting. This hand cannot be finished here: you will be seated at a new table.",
   bots: () => import("./bots.ts"),
+  testing: () => import("./testing.ts"),
 });

@@ -14,7 +14,7 @@ import { matches } from "./rules.ts";
 import { CardsState, playerViewOf } from "./state.ts";
 import {
   dealtView, drained, framesContain, listen, serverSnapshot, serverTableOf, sitDown, wireBytesOf, type TableClient,
-} from "../../test/support/cards.ts";
+} from "./testing.ts";
 
 let ts: TestServer;
 beforeAll(async () => { ts = await startServer({ CARDS_DEAL_DELAY_SECONDS: "0", RECONNECT_SECONDS: "5" }, [cards]); });

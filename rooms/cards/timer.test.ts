@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cards } from "./index.ts";
 import { startServer, waitForState, type TestServer } from "../../tools/wait.ts";
 import { MESSAGES, type Move } from "./protocol.ts";
-import { dealtView, drained, serverTableOf, sitDown } from "../../test/support/cards.ts";
+import { dealtView, drained, serverTableOf, sitDown } from "./testing.ts";
 
 const TURN_SECONDS = 1;
 

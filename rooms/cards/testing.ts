@@ -1,14 +1,14 @@
 /**
- * Helpers for cards specs (rooms/cards/*.test.ts): sit
+ * The cards table's test helpers (its descriptor's `testing`): sit
  * SDK clients at a real table, read what each one was dealt, and reach the
  * server-side room the test's process runs.
  */
 import type { Room } from "@colyseus/sdk";
-import type { CardsRoom } from "../../rooms/cards/CardsRoom.ts";
-import { MESSAGES, type Card, type TableEvent } from "../../rooms/cards/protocol.ts";
-import type { PlayerView } from "../../rooms/cards/rules.ts";
-import { playerViewOf, type CardsState } from "../../rooms/cards/state.ts";
 import { localRoom, waitForState, type TestServer } from "../../tools/wait.ts";
+import type { CardsRoom } from "./CardsRoom.ts";
+import { MESSAGES, type Card, type TableEvent } from "./protocol.ts";
+import type { PlayerView } from "./rules.ts";
+import { playerViewOf, type CardsState } from "./state.ts";
 
 export type TableClient = Room<any, CardsState> & {
   /** Every TableEvent this client was sent, in order. */
