@@ -27,7 +27,7 @@ const GOLD = 0xe0b341;
 const DRAW_PILE = { x: CENTER_X - 90, y: 372 };
 const DISCARD = { x: CENTER_X + 90, y: 372 };
 const HAND_Y = HEIGHT - 96;
-const HAND_WIDTH = 820;
+const HAND_WIDTH = 700;
 /** Where each seat sits, by its place counted from the bottom (the viewer) round the table. */
 const PLACES = {
   bottom: { x: 150, y: HEIGHT - 96 },
@@ -46,6 +46,8 @@ const FLY_MS = 380;
 const PLATE_W = 196;
 const PLATE_H = 62;
 const TOAST_MS = 2600;
+/** Between the piles and the hand, clear of the suit picker and the scores panel. */
+const TOAST_Y = 566;
 
 interface SeatPlate {
   root: Phaser.GameObjects.Container;
@@ -132,7 +134,7 @@ export class CardsTable extends Phaser.Scene {
       .setShadow(0, 2, "#000000", 6, true, true);
     this.#timerText = this.add.text(CENTER_X, 276, "", textStyle(FONT.body, 0xd8efe2)).setOrigin(0.5).setDepth(6);
     this.#timerRing = this.add.graphics().setDepth(7);
-    this.#waiting = this.add.text(CENTER_X, 372, "", { ...textStyle(FONT.title, COLORS.text), align: "center" }).setOrigin(0.5).setDepth(6);
+    this.#waiting = this.add.text(CENTER_X, 372, "", { ...textStyle(Math.round(FONT.body * 1.2), COLORS.text), align: "center", lineSpacing: 10 }).setOrigin(0.5).setDepth(6);
     this.#drawButton = button(this, WIDTH - 150, HEIGHT - 132, "DRAW", () => this.#tryMove({ type: "draw" }), { width: 180, height: 48, color: GOLD });
     this.#passButton = button(this, WIDTH - 150, HEIGHT - 72, "PASS", () => this.#tryMove({ type: "pass" }), { width: 180, height: 48, color: GOLD });
     this.#drawButton.container.setDepth(8);
@@ -202,8 +204,9 @@ export class CardsTable extends Phaser.Scene {
 
     const legal = play.legalMoves();
     const myTurn = legal.length > 0;
-    this.#drawButton.container.setVisible(!play.spectating && !waiting);
-    this.#passButton.container.setVisible(!play.spectating && !waiting);
+    const playing = table.phase === "playing";
+    this.#drawButton.container.setVisible(!play.spectating && playing);
+    this.#passButton.container.setVisible(!play.spectating && playing);
     this.#drawButton.setEnabled(legal.some((m) => m.type === "draw"));
     this.#passButton.setEnabled(legal.some((m) => m.type === "pass"));
     this.#turnBanner.setText(this.#turnLine(table, myTurn));
@@ -321,7 +324,7 @@ export class CardsTable extends Phaser.Scene {
       this.#handLegal.set(move.card, [...(this.#handLegal.get(move.card) ?? []), move]);
     }
     const sorted = [...cards].sort(handOrder);
-    const step = Math.min(CARD_W + 10, HAND_WIDTH / Math.max(sorted.length, 1));
+    const step = Math.min(CARD_W + 10, (HAND_WIDTH - CARD_W) / Math.max(sorted.length - 1, 1));
     const left = CENTER_X - (step * (sorted.length - 1)) / 2;
     const keep = new Set(sorted);
     this.#handAt = new Map();
@@ -350,7 +353,9 @@ export class CardsTable extends Phaser.Scene {
         this.#hand.set(card, sprite);
         this.tweens.add({ targets: sprite, x, y, scale: 1, duration: FLY_MS, delay: arriving++ * 70, ease: "Cubic.Out" });
       } else {
-        this.tweens.add({ targets: sprite, x, y, duration: 180, ease: "Sine.Out" });
+        // A newer layout wins over a card's arrival or last move still under way.
+        this.tweens.killTweensOf(sprite);
+        this.tweens.add({ targets: sprite, x, y, scale: 1, duration: 180, ease: "Sine.Out" });
       }
       sprite.setDepth(20 + i);
       // Greyed: a card the rules would refuse now. Off turn nothing is playable, and nothing is greyed.
@@ -551,7 +556,7 @@ export class CardsTable extends Phaser.Scene {
     const h = 230 + rows.length * 40;
     const items: Phaser.GameObjects.GameObject[] = [];
     const bg = this.add.graphics();
-    bg.fillStyle(0x06140e, 0.95).fillRoundedRect(-w / 2, -h / 2, w, h, 18);
+    bg.fillStyle(0x06140e, 1).fillRoundedRect(-w / 2, -h / 2, w, h, 18);
     bg.lineStyle(2, GOLD, 1).strokeRoundedRect(-w / 2, -h / 2, w, h, 18);
     const winner = table.winner >= 0 ? table.seats[table.winner] : undefined;
     const headline = winner
@@ -622,7 +627,7 @@ export class CardsTable extends Phaser.Scene {
   #makeToast(): void {
     this.#toastBg = this.add.graphics();
     this.#toastText = this.add.text(0, 0, "", textStyle(FONT.body, COLORS.text)).setOrigin(0.5);
-    this.#toast = this.add.container(CENTER_X, 500, [this.#toastBg, this.#toastText]).setDepth(90).setAlpha(0);
+    this.#toast = this.add.container(CENTER_X, TOAST_Y, [this.#toastBg, this.#toastText]).setDepth(90).setAlpha(0);
   }
 
   #showToast(text: string, color: number): void {
@@ -634,8 +639,8 @@ export class CardsTable extends Phaser.Scene {
     this.#toastBg.lineStyle(2, color, 1).strokeRoundedRect(-w / 2, -h / 2, w, h, 12);
     this.#toastText.setColor(css(color));
     this.tweens.killTweensOf(this.#toast);
-    this.#toast.setAlpha(1).setY(510);
-    this.tweens.add({ targets: this.#toast, y: 500, duration: 160, ease: "Sine.Out" });
+    this.#toast.setAlpha(1).setY(TOAST_Y + 10);
+    this.tweens.add({ targets: this.#toast, y: TOAST_Y, duration: 160, ease: "Sine.Out" });
     this.tweens.add({ targets: this.#toast, alpha: 0, delay: TOAST_MS, duration: 400 });
     const debug = debugOf(this);
     debug.banner = text;
