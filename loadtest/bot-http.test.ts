@@ -1,7 +1,7 @@
 import { Client, type FetchFn } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../tools/process.ts";
-import { startServer, type TestServer } from "../tools/wait.ts";
+import { startServer, type TestServer } from "../tools/server.ts";
 import { botFetch } from "./bot-http.ts";
 
 const viaBotHttp = (endpoint: string) => new Client(endpoint, { fetchFn: botFetch as unknown as FetchFn });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTool } from "../tools/process.ts";
-import { startServer, type TestServer } from "../tools/wait.ts";
+import { startServer, type TestServer } from "../tools/server.ts";
 import { FIGURE_NAMES } from "./cli.ts";
 import { screenshotReport } from "../bench/screenshot.ts";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTool } from "../tools/process.ts";
-import { startServer, type TestServer } from "../tools/wait.ts";
+import { startServer, type TestServer } from "../tools/server.ts";
 
 const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 const TICK_RATE = 60;

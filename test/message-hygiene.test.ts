@@ -8,7 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ArenaInput } from "../rooms/arena/state.ts";
 import { ClientErrorCode, CloseCode } from "../shared/protocol.ts";
 import { placeAt } from "../rooms/arena/testing.ts";
-import { nextSignal, startServer, waitForState, type TestServer } from "../tools/wait.ts";
+import { startServer, type TestServer } from "../tools/server.ts";
+import { nextSignal, waitForState } from "../tools/wait.ts";
 
 let ts: TestServer;
 let bystander: Room;

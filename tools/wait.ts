@@ -1,11 +1,8 @@
 /**
- * A real server and what its clients see, for specs, room types' test
- * helpers and probes: the in-process server (tools/server.ts) and waits on
- * state and signals, never sleeps.
+ * Waiting on what clients see (state, signals), never on sleeps: for specs,
+ * room types' test helpers and probes.
  */
 import type { Room } from "@colyseus/sdk";
-
-export { localRoom, startServer, type TestServer } from "./server.ts";
 
 /** True once the room's first full state has been decoded (before that, its fields are unset). */
 function hasFirstState(room: Room<any>): boolean {

@@ -2,7 +2,8 @@
  * The arena room, specified against a real server and real SDK clients.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, waitForState, type TestServer } from "../../tools/wait.ts";
+import { startServer, type TestServer } from "../../tools/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import { afterEveryStep, placeAt, serverRoomOf, WIRE_TOLERANCE } from "./testing.ts";
 import { loadConfig } from "../../server/config.ts";
 import { PLAYER_SPEED } from "./constants.ts";

@@ -4,7 +4,8 @@ import { loadConfig } from "../../server/config.ts";
 const TICK_RATE = loadConfig({}).rooms.tickRate; // the test server runs the defaults
 import { applyInput } from "./sim.ts";
 import { ArenaInput, ArenaState, Player } from "./state.ts";
-import { startServer, waitForState, type TestServer } from "../../tools/wait.ts";
+import { startServer, type TestServer } from "../../tools/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import { fighter, mover, seededRng, type InputPort, type RoomView } from "./bots.ts";
 
 /** The browser's input schema, field by field, as the schema itself declares it. */

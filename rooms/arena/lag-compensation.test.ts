@@ -5,7 +5,8 @@
 import type { Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeAt, serverRoomOf } from "./testing.ts";
-import { startServer, waitForState, type TestServer } from "../../tools/wait.ts";
+import { startServer, type TestServer } from "../../tools/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import { loadConfig } from "../../server/config.ts";
 import { MAX_HEALTH, PLAYER_SPEED, PROJECTILE_SPEED } from "./constants.ts";
 

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeAt, serverRoomOf, WIRE_TOLERANCE } from "./testing.ts";
 import type { ArenaInput } from "./state.ts";
-import { nextSignal, startServer, waitForState, type TestServer } from "../../tools/wait.ts";
+import { startServer, type TestServer } from "../../tools/server.ts";
+import { nextSignal, waitForState } from "../../tools/wait.ts";
 
 const RECONNECT_SECONDS = 2;
 

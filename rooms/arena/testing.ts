@@ -1,7 +1,8 @@
 /** The arena's test helpers (its descriptor's `testing`): reach the server-side room and stage positions. */
 import type { Room } from "@colyseus/sdk";
 import type { ArenaRoom } from "./ArenaRoom.ts";
-import { localRoom, waitForState } from "../../tools/wait.ts";
+import { localRoom } from "../../tools/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 
 export { localRoom };
 

@@ -8,7 +8,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import { launchBrowser } from "../../tools/chromium.ts";
 import { openGame, type GamePage, type OpenOptions } from "../../tools/game-page.ts";
-import { startServer, type TestServer } from "../../tools/wait.ts";
+import { startServer, type TestServer } from "../../tools/server.ts";
 
 export { launchBrowser } from "../../tools/chromium.ts";
 export { openGame, play, type GamePage, type Hook, type OpenOptions } from "../../tools/game-page.ts";

@@ -1,7 +1,8 @@
 /** Conduct: a room type's messages are validated, budgeted per type, and repeat offenders kicked with a reason. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientErrorCode, CloseCode } from "../../shared/protocol.ts";
-import { type TestServer, nextSignal, startServer, waitForState } from "../../tools/wait.ts";
+import { type TestServer, startServer } from "../../tools/server.ts";
+import { nextSignal, waitForState } from "../../tools/wait.ts";
 import { echo } from "./rooms.ts";
 
 let ts: TestServer;

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { drainOf } from "../../server/room/drain.ts";
 import { liveRooms } from "../../server/ops/live-rooms.ts";
 import { CloseCode, FrameworkMessage, type Announcement, type ShutdownNotice } from "../../shared/protocol.ts";
-import { type TestServer, localRoom, nextSignal, startServer, waitForState } from "../../tools/wait.ts";
+import { type TestServer, localRoom, startServer } from "../../tools/server.ts";
+import { nextSignal, waitForState } from "../../tools/wait.ts";
 import { quiet } from "./rooms.ts";
 
 let ts: TestServer;

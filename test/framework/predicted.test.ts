@@ -1,6 +1,7 @@
 /** A predicted fixed-step room: one input per player per step at the server's tick rate, ranges enforced, floods never faster. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestServer, localRoom, startServer, waitForState } from "../../tools/wait.ts";
+import { type TestServer, localRoom, startServer } from "../../tools/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import { Push, slide, type SlideRoom } from "./rooms.ts";
 
 const TICK_RATE = 20;

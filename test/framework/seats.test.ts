@@ -1,7 +1,8 @@
 /** Seat holding: a dropped player's seat is held for RECONNECT_SECONDS, then freed. */
 import type { Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestServer, localRoom, nextSignal, startServer, waitForState } from "../../tools/wait.ts";
+import { type TestServer, localRoom, startServer } from "../../tools/server.ts";
+import { nextSignal, waitForState } from "../../tools/wait.ts";
 import { hold } from "./rooms.ts";
 
 const RECONNECT_SECONDS = 1;

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { framework, GameRoom } from "../../server/room/GameRoom.ts";
 import { defineRoomType } from "../../server/room/room-type.ts";
-import { localRoom, startServer, waitForState, type TestServer } from "../../tools/wait.ts";
+import { localRoom, startServer, type TestServer } from "../../tools/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import { Table } from "./rooms.ts";
 
 const QuizSettings = z.object({ rounds: z.number().int().min(1).default(3), hardMode: z.boolean().default(false) });

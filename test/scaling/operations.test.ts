@@ -3,7 +3,7 @@
  * Colyseus monitor behind basic auth, and a clear refusal when it is off.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer } from "../../tools/wait.ts";
+import { startServer } from "../../tools/server.ts";
 import { joinThrough, killAll, nextMessage, startProcess, startRedis, type GameProcess, type Seat } from "./support.ts";
 
 const MONITOR = { user: "ops", password: "correct-horse-battery" };
