@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cards } from "./index.ts";
-import { nextSignal, startServer, waitForState, type TestServer } from "../../tools/wait.ts";
+import { startServer, type TestServer } from "../../tools/server.ts";
+import { nextSignal, waitForState } from "../../tools/wait.ts";
 import { chooseMove } from "./bots.ts";
 import { DECK, MESSAGES, rankOf, type Card, type Move, type Rejection } from "./protocol.ts";
 import { seededRng } from "./random.ts";

@@ -4,7 +4,8 @@
  * server-side room the test's process runs.
  */
 import type { Room } from "@colyseus/sdk";
-import { localRoom, waitForState, type TestServer } from "../../tools/wait.ts";
+import { localRoom, type TestServer } from "../../tools/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import type { CardsRoom } from "./CardsRoom.ts";
 import { MESSAGES, type Card, type TableEvent } from "./protocol.ts";
 import type { PlayerView } from "./rules.ts";

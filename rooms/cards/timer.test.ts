@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cards } from "./index.ts";
-import { startServer, waitForState, type TestServer } from "../../tools/wait.ts";
+import { startServer, type TestServer } from "../../tools/server.ts";
+import { waitForState } from "../../tools/wait.ts";
 import { MESSAGES, type Move } from "./protocol.ts";
 import { dealtView, drained, serverTableOf, sitDown } from "./testing.ts";
 
