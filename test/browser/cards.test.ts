@@ -5,31 +5,45 @@
  * seat back with the same hand. Pages are read through the debug hook
  * (window.__tickforge.room), clicks land on the canvas.
  */
-import { describe, expect, it } from "vitest";
+import { matchMaker } from "@colyseus/core";
+import { beforeEach, describe, expect, it } from "vitest";
 import { REJECTIONS } from "../../rooms/cards/protocol.ts";
-import { gameUnderTest, play, type GamePage } from "./browser.ts";
+import { localRoom } from "../../tools/server.ts";
+import { gameUnderTest, type GamePage } from "./browser.ts";
 
 /** Two chromium pages with software GL on a busy machine: opening them alone takes seconds. */
-const TWO_PAGES_MS = 120_000;
+const TWO_PAGES_MS = 180_000;
 
 const suite = gameUnderTest({ CARDS_DEAL_DELAY_SECONDS: "0", CARDS_TURN_SECONDS: "20" });
 
-/** From the title screen: sit down at a cards table as `name`. */
-async function sitAtCards(game: GamePage, name: string): Promise<string> {
-  const id = await play(game, name, "cards");
-  await game.until((h) => h.room && h.room.seat >= 0, `${name}'s seat`);
-  return id;
+/** How long one step of a page (joining, the deal) may take while other browser specs share the two cores. */
+const STEP_MS = 60_000;
+
+/** From the title screen, as `name`: PLAY at a cards table, or JOIN (or WATCH) the listed table `roomId`. */
+async function sitDown(game: GamePage, name: string, listed?: { roomId: string; watch?: boolean }): Promise<void> {
+  await game.until((h) => h.roomTypes.some((t) => t.name === "cards") && h.selectedRoomType, "the title screen's room types", undefined, STEP_MS);
+  await game.page.keyboard.type(name);
+  if (listed) {
+    const at = await game.until((h, { roomId, watch }) => {
+      const row = h.roomButtons.find((b) => b.roomId === roomId);
+      return watch ? row?.watch : row?.join;
+    }, `table ${listed.roomId} on the title screen`, listed, STEP_MS);
+    await clickCanvas(game, at);
+  } else {
+    for (let i = 0; i < 8 && await game.read((h) => h.selectedRoomType) !== "cards"; i++) await game.page.keyboard.press("Tab");
+    await game.page.keyboard.press("Enter");
+  }
+  await game.until((h, watch) => h.scene === "Game" && h.roomType === "cards" && h.connection === "connected" && h.room
+    && (watch ? h.room.spectating : h.room.seat >= 0), `${name} at the table`, listed?.watch ?? false, STEP_MS);
 }
 
-/** Two pages at one table, dealt in. */
+/** Two pages at one new table, dealt in: the first sits down, the second joins it from the title screen's list. */
 async function twoPlayers(): Promise<[GamePage, GamePage]> {
-  const first = await suite.open();
-  const second = await suite.open();
-  await sitAtCards(first, "Ada");
-  await sitAtCards(second, "Grace");
-  const roomId = await first.read((h) => h.roomId);
-  expect(await second.read((h) => h.roomId)).toBe(roomId);
-  for (const page of [first, second]) await page.until((h) => h.room?.phase === "playing" && h.room.hand.length > 0, "the deal");
+  const [first, second] = await Promise.all([suite.open(), suite.open()]);
+  await sitDown(first, "Ada");
+  const roomId = (await first.read((h) => h.roomId))!;
+  await sitDown(second, "Grace", { roomId });
+  for (const page of [first, second]) await page.until((h) => h.room?.phase === "playing" && h.room.hand.length > 0, "the deal", undefined, STEP_MS);
   return [first, second];
 }
 
@@ -37,7 +51,7 @@ async function twoPlayers(): Promise<[GamePage, GamePage]> {
 async function leaveTable(game: GamePage): Promise<void> {
   try {
     await game.page.keyboard.press("Escape");
-    await game.until((h) => h.scene === "Title" && h.connection === "idle", "the title screen");
+    await game.until((h) => h.scene === "Title" && h.connection === "idle", "the title screen", undefined, STEP_MS);
   } finally {
     await game.close();
   }
@@ -72,6 +86,11 @@ function autoplay(game: GamePage): Promise<void> {
 function stopAutoplay(game: GamePage): Promise<void> {
   return game.read(() => clearInterval((window as unknown as { __autoplay?: ReturnType<typeof setInterval> }).__autoplay));
 }
+
+// Each spec starts at a server with no cards table: a seat an earlier spec's page left held would take the next PLAY.
+beforeEach(async () => {
+  for (const table of await matchMaker.query({ name: "cards" })) await localRoom(table.roomId).disconnect().catch(() => undefined);
+});
 
 describe("the cards table in the browser", () => {
   it("lets two pages play a round to its end, shows the scores, and deals again when both ask for a rematch", async () => {
@@ -132,7 +151,7 @@ describe("the cards table in the browser", () => {
       const [page] = pages;
       const before = await page.read((h) => ({ id: h.sessionId, seat: h.room!.seat, hand: [...h.room!.hand].sort() }));
       await page.page.reload();
-      await page.until((h) => h.scene === "Game" && h.connection === "connected" && h.room?.hand?.length > 0, "the reloaded page back at its seat");
+      await page.until((h) => h.scene === "Game" && h.connection === "connected" && h.room?.hand?.length > 0, "the reloaded page back at its seat", undefined, STEP_MS);
       const after = await page.read((h) => ({ id: h.sessionId, seat: h.room!.seat, hand: [...h.room!.hand].sort() }));
       expect(after).toEqual(before);
       for (const p of pages) expect(p.errors).toEqual([]);
@@ -145,10 +164,9 @@ describe("the cards table in the browser", () => {
     const pages = await twoPlayers();
     const watcher = await suite.open();
     try {
-      const roomId = await pages[0].read((h) => h.roomId);
-      const at = await watcher.until((h, id) => h.roomButtons.find((b) => b.roomId === id)?.watch, "the table's WATCH button", roomId);
-      await clickCanvas(watcher, at);
-      await watcher.until((h) => h.scene === "Game" && h.room?.spectating && h.room.phase === "playing", "the table, as a spectator");
+      const roomId = (await pages[0].read((h) => h.roomId))!;
+      await sitDown(watcher, "Hedy", { roomId, watch: true });
+      await watcher.until((h) => h.room?.phase === "playing", "the table in play", undefined, STEP_MS);
       expect(await watcher.read((h) => ({ roomId: h.roomId, seat: h.room!.seat, hand: h.room!.hand, moves: h.room!.legalMoves, cards: h.room!.cardsOnScreen })))
         .toEqual({ roomId, seat: -1, hand: [], moves: [], cards: [] });
       // The players' seats are on the table, with their counts.
