@@ -15,7 +15,7 @@ import { ClientErrorCode } from "../../shared/protocol.ts";
 import { framework, GameRoom } from "../../server/room/GameRoom.ts";
 import { SeatHolding } from "../../server/room/seats.ts";
 import {
-  JoinOptions, LIMITS, MAX_PLAYERS, MESSAGES, MIN_PLAYERS, Move, RematchRequest, eventSeenBy, rejection,
+  ClockRequest, JoinOptions, LIMITS, MAX_PLAYERS, MESSAGES, MIN_PLAYERS, Move, RematchRequest, eventSeenBy, rejection,
   type ClockSync, type Rejection, type TableEvent,
 } from "./protocol.ts";
 import { secureSeed } from "./random.ts";
@@ -46,6 +46,7 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
     // Any payload reaches onMove, which answers a malformed one in the table's words (MALFORMED_MOVE).
     this.plugins.conduct.handle(MESSAGES.move, z.unknown(), (client, payload) => this.onMove(client, payload));
     this.plugins.conduct.handle(MESSAGES.rematch, RematchRequest, (client) => this.onRematch(client));
+    this.plugins.conduct.handle(MESSAGES.clock, ClockRequest, (): ClockSync => ({ now: Math.floor(this.clock.elapsedTime) }));
   }
 
   onJoin(client: Client, options: unknown) {
@@ -59,7 +60,6 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
       }
       this.spectators.add(client.sessionId);
       this.maxClients = MAX_PLAYERS + this.spectators.size;
-      this.sendClock(client);
       return;
     }
     const seat = new CardsSeat();
@@ -67,7 +67,6 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
     seat.name = join.data.name || `Player ${this.joinCount}`;
     this.state.seats.push(seat);
     showOwnHand(client.view, this.state, client.sessionId);
-    this.sendClock(client);
     if (this.state.phase === "waiting") this.planDeal();
   }
 
@@ -80,7 +79,6 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
   onReconnect(client: Client) {
     const seat = this.seatOf(client.sessionId);
     if (seat) seat.connected = true;
-    this.sendClock(client);
   }
 
   onLeave(client: Client) {
@@ -248,10 +246,5 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
 
   private seatOf(playerId: string): CardsSeat | undefined {
     return this.state.seats[seatIndexOf(this.state, playerId)];
-  }
-
-  /** The room clock now, so the client can count the turn timer down to turnEndsAt (a room without inputs sends it no clock). */
-  private sendClock(client: Client) {
-    client.send(MESSAGES.clock, { now: Math.floor(this.clock.elapsedTime) } satisfies ClockSync);
   }
 }

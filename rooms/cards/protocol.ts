@@ -83,14 +83,16 @@ export const MESSAGES = Object.freeze({
   rejected: "rejected",
   /** server → each client: a TableEvent as that client may see it (eventSeenBy). */
   event: "event",
-  /** server → one client, on joining and reconnecting: a ClockSync. */
+  /** client → server, as a request (`room.request`) with an empty payload: answered with a ClockSync. */
   clock: "clock",
 });
 
+export const ClockRequest = z.strictObject({});
+
 /**
- * The room clock (ms) when the server sent this. A room without inputs
- * sends its clients no clock, so the table sends this for the client to
- * count the turn timer down to `turnEndsAt`.
+ * The room clock (ms) when the server answered. A room without inputs
+ * sends its clients no clock, so a client asks for this to count the turn
+ * timer down to `turnEndsAt`.
  */
 export interface ClockSync { now: number }
 

@@ -22,7 +22,6 @@ export type TableClient = Room<any, CardsState> & {
 export function listen(room: Room<any, any>): TableClient {
   const client = Object.assign(room, { events: [] as TableEvent[], frames: [] as Uint8Array[] }) as TableClient;
   room.onMessage(MESSAGES.event, (event: TableEvent) => client.events.push(event));
-  room.onMessage(MESSAGES.clock, () => undefined); // the browser's countdown reads it; specs read turnEndsAt on the server
   const socket = (room.connection.transport as unknown as { ws: WebSocket }).ws;
   socket.addEventListener("message", (message: MessageEvent) => {
     client.frames.push(new Uint8Array(message.data as ArrayBuffer));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cards } from "./index.ts";
 import { startServer, type TestServer } from "../../tools/server.ts";
 import { waitForState } from "../../tools/wait.ts";
-import { MESSAGES, type Move } from "./protocol.ts";
+import { MESSAGES, type ClockSync, type Move } from "./protocol.ts";
 import { dealtView, drained, serverTableOf, sitDown } from "./testing.ts";
 
 const TURN_SECONDS = 1;
@@ -56,6 +56,20 @@ describe("cards turn timer", () => {
     await waitForState(players[0], (s) => s.turn === 1 - seat, 10_000, "the timeout to pass the turn");
     expect(server.state.turnEndsAt).toBeGreaterThan(endsAt);
     expect(server.state.turnEndsAt - server.clock.elapsedTime).toBeGreaterThan(TURN_SECONDS * 1000 - 200);
+    await Promise.all(players.map((p) => p.leave()));
+  });
+
+  it("answers a clock request with the room clock, against which the turn's end is set", async () => {
+    const { players } = await sitDown(ts, ["Ann", "Ben"]);
+    await Promise.all(players.map(dealtView));
+    const server = serverTableOf(players[0]);
+    const before = server.clock.elapsedTime;
+    const { now } = await players[0].request(MESSAGES.clock, {}) as ClockSync;
+    expect(now).toBeGreaterThanOrEqual(Math.floor(before));
+    expect(now).toBeLessThanOrEqual(server.clock.elapsedTime);
+    const left = players[0].state.turnEndsAt - now;
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(TURN_SECONDS * 1000);
     await Promise.all(players.map((p) => p.leave()));
   });
 });

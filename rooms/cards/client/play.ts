@@ -37,11 +37,9 @@ export class CardsPlay extends Emitter<{ event: [TableEvent]; rejected: [Rejecti
         if (this.refusals.length > 10) this.refusals.shift();
         this.emit("rejected", refusal);
       }),
-      room.onMessage(MESSAGES.clock, ({ now }: ClockSync) => {
-        // Half a round trip: the room's "now" is that old when it arrives.
-        this.#clockOffset = now + session.pingMs / 2 - performance.now();
-      }),
+      session.on("reconnect", () => this.#syncClock()),
     );
+    this.#syncClock();
     const onChange = () => this.emit("change");
     room.onStateChange(onChange);
     this.#offs.push(() => room.onStateChange.remove(onChange));
@@ -97,6 +95,15 @@ export class CardsPlay extends Emitter<{ event: [TableEvent]; rejected: [Rejecti
 
   rematch(): void {
     this.room.send(MESSAGES.rematch, {});
+  }
+
+  /** Ask the room its clock; its answer is taken as read halfway through the round trip. */
+  #syncClock(): void {
+    const sentAt = performance.now();
+    this.room.request(MESSAGES.clock, {}).then(({ now }: ClockSync) => {
+      const receivedAt = performance.now();
+      this.#clockOffset = now - (sentAt + receivedAt) / 2;
+    }, (error: Error) => console.warn(`Tickforge: the table's clock is unknown (${error.message}); the turn timer stays hidden.`));
   }
 
   dispose(): void {
