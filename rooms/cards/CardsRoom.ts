@@ -24,7 +24,7 @@ import { applyMove, deal, nextRound, playTimedOutTurn, withdraw, type Game } fro
 import { CardsSeat, CardsState, seatIndexOf, showOwnHand, writeGame } from "./state.ts";
 
 export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
-  /** Seats only; each spectator who joins raises it by one, so watching never takes a player's chair. */
+  /** Chairs free or taken, plus the spectators present (updateCapacity): watching never takes a player's chair. */
   maxClients = MAX_PLAYERS;
   state = new CardsState();
   plugins = definePlugins([
@@ -59,7 +59,7 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
         throw new ServerError(ClientErrorCode.INVALID_MESSAGE, `This table already has ${LIMITS.spectators} spectators.`);
       }
       this.spectators.add(client.sessionId);
-      this.maxClients = MAX_PLAYERS + this.spectators.size;
+      this.updateCapacity();
       return;
     }
     const seat = new CardsSeat();
@@ -84,7 +84,7 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
   onLeave(client: Client) {
     const id = client.sessionId;
     if (this.spectators.delete(id)) {
-      this.maxClients = MAX_PLAYERS + this.spectators.size;
+      this.updateCapacity();
       return;
     }
     const index = seatIndexOf(this.state, id);
@@ -97,6 +97,7 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
       // The seat stays until the next deal: the round (or its results) still counts its cards.
       seat.connected = false;
       this.gone.add(id);
+      this.updateCapacity();
       if (this.game!.phase === "playing") {
         const left = withdraw(this.game!, id);
         if (left) this.advance(left.game, left.events);
@@ -212,6 +213,7 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
       if (this.gone.has(this.state.seats[i].playerId)) this.state.seats.splice(i, 1);
     }
     this.gone.clear();
+    this.updateCapacity();
   }
 
   /** Too few players for a round: clear the table and wait for someone to sit down. */
@@ -238,6 +240,11 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
       seat.roundPoints = 0;
     }
     this.planDeal();
+  }
+
+  /** A chair whose player left stays taken until the next deal; each spectator adds a place of its own. */
+  private updateCapacity() {
+    this.maxClients = MAX_PLAYERS - this.gone.size + this.spectators.size;
   }
 
   private seatedPlayers(): string[] {

@@ -239,6 +239,25 @@ describe("cards table: seats", () => {
   });
 });
 
+describe("cards table: chairs", () => {
+  it("keeps the chair of a player who left mid-round until the next deal, then deals in the players who stayed and came", async () => {
+    const { players } = await sitDown(ts, ["Ann", "Ben", "Cy", "Dee"]);
+    const [ann, ben, cy, dee] = players;
+    await Promise.all([ann, ben].map(dealtView));
+    await ben.leave(); // two were dealt in: Ann wins the round, Ben's chair stays until the next deal
+    await waitForState(ann, (s) => s.phase === "roundOver", 10_000, "the round to end");
+    await expect(ts.client().joinById(ann.roomId, { name: "Eve" })).rejects.toThrow(/full|locked/i);
+
+    for (const player of [ann, cy, dee]) player.send(MESSAGES.rematch, {});
+    const next = await waitForState(ann, (s) => s.round === 2 && s.phase === "playing" && s, 10_000, "the next deal");
+    expect(Array.from(next.seats, (seat: any) => seat.name)).toEqual(["Ann", "Cy", "Dee"]);
+    expect(Array.from(next.seats, (seat: any) => seat.dealtIn)).toEqual([true, true, true]);
+    const eve = listen(await ts.client().joinById(ann.roomId, { name: "Eve" }));
+    await waitForState(ann, (s) => s.seats.length === 4, 10_000, "Eve's chair");
+    await leaveAll(ann, cy, dee, eve);
+  });
+});
+
 describe("cards table: rematch", () => {
   it("deals the next round once every seated player asks, carrying the scores", async () => {
     const { players } = await sitDown(ts, ["Ann", "Ben"]);
