@@ -31,6 +31,8 @@ export interface RoomClientModule {
   makeTextures?(scene: Phaser.Scene): void;
   /** Options PLAY creates rooms with (the filterBy keys of its descriptor). */
   createOptions?: Record<string, unknown>;
+  /** Join options that seat the player as a spectator; the title screen offers WATCH beside JOIN for this type's open rooms. */
+  watchOptions?: Record<string, unknown>;
   /** How to play, one line under the title. */
   controls: string;
   /** How the title screen describes one open room of this type (its mode, say); default: its seats. */

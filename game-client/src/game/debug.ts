@@ -45,6 +45,12 @@ export class DebugHook {
   selectedRoomType: string | undefined;
   /** Set by a predicting room type's client module while the player is in one of its rooms. */
   prediction: (() => { corrections: number } | undefined) | undefined;
+  /**
+   * A room type's own figures and actions for tests and the curious (the
+   * cards table's legal moves, say), set by its client module while the
+   * player is in one of its rooms; undefined otherwise.
+   */
+  room: Record<string, any> | undefined;
   /** The main scene on screen: "Title", or "Game" while a room type's play scene runs. */
   scene = "Boot";
   /** Game frames drawn since the page loaded. */
@@ -56,6 +62,8 @@ export class DebugHook {
   players: PlayerSnapshot[] = [];
   /** Left and right edges (px) of a HUD's texts, for layout specs. */
   hud: Record<string, { left: number; right: number }> = {};
+  /** Centres of the title screen's JOIN and WATCH buttons, by listed room, for specs that click them. */
+  roomButtons: { roomId: string; join: { x: number; y: number }; watch?: { x: number; y: number } }[] = [];
   /** The banner text last shown (announcements, server notices). */
   banner = "";
   /** Connection states in the order they happened (the last 20). */

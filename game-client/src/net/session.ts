@@ -76,6 +76,7 @@ export class GameSession extends Emitter<SessionEvents> {
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   readonly #stateClassOf: (roomType: string) => StateClass | undefined;
   #createOptions: Record<string, unknown> = {};
+  #joinOptions: Record<string, unknown> = {};
 
   constructor(endpoint: string, link: LinkConditioner = new LinkConditioner(), stateClassOf: (roomType: string) => StateClass | undefined = () => undefined) {
     super();
@@ -94,14 +95,19 @@ export class GameSession extends Emitter<SessionEvents> {
     return loadSeat() !== undefined;
   }
 
-  /** Join a room of `roomType`: a given one from the list, or any with room (creating one with `createOptions` if needed). */
-  async play(roomType: string, name: string, options: { roomId?: string; createOptions?: Record<string, unknown> } = {}): Promise<void> {
+  /**
+   * Join a room of `roomType`: a given one from the list, or any with room
+   * (creating one with `createOptions` if needed). `joinOptions` go with the
+   * name (a spectator's, say) and again to the new room after a server restart.
+   */
+  async play(roomType: string, name: string, options: { roomId?: string; createOptions?: Record<string, unknown>; joinOptions?: Record<string, unknown> } = {}): Promise<void> {
     this.name = name.trim().slice(0, MAX_NAME_LENGTH);
     saveName(this.name);
     this.roomType = roomType;
     this.#createOptions = options.createOptions ?? {};
+    this.#joinOptions = options.joinOptions ?? {};
     this.#setState("joining", "Joining…");
-    const join = this.name ? { name: this.name } : {};
+    const join = this.#joinWith();
     const State = this.#stateClassOf(roomType);
     try {
       const room = options.roomId
@@ -230,8 +236,7 @@ export class GameSession extends Emitter<SessionEvents> {
     let wait = 500;
     while (this.state === "restarting" && Date.now() < deadline) {
       try {
-        const join = this.name ? { name: this.name } : {};
-        const room = await this.client.joinOrCreate(roomType, { ...this.#createOptions, ...join }, this.#stateClassOf(roomType));
+        const room = await this.client.joinOrCreate(roomType, { ...this.#createOptions, ...this.#joinWith() }, this.#stateClassOf(roomType));
         if (this.state !== "restarting") { room.leave(); return; }
         this.#adopt(room, roomType);
         return;
@@ -242,6 +247,10 @@ export class GameSession extends Emitter<SessionEvents> {
       }
     }
     if (this.state === "restarting") this.#setState("failed", "Could not find a new room. Play again?");
+  }
+
+  #joinWith(): Record<string, unknown> {
+    return this.name ? { ...this.#joinOptions, name: this.name } : { ...this.#joinOptions };
   }
 
   #remember(room: Room<any, any>): void {

@@ -27,7 +27,7 @@ export class Title extends Phaser.Scene {
   #controls!: Phaser.GameObjects.Text;
   #play!: Button;
   #tabs: Button[] = [];
-  #rows: { label: Phaser.GameObjects.Text; join: Button }[] = [];
+  #rows: { label: Phaser.GameObjects.Text; join: Button; watch: Button }[] = [];
   #rowRoom: (RoomListing | undefined)[] = [];
   #empty!: Phaser.GameObjects.Text;
   #busy = false;
@@ -144,7 +144,8 @@ export class Title extends Phaser.Scene {
       const y = top + 46 + i * rowH + rowH / 2;
       const label = this.add.text(left + 18, y, "", textStyle(FONT.small, COLORS.text, true)).setOrigin(0, 0.5);
       const join = button(this, left + width - 70, y, "JOIN", () => void this.#join(this.#rowRoom[i]), { width: 100, height: 28, size: FONT.small });
-      this.#rows.push({ label, join });
+      const watch = button(this, left + width - 180, y, "WATCH", () => void this.#join(this.#rowRoom[i], true), { width: 100, height: 28, size: FONT.small });
+      this.#rows.push({ label, join, watch });
     }
   }
 
@@ -154,6 +155,7 @@ export class Title extends Phaser.Scene {
     const rooms = all.filter((r) => known.has(r.roomType));
     this.#empty.setVisible(rooms.length === 0);
     this.#rowRoom = [];
+    const buttons: { roomId: string; join: { x: number; y: number }; watch?: { x: number; y: number } }[] = [];
     this.#rows.forEach((row, i) => {
       const room = rooms[i];
       this.#rowRoom[i] = room;
@@ -161,7 +163,13 @@ export class Title extends Phaser.Scene {
       const about = room && (module?.describe?.(room) ?? `${room.clients}/${room.maxClients} players`);
       row.label.setText(room ? `${room.roomType.toUpperCase().padEnd(7)} ${room.roomId}  ${about}` : "");
       row.join.container.setVisible(Boolean(room));
+      row.watch.container.setVisible(Boolean(room && module?.watchOptions));
+      if (room) {
+        const at = (b: Button) => ({ x: b.container.x, y: b.container.y });
+        buttons.push({ roomId: room.roomId, join: at(row.join), ...(module?.watchOptions ? { watch: at(row.watch) } : {}) });
+      }
     });
+    debugOf(this).roomButtons = buttons;
   }
 
   #onKey(event: KeyboardEvent): void {
@@ -186,13 +194,14 @@ export class Title extends Phaser.Scene {
     this.#nameText.setColor(css(this.#name ? COLORS.text : COLORS.dim));
   }
 
-  /** Join a listed room, or (no listing) any room of the selected type. */
-  async #join(listing?: RoomListing): Promise<void> {
+  /** Join a listed room (to play, or to watch), or (no listing) any room of the selected type. */
+  async #join(listing?: RoomListing, watch = false): Promise<void> {
     const module = listing ? this.#modules.find((m) => m.name === listing.roomType) : this.#modules[this.#selected];
     if (this.#busy || !module) return;
-    this.#setBusy(true, "Joining…");
+    this.#setBusy(true, watch ? "Joining as a spectator…" : "Joining…");
     try {
-      await this.#session.play(module.name, this.#name, { roomId: listing?.roomId, createOptions: module.createOptions });
+      const joinOptions = watch ? module.watchOptions : undefined;
+      await this.#session.play(module.name, this.#name, { roomId: listing?.roomId, createOptions: module.createOptions, joinOptions });
       this.scene.start(module.playScene);
     } catch (error) {
       this.#setBusy(false, `Could not join: ${(error as Error).message}`);

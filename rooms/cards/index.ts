@@ -1,0 +1,17 @@
+/** The cards table: Crazy Eights for 2–4 players, each seeing only its own hand, with a turn timer. */
+import { defineRoomType } from "../../server/room/room-type.ts";
+import { CardsRoom } from "./CardsRoom.ts";
+import { cardsSettings } from "./settings.ts";
+import { STATE_BUFFER_BYTES } from "./state.ts";
+
+export const cards = defineRoomType({
+  name: "cards",
+  title: "Crazy Eights",
+  summary: "Turn-based card game for 2–4 players: match the suit or rank, eights are wild, empty your hand first.",
+  room: CardsRoom,
+  settings: cardsSettings,
+  stateBufferBytes: STATE_BUFFER_BYTES,
+  drainNotice: "This server is restarting. This hand cannot be finished here: you will be seated at a new table.",
+  bots: () => import("./bots.ts"),
+  testing: () => import("./testing.ts"),
+});
