@@ -163,14 +163,18 @@ Example:
   const [name] = cmd.args;
   try {
     const { files } = newRoom({ name, template: cmd.opts().template });
+    const next: [string, string][] = [
+      [`npx vitest run rooms/${name}`, "its specs"],
+      ["npm start", "then pick its tab on the title screen"],
+      [`npm run loadtest -- --room ${name} --bots 8`, "its bots against that server"],
+    ];
+    const width = Math.max(...next.map(([command]) => command.length)) + 3;
     console.log([
       `Wrote rooms/${name}/ (${cmd.opts().template}) and added it to rooms/index.ts:`,
       ...files.map((f) => `  ${f}`),
       "",
       "Next:",
-      `  npx vitest run rooms/${name}                  its specs`,
-      "  npm start                                     then pick its tab on the title screen",
-      `  npm run loadtest -- --room ${name} --bots 8   its bots against that server`,
+      ...next.map(([command, what]) => `  ${command.padEnd(width)}${what}`),
     ].join("\n"));
     return 0;
   } catch (error) {
