@@ -52,9 +52,9 @@ describe("new-room refuses, writing nothing", () => {
   });
   afterAll(() => { if (root) rmSync(root, { recursive: true, force: true }); });
 
-  const refusal = (name: string | undefined, template: string | undefined = "turn-based") => {
+  const refusal = (name: string | undefined, template: string | undefined = "turn-based", title?: string) => {
     try {
-      newRoom({ root, name, template });
+      newRoom({ root, name, template, title });
     } catch (error) {
       expect(error).toBeInstanceOf(NewRoomError);
       expect(readFileSync(join(root, "rooms", "index.ts"), "utf8")).toBe(index);
@@ -84,6 +84,10 @@ describe("new-room refuses, writing nothing", () => {
     expect(refusal("arena")).toMatch(/rooms\/arena\/ already exists/);
   });
 
+  it("a title that would not fit in a string literal", () => {
+    expect(refusal("quotes", "turn-based", 'Say "hi"')).toMatch(/The title "Say "hi"" may hold letters, digits/);
+  });
+
   it("a template it does not have", () => {
     expect(refusal("pong", "platformer")).toMatch(/--template realtime or --template turn-based \(not "platformer"\)/);
   });
@@ -102,7 +106,7 @@ describe("a room type generated into a copy of the repository", () => {
     copy = await copyOfRepository();
     originalIndex = readFileSync(join(copy, "rooms", "index.ts"), "utf8");
     for (const [name, template] of Object.entries(TYPES)) {
-      const made = await runTool(join(copy, "tools", "new-room.ts"), [name, "--template", template]);
+      const made = await runTool(join(copy, "tools", "new-room.ts"), [name, "--template", template, ...(name === "spec-turns" ? ["--title", "Spec-Turns!"] : [])]);
       expect(made.stderr).toBe("");
       expect(made.code).toBe(0);
     }
@@ -158,7 +162,7 @@ describe("a room type generated into a copy of the repository", () => {
   it("is listed by the server, and its client module is in the title screen's bundle", async () => {
     const listed = await (await fetch(`${server!.endpoint}/room-types`)).json() as { name: string; title: string }[];
     expect(listed).toEqual(expect.arrayContaining([
-      expect.objectContaining({ name: "spec-turns", title: "Spec Turns" }),
+      expect.objectContaining({ name: "spec-turns", title: "Spec-Turns!" }),
       expect.objectContaining({ name: "spec-dots", title: "Spec Dots" }),
     ]));
     const bundle = readdirSync(join(copy, "dist", "client")).filter((f) => /^main-.*\.js$/.test(f))

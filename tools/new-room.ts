@@ -32,7 +32,7 @@ export interface Names {
   Type: string;
   /** `ticTacToe`: the descriptor's export in rooms/index.ts. Placeholder `__typeId__`. */
   typeId: string;
-  /** `Tic Tac Toe`: the title screen's tab. Placeholder `__Title__`. */
+  /** `Tic Tac Toe` (or `--title`): the title screen's tab. Placeholder `__Title__`. */
   Title: string;
 }
 
@@ -60,8 +60,11 @@ export function namesOf(type: string): Names {
   };
 }
 
-/** Refuse a name that would not make a working room type, saying what would. */
-export function checkName(name: string | undefined): Names {
+/** Titles go into string literals and comments: words, digits and a little punctuation. */
+const TITLE = /^[\p{L}\p{N}][\p{L}\p{N} .!&+-]{0,31}$/u;
+
+/** Refuse a name (or title) that would not make a working room type, saying what would. */
+export function checkName(name: string | undefined, title?: string): Names {
   if (!name) throw new NewRoomError("Name the room type: npm run new-room -- <name> --template realtime|turn-based");
   if (name.length > MAX_NAME_LENGTH || !NAME.test(name)) {
     throw new NewRoomError(
@@ -70,6 +73,10 @@ export function checkName(name: string | undefined): Names {
   }
   if (TAKEN.has(name)) throw new NewRoomError(`"${name}" is taken by the framework; pick another name.`);
   const names = namesOf(name);
+  if (title !== undefined) {
+    if (!TITLE.test(title)) throw new NewRoomError(`The title "${title}" may hold letters, digits, spaces and . ! & + - (at most 32 characters, starting with a letter or digit).`);
+    names.Title = title;
+  }
   if (RESERVED.has(names.typeId)) throw new NewRoomError(`"${name}" is a JavaScript reserved word, which cannot name the type's descriptor; pick another name.`);
   return names;
 }
@@ -113,8 +120,8 @@ export interface Generated {
 }
 
 /** Write rooms/<name>/ from the template and list it in rooms/index.ts, under `root` (a repository checkout). */
-export function newRoom({ root = ROOT, name, template }: { root?: string; name: string | undefined; template: string | undefined }): Generated {
-  const names = checkName(name);
+export function newRoom({ root = ROOT, name, template, title }: { root?: string; name: string | undefined; template: string | undefined; title?: string }): Generated {
+  const names = checkName(name, title);
   if (!template || !(TEMPLATES as readonly string[]).includes(template)) {
     throw new NewRoomError(`Choose a template: --template ${TEMPLATES.join(" or --template ")}${template ? ` (not "${template}")` : ""}.`);
   }
@@ -146,13 +153,14 @@ export function main(argv: string[]): number {
     .description("Write a working room type into rooms/<name>/ and add it to rooms/index.ts.")
     .argument("<name>", "the type's name: lower-case words joined by dashes (matchmaking name, folder, env prefix)")
     .addOption(new Option("-t, --template <template>", "what kind of game to start from").choices(TEMPLATES).makeOptionMandatory())
+    .option("--title <title>", "the title screen's name for it (default: the name's words, capitalised)")
     .addHelpText("after", `
 Templates:
   realtime     a predicted fixed-step room: players steer dots with a one-field input
   turn-based   validated moves in turns: tic-tac-toe, with a pure applyMove, win/draw and rematch
 
 Example:
-  npm run new-room -- tictactoe --template turn-based`)
+  npm run new-room -- tictactoe --template turn-based --title "Tic-Tac-Toe"`)
     .exitOverride();
   try {
     cmd.parse(argv, { from: "user" });
@@ -162,7 +170,7 @@ Example:
   }
   const [name] = cmd.args;
   try {
-    const { files } = newRoom({ name, template: cmd.opts().template });
+    const { files } = newRoom({ name, template: cmd.opts().template, title: cmd.opts().title });
     const next: [string, string][] = [
       [`npx vitest run rooms/${name}`, "its specs"],
       ["npm start", "then pick its tab on the title screen"],
