@@ -95,7 +95,8 @@ export function withRoomType(index: string, names: Names): string {
   if (!list) {
     throw new NewRoomError("rooms/index.ts has no `export const roomTypes = [ … ] as const;` list to add the type to; add the line by hand.");
   }
-  if (new RegExp(`\\b${names.typeId}\\b`).test(index)) {
+  const bound = [...index.matchAll(/^import\s*\{([^}]*)\}/gm)].flatMap((m) => m[1].split(",").map((name) => name.trim().split(/\s+as\s+/).at(-1)));
+  if (bound.includes(names.typeId)) {
     throw new NewRoomError(`rooms/index.ts already names "${names.typeId}"; pick another name.`);
   }
   const importLine = `import { ${names.typeId} } from "./${names.type}/index.ts";\n`;
