@@ -156,7 +156,7 @@ describe("a room type generated into a copy of the repository", () => {
     };
     const specs = await run(copy, ["node_modules/vitest/vitest.mjs", "run", "rooms/spec-turns", "rooms/spec-dots"], env);
     expect(specs.code, specs.output).toBe(0);
-    expect(specs.output).toMatch(/Test Files\s+4 passed/);
+    expect(specs.output).toMatch(/Test Files\s+6 passed/);
   }, 180_000);
 
   it("is listed by the server, and its client module is in the title screen's bundle", async () => {
