@@ -1,8 +1,10 @@
-/** Every room type this server offers. A new type is a folder under rooms/ and one line here. */
-import { arena } from "./arena/index.ts";
-import { cards } from "./cards/index.ts";
+/**
+ * Every room type this server offers, in title-screen order: a new type is a
+ * folder under rooms/ and one line here.
+ */
+import { listRoomTypes } from "../server/room/room-type.ts";
 
-export const roomTypes = [
-  arena,
-  cards,
-] as const;
+export const roomTypes = listRoomTypes(
+  await import("./arena/index.ts"),
+  await import("./cards/index.ts"),
+);

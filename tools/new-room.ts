@@ -30,7 +30,7 @@ export interface Names {
   type: string;
   /** `TicTacToe`: class and schema names. Placeholder `__Type__`. */
   Type: string;
-  /** `ticTacToe`: the descriptor's export in rooms/index.ts. Placeholder `__typeId__`. */
+  /** `ticTacToe`: the name of the descriptor its index.ts exports. Placeholder `__typeId__`. */
   typeId: string;
   /** `Tic Tac Toe` (or `--title`): the title screen's tab. Placeholder `__Title__`. */
   Title: string;
@@ -89,22 +89,19 @@ export function fill(text: string, names: Names): string {
     .replaceAll("__Title__", names.Title);
 }
 
-/** rooms/index.ts with the new type imported and appended to the list. */
+/** rooms/index.ts with the new type's folder appended to the list: one line. */
 export function withRoomType(index: string, names: Names): string {
-  const list = /export const roomTypes = \[\n?([\s\S]*?)\] as const;/.exec(index);
+  const list = /export const roomTypes = listRoomTypes\(\n?([\s\S]*?)\);/.exec(index);
   if (!list) {
-    throw new NewRoomError("rooms/index.ts has no `export const roomTypes = [ … ] as const;` list to add the type to; add the line by hand.");
+    throw new NewRoomError("rooms/index.ts has no `export const roomTypes = listRoomTypes( … );` list to add the type to; add the line by hand.");
   }
-  const bound = [...index.matchAll(/^import\s*\{([^}]*)\}/gm)].flatMap((m) => m[1].split(",").map((name) => name.trim().split(/\s+as\s+/).at(-1)));
-  if (bound.includes(names.typeId)) {
-    throw new NewRoomError(`rooms/index.ts already names "${names.typeId}"; pick another name.`);
+  const folders = [...list[1].matchAll(/import\("\.\/([^/"]+)\/index\.ts"\)/g)].map((m) => m[1]);
+  if (folders.includes(names.type)) {
+    throw new NewRoomError(`rooms/index.ts already lists "${names.type}"; pick another name.`);
   }
-  const importLine = `import { ${names.typeId} } from "./${names.type}/index.ts";\n`;
-  const imports = [...index.matchAll(/^import .*;\n/gm)];
-  const importAt = imports.length ? imports.at(-1)!.index! + imports.at(-1)![0].length : list.index;
   const entries = list[1].trimEnd();
-  const newList = `export const roomTypes = [\n${entries ? `${entries}\n` : ""}  ${names.typeId},\n] as const;`;
-  return index.slice(0, importAt) + importLine + index.slice(importAt, list.index) + newList + index.slice(list.index + list[0].length);
+  const newList = `export const roomTypes = listRoomTypes(\n${entries ? `${entries}\n` : ""}  await import("./${names.type}/index.ts"),\n);`;
+  return index.slice(0, list.index) + newList + index.slice(list.index + list[0].length);
 }
 
 function templateFiles(dir: string): string[] {

@@ -86,7 +86,7 @@ export function defineRoomType<S extends AnySettings = z.ZodObject<{}>>(definiti
       throw new Error(`Room type "${definition.name}": the setting "${key}" needs a default (${envName(definition.name, key)} may override it).`);
     }
   }
-  return Object.freeze({
+  const type = Object.freeze({
     name: definition.name,
     title: definition.title,
     summary: definition.summary,
@@ -99,6 +99,33 @@ export function defineRoomType<S extends AnySettings = z.ZodObject<{}>>(definiti
     testing: definition.testing,
     envName: (setting: string) => envName(definition.name, setting),
   });
+  definedTypes.add(type);
+  return type;
+}
+
+/** Every descriptor defineRoomType made, so a room folder's module can be searched for its one type. */
+const definedTypes = new WeakSet<object>();
+
+/**
+ * The room types of a list of room folders' modules (rooms/index.ts), in
+ * order: each module exports exactly one descriptor, so listing a type is
+ * one line, `await import("./<type>/index.ts")`.
+ */
+export function listRoomTypes(...modules: readonly Record<string, unknown>[]): readonly RoomType<any>[] {
+  const types = modules.map((module) => {
+    const found = Object.values(module).filter((value): value is RoomType<any> => typeof value === "object" && value !== null && definedTypes.has(value));
+    if (found.length !== 1) {
+      const names = Object.keys(module).join(", ") || "nothing";
+      throw new Error(`A room folder's index.ts must export exactly one defineRoomType(...) descriptor; one exports ${found.length} (its exports: ${names}).`);
+    }
+    return found[0];
+  });
+  const seen = new Set<string>();
+  for (const type of types) {
+    if (seen.has(type.name)) throw new Error(`Two room types are named "${type.name}" in rooms/index.ts; each needs its own name.`);
+    seen.add(type.name);
+  }
+  return Object.freeze(types);
 }
 
 function envName(type: string, setting: string): string {

@@ -1,9 +1,9 @@
-/** A room type's settings reach its rooms from its defaults and namespaced env, and no client can change them. */
+/** A room type's settings reach its rooms from its defaults and namespaced env, and no client can change them; rooms/index.ts lists one descriptor per folder. */
 import { definePlugins } from "@colyseus/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { framework, GameRoom } from "../../server/room/GameRoom.ts";
-import { defineRoomType } from "../../server/room/room-type.ts";
+import { defineRoomType, listRoomTypes } from "../../server/room/room-type.ts";
 import { localRoom, startServer, type TestServer } from "../../tools/server.ts";
 import { waitForState } from "../../tools/wait.ts";
 import { Table } from "./rooms.ts";
@@ -36,5 +36,19 @@ describe("room type settings", () => {
     expect(server.settings.rounds).toBe(5);
     expect(server.settings.tickRate).toBe(24);
     await room.leave();
+  });
+});
+
+describe("the list of room types", () => {
+  it("takes each room folder's one descriptor, in the order listed", () => {
+    const trivia = defineRoomType({ name: "trivia", title: "Trivia", summary: "More questions.", room: QuizRoom });
+    expect(listRoomTypes({ quiz, QuizSettings }, { trivia }).map((type) => type.name)).toEqual(["quiz", "trivia"]);
+  });
+
+  it("refuses a folder that exports no descriptor or two, and two types of one name", () => {
+    const again = defineRoomType({ name: "quiz", title: "Quiz again", summary: "Same name.", room: QuizRoom });
+    expect(() => listRoomTypes({ QuizSettings })).toThrow(/exactly one defineRoomType/);
+    expect(() => listRoomTypes({ quiz, again })).toThrow(/exactly one defineRoomType/);
+    expect(() => listRoomTypes({ quiz }, { again })).toThrow(/Two room types are named "quiz"/);
   });
 });
