@@ -15,7 +15,8 @@ import { Redis, type RedisOptions } from "ioredis";
 import { logger } from "../logger.ts";
 import { redisUp } from "./metrics.ts";
 
-const CONNECTION_OPTIONS: RedisOptions = {
+/** How every Tickforge connection to Redis behaves while Redis is away (matchmaking's and the store's). */
+export const REDIS_CONNECTION_OPTIONS: RedisOptions = {
   // A command queued while Redis is away fails after one reconnect attempt
   // rather than holding a matchmaking request for ioredis's default 20.
   maxRetriesPerRequest: 1,
@@ -52,9 +53,9 @@ export function matchmakingOutage(): string | undefined {
 }
 
 export function connectRedis(url: string): RedisLink {
-  const where = redact(url);
-  const pub = new Redis(url, { ...CONNECTION_OPTIONS, connectionName: "tickforge-presence" });
-  const driverClient = new Redis(url, { ...CONNECTION_OPTIONS, connectionName: "tickforge-driver" });
+  const where = redactRedisUrl(url);
+  const pub = new Redis(url, { ...REDIS_CONNECTION_OPTIONS, connectionName: "tickforge-presence" });
+  const driverClient = new Redis(url, { ...REDIS_CONNECTION_OPTIONS, connectionName: "tickforge-driver" });
   const presence = new RedisPresence(pub); // duplicates `pub` for its subscriber connection
   const driver = new RedisDriver(driverClient);
   const log = logger.child({ redis: where });
@@ -110,7 +111,7 @@ export async function waitForRedis(url: string, timeoutMs: number): Promise<void
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`Redis at ${redact(url)} is unreachable (${(last as Error)?.message ?? "no answer"}) after ${timeoutMs / 1000} s. Start Redis or fix REDIS_URL.`);
+  throw new Error(`Redis at ${redactRedisUrl(url)} is unreachable (${(last as Error)?.message ?? "no answer"}) after ${timeoutMs / 1000} s. Start Redis or fix REDIS_URL.`);
 }
 
 /** A Redis restarted without its data has lost our listings: put back what is still running. */
@@ -131,7 +132,8 @@ async function relist(log: typeof logger) {
   }
 }
 
-function redact(url: string): string {
+/** `url` with its password hidden, for logs and errors. */
+export function redactRedisUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";

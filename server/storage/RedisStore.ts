@@ -15,6 +15,7 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 import { logger } from "../logger.ts";
+import { REDIS_CONNECTION_OPTIONS, redactRedisUrl } from "../ops/redis.ts";
 import {
   checkBounds, checkCount, checkKey, checkVersion, MAX_TTL_MS, StoreError,
   type Appended, type Claim, type LogBounds, type LogEntry, type LogInfo, type LogPage,
@@ -28,12 +29,7 @@ export interface RedisStoreOptions {
   prefix?: string;
 }
 
-const CONNECTION_OPTIONS: RedisOptions = {
-  // A call made while Redis is away fails after one reconnect attempt, as matchmaking's do (server/redis.ts).
-  maxRetriesPerRequest: 1,
-  retryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
-  connectionName: "tickforge-store",
-};
+const CONNECTION_OPTIONS: RedisOptions = { ...REDIS_CONNECTION_OPTIONS, connectionName: "tickforge-store" };
 
 /** Milliseconds from the Redis server's clock, never below the log's last timestamp. */
 const NOW = `
@@ -150,7 +146,7 @@ export class RedisStore implements Store {
   private closed = false;
 
   constructor({ url, prefix = "tickforge:" }: RedisStoreOptions) {
-    this.where = redact(url);
+    this.where = redactRedisUrl(url);
     this.prefix = prefix;
     const redis = new Redis(url, CONNECTION_OPTIONS);
     // Failures reach callers as StoreError UNAVAILABLE; ioredis reports every failed reconnect here too.
@@ -327,14 +323,4 @@ function toEntry([streamId, fields]: [string, string[]]): LogEntry {
   const value: Record<string, string> = {};
   for (let i = 0; i < fields.length; i += 2) value[fields[i]] = fields[i + 1];
   return { seq: Number(streamId.slice(2)), id: value.i, ts: Number(value.t), body: value.b };
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(invalid Redis URL)";
-  }
 }
