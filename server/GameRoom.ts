@@ -9,6 +9,11 @@
  * (`room.onError(code, message)`), and only a sender that keeps misbehaving is
  * kicked, with a reason in the close frame. Nothing a client sends reaches a
  * handler unvalidated, and nothing it sends can throw out of a handler.
+ * Beneath the messages, every frame is checked against the wire protocol
+ * before Colyseus decodes it (server/frame-guard.ts): a frame that breaks it
+ * closes its sender at once with KickCode.PROTOCOL_ERROR, and that seat is
+ * not held for a reconnection. What clients can make a room log is bounded
+ * (server/log-limit.ts).
  *
  * It also does what operating many rooms needs: logs with room and session
  * ids, step timing for metrics and placement, server-wide announcements, the
@@ -17,7 +22,9 @@
 import { CloseCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
 import type { z } from "zod";
 import { ANNOUNCEMENT_MESSAGE, type Announcement } from "./announcements.ts";
-import { ClientErrorCode, KickCode, MatchmakingErrorCode, SHUTDOWN_CLOSE_CODE } from "./errors.ts";
+import { ClientErrorCode, closeReason, KickCode, MatchmakingErrorCode, SHUTDOWN_CLOSE_CODE } from "./errors.ts";
+import { closedForMisbehaviour, frameProblem, inputWire, releaseSeatNow, type InputWire, type RoomSocket } from "./frame-guard.ts";
+import { clientLogs, clip } from "./log-limit.ts";
 import { logger, type Logger } from "./logger.ts";
 import { reconnects, rejectedMessages, tickDuration } from "./metrics.ts";
 import { recordTickTime } from "./placement.ts";
@@ -40,6 +47,7 @@ const REJECTION_REASON: Record<number, string> = {
   [ClientErrorCode.INVALID_MESSAGE]: "invalid",
   [ClientErrorCode.UNKNOWN_MESSAGE]: "unknown_type",
   [ClientErrorCode.RATE_LIMITED]: "rate_limited",
+  [KickCode.PROTOCOL_ERROR]: "protocol_error",
 };
 
 interface Conduct { strikes: number[]; tokens: number; refilledAt: number }
@@ -55,6 +63,47 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
       this.strike(client, ClientErrorCode.UNKNOWN_MESSAGE, `Unknown message type "${String(type)}".`);
     });
     this.wrapLifecycle();
+    this.checkEveryFrame();
+  }
+
+  /**
+   * Colyseus binds `_onMessage` to each client's socket when it joins; the
+   * check goes in front of it, so no frame reaches a decoder unchecked.
+   */
+  private checkEveryFrame() {
+    const self = this as unknown as { _onMessage(client: Client, bytes: Uint8Array): void };
+    const onMessage = self._onMessage;
+    self._onMessage = (client: Client, bytes: Uint8Array) => {
+      const problem = frameProblem(bytes, this.inputWire());
+      if (problem === undefined) onMessage.call(this, client, bytes);
+      else this.closeForProtocolError(client, problem);
+    };
+  }
+
+  /** What this room's input frames look like; null when it defined no input. Settled by the first frame. */
+  #inputWire: InputWire | null | undefined;
+  private inputWire(): InputWire | null {
+    if (this.#inputWire === undefined) {
+      const room = this as unknown as { _inputController?: { options: { ctor: { name: string } } }; _timelineMode(): { snapshot?: boolean; reckon?: boolean } | undefined };
+      const ctor = room._inputController?.options.ctor;
+      const timeline = room._timelineMode();
+      this.#inputWire = ctor ? inputWire(ctor, Boolean(timeline?.snapshot && timeline?.reckon)) : null;
+    }
+    return this.#inputWire;
+  }
+
+  /**
+   * A frame broke the wire protocol: close its sender with a reason, and free
+   * its seat now rather than after the close handshake, which a hostile peer
+   * never finishes. Nothing it sent is applied.
+   */
+  protected closeForProtocolError(client: Client, problem: string): void {
+    if (clientLogs.allow(client.sessionId)) {
+      this.log.warn({ sessionId: client.sessionId, code: KickCode.PROTOCOL_ERROR }, clip(`closed for a protocol error: ${problem}`));
+    }
+    rejectedMessages.labels(this.roomName, REJECTION_REASON[KickCode.PROTOCOL_ERROR]).inc();
+    releaseSeatNow(client.ref as unknown as RoomSocket, KickCode.PROTOCOL_ERROR);
+    client.leave(KickCode.PROTOCOL_ERROR, closeReason(`Protocol error: ${problem}`));
   }
 
   /**
@@ -141,6 +190,14 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
         reconnects.labels(this.roomName).inc();
         this.log.info({ sessionId: client.sessionId }, "player reconnected");
         return result;
+      };
+    }
+    const onDrop = self.onDrop;
+    if (onDrop) {
+      // A seat is held for a connection that dropped, never for one the server closed for misbehaving.
+      self.onDrop = (client: Client, code?: number, ...rest: unknown[]) => {
+        if (this.wasKicked(code) || closedForMisbehaviour(client.ref)) return;
+        return onDrop.call(this, client, code, ...rest);
       };
     }
     const onLeave = self.onLeave;
@@ -245,14 +302,14 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
         handler(client, parsed.data);
       } catch (error) {
         // A bug in a handler costs that message only, never the room.
-        this.log.error({ err: error, roomId: this.roomId, sessionId: client.sessionId, type }, "message handler failed");
+        if (clientLogs.allow(client.sessionId)) this.log.error({ err: error, roomId: this.roomId, sessionId: client.sessionId, type }, "message handler failed");
       }
     });
   }
 
   /** Tell a client what it did wrong; repeat offenders are kicked. */
   protected strike(client: Client, code: number, message: string): void {
-    this.log.warn({ roomId: this.roomId, sessionId: client.sessionId, code }, message);
+    if (clientLogs.allow(client.sessionId)) this.log.warn({ roomId: this.roomId, sessionId: client.sessionId, code }, clip(message));
     rejectedMessages.labels(this.roomName, REJECTION_REASON[code] ?? String(code)).inc();
     client.error(code, message);
     const conduct = this.conductOf(client);
@@ -266,13 +323,13 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
 
   /** Close a client's connection with a reason it can show; its seat is not held. */
   protected kick(client: Client, reason: string): void {
-    this.log.warn({ roomId: this.roomId, sessionId: client.sessionId }, reason);
-    client.leave(KickCode.ABUSE, reason);
+    if (clientLogs.allow(client.sessionId)) this.log.warn({ roomId: this.roomId, sessionId: client.sessionId }, clip(reason));
+    client.leave(KickCode.ABUSE, closeReason(reason));
   }
 
-  /** Was this drop a kick (no seat to hold) rather than a network failure? */
+  /** Was this drop a kick or a protocol error (no seat to hold) rather than a network failure? */
   protected wasKicked(code: number | undefined): boolean {
-    return code === KickCode.ABUSE || code === CloseCode.CONSENTED;
+    return code === KickCode.ABUSE || code === KickCode.PROTOCOL_ERROR || code === CloseCode.CONSENTED;
   }
 
   /** Forget a client's conduct record once it has left for good. */

@@ -7,7 +7,7 @@ import { Encoder } from "@colyseus/schema";
 import { followAnnouncements } from "./announcements.ts";
 import type { Config } from "./config.ts";
 import { routes } from "./http.ts";
-import { colyseusLogger } from "./logger.ts";
+import { limitedColyseusLogger } from "./log-limit.ts";
 import { Placement } from "./placement.ts";
 import { connectRedis, useLocalPresence } from "./redis.ts";
 import { roomTypes } from "./rooms.ts";
@@ -48,7 +48,7 @@ export function createGameServer(config: Config): GameServer {
     selectProcessIdToCreateRoom: placement.select,
     // Signals go through server/shutdown.ts, whose drain has a deadline.
     gracefullyShutdown: false,
-    logger: colyseusLogger,
+    logger: limitedColyseusLogger,
     greet: false,
     rooms: roomTypes(config),
     express: routes(config),

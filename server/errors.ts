@@ -14,7 +14,26 @@ export const ClientErrorCode = Object.freeze({
 export const KickCode = Object.freeze({
   /** Colyseus's "closed with error" code: the client should not retry. */
   ABUSE: 4002,
+  /**
+   * A frame broke the wire protocol: a length, count, index or type code no
+   * conforming client sends. Distinct from every Colyseus code (4000–4003,
+   * 4010) and from WebSocket's own 1002, which `ws` uses for broken framing.
+   */
+  PROTOCOL_ERROR: 4004,
 });
+
+/** What a close frame's reason can carry: RFC 6455 allows 123 bytes, and `ws` throws on more. */
+export const CLOSE_REASON_MAX_BYTES = 123;
+
+/** `reason`, cut to fit a close frame (whole characters only). */
+export function closeReason(reason: string): string {
+  const bytes = (text: string) => utf8.encode(text).byteLength;
+  if (bytes(reason) <= CLOSE_REASON_MAX_BYTES) return reason;
+  let cut = reason.slice(0, CLOSE_REASON_MAX_BYTES - 3);
+  while (bytes(cut) > CLOSE_REASON_MAX_BYTES - 3) cut = cut.slice(0, -1); // "…" is 3 bytes
+  return `${cut}…`;
+}
+const utf8 = new TextEncoder();
 
 /** A configuration mistake found at boot: names the variable and what it must be. */
 export class ConfigError extends Error {

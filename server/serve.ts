@@ -5,6 +5,7 @@ import { loadConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { createGameServer } from "./app.ts";
 import { logger, setLogLevel } from "./logger.ts";
+import { limitConsole } from "./log-limit.ts";
 import { waitForRedis } from "./redis.ts";
 import { installGracefulShutdown } from "./shutdown.ts";
 import { activeAllocator } from "./launch.ts";
@@ -30,6 +31,7 @@ if (config.redisUrl) {
     process.exit(1);
   }
 }
+limitConsole(); // from here on, what the decoders write to the console is bounded (server/log-limit.ts)
 const server = createGameServer(config);
 installGracefulShutdown(server, { drainSeconds: config.drainSeconds, placement: server.placement });
 await server.listen(config.port, config.host);
