@@ -24,7 +24,7 @@ import type { z } from "zod";
 import { ANNOUNCEMENT_MESSAGE, type Announcement } from "./announcements.ts";
 import { ClientErrorCode, closeReason, KickCode, MatchmakingErrorCode, SHUTDOWN_CLOSE_CODE } from "./errors.ts";
 import { closedForMisbehaviour, frameProblem, inputWire, releaseSeatNow, type InputWire, type RoomSocket } from "./frame-guard.ts";
-import { clientLogs, clip } from "./log-limit.ts";
+import { clientLogs, clip, sessionLogs } from "./log-limit.ts";
 import { logger, type Logger } from "./logger.ts";
 import { reconnects, rejectedMessages, tickDuration } from "./metrics.ts";
 import { recordTickTime } from "./placement.ts";
@@ -179,7 +179,7 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
     if (onJoin) {
       self.onJoin = async (client: Client, ...rest: unknown[]) => {
         const result = await onJoin.call(this, client, ...rest);
-        this.log.info({ sessionId: client.sessionId, players: this.clients.length }, "player joined");
+        if (sessionLogs.allow("joined")) this.log.info({ sessionId: client.sessionId, players: this.clients.length }, "player joined");
         return result;
       };
     }
@@ -188,7 +188,7 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
       self.onReconnect = async (client: Client, ...rest: unknown[]) => {
         const result = await onReconnect.call(this, client, ...rest);
         reconnects.labels(this.roomName).inc();
-        this.log.info({ sessionId: client.sessionId }, "player reconnected");
+        if (sessionLogs.allow("reconnected")) this.log.info({ sessionId: client.sessionId }, "player reconnected");
         return result;
       };
     }
@@ -203,7 +203,7 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
     const onLeave = self.onLeave;
     if (onLeave) {
       self.onLeave = async (client: Client, code?: number, ...rest: unknown[]) => {
-        this.log.info({ sessionId: client.sessionId, code }, "player left");
+        if (sessionLogs.allow("left")) this.log.info({ sessionId: client.sessionId, code }, "player left");
         return onLeave.call(this, client, code, ...rest);
       };
     }

@@ -4,9 +4,10 @@
  * decoder's warnings and errors) go through one LogLimit: in each second, at
  * most PER_KEY lines for one key (a session id, a source) and PER_PROCESS
  * lines in all, each cut to MAX_LINE_CHARS; what is held back is counted and
- * reported in one line when the second ends. So whatever any number of
- * clients send, these lines cost at most (PER_PROCESS + 1) lines of
- * MAX_LINE_CHARS and their JSON envelope a second.
+ * reported in one line when the second ends. Join and leave lines have a
+ * budget of their own (SESSION_LINES). So whatever any number of clients
+ * send, these lines cost at most PER_PROCESS + SESSION_LINES + 2 lines a
+ * second, each at most MAX_LINE_CHARS and its JSON envelope.
  */
 import { colyseusLogger, logger } from "./logger.ts";
 
@@ -76,12 +77,28 @@ export function clip(text: string): string {
   return text.length <= MAX_LINE_CHARS ? text : `${text.slice(0, MAX_LINE_CHARS)}… (${text.length - MAX_LINE_CHARS} more characters)`;
 }
 
-/** The one limit for every line a client can cause in this process. */
+/** Lines about players arriving and leaving, per process per interval: a join loop is a client too. */
+export const SESSION_LINES = 100;
+
+/** The one limit for every line a client can cause in this process, but those about its session. */
 export const clientLogs = new LogLimit({
   perKey: PER_KEY,
   perProcess: PER_PROCESS,
   intervalMs: LOG_INTERVAL_MS,
   report: (suppressed, keys) => logger.warn({ suppressed, keys, intervalMs: LOG_INTERVAL_MS }, "log lines held back: clients caused more than the log limit allows"),
+});
+
+/**
+ * "player joined", "player reconnected", "player left": one line each, so
+ * they need no per-key limit, but a client that joins and leaves in a loop
+ * writes two a round, so they have their own budget, large enough for a
+ * join burst.
+ */
+export const sessionLogs = new LogLimit({
+  perKey: SESSION_LINES,
+  perProcess: SESSION_LINES,
+  intervalMs: LOG_INTERVAL_MS,
+  report: (suppressed) => logger.info({ suppressed, intervalMs: LOG_INTERVAL_MS }, "player join and leave lines held back: more than the log limit allows"),
 });
 
 /**

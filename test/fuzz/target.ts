@@ -66,7 +66,10 @@ export async function startTarget(env: Record<string, string> = {}): Promise<Tar
       await exited;
     },
   };
-  child.once("exit", (code, signal) => { target.exit = { code, signal }; });
+  // However the run ends (a failed test, ^C), the server goes with it: a hung one would spin on.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", (code, signal) => { target.exit = { code, signal }; process.removeListener("exit", killOnExit); });
   const deadline = setTimeout(() => child.kill("SIGKILL"), 30_000);
   try {
     await listening;
@@ -104,6 +107,7 @@ export async function joinVictim(target: Target, roomId?: string): Promise<Victi
   const client = new Client(target.endpoint);
   const room = roomId ? await client.joinById(roomId, { name: "Victim" }) : await client.create("arena", { name: "Victim" });
   room.reconnection.enabled = false;
+  room.onMessage("*", () => undefined); // the attackers' chat and the like: not the victim's concern
   const player = mover(room.input({ type: ArenaInput }) as never, room, seededRng(1));
   const stepper = setInterval(() => player.step(), STEP_MS);
   let patches = 0;
@@ -144,6 +148,8 @@ export async function joinVictim(target: Target, roomId?: string): Promise<Victi
 
 export interface Closed { code: number; reason: string }
 
+const PING_FRAME = new Uint8Array([Protocol.PING]);
+
 /** A seat taken through matchmaking, held on a bare socket that writes whatever it is given. */
 export interface Attacker {
   sessionId: string;
@@ -151,8 +157,15 @@ export interface Attacker {
   closed: Promise<Closed>;
   isOpen(): boolean;
   send(frame: Uint8Array): void;
-  /** Resolves true when the server answers a PING: every frame sent before it has been read and the socket is still open. */
-  ping(timeoutMs: number): Promise<boolean>;
+  /**
+   * Write each frame followed by a PING, all at once; resolve with how many
+   * frames were read with the socket kept open (PONGs back, in order) once
+   * all are answered, the socket closes, or `timeoutMs` passes.
+   */
+  sendWindow(frames: Uint8Array[], timeoutMs: number): Promise<number>;
+  /** Leave as the SDK does (a LEAVE frame, then the close). */
+  leave(): void;
+  /** Cut the connection without a close frame. */
   hangUp(): void;
 }
 
@@ -171,14 +184,16 @@ export async function joinAttacker(target: Target, roomId: string): Promise<Atta
     socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() }));
   });
   socket.on("error", () => undefined); // a refused or reset socket is reported through "close"
-  const pongs: Array<() => void> = [];
+  let pongs = 0;
+  let onPong: (() => void) | undefined;
   const joined = new Promise<void>((resolve, reject) => {
     socket.on("message", (data: Buffer) => {
       if (data[0] === Protocol.JOIN_ROOM) {
         socket.send(new Uint8Array([Protocol.JOIN_ROOM]));
         resolve();
       } else if (data[0] === Protocol.PING) {
-        pongs.shift()?.();
+        pongs++;
+        onPong?.();
       }
     });
     void closed.then(({ code, reason }) => reject(new Error(`closed (${code} ${reason}) before the join`)));
@@ -189,13 +204,33 @@ export async function joinAttacker(target: Target, roomId: string): Promise<Atta
     closed,
     isOpen: () => socket.readyState === WebSocket.OPEN,
     send: (frame) => { if (socket.readyState === WebSocket.OPEN) socket.send(frame); },
-    ping: (timeoutMs) => new Promise<boolean>((resolve) => {
-      if (socket.readyState !== WebSocket.OPEN) return resolve(false);
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      pongs.push(() => { clearTimeout(timer); resolve(true); });
-      void closed.then(() => { clearTimeout(timer); resolve(false); });
-      socket.send(new Uint8Array([Protocol.PING]));
+    sendWindow: (frames, timeoutMs) => new Promise<number>((resolve) => {
+      if (socket.readyState !== WebSocket.OPEN) return resolve(0);
+      // A frame that is itself a PING is answered too: the PONGs owed after frame i.
+      const owed: number[] = [];
+      let total = 0;
+      for (const frame of frames) {
+        total += (frame.length === 1 && frame[0] === Protocol.PING ? 1 : 0) + 1;
+        owed.push(total);
+      }
+      const base = pongs;
+      const readSoFar = () => {
+        let read = 0;
+        while (read < owed.length && pongs - base >= owed[read]) read++;
+        return read;
+      };
+      const finish = () => { clearTimeout(timer); onPong = undefined; resolve(readSoFar()); };
+      const timer = setTimeout(finish, timeoutMs);
+      onPong = () => { if (pongs - base >= total) finish(); };
+      void closed.then(finish);
+      for (const frame of frames) {
+        socket.send(frame);
+        socket.send(PING_FRAME);
+      }
     }),
+    leave: () => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(new Uint8Array([Protocol.LEAVE_ROOM]));
+    },
     hangUp: () => socket.terminate(),
   };
 }
