@@ -21,6 +21,8 @@ export function program(): Command {
     .option("--batch <n>", "frames between /health checks", int("--batch", 1), 500)
     .option("--health-ms <ms>", "bound on /health's answer after each batch", int("--health-ms", 1), 1000)
     .addOption(new Option("--profile <name>", "full: every strategy's frames; deep: mostly frames that pass the frame check and reach Colyseus's decoders").choices(["full", "deep"]).default("full"))
+    .option("--minutes <m>", "stop after this many minutes, and report the frames sent by then", int("--minutes", 1))
+    .option("--server-root <dir>", "run the server from another checkout (an older commit, a build on stock packages) to see what the fuzzer finds there")
     .option("--no-minimize", "report a crash or hang with its batch only, without replaying it down to one shrunk frame");
 }
 
@@ -30,7 +32,7 @@ export function summaryTable(report: FuzzReport): string {
   const types = [...report.byType].sort(([a], [b]) => a.localeCompare(b));
   table.push(
     ["seed, profile", `${report.seed}, ${report.profile}`],
-    ["frames sent", `${report.sent} in ${seconds.toFixed(0)} s (${Math.round(report.sent / seconds)}/s)`],
+    ["frames sent", `${report.sent} of ${report.requested} in ${seconds.toFixed(0)} s (${Math.round(report.sent / seconds)}/s)`],
     ...types.map(([type, n]) => [`  ${type}`, String(n)]),
     ["by strategy", [...report.byStrategy].map(([s, n]) => `${s} ${n}`).join(", ")],
     ["frames read with the socket kept open", String(report.accepted)],
@@ -49,12 +51,12 @@ export function summaryTable(report: FuzzReport): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const options = program().parse().opts<{ frames: number; seed?: number; lanes: number; batch: number; healthMs: number; minimize: boolean; profile: "full" | "deep" }>();
+  const options = program().parse().opts<{ frames: number; seed?: number; lanes: number; batch: number; healthMs: number; minimize: boolean; profile: "full" | "deep"; serverRoot?: string; minutes?: number }>();
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   process.stderr.write(`fuzz: ${options.frames} frames (${options.profile}), seed ${seed} (replay with --seed ${seed} --profile ${options.profile})\n`);
   try {
     const report = await fuzz({
-      frames: options.frames, seed, lanes: options.lanes, batch: options.batch, healthBoundMs: options.healthMs, minimize: options.minimize, profile: options.profile,
+      frames: options.frames, seed, lanes: options.lanes, batch: options.batch, healthBoundMs: options.healthMs, minimize: options.minimize, profile: options.profile, serverRoot: options.serverRoot, maxMs: options.minutes ? options.minutes * 60_000 : undefined,
       onProgress: (p) => {
         const rate = p.sent / (p.elapsedMs / 1000);
         const eta = (p.total - p.sent) / rate;

@@ -32,6 +32,10 @@ export interface FuzzOptions {
   minimize?: boolean;
   /** Which frames (test/fuzz/frames.ts); default "full". */
   profile?: Profile;
+  /** Run the server from this checkout instead of this one. */
+  serverRoot?: string;
+  /** Stop starting batches after this long, ms, and report what was sent. */
+  maxMs?: number;
   onProgress?: (progress: Progress) => void;
 }
 
@@ -55,6 +59,8 @@ export interface Finding {
 
 export interface FuzzReport {
   seed: number;
+  /** Frames asked for; fewer are sent when the run is cut short by its time limit. */
+  requested: number;
   profile: Profile;
   sent: number;
   byType: Map<string, number>;
@@ -100,7 +106,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const stallBelow = options.stallBelow ?? 1;
   const started = performance.now();
   const report: FuzzReport = {
-    seed: options.seed, profile: options.profile ?? "full", sent: 0, seats: 0, byType: new Map(), byStrategy: new Map(), closes: new Map(), accepted: 0,
+    seed: options.seed, requested: options.frames, profile: options.profile ?? "full", sent: 0, seats: 0, byType: new Map(), byStrategy: new Map(), closes: new Map(), accepted: 0,
     crashes: 0, hangs: 0, findings: [], worstPatchRate: undefined, patchSeconds: 0, slowestHealthMs: 0,
     rssBefore: 0, rssAfter: 0, logBytes: 0, durationMs: 0,
   };
@@ -109,7 +115,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   let victim: Victim | undefined;
   let logBase = 0;
   const begin = async () => {
-    target = await startTarget(FUZZ_TARGET_ENV);
+    target = await startTarget(FUZZ_TARGET_ENV, options.serverRoot);
     victim = await joinVictim(target);
     await until(() => victim!.patches() > 0, 10_000, "the victim's first patch");
     victim.markFrom();
@@ -140,8 +146,9 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   await begin();
   try {
     for (let from = 0; from < options.frames; from += batch) {
+      if (performance.now() - started > (options.maxMs ?? Infinity)) break;
       const frames = await generate(options.seed, from, Math.min(batch, options.frames - from), options.profile ?? "full");
-      await sendBatch(target!, victim!.roomId, frames, lanes, report, note, seats);
+      await sendBatch(target!, victim!.roomId, frames, lanes, report, note, seats, healthBoundMs);
       const failure = await check(target!, healthBoundMs, report);
       if (failure) {
         const suspects = frames.map((f) => f.bytes);
@@ -151,8 +158,9 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         await victim!.leave();
         await target!.stop();
         if (options.minimize !== false) {
-          const culprit = await findCulprit(suspects, failure.kind, healthBoundMs);
-          if (culprit) finding.minimal = await shrink(culprit, failure.kind, healthBoundMs);
+          const replay = (frames: Uint8Array[]) => reproduces(frames, failure.kind, healthBoundMs, options.serverRoot);
+          const culprit = await findCulprit(suspects, replay);
+          if (culprit) finding.minimal = await shrink(culprit, replay);
         }
         note(finding);
         await begin();
@@ -202,16 +210,19 @@ const WINDOW = 32;
  * k+1 was read and refused, and the rest were never read, so they go to the
  * next seat. Every frame is read by the server exactly once.
  */
-async function sendBatch(target: Target, roomId: string, frames: Frame[], lanes: number, report: FuzzReport, note: (f: Finding) => void, seats: Promise<void>[]): Promise<void> {
+async function sendBatch(target: Target, roomId: string, frames: Frame[], lanes: number, report: FuzzReport, note: (f: Finding) => void, seats: Promise<void>[], healthBoundMs: number): Promise<void> {
   const queue = [...frames].reverse(); // pop() takes the next
+  let stuck = false;
   const lane = async () => {
     let attacker: Attacker | undefined;
-    while (queue.length > 0 && !target.exit) {
+    while (queue.length > 0 && !target.exit && !stuck) {
       if (!attacker || !attacker.isOpen()) {
         try {
           attacker = await joinAttacker(target, roomId);
         } catch (error) {
           if (target.exit) return;
+          // A process that stopped answering refuses every seat: leave the verdict to the check after the batch.
+          if (await health(target, healthBoundMs).then(() => false, () => true)) { stuck = true; return; }
           note({ kind: "seat refused", detail: (error as Error).message, suspects: [] });
           attacker = undefined;
           await new Promise((resolve) => setTimeout(resolve, 100));
@@ -254,13 +265,13 @@ async function check(target: Target, boundMs: number, report: FuzzReport): Promi
 }
 
 /** On a fresh server with a victim's room: send `frames` one per seat; does the failure come back? */
-async function reproduces(frames: Uint8Array[], kind: "crash" | "hang", boundMs: number): Promise<boolean> {
-  const target = await startTarget(FUZZ_TARGET_ENV);
+async function reproduces(frames: Uint8Array[], kind: "crash" | "hang", boundMs: number, root?: string): Promise<boolean> {
+  const target = await startTarget(FUZZ_TARGET_ENV, root);
   try {
     const victim = await joinVictim(target);
     for (const frame of frames) {
       if (target.exit) break;
-      const attacker = await joinAttacker(target, victim.roomId).catch(() => undefined);
+      const attacker = await joinAttacker(target, victim.roomId, 3000).catch(() => undefined);
       if (!attacker) break;
       await attacker.sendWindow([frame], 2000);
       attacker.leave();
@@ -274,25 +285,25 @@ async function reproduces(frames: Uint8Array[], kind: "crash" | "hang", boundMs:
 }
 
 /** Bisect the batch down to one frame that reproduces the failure on its own. */
-async function findCulprit(frames: Uint8Array[], kind: "crash" | "hang", boundMs: number): Promise<Uint8Array | undefined> {
+async function findCulprit(frames: Uint8Array[], reproduces: (frames: Uint8Array[]) => Promise<boolean>): Promise<Uint8Array | undefined> {
   let candidates = frames;
-  if (!(await reproduces(candidates, kind, boundMs))) return undefined; // needs more than one batch's frames, or a timing
+  if (!(await reproduces(candidates))) return undefined; // needs more than one batch's frames, or a timing
   while (candidates.length > 1) {
     const half = candidates.slice(0, Math.ceil(candidates.length / 2));
-    candidates = (await reproduces(half, kind, boundMs)) ? half : candidates.slice(half.length);
+    candidates = (await reproduces(half)) ? half : candidates.slice(half.length);
   }
-  return (await reproduces(candidates, kind, boundMs)) ? candidates[0] : undefined;
+  return (await reproduces(candidates)) ? candidates[0] : undefined;
 }
 
 /** The fewest bytes of `frame` that still cause the failure: drop chunks, then single bytes, while it reproduces (bounded tries). */
-async function shrink(frame: Uint8Array, kind: "crash" | "hang", boundMs: number, maxTries = 40): Promise<Uint8Array> {
+async function shrink(frame: Uint8Array, reproduces: (frames: Uint8Array[]) => Promise<boolean>, maxTries = 40): Promise<Uint8Array> {
   let best = frame;
   let tries = 0;
   for (let chunk = Math.ceil(best.length / 2); chunk >= 1 && tries < maxTries; chunk = Math.floor(chunk / 2)) {
     for (let at = best.length - chunk; at >= 1 && tries < maxTries; at -= chunk) {
       const candidate = Uint8Array.from([...best.subarray(0, at), ...best.subarray(at + chunk)]);
       tries++;
-      if (await reproduces([candidate], kind, boundMs)) best = candidate;
+      if (await reproduces([candidate])) best = candidate;
     }
   }
   return best;

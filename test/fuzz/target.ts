@@ -29,11 +29,15 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-/** Start the server as `npm start` runs it, at LOG_LEVEL=info, on a free port. */
-export async function startTarget(env: Record<string, string> = {}): Promise<Target> {
+/**
+ * Start the server as `npm start` runs it, at LOG_LEVEL=info, on a free port;
+ * from `root`, another checkout (an older commit, a build on stock packages),
+ * when given.
+ */
+export async function startTarget(env: Record<string, string> = {}, root = ROOT): Promise<Target> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, serverArgv(), {
-    cwd: ROOT,
+    cwd: root,
     env: { PATH: process.env.PATH, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -169,12 +173,13 @@ export interface Attacker {
   hangUp(): void;
 }
 
-/** Take a seat in `roomId` (HTTP matchmaking, then the WebSocket) and acknowledge the join as the SDK does. */
-export async function joinAttacker(target: Target, roomId: string): Promise<Attacker> {
+/** Take a seat in `roomId` (HTTP matchmaking, then the WebSocket) and acknowledge the join as the SDK does; reject after `timeoutMs`. */
+export async function joinAttacker(target: Target, roomId: string, timeoutMs = 10_000): Promise<Attacker> {
   const response = await fetch(`${target.endpoint}/matchmake/joinById/${roomId}`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify({ name: "Attacker" }),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const seat = await response.json() as { sessionId?: string; processId?: string; roomId?: string; error?: string; code?: number };
   if (!seat.sessionId) throw new Error(`No seat in room ${roomId}: ${seat.error ?? JSON.stringify(seat)} (${seat.code ?? response.status})`);
@@ -198,7 +203,8 @@ export async function joinAttacker(target: Target, roomId: string): Promise<Atta
     });
     void closed.then(({ code, reason }) => reject(new Error(`closed (${code} ${reason}) before the join`)));
   });
-  await joined;
+  const timer = setTimeout(() => socket.terminate(), timeoutMs); // a server that stopped answering never sends the join
+  await joined.finally(() => clearTimeout(timer));
   return {
     sessionId: seat.sessionId,
     closed,
