@@ -52,10 +52,13 @@ describe("a frame that breaks the protocol", () => {
     expect(closed.code).toBe(CloseCode.PROTOCOL_ERROR);
     expect(closed.reason).toMatch(/Protocol error: an input length -1/);
 
-    // The victim kept its 20 patches a second through it: count a full second, starting now.
+    // The victim keeps its patches coming: a second's worth at the arena's 20 Hz, with none of the
+    // seconds since the frame empty. (The rate as a figure, worst second included, is npm run fuzz's:
+    // on a loaded test box a rate assertion measures the box.)
     victim.markFrom();
-    await expect.poll(() => victim.perSecond().length, { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(1);
-    expect(victim.perSecond()[0]).toBeGreaterThanOrEqual(19); // 20 Hz, give or take the edge of the second
+    const from = victim.patches();
+    await expect.poll(() => victim.patches() - from, { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(20);
+    expect(Math.min(...victim.perSecond())).toBeGreaterThan(0);
     // One answer within 200 ms out of three tries: a blocked loop never answers, a busy test box sometimes lags once.
     const latencies = await Promise.all([0, 1, 2].map(async (i) => {
       await new Promise((resolve) => setTimeout(resolve, i * 100));

@@ -15,7 +15,7 @@
  */
 import { setImmediate } from "node:timers/promises";
 import { framesFor, frameType, hex, type Frame, type Profile, type Strategy } from "./frames.ts";
-import { health, joinAttacker, joinVictim, startTarget, type Attacker, type Target, type Victim } from "./target.ts";
+import { health, joinAttacker, joinVictim, spawnVictim, startTarget, type Attacker, type RemoteVictim, type Target } from "./target.ts";
 
 export interface FuzzOptions {
   frames: number;
@@ -74,8 +74,10 @@ export interface FuzzReport {
   crashes: number;
   hangs: number;
   findings: Finding[];
-  /** Fewest patches the victim received in a whole second of the run. */
+  /** Fewest patches the victim received in a whole second of the run (this process's clock). */
   worstPatchRate: number | undefined;
+  /** Fewest patches the server sent the victim in a whole second of the room's clock. */
+  worstServerPatchRate: number | undefined;
   patchSeconds: number;
   slowestHealthMs: number;
   rssBefore: number;
@@ -107,29 +109,34 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
   const report: FuzzReport = {
     seed: options.seed, requested: options.frames, profile: options.profile ?? "full", sent: 0, seats: 0, byType: new Map(), byStrategy: new Map(), closes: new Map(), accepted: 0,
-    crashes: 0, hangs: 0, findings: [], worstPatchRate: undefined, patchSeconds: 0, slowestHealthMs: 0,
+    crashes: 0, hangs: 0, findings: [], worstPatchRate: undefined, worstServerPatchRate: undefined, patchSeconds: 0, slowestHealthMs: 0,
     rssBefore: 0, rssAfter: 0, logBytes: 0, durationMs: 0,
   };
 
   let target: Target | undefined;
-  let victim: Victim | undefined;
+  let victim: RemoteVictim | undefined;
   let logBase = 0;
   const begin = async () => {
     target = await startTarget(FUZZ_TARGET_ENV, options.serverRoot);
-    victim = await joinVictim(target);
-    await until(() => victim!.patches() > 0, 10_000, "the victim's first patch");
+    victim = await spawnVictim(target);
+    const first = performance.now();
+    while ((await victim.counts()).patches === 0) {
+      if (performance.now() - first > 10_000) throw new Error("The victim received no patch within 10 s of joining.");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     victim.markFrom();
     logBase = target.logBytes();
     report.rssBefore ||= target.rssBytes();
   };
   const end = async () => {
     report.logBytes += target!.logBytes() - logBase;
-    readPatchRates();
+    await readPatchRates();
     await victim?.leave();
     await target?.stop();
   };
-  const readPatchRates = () => {
-    const seconds = victim!.perSecond();
+  const readPatchRates = async () => {
+    const { perSecond: seconds, perServerSecond: serverSeconds } = await victim!.counts();
+    if (serverSeconds.length) report.worstServerPatchRate = Math.min(report.worstServerPatchRate ?? Infinity, ...serverSeconds);
     if (seconds.length === 0) return;
     const worst = Math.min(...seconds);
     report.patchSeconds += seconds.length;
@@ -166,7 +173,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         await begin();
         continue;
       }
-      if (from % (batch * 4) === 0) readPatchRates();
+      if (from % (batch * 4) === 0) await readPatchRates();
       options.onProgress?.({ sent: report.sent, total: options.frames, elapsedMs: performance.now() - started, closed: sum(report.closes), findings: report.findings.length, worstPatchRate: report.worstPatchRate });
     }
     // Every attacker's socket ends: refused, kicked, or left when its lane ran out of frames.
@@ -186,9 +193,9 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
 }
 
 /**
- * A batch's frames, made a slice at a time: the victim plays in this process,
- * and a batch made at once would hold its event loop long enough to look
- * like a stall.
+ * A batch's frames, made a slice at a time: a batch made at once would hold
+ * this process's event loop, and with it the attackers' sockets, for
+ * hundreds of milliseconds.
  */
 async function generate(seed: number, from: number, count: number, profile: Profile): Promise<Frame[]> {
   const frames: Frame[] = [];

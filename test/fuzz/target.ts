@@ -4,12 +4,12 @@
  * in the attacked room through the SDK, and attackers who take seats through
  * matchmaking like anyone else and then write raw frames on their socket.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { Client, type Room } from "@colyseus/sdk";
 import { WebSocket } from "ws";
-import { Protocol } from "@colyseus/shared-types";
+import { Protocol, PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { mover, seededRng } from "../../rooms/arena/bots.ts";
 import { ArenaInput } from "../../rooms/arena/state.ts";
 import { serverArgv, serverEnv } from "../../server/launch.ts";
@@ -98,14 +98,22 @@ export interface Victim {
   roomId: string;
   /** Patches received so far. */
   patches(): number;
-  /** Patch counts of each whole second since `markFrom()` (or since joining). */
+  /** Patch counts of each whole second since `markFrom()` (or since joining), by this process's clock: what the victim received. */
   perSecond(): number[];
+  /**
+   * Patch counts of each whole second of the room's clock (each patch is
+   * stamped with it) since `markFrom()`: what the server sent. Where this
+   * stays at 20 and perSecond() dips, the dip is this process falling behind,
+   * not the server.
+   */
+  perServerSecond(): number[];
   /** Start the per-second record afresh. */
   markFrom(): void;
   leave(): Promise<void>;
 }
 
-export async function joinVictim(target: Target, roomId?: string): Promise<Victim> {
+/** A victim in the fuzzer's own process; spawnVictim() puts it in one of its own. */
+export async function joinVictim(target: Pick<Target, "endpoint">, roomId?: string): Promise<Victim> {
   const client = new Client(target.endpoint);
   const room = roomId ? await client.joinById(roomId, { name: "Victim" }) : await client.create("arena", { name: "Victim" });
   room.reconnection.enabled = false;
@@ -118,6 +126,15 @@ export async function joinVictim(target: Target, roomId?: string): Promise<Victi
   let seconds: number[] = [];
   let secondStartedAt = performance.now();
   let inSecond = 0;
+  // Every patch the server sends a room with inputs carries its clock: [code|TIMED][uint32 ms since room start]…
+  const byServerSecond = new Map<number, number>();
+  let serverSecondsFrom = 0;
+  (room.connection.transport as unknown as { ws: globalThis.WebSocket }).ws.addEventListener("message", (event: { data: unknown }) => {
+    const bytes = new Uint8Array(event.data as ArrayBuffer);
+    if ((bytes[0] & PROTOCOL_CODE_MASK) !== Protocol.ROOM_STATE_PATCH || bytes.length < 5) return;
+    const second = Math.floor(new DataView(bytes.buffer, bytes.byteOffset + 1, 4).getUint32(0, true) / 1000);
+    byServerSecond.set(second, (byServerSecond.get(second) ?? 0) + 1);
+  });
   room.onStateChange(() => {
     patches++;
     const now = performance.now();
@@ -140,7 +157,20 @@ export async function joinVictim(target: Target, roomId?: string): Promise<Victi
       while (now - at >= 1000) { closed.push(pending); pending = 0; at += 1000; }
       return closed;
     },
-    markFrom: () => { seconds = []; inSecond = 0; secondStartedAt = performance.now(); },
+    perServerSecond: () => {
+      // Whole seconds only: the first and the current one are partial.
+      const keys = [...byServerSecond.keys()].filter((k) => k > serverSecondsFrom);
+      if (keys.length < 2) return [];
+      const last = Math.max(...keys);
+      const out: number[] = [];
+      for (let k = Math.min(...keys); k < last; k++) out.push(byServerSecond.get(k) ?? 0);
+      return out;
+    },
+    markFrom: () => {
+      seconds = []; inSecond = 0; secondStartedAt = performance.now();
+      serverSecondsFrom = Math.max(-1, ...byServerSecond.keys()) - 1; // keep the current second, which is still filling
+      for (const k of [...byServerSecond.keys()]) if (k <= serverSecondsFrom) byServerSecond.delete(k);
+    },
     leave: async () => {
       clearInterval(stepper);
       // A server that stopped answering never confirms the leave.
@@ -238,5 +268,44 @@ export async function joinAttacker(target: Target, roomId: string, timeoutMs = 1
       if (socket.readyState === WebSocket.OPEN) socket.send(new Uint8Array([Protocol.LEAVE_ROOM]));
     },
     hangUp: () => socket.terminate(),
+  };
+}
+
+/** What the victim process measured since the last mark (test/fuzz/victim.ts). */
+export interface VictimCounts { patches: number; perSecond: number[]; perServerSecond: number[] }
+
+export interface RemoteVictim {
+  roomId: string;
+  counts(): Promise<VictimCounts>;
+  markFrom(): void;
+  leave(): Promise<void>;
+}
+
+/** A victim in a process of its own (test/fuzz/victim.ts), so that the attackers' load on this one does not stall its play or its clock. */
+export async function spawnVictim(target: Target, roomId?: string): Promise<RemoteVictim> {
+  const child = fork(new URL("./victim.ts", import.meta.url), [target.endpoint, roomId ?? ""], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.removeListener("exit", killOnExit));
+  const joined = await new Promise<string>((resolve, reject) => {
+    child.once("message", (message: { roomId: string }) => resolve(message.roomId));
+    child.once("exit", (code) => reject(new Error(`The victim process exited (${code}) before joining.`)));
+  });
+  return {
+    roomId: joined,
+    counts: () => new Promise<VictimCounts>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("The victim process did not answer within 10 s.")), 10_000);
+      child.once("message", (counts: VictimCounts) => { clearTimeout(timer); resolve(counts); });
+      child.send("report");
+    }),
+    markFrom: () => { child.send("mark"); },
+    leave: async () => {
+      if (child.exitCode !== null) return;
+      const exited = once(child, "exit");
+      child.send("leave");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }
