@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { setImmediate } from "node:timers/promises";
 import { definePlugins, type Client } from "@colyseus/core";
 import { schema, t } from "@colyseus/schema";
 import { Protocol } from "@colyseus/shared-types";
@@ -106,6 +107,21 @@ describe("reaches into Colyseus internals", () => {
     const [code, reason] = await left;
     expect(code).toBe(CloseCode.PROTOCOL_ERROR);
     expect(reason).toMatch(/^Protocol error: /);
+  });
+
+  it("leave Colyseus's simulated latency, which swaps Room.prototype's reader at run time, on the frames the check passes", async () => {
+    const room = await ts.client().create("ticking");
+    await waitForState(room, (s) => s.steps >= 1, 10_000, "the first state");
+    const ROUND_TRIP_MS = 400; // half on the way in (Room.prototype._onMessage), half on the way out
+    ts.server.simulateLatency(ROUND_TRIP_MS);
+    await setImmediate(); // it applies once the transport is ready
+    try {
+      const measured = await new Promise<number>((resolve) => room.ping(resolve));
+      expect(measured).toBeGreaterThanOrEqual(ROUND_TRIP_MS - 5);
+    } finally {
+      ts.server.simulateLatency(0);
+    }
+    await room.leave();
   });
 
   it("take a client out of its room at once, while its socket is still open", async () => {

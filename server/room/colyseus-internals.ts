@@ -108,15 +108,18 @@ const FRAME_CHECK = Symbol("tickforge.frameCheck");
  * `RoomClass`: a frame reaches Colyseus's decoders only when `check` returns
  * true. Colyseus binds the reader to each joined client's socket after
  * onJoin, so it is wrapped on the class's prototype, before any room exists;
- * a class that inherits a reader with this check is not checked twice.
+ * a class that inherits a reader with this check is not checked twice. The
+ * reader behind the check is looked up per frame, not kept: Colyseus's
+ * simulateLatency swaps Room.prototype's reader at run time.
  */
 export function checkFramesBeforeDecoding(RoomClass: new (...args: any[]) => Room, check: (room: Room, client: Client, bytes: Uint8Array) => boolean): void {
   const prototype = RoomClass.prototype as unknown as RoomInternals;
-  const read = prototype._onMessage;
-  if (typeof read !== "function") throw new Error("@colyseus/core: Room.prototype._onMessage is gone; update server/room/colyseus-internals.ts.");
-  if ((read as { [FRAME_CHECK]?: unknown })[FRAME_CHECK] === check) return;
+  if (typeof prototype._onMessage !== "function") throw new Error("@colyseus/core: Room.prototype._onMessage is gone; update server/room/colyseus-internals.ts.");
+  if ((prototype._onMessage as { [FRAME_CHECK]?: unknown })[FRAME_CHECK] === check) return;
+  const own = Object.prototype.hasOwnProperty.call(prototype, "_onMessage") ? prototype._onMessage : undefined;
+  const parent = Object.getPrototypeOf(prototype) as RoomInternals;
   const checked = function (this: Room, client: Client, bytes: Uint8Array) {
-    if (check(this, client, bytes)) read.call(this, client, bytes);
+    if (check(this, client, bytes)) (own ?? parent._onMessage).call(this, client, bytes);
   };
   Object.defineProperty(checked, FRAME_CHECK, { value: check });
   prototype._onMessage = checked;
