@@ -5,9 +5,11 @@
  * process keeps answering. Against a real server process, so a frame that
  * blocked the event loop would show as a silent server, not a stuck test.
  */
+import { Client } from "@colyseus/sdk";
 import { Protocol, ProtocolModifier } from "@colyseus/shared-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_PLAYERS } from "../rooms/arena/constants.ts";
+import { ArenaInput } from "../rooms/arena/state.ts";
 import { MAX_INPUTS_PER_FRAME, MAX_MESSAGE_TYPE_BYTES } from "../server/room/frame-guard.ts";
 import { CloseCode } from "../shared/protocol.ts";
 import { health, joinAttacker, joinVictim, startTarget, type Target, type Victim } from "./fuzz/target.ts";
@@ -113,6 +115,24 @@ describe("a frame that breaks the protocol", () => {
 
   it("keeps everyone else playing after every kind of bad frame above", async () => {
     await expectUnharmed();
+  });
+});
+
+describe("what a conforming client sends", () => {
+  it.each(["reliable", "unreliable"] as const)("passes the frame check: the SDK's %s inputs, stamped for lag compensation, are applied and acknowledged", async (mode) => {
+    const player = await new Client(target.endpoint).joinById(victim.roomId, { name: "Player" });
+    try {
+      let left: number | undefined;
+      player.onLeave((code) => { left = code; });
+      const input = player.input({ type: ArenaInput, mode, historySize: 4 });
+      input.data.moveX = 1;
+      let seq = 0;
+      for (let i = 0; i < 10; i++) seq = input.send();
+      await expect.poll(() => input.lastProcessed, { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(seq);
+      expect(left).toBeUndefined();
+    } finally {
+      await player.leave();
+    }
   });
 });
 
