@@ -14,7 +14,7 @@
  *
  * The layouts checked are Colyseus 0.18's (shared-types Protocol.ts, the SDK's
  * Room.ts and InputHandle.ts, schema's InputEncoder); docs/operations.md,
- * "Client frames", lists them with the limits.
+ * "Client frames and protocol errors", lists them with the limits.
  */
 import { decode, type Iterator } from "@colyseus/schema";
 import type { Client, Room } from "@colyseus/core";
