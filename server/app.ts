@@ -7,7 +7,7 @@
 import { defineRoom, defineServer, LobbyRoom, LocalDriver, LocalPresence, matchMaker, definePlugins, type Server } from "@colyseus/core";
 import { LOBBY_ROOM } from "../shared/protocol.ts";
 import type { Config } from "./config.ts";
-import { colyseusLogger } from "./logger.ts";
+import { limitedColyseusLogger } from "./log-limit.ts";
 import { followAnnouncements } from "./ops/announcements.ts";
 import { routes } from "./ops/http.ts";
 import { tickDuration } from "./ops/metrics.ts";
@@ -16,6 +16,7 @@ import { connectRedis, useLocalPresence } from "./ops/redis.ts";
 import { MeteredWebSocketTransport } from "./ops/transport.ts";
 import { installPluginHooksEarly } from "./room/colyseus-internals.ts";
 import { DrainAndAnnounce } from "./room/drain.ts";
+import { checkFrames } from "./room/frame-guard.ts";
 import { ROOM_SETUP_OPTION, type RoomSetup } from "./room/lifecycle.ts";
 import { parseRoomSettings, type RoomType } from "./room/room-type.ts";
 
@@ -50,7 +51,7 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
     selectProcessIdToCreateRoom: placement.select,
     // Signals go through server/ops/shutdown.ts, whose drain has a deadline.
     gracefullyShutdown: false,
-    logger: colyseusLogger,
+    logger: limitedColyseusLogger,
     greet: false,
     rooms: registrations(config, roomTypes),
     express: routes(config, roomTypes),
@@ -62,13 +63,19 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
   return Object.assign(server, { placement, roomTypes });
 }
 
-/** Each room type under its name, with its setup where the client's options cannot override it; and the lobby. */
+/**
+ * Each room type under its name, with its setup where the client's options
+ * cannot override it; and the lobby. Every one has its clients' frames
+ * checked before Colyseus decodes them (server/room/frame-guard.ts).
+ */
 function registrations(config: Config, roomTypes: readonly RoomType[]) {
   installPluginHooksEarly(Lobby);
+  checkFrames(Lobby);
   const rooms: Record<string, ReturnType<typeof defineRoom<any>>> = { [LOBBY_ROOM]: defineRoom(Lobby) };
   for (const type of roomTypes) {
     if (rooms[type.name]) throw new Error(`Two room types are named "${type.name}".`);
     installPluginHooksEarly(type.room);
+    checkFrames(type.room);
     const setup: RoomSetup = {
       type: type.name,
       framework: config.rooms,

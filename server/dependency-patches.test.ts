@@ -4,7 +4,7 @@
  * dependencies"). These specs fail when an upgrade leaves a patch behind or
  * when a patch did not take.
  */
-import { schema, t, type SchemaType } from "@colyseus/schema";
+import { spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
 import type { AddressInfo, Socket } from "node:net";
@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { requestFromIPC, subscribeIPC } from "@colyseus/core";
 import { RedisPresence } from "@colyseus/redis-presence";
+import { schema, t, type SchemaType } from "@colyseus/schema";
 import { InputDecoder, InputEncoder } from "@colyseus/schema/input";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
@@ -72,6 +73,68 @@ describe("patches to dependencies", () => {
     new InputDecoder(received).decode(frame, { offset: 3 });
 
     expect({ moveX: received.moveX, moveY: received.moveY, fire: received.fire }).toEqual({ moveX: -1, moveY: 1, fire: true });
+  });
+
+  describe("client-supplied lengths and counts in input frames", () => {
+    /**
+     * Run `code` (an ES module) in its own Node process, killed after 10 s:
+     * without the patches these frames loop forever, and a loop in this worker
+     * could not be interrupted. Returns what the module printed.
+     */
+    function bounded(code: string): string {
+      const run = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: join(SERVER, ".."), timeout: 10_000, encoding: "utf8" });
+      if (run.error || run.status !== 0) throw new Error(`${run.error?.message ?? `exit ${run.status}`}\n${run.stderr}`);
+      return run.stdout.trim();
+    }
+
+    it("an unreliable-input decoder refuses a negative slot length (the body of [0x14, 0x00, 0xff]) and decodes nothing, instead of looping", () => {
+      const out = bounded(`
+        import { InputDecoder } from "@colyseus/schema/input";
+        import { schema, t } from "@colyseus/schema";
+        const Input = schema({ moveX: t.int8() }, "Input");
+        let decoded = 0;
+        const decoder = new InputDecoder(new Input());
+        for (const frame of [[0x00, 0xff], [0x00, 0x02, 0x80, 0x01, 0xfd], [0x00, 0x05, 0x80], [0xff, 0x00]]) {
+          try { decoder.decodeAll(new Uint8Array(frame), () => decoded++); console.log("accepted"); }
+          catch (error) { console.log(error.name); }
+        }
+        console.log(decoded);
+      `);
+      expect(out.split("\n")).toEqual(["RangeError", "RangeError", "RangeError", "RangeError", "0"]);
+    });
+
+    it("an unreliable-input decoder still reads a well-formed ring", () => {
+      const out = bounded(`
+        import { InputDecoder } from "@colyseus/schema/input";
+        import { schema, t } from "@colyseus/schema";
+        const Input = schema({ moveX: t.int8() }, "Input");
+        const seen = [];
+        new InputDecoder(new Input()).decodeAll(new Uint8Array([7, 2, 0x80, 0x01, 0, 2, 0x80, 0xff]), (input, seq) => seen.push([seq, input.moveX]));
+        console.log(JSON.stringify(seen));
+      `);
+      expect(JSON.parse(out)).toEqual([[7, 1], [8, 1], [9, -1]]);
+    });
+
+    it("a room refuses an unreliable input whose stamp block declares 2^31 slots, instead of building that array", () => {
+      const out = bounded(`
+        import { RoomInput } from "@colyseus/core/input/RoomInput";
+        import { schema, t } from "@colyseus/schema";
+        const Input = schema({ moveX: t.int8() }, "Input");
+        const room = { _timelineMode: () => ({ reckon: true }), clock: { elapsedTime: 0 }, patchRate: 50 };
+        const input = new RoomInput(room);
+        input.define(Input, { bufferMaxSize: 4 });
+        const client = {};
+        input.allocate(client);
+        console.error = () => {}; // the refusal is logged
+        const frame = Buffer.from([0x94, 0xce, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0, 0, 2, 0x80, 0x01]);
+        input.decodeUnreliable(client, frame, 0x80);
+        console.log(client._inputBuffer.size);
+        const wellFormed = Buffer.from([0x94, 1, 10, 0, 0, 0, 0, 2, 0x80, 0x01]);
+        input.decodeUnreliable(client, wellFormed, 0x80);
+        console.log(client._inputBuffer.size);
+      `);
+      expect(out.split("\n")).toEqual(["0", "1"]);
+    });
   });
 
   describe("over Redis, a request to another process", () => {

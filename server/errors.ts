@@ -16,6 +16,19 @@ export const KickCode = Object.freeze({
 /** Close code for "this process is shutting down: join a new room elsewhere" (Colyseus's SERVER_SHUTDOWN). */
 export const SHUTDOWN_CLOSE_CODE = CloseCode.SERVER_SHUTDOWN;
 
+/** What a close frame's reason can carry: RFC 6455 allows 123 bytes, and `ws` throws on more. */
+export const CLOSE_REASON_MAX_BYTES = 123;
+
+/** `reason`, cut to fit a close frame (whole characters only). */
+export function closeReason(reason: string): string {
+  const bytes = (text: string) => utf8.encode(text).byteLength;
+  if (bytes(reason) <= CLOSE_REASON_MAX_BYTES) return reason;
+  let cut = reason.slice(0, CLOSE_REASON_MAX_BYTES - 3);
+  while (bytes(cut) > CLOSE_REASON_MAX_BYTES - 3) cut = cut.slice(0, -1); // "…" is 3 bytes
+  return `${cut}…`;
+}
+const utf8 = new TextEncoder();
+
 /** A configuration mistake found at boot: names the variable and what it must be. */
 export class ConfigError extends Error {
   override name = "ConfigError";

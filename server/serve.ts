@@ -5,6 +5,7 @@ import { loadConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { createGameServer } from "./app.ts";
 import { logger, setLogLevel } from "./logger.ts";
+import { limitConsole } from "./log-limit.ts";
 import { waitForRedis } from "./ops/redis.ts";
 import { installGracefulShutdown } from "./ops/shutdown.ts";
 import { activeAllocator } from "./launch.ts";
@@ -32,6 +33,7 @@ export async function serve(roomTypes: readonly RoomType[]): Promise<void> {
       process.exit(1);
     }
   }
+  limitConsole(); // from here on, what the decoders write to the console is bounded (server/log-limit.ts)
   const server = createGameServer(config, roomTypes);
   installGracefulShutdown(server, { drainSeconds: config.drainSeconds, placement: server.placement });
   await server.listen(config.port, config.host);

@@ -39,7 +39,7 @@ export const ClientErrorCode = Object.freeze({
   RATE_LIMITED: 4429,
 });
 
-/** Close codes a client sees in `room.onLeave(code, reason)`. Colyseus's own, named once. */
+/** Close codes a client sees in `room.onLeave(code, reason)`: Colyseus's own, named once, and ours. */
 export const CloseCode = Object.freeze({
   /** The client left on purpose. */
   CONSENTED: 4000,
@@ -49,6 +49,12 @@ export const CloseCode = Object.freeze({
   KICKED: 4002,
   /** The seat is no longer held (reconnection window over). */
   SEAT_EXPIRED: 4003,
+  /**
+   * A frame broke the wire protocol (a length, count, index or type code no
+   * conforming client sends), with the reason: a build mismatch or tampering,
+   * so do not retry. Not one of Colyseus's codes, nor WebSocket's 1002.
+   */
+  PROTOCOL_ERROR: 4004,
 });
 
 /**

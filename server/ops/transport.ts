@@ -3,12 +3,17 @@
  * and out by kind, and the bytes of state sent, per room type. Counting at the
  * socket sees everything the room and the SDK exchange, including the patches
  * Colyseus encodes internally, without touching the protocol.
+ *
+ * A room socket whose frames `ws` refuses (bad framing, invalid UTF-8, over
+ * maxPayload) also leaves its room at once: `ws` has sent its close code, and
+ * the seat is not held (server/room/frame-guard.ts).
  */
 import type { IncomingMessage } from "node:http";
 import { matchMaker, Protocol } from "@colyseus/core";
 import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { WebSocketTransport, type TransportOptions } from "@colyseus/ws-transport";
 import type { WebSocket } from "ws";
+import { closeForMisbehaviour } from "../room/frame-guard.ts";
 import { messagesReceived, messagesSent, patchBytes, type CounterCell } from "./metrics.ts";
 
 const KIND: Record<number, string> = {
@@ -42,6 +47,8 @@ function meter(socket: WebSocket, req: IncomingMessage) {
   socket.on("message", (data: Buffer) => {
     received[codeOf(data)].value++;
   });
+  // ws emits "error" on a server socket only for a frame that breaks the WebSocket protocol.
+  socket.on("error", () => closeForMisbehaviour(socket));
 
   const send = socket.send;
   socket.send = function meteredSend(this: WebSocket, data: any, ...rest: any[]) {

@@ -2,17 +2,22 @@
  * The reaches into Colyseus's private fields (colyseus-internals.ts) still
  * land. An upgrade that renames or moves one fails here, naming the file to
  * fix, instead of silently running rooms on Colyseus's own timer, with the
- * process-wide state buffers, or without their pieces' hooks.
+ * process-wide state buffers, without their pieces' hooks, or with client
+ * frames reaching the decoders unchecked.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { setImmediate } from "node:timers/promises";
 import { definePlugins, type Client } from "@colyseus/core";
 import { schema, t } from "@colyseus/schema";
+import { Protocol } from "@colyseus/shared-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localRoom, startServer, type TestServer } from "../../tools/server.ts";
-import { waitForState } from "../../tools/wait.ts";
-import { resizeStateBuffers, stateBufferSizes, stepTimerOf, WRITTEN_FOR_COLYSEUS } from "./colyseus-internals.ts";
+import { nextSignal, waitForState } from "../../tools/wait.ts";
+import { CloseCode } from "../../shared/protocol.ts";
+import { declaredInput, leaveRoomNow, resizeStateBuffers, stateBufferSizes, stepTimerOf, WRITTEN_FOR_COLYSEUS, type RoomSocket } from "./colyseus-internals.ts";
 import { framework, GameRoom } from "./GameRoom.ts";
+import { predictedInput, PredictedRoom } from "./PredictedRoom.ts";
 import { defineRoomType } from "./room-type.ts";
 
 const Counter = schema({ steps: t.uint32().default(0) }, "Counter");
@@ -30,8 +35,23 @@ class TickingRoom extends GameRoom<{ state: InstanceType<typeof Counter> }> {
 }
 const ticking = defineRoomType({ name: "ticking", title: "Ticking", summary: "Counts steps.", room: TickingRoom, stateBufferBytes: 3 * 1024 });
 
+const Nudge = schema({ nudge: t.int8().default(0) }, "Nudge");
+const NUDGE = predictedInput(Nudge, { nudge: [-1, 1] });
+
+class NudgedRoom extends PredictedRoom<{ state: InstanceType<typeof Counter>; input: InstanceType<typeof Nudge> }> {
+  state = new Counter();
+  plugins = definePlugins([...framework()]);
+  inputs = this.defineInput(NUDGE.type, { bufferMaxSize: 4, sanitize: NUDGE.sanitize });
+  onCreate() {
+    this.startSimulation();
+  }
+  protected applyInput() {}
+  protected afterInputs() {}
+}
+const nudged = defineRoomType({ name: "nudged", title: "Nudged", summary: "Takes one input.", room: NudgedRoom });
+
 let ts: TestServer;
-beforeAll(async () => { ts = await startServer({}, [ticking]); });
+beforeAll(async () => { ts = await startServer({}, [ticking, nudged]); });
 afterAll(async () => { await ts?.close(); });
 
 describe("reaches into Colyseus internals", () => {
@@ -67,5 +87,53 @@ describe("reaches into Colyseus internals", () => {
     expect(resizeStateBuffers(server, 4 * 1024)).toBe(true);
     expect(stateBufferSizes(server)).toEqual({ patches: 4 * 1024, fullState: 4 * 1024 });
     await room.leave();
+  });
+
+  it("read a room's input declaration: the class given to defineInput, or none", async () => {
+    const withInput = await ts.client().create("nudged");
+    const declared = declaredInput(localRoom(withInput.roomId));
+    expect(declared?.type).toBe(NUDGE.type);
+    expect(declared?.stampsBoth).toBe(false);
+    const without = await ts.client().create("ticking");
+    expect(declaredInput(localRoom(without.roomId))).toBeUndefined();
+    await Promise.all([withInput.leave(), without.leave()]);
+  });
+
+  it("check each frame before Colyseus reads it: a frame the check refuses closes its sender with PROTOCOL_ERROR", async () => {
+    const room = await ts.client().create("ticking");
+    await waitForState(room, (s) => s.steps >= 1, 10_000, "the first state");
+    const left = nextSignal(room.onLeave, 10_000, "the close");
+    room.connection.send(new Uint8Array([Protocol.ROOM_INPUT_UNRELIABLE, 0x00, 0xff])); // an input, in a room that takes none
+    const [code, reason] = await left;
+    expect(code).toBe(CloseCode.PROTOCOL_ERROR);
+    expect(reason).toMatch(/^Protocol error: /);
+  });
+
+  it("leave Colyseus's simulated latency, which swaps Room.prototype's reader at run time, on the frames the check passes", async () => {
+    const room = await ts.client().create("ticking");
+    await waitForState(room, (s) => s.steps >= 1, 10_000, "the first state");
+    const ROUND_TRIP_MS = 400; // half on the way in (Room.prototype._onMessage), half on the way out
+    ts.server.simulateLatency(ROUND_TRIP_MS);
+    await setImmediate(); // it applies once the transport is ready
+    try {
+      const measured = await new Promise<number>((resolve) => room.ping(resolve));
+      expect(measured).toBeGreaterThanOrEqual(ROUND_TRIP_MS - 5);
+    } finally {
+      ts.server.simulateLatency(0);
+    }
+    await room.leave();
+  });
+
+  it("take a client out of its room at once, while its socket is still open", async () => {
+    const room = await ts.client().create("ticking");
+    const server = localRoom(room.roomId) as unknown as TickingRoom;
+    await waitForState(room, (s) => s.steps >= 1, 10_000, "the first state");
+    const client = server.clients.find((c) => c.sessionId === room.sessionId)!;
+    leaveRoomNow(client.ref as unknown as RoomSocket, CloseCode.PROTOCOL_ERROR);
+    expect(server.clients.find((c) => c.sessionId === room.sessionId)).toBeUndefined();
+    expect(room.connection.isOpen).toBe(true);
+    const left = nextSignal(room.onLeave, 10_000, "the close");
+    client.leave(CloseCode.PROTOCOL_ERROR);
+    await left;
   });
 });

@@ -4,7 +4,7 @@
  * fails loudly when an upgrade renames or removes one, so the fix is made
  * here and nowhere else.
  */
-import type { Room } from "@colyseus/core";
+import type { Client, Room } from "@colyseus/core";
 import { computePluginLayout, installPluginHookWrappers } from "@colyseus/core/RoomPlugin";
 
 /** The Colyseus version these reaches were written against; the spec compares it with the installed one. */
@@ -13,8 +13,12 @@ export const WRITTEN_FOR_COLYSEUS = "0.18.17";
 interface RoomInternals {
   /** The step timer Colyseus clears on dispose and on a new setFixedTimestep. */
   _simulationInterval: NodeJS.Timeout | undefined;
-  /** defineInput's controller: its options carry the sub-steps advertised to clients. */
-  _inputController?: { options: { subSteps?: number; tickRate?: number } };
+  /** defineInput's controller: its options carry the input class and the sub-steps advertised to clients. */
+  _inputController?: { options: { ctor: object; subSteps?: number; tickRate?: number } };
+  /** The rewind's timeline mode, from which Colyseus derives the stamps on input frames. */
+  _timelineMode(): { snapshot?: boolean; reckon?: boolean } | undefined;
+  /** Reads one frame from a joined client: Colyseus binds it to the socket's "message" event after onJoin. */
+  _onMessage(client: Client, bytes: Uint8Array): void;
   /** The schema serializer: its encoder's shared buffer encodes patches, fullEncodeBuffer the full state. */
   _serializer: { encoder?: { sharedBuffer: Uint8Array }; fullEncodeBuffer?: Uint8Array };
 }
@@ -81,4 +85,63 @@ export function installPluginHooksEarly(RoomClass: new () => Room): void {
   const layout = computePluginLayout(plugins);
   installPluginHookWrappers(ctor, layout);
   ctor.__pluginLayout = layout;
+}
+
+/** What a room takes on its input channel: the class given to defineInput, and whether input frames carry both timelines' stamps. */
+export interface DeclaredInput {
+  type: object;
+  stampsBoth: boolean;
+}
+
+/** The room's defineInput declaration, or undefined when it takes no inputs. */
+export function declaredInput(room: Room): DeclaredInput | undefined {
+  const type = internals(room)._inputController?.options.ctor;
+  if (!type) return undefined;
+  const timeline = internals(room)._timelineMode();
+  return { type, stampsBoth: Boolean(timeline?.snapshot && timeline?.reckon) };
+}
+
+const FRAME_CHECK = Symbol("tickforge.frameCheck");
+
+/**
+ * Put `check` in front of Colyseus's frame reader for every room of
+ * `RoomClass`: a frame reaches Colyseus's decoders only when `check` returns
+ * true. Colyseus binds the reader to each joined client's socket after
+ * onJoin, so it is wrapped on the class's prototype, before any room exists;
+ * a class that inherits a reader with this check is not checked twice. The
+ * reader behind the check is looked up per frame, not kept: Colyseus's
+ * simulateLatency swaps Room.prototype's reader at run time.
+ */
+export function checkFramesBeforeDecoding(RoomClass: new (...args: any[]) => Room, check: (room: Room, client: Client, bytes: Uint8Array) => boolean): void {
+  const prototype = RoomClass.prototype as unknown as RoomInternals;
+  if (typeof prototype._onMessage !== "function") throw new Error("@colyseus/core: Room.prototype._onMessage is gone; update server/room/colyseus-internals.ts.");
+  if ((prototype._onMessage as { [FRAME_CHECK]?: unknown })[FRAME_CHECK] === check) return;
+  const own = Object.prototype.hasOwnProperty.call(prototype, "_onMessage") ? prototype._onMessage : undefined;
+  const parent = Object.getPrototypeOf(prototype) as RoomInternals;
+  const checked = function (this: Room, client: Client, bytes: Uint8Array) {
+    if (check(this, client, bytes)) (own ?? parent._onMessage).call(this, client, bytes);
+  };
+  Object.defineProperty(checked, FRAME_CHECK, { value: check });
+  prototype._onMessage = checked;
+}
+
+/** The parts of a room socket (`ws`'s WebSocket, as Colyseus holds it) that leaveRoomNow uses. */
+export interface RoomSocket {
+  removeAllListeners(event: string): unknown;
+  removeListener(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/**
+ * Stop reading `socket` and take its client out of its room now, with
+ * `code`, instead of when the close handshake ends (a hostile peer never
+ * answers it, and `ws` then waits 30 s). Colyseus does the same for a client
+ * that asks to leave; its close handler is the socket's `onleave`.
+ */
+export function leaveRoomNow(socket: RoomSocket, code: number): void {
+  socket.removeAllListeners("message");
+  const onleave = (socket as RoomSocket & { onleave?: (code: number) => unknown }).onleave;
+  if (onleave) {
+    socket.removeListener("close", onleave);
+    Promise.resolve(onleave(code)).catch(() => undefined); // as on a close: Colyseus reports its own failures
+  }
 }

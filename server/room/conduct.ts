@@ -5,11 +5,14 @@
  * its sender gets a typed error (shared/protocol.ts) it can show. Unknown
  * types get one too, instead of Colyseus's silent production kick. Each
  * rejection is a strike; a sender with STRIKES_TO_KICK within the window is
- * kicked with the reason in the close frame.
+ * kicked with the reason in the close frame. What a client can make it log
+ * is bounded (server/log-limit.ts).
  */
 import { RoomPlugin, type Client, type MessageContext, type Room } from "@colyseus/core";
 import type { z } from "zod";
 import { ClientErrorCode, CloseCode } from "../../shared/protocol.ts";
+import { closeReason } from "../errors.ts";
+import { clientLogs, clip } from "../log-limit.ts";
 import { logger } from "../logger.ts";
 import { rejectedMessages } from "../ops/metrics.ts";
 
@@ -82,7 +85,7 @@ export class Conduct extends RoomPlugin<Room> {
       try {
         return handler(client, parsed.data, reply);
       } catch (error) {
-        logger.error({ err: error, roomId: this.room.roomId, sessionId: client.sessionId, type }, "message handler failed");
+        if (clientLogs.allow(client.sessionId)) logger.error({ err: error, roomId: this.room.roomId, sessionId: client.sessionId, type }, "message handler failed");
         reply?.reject({ code: ClientErrorCode.INVALID_MESSAGE, message: `The room could not handle this "${type}".` } satisfies Refusal);
         return undefined;
       }
@@ -103,7 +106,7 @@ export class Conduct extends RoomPlugin<Room> {
 
   /** Tell a client what it did wrong; repeat offenders are kicked. */
   strike(client: Client, code: number, message: string, reply?: MessageContext): void {
-    logger.warn({ roomId: this.room.roomId, sessionId: client.sessionId, code }, message);
+    if (clientLogs.allow(client.sessionId)) logger.warn({ roomId: this.room.roomId, sessionId: client.sessionId, code }, clip(message));
     this.refuse(client, code, message, reply);
     const record = this.recordOf(client.sessionId);
     const now = Date.now();
@@ -116,8 +119,8 @@ export class Conduct extends RoomPlugin<Room> {
 
   /** Close a client's connection with a reason it can show; its seat is not held. */
   kick(client: Client, reason: string): void {
-    logger.warn({ roomId: this.room.roomId, sessionId: client.sessionId }, reason);
-    client.leave(CloseCode.KICKED, reason);
+    if (clientLogs.allow(client.sessionId)) logger.warn({ roomId: this.room.roomId, sessionId: client.sessionId }, clip(reason));
+    client.leave(CloseCode.KICKED, closeReason(reason));
   }
 
   protected override onLeave(client: Client): void {

@@ -5,6 +5,7 @@
  * state buffer size, and logs its lifecycle with the room and session ids.
  */
 import { RoomPlugin, type Client, type Room } from "@colyseus/core";
+import { sessionLogs } from "../log-limit.ts";
 import { logger, type Logger } from "../logger.ts";
 import { resizeStateBuffers } from "./colyseus-internals.ts";
 import type { FrameworkSettings } from "./room-type.ts";
@@ -46,11 +47,11 @@ export class RoomLifecycle extends RoomPlugin<SetupHost> {
   }
 
   protected override onJoin(client: Client): void {
-    this.#log.info({ sessionId: client.sessionId, players: this.room.clients.length }, "player joined");
+    if (sessionLogs.allow("joined")) this.#log.info({ sessionId: client.sessionId, players: this.room.clients.length }, "player joined");
   }
 
   protected override onLeave(client: Client, code?: number): void {
-    this.#log.info({ sessionId: client.sessionId, code }, "player left");
+    if (sessionLogs.allow("left")) this.#log.info({ sessionId: client.sessionId, code }, "player left");
   }
 
   protected override onDispose(): void {

@@ -3,12 +3,16 @@
  * its part of the state, its view) for the reconnection window. The room
  * calls `hold` from its onDrop; Colyseus calls onReconnect when the player
  * is back, or onLeave when the window is over. A client that left on
- * purpose or was kicked gets no window.
+ * purpose, was kicked, or was closed for breaking the protocol (by the frame
+ * check or by `ws`, server/room/frame-guard.ts) gets no window: a seat is
+ * held for a connection that dropped, never for one the server closed.
  */
 import { RoomPlugin, type Client, type Room } from "@colyseus/core";
 import { CloseCode } from "../../shared/protocol.ts";
+import { sessionLogs } from "../log-limit.ts";
 import { logger } from "../logger.ts";
 import { reconnects } from "../ops/metrics.ts";
+import { closedForMisbehaviour } from "./frame-guard.ts";
 
 export interface SeatHoldingOptions {
   /** The window, s; default the server's RECONNECT_SECONDS (the room's settings). */
@@ -24,9 +28,9 @@ export class SeatHolding extends RoomPlugin<Room & { settings: { reconnectSecond
     this.#seconds = options.seconds;
   }
 
-  /** A drop, not a leave: should this seat be held? */
+  /** A drop, not a leave: should a seat that left with this close code be held? */
   static holds(code: number | undefined): boolean {
-    return code !== CloseCode.KICKED && code !== CloseCode.CONSENTED;
+    return code !== CloseCode.KICKED && code !== CloseCode.CONSENTED && code !== CloseCode.PROTOCOL_ERROR;
   }
 
   /**
@@ -34,13 +38,13 @@ export class SeatHolding extends RoomPlugin<Room & { settings: { reconnectSecond
    * marks the player away; onReconnect or onLeave follows.
    */
   hold(client: Client, code: number | undefined): boolean {
-    if (!SeatHolding.holds(code)) return false;
+    if (!SeatHolding.holds(code) || closedForMisbehaviour(client)) return false;
     const seconds = this.#seconds?.() ?? this.room.settings.reconnectSeconds;
     if (seconds <= 0) return false;
     this.room.allowReconnection(client, seconds).then(
       () => {
         reconnects.labels(this.room.roomName).inc();
-        logger.info({ roomId: this.room.roomId, sessionId: client.sessionId }, "player reconnected");
+        if (sessionLogs.allow("reconnected")) logger.info({ roomId: this.room.roomId, sessionId: client.sessionId }, "player reconnected");
       },
       // Window over or room disposing: Colyseus calls onLeave, which frees the seat.
       () => undefined,

@@ -12,7 +12,8 @@
  * - SEAT_EXPIRED (the server no longer holds the seat): "session expired".
  * - SERVER_SHUTDOWN: "Server restarting, finding you a new room…", then
  *   joinOrCreate of the same type on whichever process answers.
- * - KICKED: the server's reason, back to the title screen.
+ * - KICKED and PROTOCOL_ERROR (a frame no conforming client sends: a build
+ *   mismatch, or tampering): the server's reason, back to the title screen.
  *
  * A drop in the first seconds after joining is resumed like any other: the
  * SDK's `minUptime` guard (no retries within 5 s of joining) exists to stop a
@@ -218,6 +219,7 @@ export class GameSession extends Emitter<SessionEvents> {
         void this.#findNewRoom();
         return;
       case CloseCode.KICKED:
+      case CloseCode.PROTOCOL_ERROR:
         forgetSeat();
         this.#setState("kicked", reason || "You were removed from the room.");
         return;
