@@ -9,7 +9,7 @@
  * - 4003 (the server no longer holds the seat): "session expired", play again.
  * - 4001 (server shutting down): "Server restarting, finding you a new
  *   arena…", then joinOrCreate on whichever process answers.
- * - 4002 (kicked) and 4004 (closed for a protocol error): the server's reason, back to the title screen.
+ * - 4002 (kicked): the server's reason, back to the title screen.
  *
  * A drop in the first seconds after joining is resumed like any other: the
  * SDK's `minUptime` guard (no retries within 5 s of joining) exists to stop a
@@ -20,7 +20,6 @@
  */
 import { Client, CloseCode, type Room } from "@colyseus/sdk";
 import { ArenaState, type Player } from "../../../rooms/arena/state.ts";
-import { KickCode } from "../../../server/errors.ts";
 import { Emitter } from "./emitter.ts";
 import { LinkConditioner } from "./link.ts";
 import { LobbyListing } from "./lobby.ts";
@@ -211,7 +210,6 @@ export class ArenaSession extends Emitter<SessionEvents> {
         void this.#findNewArena();
         return;
       case CloseCode.WITH_ERROR:
-      case KickCode.PROTOCOL_ERROR: // a client that sent what no conforming client sends: a build mismatch, or tampering
         forgetSeat();
         this.#setState("kicked", reason || "You were removed from the arena.");
         return;
