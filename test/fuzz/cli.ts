@@ -1,5 +1,5 @@
 /**
- * npm run fuzz -- --frames 1000000 [--seed N] [--lanes 8] [--batch 500] [--health-ms 1000]
+ * npm run fuzz -- --frames 1000000 [--seed N] [--lanes 10] [--batch 500] [--health-ms 1000]
  *
  * Fuzzes every frame type a client can send against a real server process,
  * with a victim playing in the attacked room (test/fuzz/fuzz.ts). Prints a
@@ -17,7 +17,7 @@ export function program(): Command {
     .description("Fuzz the wire protocol of a real Tickforge server process, with a victim in the attacked room.")
     .option("--frames <n>", "frames to send", int("--frames", 1), 100_000)
     .option("--seed <n>", "seed of the run (default: a random one, printed)", int("--seed", 0, 2 ** 31 - 1))
-    .option("--lanes <n>", "attackers at a time, each on its own seat in the victim's room", int("--lanes", 1, 15), 12)
+    .option("--lanes <n>", "attackers at a time, each on its own seat in the victim's room", int("--lanes", 1, 15), 10)
     .option("--batch <n>", "frames between /health checks", int("--batch", 1), 500)
     .option("--health-ms <ms>", "bound on /health's answer after each batch", int("--health-ms", 1), 1000)
     .addOption(new Option("--profile <name>", "full: every strategy's frames; deep: mostly frames that pass the frame check and reach Colyseus's decoders").choices(["full", "deep"]).default("full"))

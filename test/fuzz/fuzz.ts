@@ -20,7 +20,7 @@ import { health, joinAttacker, joinVictim, spawnVictim, startTarget, type Attack
 export interface FuzzOptions {
   frames: number;
   seed: number;
-  /** Attackers at a time, each with its own seat in the victim's room (at most 15: the arena seats 16). */
+  /** Attackers at a time, each with its own seat in the victim's room (at most 15: the arena seats 16; the default 10 leaves room for seats held after a lane hangs up on a silent socket). */
   lanes?: number;
   /** Frames between /health checks. */
   batch?: number;
@@ -102,7 +102,7 @@ const PING_TIMEOUT_MS = 5000;
 const FUZZ_TARGET_ENV = { MAX_MESSAGES_PER_SECOND: "1000000" };
 
 export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
-  const lanes = Math.min(options.lanes ?? 12, 15);
+  const lanes = Math.min(options.lanes ?? 10, 15);
   const batch = options.batch ?? 500;
   const healthBoundMs = options.healthBoundMs ?? 1000;
   const stallBelow = options.stallBelow ?? 1;
@@ -253,8 +253,11 @@ async function sendBatch(target: Target, roomId: string, frames: Frame[], lanes:
       for (const unread of window.slice(read + refused).reverse()) queue.push(unread);
       if (attacker.isOpen() && read < window.length) attacker.hangUp(); // no answer and no close: /health will say whether the process is stuck
     }
-    // Leave as a player does, so the seat is not held as a dropped connection's.
-    attacker?.leave();
+    // Leave as a player does, so the seat is not held as a dropped connection's, and is free for the next batch.
+    if (attacker?.isOpen()) {
+      attacker.leave();
+      await Promise.race([attacker.closed, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    }
   };
   await Promise.all(Array.from({ length: lanes }, lane));
 }
