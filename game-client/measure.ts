@@ -17,6 +17,7 @@ import Table from "cli-table3";
 import { fighter, seededRng, type InputPort } from "../loadtest/arena-players.ts";
 import { TICK_RATE } from "../rooms/arena/constants.ts";
 import { ArenaInput } from "../rooms/arena/state.ts";
+import { requestGuestToken } from "../server/identity/guest-api.ts";
 import { launchBrowser, openGame, play, type GamePage } from "../test/browser/browser.ts";
 import { spawnServer, waitForHealth } from "../test/support/process.ts";
 
@@ -50,7 +51,9 @@ async function startBots(count: number): Promise<{ rooms: Room[]; stop(): void }
   const rooms: Room[] = [];
   const players: ReturnType<typeof fighter>[] = [];
   for (let i = 0; i < count; i++) {
-    const room = await new Client(endpoint).joinOrCreate("arena", { name: `Bot ${i + 1}` });
+    const client = new Client(endpoint);
+    client.auth.token = (await requestGuestToken(endpoint, `Bot ${i + 1}`)).token;
+    const room = await client.joinOrCreate("arena", { name: `Bot ${i + 1}` });
     room.onMessage("*", () => {}); // bots don't read kills, chat or announcements
     rooms.push(room);
     players.push(fighter(room.input({ type: ArenaInput }) as unknown as InputPort, room as never, seededRng(i + 1)));

@@ -11,6 +11,8 @@ import { recordMs } from "./histogram.ts";
 import type { LinkSettings } from "../game-client/src/net/link.ts";
 import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
+import { botFetch } from "./bot-http.ts";
+import { requestGuestToken, type IssuedToken } from "../server/identity/guest-api.ts";
 
 export type SessionPattern = "stay" | "churn" | "storm";
 
@@ -65,6 +67,8 @@ export interface BotOptions {
 
 /** How often a player measures its round trip, ms: the browser's rhythm (game-client/src/net/session.ts). */
 const PING_EVERY_MS = 2000;
+/** A bot asks for a new guest token when its own has less than this left. */
+const TOKEN_RENEW_MARGIN_MS = 60_000;
 
 /** The SDK refuses to reconnect a room younger than this (its `minUptime`), ms. */
 const SDK_MIN_UPTIME_MS = 5000;
@@ -82,6 +86,7 @@ export class Bot {
   private live = false;
   private rttMs = 0;
   private pinger: ReturnType<typeof setInterval> | undefined;
+  private guest: IssuedToken | undefined;
 
   constructor(options: BotOptions) {
     this.options = options;
@@ -108,13 +113,23 @@ export class Bot {
     }
   }
 
+  /** A bot signs in as a guest once, as a player does when the page loads, and again only when its token is nearly spent. */
+  private async identity(): Promise<IssuedToken> {
+    if (!this.guest || this.guest.expiresAt - Date.now() < TOKEN_RENEW_MARGIN_MS) {
+      this.guest = await requestGuestToken(this.options.endpoint, `bot ${this.options.index}`.slice(0, 16), botFetch as never);
+    }
+    return this.guest;
+  }
+
   private async join(): Promise<void> {
     if (this.stopped) return;
     const { meter, endpoint, roomName, index } = this.options;
     const client = new ProbedClient(endpoint, this.probe);
-    const started = performance.now();
     let room: Room;
+    let started = 0;
     try {
+      client.auth.token = (await this.identity()).token;
+      started = performance.now(); // the sign-in happens before Play, as in the browser: not part of the join
       room = await client.joinOrCreate(roomName, { name: `bot ${index}`.slice(0, 16) });
     } catch (error) {
       meter.joinFailed(error);

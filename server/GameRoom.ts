@@ -12,16 +12,18 @@
  *
  * It also does what operating many rooms needs: logs with room and session
  * ids, step timing for metrics and placement, server-wide announcements, the
- * bounded drain on shutdown, and a clear refusal while Redis is down.
+ * bounded drain on shutdown. Who may join (identity, and a clear refusal
+ * while Redis is down) is server/identity/admission.ts, for every room type.
  */
-import { CloseCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
+import { CloseCode, Room, type Client } from "@colyseus/core";
 import type { z } from "zod";
 import { ANNOUNCEMENT_MESSAGE, type Announcement } from "./announcements.ts";
-import { ClientErrorCode, KickCode, MatchmakingErrorCode, SHUTDOWN_CLOSE_CODE } from "./errors.ts";
+import { ClientErrorCode, KickCode, SHUTDOWN_CLOSE_CODE } from "./errors.ts";
+import { DEFAULT_ADMISSION, type Admission } from "./identity/admission.ts";
+import { ownerOfReconnection } from "./identity/seats.ts";
 import { logger, type Logger } from "./logger.ts";
 import { reconnects, rejectedMessages, tickDuration } from "./metrics.ts";
 import { recordTickTime } from "./placement.ts";
-import { matchmakingOutage } from "./redis.ts";
 import { liveRooms } from "./live-rooms.ts";
 import { currentDrain, type DrainPlan } from "./shutdown.ts";
 
@@ -58,15 +60,14 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
   }
 
   /**
-   * Every matchmaking request for a GameRoom passes here first: while Redis is
-   * unreachable it is refused at once with a reason, instead of failing deep
-   * inside Colyseus with a driver error. Rooms that need real auth override
-   * this and call `GameRoom.onAuth` first.
+   * What this room type accepts (server/identity/admission.ts checks it in
+   * the framework's onAuth, before a seat is reserved). Override to refuse guests.
    */
-  static async onAuth(_token: string, _options: unknown, _context: AuthContext): Promise<unknown> {
-    const outage = matchmakingOutage();
-    if (outage) throw new ServerError(MatchmakingErrorCode.UNAVAILABLE, outage);
-    return true;
+  static admits: Admission = DEFAULT_ADMISSION;
+
+  /** Who owns the seat a reconnection token resumes; asked across processes by the reconnect route (server/identity/seats.ts). */
+  ownerOfReconnection(reconnectionToken: string): string | undefined {
+    return ownerOfReconnection(this as unknown as Room, reconnectionToken);
   }
 
   /**

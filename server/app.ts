@@ -7,6 +7,11 @@ import { Encoder } from "@colyseus/schema";
 import { followAnnouncements } from "./announcements.ts";
 import type { Config } from "./config.ts";
 import { routes } from "./http.ts";
+import { requireIdentityInEveryRoom } from "./identity/admission.ts";
+import { guardReconnectRoute } from "./identity/seats.ts";
+import { IdentityVerifier } from "./identity/tokens.ts";
+import { governCors } from "./edge/cors.ts";
+import { upgradeGate } from "./edge/upgrade-gate.ts";
 import { colyseusLogger } from "./logger.ts";
 import { Placement } from "./placement.ts";
 import { connectRedis, useLocalPresence } from "./redis.ts";
@@ -35,12 +40,17 @@ export function createGameServer(config: Config): GameServer {
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (!redis) useLocalPresence();
   const placement = new Placement(config);
+  const identities = new IdentityVerifier(config.auth);
+  requireIdentityInEveryRoom(identities);
+  guardReconnectRoute(identities);
+  governCors(config.edge);
 
   const server = defineServer({
     transport: new MeteredWebSocketTransport({
       maxPayload: 4 * 1024, // bytes: an input frame is a few bytes, chat at most a few hundred
       pingInterval: 5000, // ms between heartbeats; a silent socket is dropped after 2 misses
       pingMaxRetries: 2,
+      beforeUpgrade: upgradeGate(config.edge),
     }),
     presence: redis?.presence ?? new LocalPresence(),
     driver: redis?.driver ?? new LocalDriver(),

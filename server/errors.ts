@@ -39,3 +39,49 @@ export const MatchmakingErrorCode = Object.freeze({
 
 /** Close code for "this process is shutting down: join a new room elsewhere" (Colyseus's SERVER_SHUTDOWN). */
 export const SHUTDOWN_CLOSE_CODE = 4001;
+
+/**
+ * Identity refusals (server/identity/): the HTTP status of the refused request,
+ * and the code the SDK's `MatchMakeError` carries. Each says what to do next:
+ * a missing or expired token means "get a new one" (POST /auth/guest or
+ * /auth/refresh); a forged or foreign one will never pass.
+ */
+export const AuthErrorCode = Object.freeze({
+  /** No token with the request: send `Authorization: Bearer <token>` (the SDK: `client.auth.token`). */
+  TOKEN_MISSING: 440,
+  /** Not a token this server can verify: malformed, or its signature does not match. */
+  TOKEN_INVALID: 441,
+  /** Signed by us, but past its `exp`: refresh before it runs out. */
+  TOKEN_EXPIRED: 442,
+  /** Signed, but for another issuer or audience. */
+  TOKEN_FOREIGN_ISSUER: 443,
+  /** This room type does not admit guest identities. */
+  GUESTS_NOT_ADMITTED: 444,
+  /** A reconnection token presented by someone other than the seat's owner; the seat stays held for its owner. */
+  SEAT_HELD_FOR_ANOTHER_PLAYER: 445,
+});
+
+/**
+ * Refusals at the connection edge (server/edge/), in the `code` of the JSON
+ * body; the HTTP status is `EDGE_REFUSAL_STATUS[code]`.
+ */
+export const EdgeErrorCode = Object.freeze({
+  /** The page's Origin is not in ALLOWED_ORIGINS. */
+  ORIGIN_NOT_ALLOWED: 446,
+  /** A socket path naming another process: the proxy or the client routed it wrong. */
+  WRONG_PROCESS: 447,
+  /** This address already holds MAX_SOCKETS_PER_ADDRESS sockets. */
+  TOO_MANY_SOCKETS: 448,
+  /** Over MATCHMAKING_PER_SECOND (burst MATCHMAKING_BURST): retry after `Retry-After` seconds. */
+  MATCHMAKING_RATE_LIMITED: 449,
+  /** Over ROOMS_CREATED_PER_MINUTE for this address: join an existing room, or retry after `Retry-After`. */
+  ROOM_CREATION_LIMITED: 450,
+});
+
+export const EDGE_REFUSAL_STATUS: Readonly<Record<number, number>> = Object.freeze({
+  [EdgeErrorCode.ORIGIN_NOT_ALLOWED]: 403,
+  [EdgeErrorCode.WRONG_PROCESS]: 421,
+  [EdgeErrorCode.TOO_MANY_SOCKETS]: 429,
+  [EdgeErrorCode.MATCHMAKING_RATE_LIMITED]: 429,
+  [EdgeErrorCode.ROOM_CREATION_LIMITED]: 429,
+});

@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url";
 import { matchMaker } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
 import { announce, AnnouncementRequest } from "./announcements.ts";
+import { identityVerifier } from "./identity/admission.ts";
+import { mountIdentityRoutes } from "./identity/routes.ts";
 import type { Config } from "./config.ts";
 import { logger } from "./logger.ts";
 import { registry } from "./metrics.ts";
@@ -38,6 +40,7 @@ export function routes(config: Config) {
       res.type(registry.contentType).send(await registry.metrics());
     });
 
+    mountIdentityRoutes(app, identityVerifier());
     mountAnnouncements(app, config);
     mountMonitor(app, config);
     mountClient(app);

@@ -22,6 +22,9 @@ try {
 }
 
 setLogLevel(config.logLevel);
+if (config.auth.secretGenerated) {
+  logger.warn("AUTH_SECRET is unset: signing guest tokens with a secret generated for this run. Tokens die with the process and other processes refuse them; set AUTH_SECRET (required with NODE_ENV=production).");
+}
 if (config.redisUrl) {
   try {
     await waitForRedis(config.redisUrl, REDIS_BOOT_WAIT_MS);

@@ -21,6 +21,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** AUTH_SECRET of the processes tests and tools start (they all share it, as a deployment's processes do). */
+export const TEST_AUTH_SECRET = "tickforge-test-secret-shared-by-every-process";
+
 export interface ToolRun { code: number | null; stdout: string; stderr: string }
 
 /** Run one of the repository's command-line tools as a user would: its own Node process, output collected. */
@@ -92,6 +95,8 @@ export async function startProcess(options: ProcessOptions): Promise<GameProcess
       HOST: "127.0.0.1",
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl, PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {}),
       LOG_LEVEL: "info",
+      // One secret for every process a test starts, as a deployment has: a token from one is good on all.
+      AUTH_SECRET: TEST_AUTH_SECRET,
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -185,7 +190,7 @@ export async function spawnServer(options: {
   const [command, ...args] = options.cpus ? ["taskset", "-c", options.cpus, ...node] : node;
   const child = spawn(command, args, {
     cwd: options.root ?? ROOT,
-    env: { ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+    env: { AUTH_SECRET: TEST_AUTH_SECRET, ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", options.stderr ?? "inherit"],
   });
   return { child, port, endpoint: `http://127.0.0.1:${port}` };

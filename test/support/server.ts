@@ -3,18 +3,19 @@
  * in this test file's own worker process (Colyseus's matchmaker is one per process).
  */
 import type { AddressInfo } from "node:net";
-import { Client, type Room } from "@colyseus/sdk";
+import type { Room } from "@colyseus/sdk";
 import type { Server } from "@colyseus/core";
 import { createGameServer } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
 import { setLogLevel } from "../../server/logger.ts";
+import { GuestClient } from "./identity.ts";
 
 export interface TestServer {
   server: Server;
   port: number;
   endpoint: string;
-  /** A fresh SDK client pointed at this server. */
-  client(): Client;
+  /** A fresh SDK client pointed at this server, signed in as a guest (its token arrives before its first matchmaking request). */
+  client(name?: string): GuestClient;
   close(): Promise<void>;
 }
 
@@ -29,7 +30,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     server,
     port,
     endpoint,
-    client: () => new Client(endpoint),
+    client: (name) => new GuestClient(endpoint, name),
     close: () => server.gracefullyShutdown(false),
   };
 }

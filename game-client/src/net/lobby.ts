@@ -25,13 +25,16 @@ interface RoomCache {
 
 export class LobbyListing extends Emitter<{ change: [ArenaListing[]]; announcement: [{ text: string; sentAt: number }] }> {
   readonly #client: Client;
+  /** Signs the player in before the lobby is joined: every room needs an identity. */
+  readonly #signIn: () => Promise<unknown>;
   #room: Room | undefined;
   #rooms = new Map<string, ArenaListing>();
   #stopped = true;
 
-  constructor(client: Client) {
+  constructor(client: Client, signIn: () => Promise<unknown> = async () => {}) {
     super();
     this.#client = client;
+    this.#signIn = signIn;
   }
 
   get rooms(): ArenaListing[] {
@@ -47,6 +50,7 @@ export class LobbyListing extends Emitter<{ change: [ArenaListing[]]; announceme
     if (this.#room) return;
     let room: Room;
     try {
+      await this.#signIn();
       room = await this.#client.joinOrCreate("lobby", { filter: { name: "arena" } });
     } catch (error) {
       console.warn("Tickforge: the room list is unavailable:", (error as Error).message);

@@ -25,6 +25,7 @@ import { LinkConditioner } from "./link.ts";
 import { LobbyListing } from "./lobby.ts";
 import { ArenaPrediction } from "./prediction.ts";
 import { forgetSeat, loadName, loadSeat, saveName, saveSeat } from "./seat.ts";
+import { GuestIdentity } from "./identity.ts";
 
 export type ConnectionState =
   | "idle" | "joining" | "connected" | "reconnecting" | "resuming" | "restarting" | "expired" | "kicked" | "failed";
@@ -60,6 +61,8 @@ export class ArenaSession extends Emitter<SessionEvents> {
   readonly client: Client;
   readonly link: LinkConditioner;
   readonly lobby: LobbyListing;
+  /** Who this player is: a guest token, kept across reloads and refreshed before it runs out. */
+  readonly identity: GuestIdentity;
   room: ArenaRoom | undefined;
   prediction: ArenaPrediction | undefined;
   state: ConnectionState = "idle";
@@ -77,8 +80,9 @@ export class ArenaSession extends Emitter<SessionEvents> {
   constructor(endpoint: string, link: LinkConditioner = new LinkConditioner()) {
     super();
     this.client = new Client(endpoint);
+    this.identity = new GuestIdentity(this.client, endpoint);
     this.link = link;
-    this.lobby = new LobbyListing(this.client);
+    this.lobby = new LobbyListing(this.client, () => this.identity.ensure(this.name));
   }
 
   get sessionId(): string | undefined {
@@ -102,6 +106,7 @@ export class ArenaSession extends Emitter<SessionEvents> {
     this.#setState("joining", "Joining…");
     const options = this.name ? { name: this.name } : {};
     try {
+      await this.identity.ensure(this.name);
       const room = roomId
         ? await this.client.joinById(roomId, options, ArenaState)
         : await this.client.joinOrCreate("arena", options, ArenaState);
@@ -119,6 +124,7 @@ export class ArenaSession extends Emitter<SessionEvents> {
     this.name = seat.name;
     this.#setState("resuming", "Resuming your seat…");
     try {
+      await this.identity.ensure(this.name);
       const room = await this.client.reconnect(seat.token, ArenaState);
       this.#adopt(room);
       return true;
@@ -147,6 +153,7 @@ export class ArenaSession extends Emitter<SessionEvents> {
   #adopt(room: ArenaRoom): void {
     this.#drop();
     this.room = room;
+    this.identity.room = room;
     this.link.attach(room);
     room.reconnection.minUptime = 0; // see the header: fresh seats resume too
     this.#remember(room);
@@ -227,6 +234,7 @@ export class ArenaSession extends Emitter<SessionEvents> {
     while (this.state === "restarting" && Date.now() < deadline) {
       try {
         const options = this.name ? { name: this.name } : {};
+        await this.identity.ensure(this.name);
         const room = await this.client.joinOrCreate("arena", options, ArenaState);
         if (this.state !== "restarting") { room.leave(); return; }
         this.#adopt(room);
