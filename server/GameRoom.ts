@@ -21,6 +21,7 @@ import { ANNOUNCEMENT_MESSAGE, type Announcement } from "./announcements.ts";
 import { ClientErrorCode, KickCode, SHUTDOWN_CLOSE_CODE } from "./errors.ts";
 import { DEFAULT_ADMISSION, type Admission } from "./identity/admission.ts";
 import { ownerOfReconnection } from "./identity/seats.ts";
+import { limitRoomCreation } from "./edge/room-creation.ts";
 import { logger, type Logger } from "./logger.ts";
 import { reconnects, rejectedMessages, tickDuration } from "./metrics.ts";
 import { recordTickTime } from "./placement.ts";
@@ -118,6 +119,7 @@ export abstract class GameRoom<T extends Record<string, any> = any> extends Room
     const self = this as unknown as Record<string, ((...args: any[]) => any) | undefined>;
     const onCreate = self.onCreate;
     self.onCreate = (options: unknown) => {
+      limitRoomCreation(this.roomName);
       this.log = logger.child({ roomId: this.roomId, roomType: this.roomName });
       liveRooms.add(this);
       return onCreate?.call(this, options);

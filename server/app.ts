@@ -11,6 +11,7 @@ import { requireIdentityInEveryRoom } from "./identity/admission.ts";
 import { guardReconnectRoute } from "./identity/seats.ts";
 import { IdentityVerifier } from "./identity/tokens.ts";
 import { governCors } from "./edge/cors.ts";
+import { createEdgeServer } from "./edge/http-server.ts";
 import { upgradeGate } from "./edge/upgrade-gate.ts";
 import { colyseusLogger } from "./logger.ts";
 import { Placement } from "./placement.ts";
@@ -47,6 +48,7 @@ export function createGameServer(config: Config): GameServer {
 
   const server = defineServer({
     transport: new MeteredWebSocketTransport({
+      server: createEdgeServer(config),
       maxPayload: 4 * 1024, // bytes: an input frame is a few bytes, chat at most a few hundred
       pingInterval: 5000, // ms between heartbeats; a silent socket is dropped after 2 misses
       pingMaxRetries: 2,

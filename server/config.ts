@@ -6,6 +6,7 @@
  * should be.
  */
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
@@ -29,11 +30,15 @@ const Env = z.object({
   // The edge (server/edge/): who may connect, and how much one address may take.
   ALLOWED_ORIGINS: Origins.optional(),
   TRUSTED_PROXIES: Addresses.optional(),
+  UNLIMITED_ADDRESSES: Addresses.optional(),
   MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(64),
   MATCHMAKING_PER_SECOND: z.coerce.number().min(0.1).default(5),
   MATCHMAKING_BURST: z.coerce.number().int().min(1).default(20),
   ROOMS_CREATED_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   HEADERS_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(5),
+  // TLS terminated by this process (a single process without a proxy).
+  TLS_CERT: z.string().refine(existsSync, "no such file (a PEM certificate chain)").optional(),
+  TLS_KEY: z.string().refine(existsSync, "no such file (a PEM private key)").optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(2567),
   HOST: z.string().min(1).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -53,6 +58,9 @@ const Env = z.object({
 }).refine((e) => Boolean(e.MONITOR_USERNAME) === Boolean(e.MONITOR_PASSWORD), {
   path: ["MONITOR_PASSWORD"],
   message: "set MONITOR_USERNAME and MONITOR_PASSWORD together (or neither, which turns /monitor off)",
+}).refine((e) => Boolean(e.TLS_CERT) === Boolean(e.TLS_KEY), {
+  path: ["TLS_KEY"],
+  message: "set TLS_CERT and TLS_KEY together (or neither: plain HTTP, TLS at the proxy)",
 }).refine((e) => !(e.AUTH_JWKS_ISSUER || e.AUTH_JWKS_AUDIENCE) || Boolean(e.AUTH_JWKS_URL), {
   path: ["AUTH_JWKS_URL"],
   message: "AUTH_JWKS_ISSUER and AUTH_JWKS_AUDIENCE need AUTH_JWKS_URL (the identity provider's key set)",
@@ -87,6 +95,8 @@ export type Config = Readonly<{
   production: boolean;
   auth: AuthConfig;
   edge: EdgeConfig;
+  /** Certificate and key files when this process terminates TLS itself. */
+  tls: Readonly<{ certPath: string; keyPath: string }> | undefined;
 }>;
 
 export type AuthConfig = Readonly<{
@@ -108,6 +118,8 @@ export type EdgeConfig = Readonly<{
   allowLocalhostOrigins: boolean;
   /** Peers whose X-Forwarded-For is believed. */
   trustedProxies: readonly string[];
+  /** Addresses the per-address limits do not apply to (a load-test machine). */
+  unlimitedAddresses: readonly string[];
   maxSocketsPerAddress: number;
   matchmakingPerSecond: number;
   matchmakingBurst: number;
@@ -152,10 +164,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? Object.freeze({ jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_JWKS_ISSUER, audience: e.AUTH_JWKS_AUDIENCE })
         : undefined,
     }),
+    tls: e.TLS_CERT && e.TLS_KEY ? Object.freeze({ certPath: e.TLS_CERT, keyPath: e.TLS_KEY }) : undefined,
     edge: Object.freeze({
       allowedOrigins: e.ALLOWED_ORIGINS ? Object.freeze(e.ALLOWED_ORIGINS) : undefined,
       allowLocalhostOrigins: e.NODE_ENV !== "production",
       trustedProxies: Object.freeze(e.TRUSTED_PROXIES ?? []),
+      unlimitedAddresses: Object.freeze(e.UNLIMITED_ADDRESSES ?? []),
       maxSocketsPerAddress: e.MAX_SOCKETS_PER_ADDRESS,
       matchmakingPerSecond: e.MATCHMAKING_PER_SECOND,
       matchmakingBurst: e.MATCHMAKING_BURST,

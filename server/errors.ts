@@ -74,7 +74,7 @@ export const EdgeErrorCode = Object.freeze({
   TOO_MANY_SOCKETS: 448,
   /** Over MATCHMAKING_PER_SECOND (burst MATCHMAKING_BURST): retry after `Retry-After` seconds. */
   MATCHMAKING_RATE_LIMITED: 449,
-  /** Over ROOMS_CREATED_PER_MINUTE for this address: join an existing room, or retry after `Retry-After`. */
+  /** Over ROOMS_CREATED_PER_MINUTE for this address: join an existing room, or retry later (a matchmaking refusal: the code is its status). */
   ROOM_CREATION_LIMITED: 450,
 });
 
@@ -83,5 +83,4 @@ export const EDGE_REFUSAL_STATUS: Readonly<Record<number, number>> = Object.free
   [EdgeErrorCode.WRONG_PROCESS]: 421,
   [EdgeErrorCode.TOO_MANY_SOCKETS]: 429,
   [EdgeErrorCode.MATCHMAKING_RATE_LIMITED]: 429,
-  [EdgeErrorCode.ROOM_CREATION_LIMITED]: 429,
 });

@@ -97,6 +97,8 @@ export async function startProcess(options: ProcessOptions): Promise<GameProcess
       LOG_LEVEL: "info",
       // One secret for every process a test starts, as a deployment has: a token from one is good on all.
       AUTH_SECRET: TEST_AUTH_SECRET,
+      // Every test client comes from 127.0.0.1 (see test/support/server.ts); test/edge/ turns the limits back on.
+      UNLIMITED_ADDRESSES: "127.0.0.1",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -190,7 +192,7 @@ export async function spawnServer(options: {
   const [command, ...args] = options.cpus ? ["taskset", "-c", options.cpus, ...node] : node;
   const child = spawn(command, args, {
     cwd: options.root ?? ROOT,
-    env: { AUTH_SECRET: TEST_AUTH_SECRET, ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+    env: { AUTH_SECRET: TEST_AUTH_SECRET, UNLIMITED_ADDRESSES: "127.0.0.1", ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", options.stderr ?? "inherit"],
   });
   return { child, port, endpoint: `http://127.0.0.1:${port}` };

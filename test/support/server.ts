@@ -10,6 +10,13 @@ import { loadConfig } from "../../server/config.ts";
 import { setLogLevel } from "../../server/logger.ts";
 import { GuestClient } from "./identity.ts";
 
+/**
+ * Every test client connects from 127.0.0.1, where a real deployment sees one
+ * address per player: the per-address limits are off for it unless a spec
+ * sets UNLIMITED_ADDRESSES="" to test them (test/edge/).
+ */
+export const TEST_ENV: Readonly<Record<string, string>> = Object.freeze({ UNLIMITED_ADDRESSES: "127.0.0.1" });
+
 export interface TestServer {
   server: Server;
   port: number;
@@ -20,7 +27,7 @@ export interface TestServer {
 }
 
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ LOG_LEVEL: "silent", ...env, PORT: "0" });
+  const config = loadConfig({ LOG_LEVEL: "silent", ...TEST_ENV, ...env, PORT: "0" });
   setLogLevel(config.logLevel);
   const server = createGameServer(config);
   await server.listen(0, "127.0.0.1");
