@@ -17,7 +17,7 @@ import Table from "cli-table3";
 import { fighter, seededRng, type InputPort } from "../loadtest/arena-players.ts";
 import { TICK_RATE } from "../rooms/arena/constants.ts";
 import { ArenaInput } from "../rooms/arena/state.ts";
-import { requestGuestToken } from "../server/identity/guest-api.ts";
+import { requestGuestToken } from "./src/net/guest-api.ts";
 import { launchBrowser, openGame, play, type GamePage } from "../test/browser/browser.ts";
 import { spawnServer, waitForHealth } from "../test/support/process.ts";
 

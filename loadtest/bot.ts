@@ -12,7 +12,7 @@ import type { LinkSettings } from "../game-client/src/net/link.ts";
 import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
 import { botFetch } from "./bot-http.ts";
-import { requestGuestToken, type IssuedToken } from "../server/identity/guest-api.ts";
+import { requestGuestToken, type IssuedToken } from "../game-client/src/net/guest-api.ts";
 
 export type SessionPattern = "stay" | "churn" | "storm";
 

@@ -13,6 +13,7 @@ import { IdentityVerifier } from "./identity/tokens.ts";
 import { governCors } from "./edge/cors.ts";
 import { createEdgeServer } from "./edge/http-server.ts";
 import { upgradeGate } from "./edge/upgrade-gate.ts";
+import { closeUnacknowledgedJoins, dropSlowConsumers } from "./edge/slow-consumers.ts";
 import { colyseusLogger } from "./logger.ts";
 import { Placement } from "./placement.ts";
 import { connectRedis, useLocalPresence } from "./redis.ts";
@@ -46,14 +47,18 @@ export function createGameServer(config: Config): GameServer {
   guardReconnectRoute(identities);
   governCors(config.edge);
 
+  const transport = new MeteredWebSocketTransport({
+    server: createEdgeServer(config),
+    maxPayload: 4 * 1024, // bytes: an input frame is a few bytes, chat at most a few hundred
+    pingInterval: 5000, // ms between heartbeats; a silent socket is dropped after 2 misses
+    pingMaxRetries: 2,
+    beforeUpgrade: upgradeGate(config.edge),
+  });
+  const stopDroppingSlowConsumers = dropSlowConsumers(transport.sockets, config.edge.maxSendBufferBytes);
+  transport.onRoomSocket((socket) => closeUnacknowledgedJoins(socket, config.edge.headersTimeoutMs));
+
   const server = defineServer({
-    transport: new MeteredWebSocketTransport({
-      server: createEdgeServer(config),
-      maxPayload: 4 * 1024, // bytes: an input frame is a few bytes, chat at most a few hundred
-      pingInterval: 5000, // ms between heartbeats; a silent socket is dropped after 2 misses
-      pingMaxRetries: 2,
-      beforeUpgrade: upgradeGate(config.edge),
-    }),
+    transport,
     presence: redis?.presence ?? new LocalPresence(),
     driver: redis?.driver ?? new LocalDriver(),
     publicAddress: config.publicAddress,
@@ -68,6 +73,9 @@ export function createGameServer(config: Config): GameServer {
 
   placement.start();
   void matchMaker.onReady.then(() => followAnnouncements(matchMaker.presence));
-  server.onShutdown(() => placement.stop());
+  server.onShutdown(() => {
+    placement.stop();
+    stopDroppingSlowConsumers();
+  });
   return Object.assign(server, { placement });
 }

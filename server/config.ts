@@ -36,6 +36,7 @@ const Env = z.object({
   MATCHMAKING_BURST: z.coerce.number().int().min(1).default(20),
   ROOMS_CREATED_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   HEADERS_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(5),
+  MAX_SEND_BUFFER_BYTES: z.coerce.number().int().min(16 * 1024).default(256 * 1024),
   // TLS terminated by this process (a single process without a proxy).
   TLS_CERT: z.string().refine(existsSync, "no such file (a PEM certificate chain)").optional(),
   TLS_KEY: z.string().refine(existsSync, "no such file (a PEM private key)").optional(),
@@ -125,6 +126,8 @@ export type EdgeConfig = Readonly<{
   matchmakingBurst: number;
   roomsCreatedPerMinute: number;
   headersTimeoutMs: number;
+  /** A socket whose outgoing buffer passes this is dropped as a slow consumer (seat held). */
+  maxSendBufferBytes: number;
 }>;
 
 /** Parse and freeze a configuration; `env` defaults to the process environment. */
@@ -175,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       matchmakingBurst: e.MATCHMAKING_BURST,
       roomsCreatedPerMinute: e.ROOMS_CREATED_PER_MINUTE,
       headersTimeoutMs: e.HEADERS_TIMEOUT_SECONDS * 1000,
+      maxSendBufferBytes: e.MAX_SEND_BUFFER_BYTES,
     }),
   });
 }

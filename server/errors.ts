@@ -84,3 +84,10 @@ export const EDGE_REFUSAL_STATUS: Readonly<Record<number, number>> = Object.free
   [EdgeErrorCode.TOO_MANY_SOCKETS]: 429,
   [EdgeErrorCode.MATCHMAKING_RATE_LIMITED]: 429,
 });
+
+/**
+ * Close code for "you stopped reading": the socket's outgoing buffer passed
+ * MAX_SEND_BUFFER_BYTES. Not a kick: the seat is held for the reconnection
+ * window, and the browser client resumes it (game-client/src/net/session.ts).
+ */
+export const SLOW_CONSUMER_CLOSE_CODE = 4020;

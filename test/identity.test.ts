@@ -12,7 +12,7 @@ import { matchMaker } from "@colyseus/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GameRoom } from "../server/GameRoom.ts";
 import { AuthErrorCode } from "../server/errors.ts";
-import { refreshToken, requestGuestToken } from "../server/identity/guest-api.ts";
+import { refreshToken, requestGuestToken } from "../game-client/src/net/guest-api.ts";
 import { localRoom } from "./support/arena.ts";
 import { GuestClient } from "./support/identity.ts";
 import { startServer, waitForState, type TestServer } from "./support/server.ts";

@@ -4,7 +4,7 @@
  * matchmaking request.
  */
 import { Client } from "@colyseus/sdk";
-import { requestGuestToken, type IssuedToken } from "../../server/identity/guest-api.ts";
+import { requestGuestToken, type IssuedToken } from "../../game-client/src/net/guest-api.ts";
 
 export class GuestClient extends Client {
   /** Resolves once the guest token is set on this client (`client.auth.token`). */

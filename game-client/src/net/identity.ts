@@ -5,7 +5,7 @@
  * thirds of its life so it never runs out mid-game.
  */
 import type { Client, Room } from "@colyseus/sdk";
-import { refreshDueAt, refreshToken, requestGuestToken, type IssuedToken } from "../../../server/identity/guest-api.ts";
+import { refreshDueAt, refreshToken, requestGuestToken, type IssuedToken } from "./guest-api.ts";
 
 const IDENTITY_KEY = "tickforge.identity";
 /** A stored token with less than this left is replaced rather than used: it could run out on the way. */

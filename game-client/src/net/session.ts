@@ -10,6 +10,9 @@
  * - 4001 (server shutting down): "Server restarting, finding you a new
  *   arena…", then joinOrCreate on whichever process answers.
  * - 4002 (kicked): the server's reason, back to the title screen.
+ * - 4020 (the page stopped reading long enough for the server to give up on
+ *   the socket: a frozen tab, a stalled network): the seat is held, so it is
+ *   resumed as after a reload.
  *
  * A drop in the first seconds after joining is resumed like any other: the
  * SDK's `minUptime` guard (no retries within 5 s of joining) exists to stop a
@@ -26,6 +29,7 @@ import { LobbyListing } from "./lobby.ts";
 import { ArenaPrediction } from "./prediction.ts";
 import { forgetSeat, loadName, loadSeat, saveName, saveSeat } from "./seat.ts";
 import { GuestIdentity } from "./identity.ts";
+import { SLOW_CONSUMER_CLOSE_CODE } from "../../../server/errors.ts";
 
 export type ConnectionState =
   | "idle" | "joining" | "connected" | "reconnecting" | "resuming" | "restarting" | "expired" | "kicked" | "failed";
@@ -215,6 +219,9 @@ export class ArenaSession extends Emitter<SessionEvents> {
       case CloseCode.SERVER_SHUTDOWN:
         forgetSeat(); // that seat dies with the process
         void this.#findNewArena();
+        return;
+      case SLOW_CONSUMER_CLOSE_CODE:
+        void this.resume();
         return;
       case CloseCode.WITH_ERROR:
         forgetSeat();

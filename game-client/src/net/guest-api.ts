@@ -3,7 +3,7 @@
  * browser game, the bots, the tests. No server imports: it is bundled into
  * the browser. `fetchFn` is the one the SDK client uses (bots pass theirs).
  */
-import type { IssuedToken } from "./tokens.ts";
+import type { IssuedToken } from "../../../server/identity/tokens.ts";
 
 export type { IssuedToken };
 
