@@ -36,6 +36,10 @@ const Env = z.object({
   MATCHMAKING_BURST: z.coerce.number().int().min(1).default(20),
   ROOMS_CREATED_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   HEADERS_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(5),
+  // Operator surfaces (server/operator-access.ts).
+  METRICS_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   MAX_SEND_BUFFER_BYTES: z.coerce.number().int().min(16 * 1024).default(256 * 1024),
   // TLS terminated by this process (a single process without a proxy).
   TLS_CERT: z.string().refine(existsSync, "no such file (a PEM certificate chain)").optional(),
@@ -96,6 +100,8 @@ export type Config = Readonly<{
   production: boolean;
   auth: AuthConfig;
   edge: EdgeConfig;
+  /** Who may read /metrics, and where it is served. */
+  metrics: Readonly<{ token: string | undefined; port: number | undefined; host: string }>;
   /** Certificate and key files when this process terminates TLS itself. */
   tls: Readonly<{ certPath: string; keyPath: string }> | undefined;
 }>;
@@ -167,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? Object.freeze({ jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_JWKS_ISSUER, audience: e.AUTH_JWKS_AUDIENCE })
         : undefined,
     }),
+    metrics: Object.freeze({ token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST }),
     tls: e.TLS_CERT && e.TLS_KEY ? Object.freeze({ certPath: e.TLS_CERT, keyPath: e.TLS_KEY }) : undefined,
     edge: Object.freeze({
       allowedOrigins: e.ALLOWED_ORIGINS ? Object.freeze(e.ALLOWED_ORIGINS) : undefined,

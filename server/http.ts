@@ -14,7 +14,7 @@ import { identityVerifier } from "./identity/admission.ts";
 import { mountIdentityRoutes } from "./identity/routes.ts";
 import type { Config } from "./config.ts";
 import { logger } from "./logger.ts";
-import { registry } from "./metrics.ts";
+import { metricsResponse, operatorAsking } from "./operator-access.ts";
 import { matchmakingOutage } from "./redis.ts";
 import { currentDrain } from "./shutdown.ts";
 
@@ -22,12 +22,17 @@ export const CLIENT_DIST = fileURLToPath(new URL("../dist/client/", import.meta.
 
 export function routes(config: Config) {
   return function mountRoutes(app: Application): void {
-    // 503 while draining, so a load balancer stops sending matchmaking here.
-    app.get("/health", (_req, res) => {
+    // 503 while draining, so a load balancer stops sending matchmaking here. The details are for operators.
+    app.get("/health", (req, res) => {
       const drain = currentDrain();
       const outage = matchmakingOutage();
+      const status = drain ? "draining" : "ok";
+      if (!operatorAsking(req, config)) {
+        res.status(drain ? 503 : 200).json({ status });
+        return;
+      }
       res.status(drain ? 503 : 200).json({
-        status: drain ? "draining" : "ok",
+        status,
         processId: matchMaker.processId,
         redis: !config.redisUrl ? "unused" : outage ? "down" : "ok",
         rooms: matchMaker.stats.local.roomCount,
@@ -36,9 +41,13 @@ export function routes(config: Config) {
       });
     });
 
-    app.get("/metrics", async (_req, res) => {
-      res.type(registry.contentType).send(await registry.metrics());
-    });
+    // With METRICS_PORT, /metrics lives on its own listener only (server/operator-access.ts).
+    if (config.metrics.port === undefined) {
+      app.get("/metrics", async (req, res) => {
+        const answer = await metricsResponse(req.get("authorization"), config);
+        res.status(answer.status).type(answer.type).send(answer.body);
+      });
+    }
 
     mountIdentityRoutes(app, identityVerifier());
     mountAnnouncements(app, config);

@@ -8,6 +8,7 @@ import { logger, setLogLevel } from "./logger.ts";
 import { waitForRedis } from "./redis.ts";
 import { installGracefulShutdown } from "./shutdown.ts";
 import { activeAllocator } from "./launch.ts";
+import { listenForMetrics } from "./operator-access.ts";
 
 /** How long a booting process waits for Redis to come up (ms). */
 const REDIS_BOOT_WAIT_MS = 15_000;
@@ -36,6 +37,7 @@ if (config.redisUrl) {
 const server = createGameServer(config);
 installGracefulShutdown(server, { drainSeconds: config.drainSeconds, placement: server.placement });
 await server.listen(config.port, config.host);
+await listenForMetrics(config);
 const { port } = server.transport.server!.address() as AddressInfo; // the real one when PORT=0
 if (config.redisUrl && !config.publicAddress) {
   logger.warn("REDIS_URL without PUBLIC_ADDRESS: a player matched to a room on another process cannot reach it (docs/scaling.md)");

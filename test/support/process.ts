@@ -21,6 +21,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** ADMIN_TOKEN of the servers tools start: the operator token that /health's details need. */
+export const TOOL_ADMIN_TOKEN = "tickforge-tool-operator-token";
+
 /** AUTH_SECRET of the processes tests and tools start (they all share it, as a deployment's processes do). */
 export const TEST_AUTH_SECRET = "tickforge-test-secret-shared-by-every-process";
 
@@ -192,7 +195,7 @@ export async function spawnServer(options: {
   const [command, ...args] = options.cpus ? ["taskset", "-c", options.cpus, ...node] : node;
   const child = spawn(command, args, {
     cwd: options.root ?? ROOT,
-    env: { AUTH_SECRET: TEST_AUTH_SECRET, UNLIMITED_ADDRESSES: "127.0.0.1", ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+    env: { AUTH_SECRET: TEST_AUTH_SECRET, UNLIMITED_ADDRESSES: "127.0.0.1", ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ADMIN_TOKEN: TOOL_ADMIN_TOKEN },
     stdio: ["ignore", "ignore", options.stderr ?? "inherit"],
   });
   return { child, port, endpoint: `http://127.0.0.1:${port}` };
