@@ -44,5 +44,5 @@ if (config.redisUrl && !config.publicAddress) {
 }
 logger.info(
   { port, processId: matchMaker.processId, redis: Boolean(config.redisUrl), publicAddress: config.publicAddress, allocator: activeAllocator() },
-  `Tickforge listening on http://localhost:${port}`,
+  `Tickforge listening on ${config.tls ? "https" : "http"}://localhost:${port}`,
 );
