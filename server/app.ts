@@ -13,6 +13,7 @@ import { IdentityVerifier } from "./identity/tokens.ts";
 import { governCors } from "./edge/cors.ts";
 import { createEdgeServer } from "./edge/http-server.ts";
 import { upgradeGate } from "./edge/upgrade-gate.ts";
+import { compressionOptions } from "./edge/compression.ts";
 import { closeUnacknowledgedJoins, dropSlowConsumers } from "./edge/slow-consumers.ts";
 import { colyseusLogger } from "./logger.ts";
 import { Placement } from "./placement.ts";
@@ -53,6 +54,7 @@ export function createGameServer(config: Config): GameServer {
     pingInterval: 5000, // ms between heartbeats; a silent socket is dropped after 2 misses
     pingMaxRetries: 2,
     beforeUpgrade: upgradeGate(config.edge),
+    perMessageDeflate: compressionOptions(config.edge.compressionThresholdBytes),
   });
   const stopDroppingSlowConsumers = dropSlowConsumers(transport.sockets, config.edge.maxSendBufferBytes);
   transport.onRoomSocket((socket) => closeUnacknowledgedJoins(socket, config.edge.headersTimeoutMs));

@@ -40,7 +40,8 @@ const Env = z.object({
   METRICS_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default("127.0.0.1"),
-  MAX_SEND_BUFFER_BYTES: z.coerce.number().int().min(16 * 1024).default(256 * 1024),
+  COMPRESSION_THRESHOLD_BYTES: z.coerce.number().int().min(0).default(0),
+  MAX_SEND_BUFFER_BYTES: z.coerce.number().int().min(16 * 1024).default(128 * 1024),
   // TLS terminated by this process (a single process without a proxy).
   TLS_CERT: z.string().refine(existsSync, "no such file (a PEM certificate chain)").optional(),
   TLS_KEY: z.string().refine(existsSync, "no such file (a PEM private key)").optional(),
@@ -132,6 +133,8 @@ export type EdgeConfig = Readonly<{
   matchmakingBurst: number;
   roomsCreatedPerMinute: number;
   headersTimeoutMs: number;
+  /** Messages at least this long are sent with permessage-deflate; 0 turns compression off. */
+  compressionThresholdBytes: number;
   /** A socket whose outgoing buffer passes this is dropped as a slow consumer (seat held). */
   maxSendBufferBytes: number;
 }>;
@@ -186,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       roomsCreatedPerMinute: e.ROOMS_CREATED_PER_MINUTE,
       headersTimeoutMs: e.HEADERS_TIMEOUT_SECONDS * 1000,
       maxSendBufferBytes: e.MAX_SEND_BUFFER_BYTES,
+      compressionThresholdBytes: e.COMPRESSION_THRESHOLD_BYTES,
     }),
   });
 }

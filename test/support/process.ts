@@ -189,13 +189,15 @@ export async function spawnServer(options: {
   /** Node flags before the server's own: an inspector, --expose-gc. */
   nodeFlags?: string[];
   stderr?: "inherit" | "pipe";
+  /** Extra settings for the server (COMPRESSION_THRESHOLD_BYTES, say). */
+  env?: Record<string, string>;
 } = {}): Promise<ToolServer> {
   const port = options.port ?? await freePort();
   const node = [process.execPath, ...serverArgv(...(options.nodeFlags ?? []))];
   const [command, ...args] = options.cpus ? ["taskset", "-c", options.cpus, ...node] : node;
   const child = spawn(command, args, {
     cwd: options.root ?? ROOT,
-    env: { AUTH_SECRET: TEST_AUTH_SECRET, UNLIMITED_ADDRESSES: "127.0.0.1", ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ADMIN_TOKEN: TOOL_ADMIN_TOKEN },
+    env: { AUTH_SECRET: TEST_AUTH_SECRET, UNLIMITED_ADDRESSES: "127.0.0.1", ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ADMIN_TOKEN: TOOL_ADMIN_TOKEN, ...options.env },
     stdio: ["ignore", "ignore", options.stderr ?? "inherit"],
   });
   return { child, port, endpoint: `http://127.0.0.1:${port}` };
