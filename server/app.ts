@@ -14,7 +14,7 @@ import { governCors } from "./edge/cors.ts";
 import { createEdgeServer } from "./edge/http-server.ts";
 import { upgradeGate } from "./edge/upgrade-gate.ts";
 import { compressionOptions } from "./edge/compression.ts";
-import { closeUnacknowledgedJoins, dropSlowConsumers } from "./edge/slow-consumers.ts";
+import { boundSendBuffer, closeUnacknowledgedJoins } from "./edge/slow-consumers.ts";
 import { colyseusLogger } from "./logger.ts";
 import { Placement } from "./placement.ts";
 import { connectRedis, useLocalPresence } from "./redis.ts";
@@ -56,8 +56,10 @@ export function createGameServer(config: Config): GameServer {
     beforeUpgrade: upgradeGate(config.edge),
     perMessageDeflate: compressionOptions(config.edge.compressionThresholdBytes),
   });
-  const stopDroppingSlowConsumers = dropSlowConsumers(transport.sockets, config.edge.maxSendBufferBytes);
-  transport.onRoomSocket((socket) => closeUnacknowledgedJoins(socket, config.edge.headersTimeoutMs));
+  transport.onRoomSocket((socket) => {
+    boundSendBuffer(socket, config.edge.maxSendBufferBytes);
+    closeUnacknowledgedJoins(socket, config.edge.headersTimeoutMs);
+  });
 
   const server = defineServer({
     transport,
@@ -75,9 +77,6 @@ export function createGameServer(config: Config): GameServer {
 
   placement.start();
   void matchMaker.onReady.then(() => followAnnouncements(matchMaker.presence));
-  server.onShutdown(() => {
-    placement.stop();
-    stopDroppingSlowConsumers();
-  });
+  server.onShutdown(() => placement.stop());
   return Object.assign(server, { placement });
 }

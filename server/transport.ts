@@ -40,7 +40,7 @@ export class MeteredWebSocketTransport extends WebSocketTransport {
     });
   }
 
-  /** Every open socket (ws's live set), for the edge's checks (server/edge/slow-consumers.ts). */
+  /** Every open socket (ws's live set). */
   get sockets(): Set<WebSocket> {
     return this.wss.clients;
   }

@@ -1,14 +1,11 @@
 /**
- * A bound on each socket's outgoing buffer. A client that stops reading (a
- * stalled phone, a hostile peer) makes the server buffer everything sent to
- * it; past MAX_SEND_BUFFER_BYTES the socket is closed with
- * SLOW_CONSUMER_CLOSE_CODE and destroyed shortly after, returning its buffer.
- * Its room sees a drop, not a kick, so the seat is held for the reconnection
- * window.
- *
- * Checked on a timer rather than on every send: the per-frame path stays as
- * it is, and a socket can overshoot the bound by at most what the server
- * sends it in one interval.
+ * A bound on each room socket's outgoing buffer. A client that stops reading
+ * (a stalled phone, a hostile peer) makes the server buffer everything sent
+ * to it; once a send leaves more than MAX_SEND_BUFFER_BYTES waiting, the
+ * socket is closed with SLOW_CONSUMER_CLOSE_CODE and destroyed shortly
+ * after, returning its buffer. Its room sees a drop, not a kick, so the seat
+ * is held for the reconnection window. Checked after every send (a read of
+ * ws's buffered byte count), so a socket holds at most the bound and one message.
  */
 import type { WebSocket } from "ws";
 import { Protocol } from "@colyseus/core";
@@ -17,7 +14,6 @@ import { SLOW_CONSUMER_CLOSE_CODE } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { registry } from "../metrics.ts";
 
-export const SLOW_CONSUMER_CHECK_MS = 250;
 /** Between the close frame and destroying the socket: a slow reader that catches up still gets the code. */
 export const SLOW_CONSUMER_GRACE_MS = 2000;
 
@@ -27,21 +23,19 @@ const dropped = new Counter({
   registers: [registry],
 });
 
-/** Watch `sockets` (the transport's live set); returns a stop function. */
-export function dropSlowConsumers(sockets: Set<WebSocket>, maxBytes: number): () => void {
-  const closing = new WeakSet<WebSocket>();
-  const timer = setInterval(() => {
-    for (const socket of sockets) {
-      if (socket.bufferedAmount <= maxBytes || closing.has(socket)) continue;
-      closing.add(socket);
-      dropped.inc();
-      logger.warn({ bufferedBytes: socket.bufferedAmount, maxBytes }, "slow consumer dropped: its outgoing buffer is over MAX_SEND_BUFFER_BYTES; its seat is held");
-      socket.close(SLOW_CONSUMER_CLOSE_CODE, "You stopped reading: reconnect to resume your seat.");
-      setTimeout(() => socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
-    }
-  }, SLOW_CONSUMER_CHECK_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+export function boundSendBuffer(socket: WebSocket, maxBytes: number): void {
+  const send = socket.send;
+  socket.send = function boundedSend(this: WebSocket, ...args: unknown[]) {
+    (send as (...a: unknown[]) => void).apply(this, args);
+    if (this.bufferedAmount > maxBytes && this.readyState === this.OPEN) dropSlowConsumer(this, maxBytes);
+  } as typeof socket.send;
+}
+
+function dropSlowConsumer(socket: WebSocket, maxBytes: number): void {
+  dropped.inc();
+  logger.warn({ bufferedBytes: socket.bufferedAmount, maxBytes }, "slow consumer dropped: its outgoing buffer is over MAX_SEND_BUFFER_BYTES; its seat is held");
+  socket.close(SLOW_CONSUMER_CLOSE_CODE, "You stopped reading: reconnect to resume your seat.");
+  setTimeout(() => socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
 }
 
 /**
