@@ -8,7 +8,7 @@ import type { Client, Room } from "@colyseus/sdk";
 import { refreshDueAt, refreshToken, requestGuestToken, type IssuedToken } from "./guest-api.ts";
 
 const IDENTITY_KEY = "tickforge.identity";
-/** A stored token with less than this left is replaced rather than used: it could run out on the way. */
+/** A stored token with less than this left is refreshed before use: it could run out on the way. */
 const MIN_REMAINING_MS = 5_000;
 
 function storage(): Storage | undefined {
@@ -24,7 +24,7 @@ export function loadIdentity(now = Date.now()): IssuedToken | undefined {
   if (!raw) return undefined;
   try {
     const stored = JSON.parse(raw) as IssuedToken;
-    if (typeof stored.token === "string" && typeof stored.user?.id === "string" && stored.expiresAt - now > MIN_REMAINING_MS) return stored;
+    if (typeof stored.token === "string" && typeof stored.user?.id === "string" && stored.expiresAt > now) return stored;
   } catch {
     // corrupt: forgotten below
   }
@@ -37,6 +37,7 @@ export class GuestIdentity {
   #endpoint: string;
   #current: IssuedToken | undefined;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #signingIn: Promise<IssuedToken> | undefined;
   /** The room whose automatic reconnections must carry the current token. */
   room: Room | undefined;
 
@@ -49,12 +50,27 @@ export class GuestIdentity {
     return this.#current?.user.id;
   }
 
-  /** Sign in: the stored identity if it is still good, else a new guest named `name`. */
-  async ensure(name: string): Promise<IssuedToken> {
+  /** Sign in: the stored identity (refreshed if it is nearly spent), else a new guest named `name`. */
+  ensure(name: string): Promise<IssuedToken> {
+    // The title screen's lobby and a quick Play may both ask at once: one sign-in serves both.
+    this.#signingIn ??= this.#signIn(name).finally(() => { this.#signingIn = undefined; });
+    return this.#signingIn;
+  }
+
+  async #signIn(name: string): Promise<IssuedToken> {
     const current = this.#current ?? loadIdentity();
     if (current && current.expiresAt - Date.now() > MIN_REMAINING_MS) {
       this.#use(current);
       return current;
+    }
+    if (current && current.expiresAt > Date.now()) {
+      try {
+        const refreshed = await refreshToken(this.#endpoint, current.token);
+        this.#use(refreshed);
+        return refreshed;
+      } catch {
+        // expired on the way: a new guest below
+      }
     }
     const issued = await requestGuestToken(this.#endpoint, name || "Player");
     this.#use(issued);
