@@ -12,7 +12,7 @@ import type { LinkSettings } from "../game-client/src/net/link.ts";
 import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
 import { botFetch } from "./bot-http.ts";
-import { requestGuestToken, type IssuedToken } from "../game-client/src/net/guest-api.ts";
+import { IdentityRequestError, requestGuestToken, type IssuedToken } from "../game-client/src/net/guest-api.ts";
 
 export type SessionPattern = "stay" | "churn" | "storm";
 
@@ -87,6 +87,7 @@ export class Bot {
   private rttMs = 0;
   private pinger: ReturnType<typeof setInterval> | undefined;
   private guest: IssuedToken | undefined;
+  private serverHasNoIdentity = false;
 
   constructor(options: BotOptions) {
     this.options = options;
@@ -113,12 +114,24 @@ export class Bot {
     }
   }
 
-  /** A bot signs in as a guest once, as a player does when the page loads, and again only when its token is nearly spent. */
-  private async identity(): Promise<IssuedToken> {
+  /**
+   * A bot signs in as a guest once, as a player does when the page loads, and
+   * again only when its token is nearly spent. A server without the identity
+   * routes (an older commit under `npm run compare`) answers 404: the bot then
+   * plays without a token, as players of that server did.
+   */
+  private async identityToken(): Promise<string | undefined> {
+    if (this.serverHasNoIdentity) return undefined;
     if (!this.guest || this.guest.expiresAt - Date.now() < TOKEN_RENEW_MARGIN_MS) {
-      this.guest = await requestGuestToken(this.options.endpoint, `bot ${this.options.index}`.slice(0, 16), botFetch as never);
+      try {
+        this.guest = await requestGuestToken(this.options.endpoint, `bot ${this.options.index}`.slice(0, 16), botFetch as never);
+      } catch (error) {
+        if (!(error instanceof IdentityRequestError && error.code === 404)) throw error;
+        this.serverHasNoIdentity = true;
+        return undefined;
+      }
     }
-    return this.guest;
+    return this.guest.token;
   }
 
   private async join(): Promise<void> {
@@ -128,7 +141,8 @@ export class Bot {
     let room: Room;
     let started = 0;
     try {
-      client.auth.token = (await this.identity()).token;
+      const token = await this.identityToken();
+      if (token) client.auth.token = token;
       started = performance.now(); // the sign-in happens before Play, as in the browser: not part of the join
       room = await client.joinOrCreate(roomName, { name: `bot ${index}`.slice(0, 16) });
     } catch (error) {
