@@ -5,7 +5,7 @@
  */
 import { CloseCode } from "../shared/protocol.ts";
 
-export { ClientErrorCode, CloseCode, MatchmakingErrorCode } from "../shared/protocol.ts";
+export { AuthErrorCode, ClientErrorCode, CloseCode, EDGE_REFUSAL_STATUS, EdgeErrorCode, MatchmakingErrorCode } from "../shared/protocol.ts";
 
 /** Close codes a kicked client sees in `room.onLeave(code, reason)`. */
 export const KickCode = Object.freeze({
@@ -15,6 +15,9 @@ export const KickCode = Object.freeze({
 
 /** Close code for "this process is shutting down: join a new room elsewhere" (Colyseus's SERVER_SHUTDOWN). */
 export const SHUTDOWN_CLOSE_CODE = CloseCode.SERVER_SHUTDOWN;
+
+/** Close code for "you stopped reading" (server/edge/slow-consumers.ts): the seat is held, the client resumes it. */
+export const SLOW_CONSUMER_CLOSE_CODE = CloseCode.SLOW_CONSUMER;
 
 /** A configuration mistake found at boot: names the variable and what it must be. */
 export class ConfigError extends Error {

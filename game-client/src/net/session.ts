@@ -13,6 +13,15 @@
  * - SERVER_SHUTDOWN: "Server restarting, finding you a new room…", then
  *   joinOrCreate of the same type on whichever process answers.
  * - KICKED: the server's reason, back to the title screen.
+ * - SLOW_CONSUMER (the page stopped reading long enough for the server to
+ *   give up on the socket: a frozen tab, a stalled network): the seat is
+ *   held, so it is resumed as after a reload.
+ *
+ * Every matchmaking request carries the player's guest identity
+ * (./identity.ts): signed in before the first join, kept across reloads,
+ * refreshed before it runs out. The server binds a seat to it, so only this
+ * player can resume it. The endpoint's scheme picks the socket's: an https
+ * page connects with wss://.
  *
  * A drop in the first seconds after joining is resumed like any other: the
  * SDK's `minUptime` guard (no retries within 5 s of joining) exists to stop a
@@ -25,6 +34,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import { CloseCode, FrameworkMessage, MAX_NAME_LENGTH, type Announcement, type ShutdownNotice } from "../../../shared/protocol.ts";
 import { LinkConditioner } from "../../../shared/link.ts";
 import { Emitter } from "./emitter.ts";
+import { GuestIdentity } from "./identity.ts";
 import { LobbyListing } from "./lobby.ts";
 import { forgetSeat, loadName, loadSeat, saveName, saveSeat } from "./seat.ts";
 
@@ -61,6 +71,8 @@ export class GameSession extends Emitter<SessionEvents> {
   readonly client: Client;
   readonly link: LinkConditioner;
   readonly lobby: LobbyListing;
+  /** Who this player is: a guest token, kept across reloads and refreshed before it runs out. */
+  readonly identity: GuestIdentity;
   room: Room<any, any> | undefined;
   /** The type of the room joined (or last joined). */
   roomType: string | undefined;
@@ -80,8 +92,9 @@ export class GameSession extends Emitter<SessionEvents> {
   constructor(endpoint: string, link: LinkConditioner = new LinkConditioner(), stateClassOf: (roomType: string) => StateClass | undefined = () => undefined) {
     super();
     this.client = new Client(endpoint);
+    this.identity = new GuestIdentity(this.client, endpoint);
     this.link = link;
-    this.lobby = new LobbyListing(this.client);
+    this.lobby = new LobbyListing(this.client, () => this.identity.ensure(this.name));
     this.#stateClassOf = stateClassOf;
   }
 
@@ -104,6 +117,7 @@ export class GameSession extends Emitter<SessionEvents> {
     const join = this.name ? { name: this.name } : {};
     const State = this.#stateClassOf(roomType);
     try {
+      await this.identity.ensure(this.name);
       const room = options.roomId
         ? await this.client.joinById(options.roomId, join, State)
         : await this.client.joinOrCreate(roomType, { ...this.#createOptions, ...join }, State);
@@ -122,6 +136,7 @@ export class GameSession extends Emitter<SessionEvents> {
     this.roomType = seat.roomType;
     this.#setState("resuming", "Resuming your seat…");
     try {
+      await this.identity.ensure(this.name);
       const room = await this.client.reconnect(seat.token, this.#stateClassOf(seat.roomType));
       this.#adopt(room, seat.roomType);
       return true;
@@ -155,6 +170,7 @@ export class GameSession extends Emitter<SessionEvents> {
     this.#drop();
     this.room = room;
     this.roomType = roomType;
+    this.identity.room = room;
     this.link.attach(room);
     room.reconnection.minUptime = 0; // see the header: fresh seats resume too
     this.#remember(room);
@@ -211,6 +227,9 @@ export class GameSession extends Emitter<SessionEvents> {
         forgetSeat(); // that seat dies with the process
         void this.#findNewRoom();
         return;
+      case CloseCode.SLOW_CONSUMER:
+        void this.resume();
+        return;
       case CloseCode.KICKED:
         forgetSeat();
         this.#setState("kicked", reason || "You were removed from the room.");
@@ -231,6 +250,7 @@ export class GameSession extends Emitter<SessionEvents> {
     while (this.state === "restarting" && Date.now() < deadline) {
       try {
         const join = this.name ? { name: this.name } : {};
+        await this.identity.ensure(this.name);
         const room = await this.client.joinOrCreate(roomType, { ...this.#createOptions, ...join }, this.#stateClassOf(roomType));
         if (this.state !== "restarting") { room.leave(); return; }
         this.#adopt(room, roomType);
