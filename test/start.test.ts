@@ -19,6 +19,11 @@ describe("npm start", () => {
     expect(await (await fetch(`${endpoint}/health`)).json()).toEqual({ status: "ok" });
   });
 
+  it("refuses to start in production without AUTH_SECRET", async () => {
+    await expect(startProcess({ name: "production", env: { NODE_ENV: "production", AUTH_SECRET: "" } }))
+      .rejects.toThrow(/exited \(1\)[\s\S]*AUTH_SECRET: required when NODE_ENV=production/);
+  });
+
   it("refuses to start on bad configuration, naming the variable", async () => {
     await expect(startProcess({ name: "misconfigured", env: { PORT: "not-a-port" } }))
       .rejects.toThrow(/exited \(1\)[\s\S]*PORT: /);
