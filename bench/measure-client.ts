@@ -16,6 +16,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import Table from "cli-table3";
 import { fighter, seededRng, type InputPort } from "../rooms/arena/bots.ts";
 import { ArenaInput } from "../rooms/arena/state.ts";
+import { requestGuestToken } from "../shared/guest-api.ts";
 import { launchBrowser } from "../tools/chromium.ts";
 import { openGame, play, type GamePage } from "../tools/game-page.ts";
 import { spawnServer, waitForHealth } from "../tools/process.ts";
@@ -51,7 +52,9 @@ async function startBots(count: number): Promise<{ rooms: Room[]; stop(): void }
   const players: ReturnType<typeof fighter>[] = [];
   let stepMs = 0;
   for (let i = 0; i < count; i++) {
-    const room = await new Client(endpoint).joinOrCreate("arena", { name: `Bot ${i + 1}` });
+    const client = new Client(endpoint);
+    client.auth.token = (await requestGuestToken(endpoint, `Bot ${i + 1}`)).token;
+    const room = await client.joinOrCreate("arena", { name: `Bot ${i + 1}` });
     room.onMessage("*", () => {}); // bots don't read kills, chat or announcements
     rooms.push(room);
     const input = room.input({ type: ArenaInput });

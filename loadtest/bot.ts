@@ -12,6 +12,8 @@ import { seededRng, type Behaviour, type BotPlayer, type Rng } from "./behaviour
 import { recordMs } from "./histogram.ts";
 import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
+import { botFetch } from "./bot-http.ts";
+import { IdentityRequestError, requestGuestToken, type IssuedToken } from "../shared/guest-api.ts";
 
 export type { Behaviour, SessionPattern } from "./behaviour.ts";
 
@@ -32,6 +34,8 @@ export interface BotOptions {
 
 /** How often a player measures its round trip, ms: the browser's rhythm (game-client/src/net/session.ts). */
 const PING_EVERY_MS = 2000;
+/** A bot asks for a new guest token when its own has less than this left. */
+const TOKEN_RENEW_MARGIN_MS = 60_000;
 
 /** The SDK refuses to reconnect a room younger than this (its `minUptime`), ms. */
 const SDK_MIN_UPTIME_MS = 5000;
@@ -49,6 +53,8 @@ export class Bot {
   private live = false;
   private rttMs = 0;
   private pinger: ReturnType<typeof setInterval> | undefined;
+  private guest: IssuedToken | undefined;
+  private serverHasNoIdentity = false;
 
   constructor(options: BotOptions) {
     this.options = options;
@@ -76,13 +82,36 @@ export class Bot {
     }
   }
 
+  /**
+   * A bot signs in as a guest once, as a player does when the page loads, and
+   * again only when its token is nearly spent. A server without the identity
+   * routes (an older commit under `npm run compare`) answers 404: the bot then
+   * plays without a token, as players of that server did.
+   */
+  private async identityToken(): Promise<string | undefined> {
+    if (this.serverHasNoIdentity) return undefined;
+    if (!this.guest || this.guest.expiresAt - Date.now() < TOKEN_RENEW_MARGIN_MS) {
+      try {
+        this.guest = await requestGuestToken(this.options.endpoint, `bot ${this.options.index}`.slice(0, MAX_NAME_LENGTH), botFetch as never);
+      } catch (error) {
+        if (!(error instanceof IdentityRequestError && error.code === 404)) throw error;
+        this.serverHasNoIdentity = true;
+        return undefined;
+      }
+    }
+    return this.guest.token;
+  }
+
   private async join(): Promise<void> {
     if (this.stopped) return;
     const { meter, endpoint, roomName, index } = this.options;
     const client = new ProbedClient(endpoint, this.probe);
-    const started = performance.now();
     let room: Room;
+    let started = 0;
     try {
+      const token = await this.identityToken();
+      if (token) client.auth.token = token;
+      started = performance.now(); // the sign-in happens before Play, as in the browser: not part of the join
       room = await client.joinOrCreate(roomName, { ...this.options.behaviour.joinOptions, name: `bot ${index}`.slice(0, MAX_NAME_LENGTH) });
     } catch (error) {
       meter.joinFailed(error);

@@ -90,6 +90,11 @@ export class DebugHook {
     return this.#session.sessionId;
   }
 
+  /** The guest identity the page plays as (game-client/src/net/identity.ts). */
+  get userId(): string | undefined {
+    return this.#session.identity.userId;
+  }
+
   get roomId(): string | undefined {
     return this.#session.room?.roomId;
   }

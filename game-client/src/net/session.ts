@@ -14,6 +14,15 @@
  *   joinOrCreate of the same type on whichever process answers.
  * - KICKED and PROTOCOL_ERROR (a frame no conforming client sends: a build
  *   mismatch, or tampering): the server's reason, back to the title screen.
+ * - SLOW_CONSUMER (the page stopped reading long enough for the server to
+ *   give up on the socket: a frozen tab, a stalled network): the seat is
+ *   held, so it is resumed as after a reload.
+ *
+ * Every matchmaking request carries the player's guest identity
+ * (./identity.ts): signed in before the first join, kept across reloads,
+ * refreshed before it runs out. The server binds a seat to it, so only this
+ * player can resume it. The endpoint's scheme picks the socket's: an https
+ * page connects with wss://.
  *
  * A drop in the first seconds after joining is resumed like any other: the
  * SDK's `minUptime` guard (no retries within 5 s of joining) exists to stop a
@@ -26,6 +35,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import { CloseCode, FrameworkMessage, MAX_NAME_LENGTH, type Announcement, type ShutdownNotice } from "../../../shared/protocol.ts";
 import { LinkConditioner } from "../../../shared/link.ts";
 import { Emitter } from "./emitter.ts";
+import { GuestIdentity } from "./identity.ts";
 import { LobbyListing } from "./lobby.ts";
 import { forgetSeat, loadName, loadSeat, saveName, saveSeat } from "./seat.ts";
 
@@ -62,6 +72,8 @@ export class GameSession extends Emitter<SessionEvents> {
   readonly client: Client;
   readonly link: LinkConditioner;
   readonly lobby: LobbyListing;
+  /** Who this player is: a guest token, kept across reloads and refreshed before it runs out. */
+  readonly identity: GuestIdentity;
   room: Room<any, any> | undefined;
   /** The type of the room joined (or last joined). */
   roomType: string | undefined;
@@ -82,8 +94,9 @@ export class GameSession extends Emitter<SessionEvents> {
   constructor(endpoint: string, link: LinkConditioner = new LinkConditioner(), stateClassOf: (roomType: string) => StateClass | undefined = () => undefined) {
     super();
     this.client = new Client(endpoint);
+    this.identity = new GuestIdentity(this.client, endpoint);
     this.link = link;
-    this.lobby = new LobbyListing(this.client);
+    this.lobby = new LobbyListing(this.client, () => this.identity.ensure(this.name));
     this.#stateClassOf = stateClassOf;
   }
 
@@ -111,6 +124,7 @@ export class GameSession extends Emitter<SessionEvents> {
     const join = this.#joinWith();
     const State = this.#stateClassOf(roomType);
     try {
+      await this.identity.ensure(this.name);
       const room = options.roomId
         ? await this.client.joinById(options.roomId, join, State)
         : await this.client.joinOrCreate(roomType, { ...this.#createOptions, ...join }, State);
@@ -129,6 +143,7 @@ export class GameSession extends Emitter<SessionEvents> {
     this.roomType = seat.roomType;
     this.#setState("resuming", "Resuming your seat…");
     try {
+      await this.identity.ensure(this.name);
       const room = await this.client.reconnect(seat.token, this.#stateClassOf(seat.roomType));
       this.#adopt(room, seat.roomType);
       return true;
@@ -162,6 +177,7 @@ export class GameSession extends Emitter<SessionEvents> {
     this.#drop();
     this.room = room;
     this.roomType = roomType;
+    this.identity.room = room;
     this.link.attach(room);
     room.reconnection.minUptime = 0; // see the header: fresh seats resume too
     this.#remember(room);
@@ -218,6 +234,9 @@ export class GameSession extends Emitter<SessionEvents> {
         forgetSeat(); // that seat dies with the process
         void this.#findNewRoom();
         return;
+      case CloseCode.SLOW_CONSUMER:
+        void this.resume();
+        return;
       case CloseCode.KICKED:
       case CloseCode.PROTOCOL_ERROR:
         forgetSeat();
@@ -238,6 +257,7 @@ export class GameSession extends Emitter<SessionEvents> {
     let wait = 500;
     while (this.state === "restarting" && Date.now() < deadline) {
       try {
+        await this.identity.ensure(this.name);
         const room = await this.client.joinOrCreate(roomType, { ...this.#createOptions, ...this.#joinWith() }, this.#stateClassOf(roomType));
         if (this.state !== "restarting") { room.leave(); return; }
         this.#adopt(room, roomType);
