@@ -161,6 +161,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(String(issue.path[0]), issue.message);
   }
   const e = parsed.data;
+  // UNLIMITED_ADDRESSES set empty is not unset: it takes loopback's development exemption away (test/edge/, npm run attack).
+  const unlimitedAddresses = env.UNLIMITED_ADDRESSES !== undefined ? e.UNLIMITED_ADDRESSES ?? [] : e.NODE_ENV === "production" ? [] : [...DEVELOPMENT_UNLIMITED_ADDRESSES];
   const roomSettings: Record<string, Readonly<Record<string, unknown>>> = {};
   for (const type of roomTypes) {
     try {
@@ -206,7 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowedOrigins: e.ALLOWED_ORIGINS ? Object.freeze(e.ALLOWED_ORIGINS) : undefined,
       allowLocalhostOrigins: e.NODE_ENV !== "production",
       trustedProxies: Object.freeze(e.TRUSTED_PROXIES ?? []),
-      unlimitedAddresses: Object.freeze(e.UNLIMITED_ADDRESSES ?? (e.NODE_ENV === "production" ? [] : [...DEVELOPMENT_UNLIMITED_ADDRESSES])),
+      unlimitedAddresses: Object.freeze(unlimitedAddresses),
       maxSocketsPerAddress: e.MAX_SOCKETS_PER_ADDRESS,
       matchmakingPerSecond: e.MATCHMAKING_PER_SECOND,
       matchmakingBurst: e.MATCHMAKING_BURST,
