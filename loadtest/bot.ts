@@ -8,6 +8,7 @@ import { CloseCode, type Room } from "@colyseus/sdk";
 import { ArenaInput } from "../rooms/arena/state.ts";
 import { fighter, mover, seededRng, type ArenaPlayer, type InputPort, type NetworkRtt, type Rng } from "./arena-players.ts";
 import { recordMs } from "./histogram.ts";
+import { pingThrough, RoundTripEstimate } from "../game-client/src/net/round-trip.ts";
 import type { LinkSettings } from "../game-client/src/net/link.ts";
 import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
@@ -63,7 +64,8 @@ export interface BotOptions {
   runStartedAt: number;
 }
 
-/** How often a player measures its round trip, ms: the browser's rhythm (game-client/src/net/session.ts). */
+
+/** How often a bot pings, ms: less often than a browser (net/round-trip.ts), so a large fleet's pings stay a small part of its traffic. */
 const PING_EVERY_MS = 2000;
 
 /** The SDK refuses to reconnect a room younger than this (its `minUptime`), ms. */
@@ -80,7 +82,8 @@ export class Bot {
   private droppedAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private live = false;
-  private rttMs = 0;
+  /** The link's round trip as the browser estimates it (game-client/src/net/round-trip.ts). */
+  private roundTrip = new RoundTripEstimate();
   private pinger: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: BotOptions) {
@@ -131,9 +134,10 @@ export class Bot {
     meter.setConnected(+1);
     // Broadcasts ("killed", "chat") are part of the traffic a player receives; a bot just doesn't read them.
     room.onMessage("*", () => {});
-    this.player = this.options.behaviour.play(room, this.rng, () => this.rttMs);
-    // Like the browser, keep a plain round-trip figure for the input-queue rule.
-    const ping = () => room.ping((ms) => { this.rttMs = ms; });
+    this.player = this.options.behaviour.play(room, this.rng, () => this.roundTrip.estimateMs);
+    // Like the browser, keep the link's round trip for the input-queue rule.
+    this.roundTrip.reset();
+    const ping = () => pingThrough(room, this.probe.conditioner, (total, conditioned, late) => this.roundTrip.add(total, conditioned, late));
     ping();
     if (this.pinger) clearInterval(this.pinger);
     this.pinger = setInterval(ping, PING_EVERY_MS);

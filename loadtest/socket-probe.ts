@@ -58,6 +58,11 @@ export class SocketProbe {
     if (!link.clean) this.link = link;
   }
 
+  /** The link conditioner between the socket and the SDK; undefined on a clean link. */
+  get conditioner(): LinkConditioner | undefined {
+    return this.link;
+  }
+
   /** Hook a room's connection right after the SDK created it, before any frame flows. */
   attach(room: Room): void {
     const connection = room.connection;

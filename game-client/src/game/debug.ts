@@ -97,6 +97,16 @@ export class DebugHook {
     return this.#session.pingMs;
   }
 
+  /** Pings behind `ping` and `rtt` on the current link (the estimate keeps the last 16). */
+  get pingSamples(): number {
+    return this.#session.roundTrip.samples;
+  }
+
+  /** Those pings less what the link conditioner added and how late the page ran it, ms. */
+  get pingRest(): number[] {
+    return this.#session.roundTrip.unconditioned;
+  }
+
   get rtt(): number {
     return this.#session.room?.clock.smoothedRtt() ?? 0;
   }

@@ -23,6 +23,7 @@ import { ArenaState, type Player } from "../../../rooms/arena/state.ts";
 import { Emitter } from "./emitter.ts";
 import { LinkConditioner } from "./link.ts";
 import { LobbyListing } from "./lobby.ts";
+import { afterNextFrame, LinkClock, PING_EVERY_MS, pingThrough, RoundTripEstimate } from "./round-trip.ts";
 import { ArenaPrediction } from "./prediction.ts";
 import { forgetSeat, loadName, loadSeat, saveName, saveSeat } from "./seat.ts";
 
@@ -51,8 +52,6 @@ export type ArenaRoom = Room<any, ArenaState>;
 
 /** Names as the server accepts them (JoinOptions in ArenaRoom: at most 16 characters). */
 export const MAX_NAME_LENGTH = 16;
-const PING_EVERY_MS = 2000;
-const RECENT_PINGS = 5;
 /** How long to look for a new arena after a server restart before giving up. */
 const RESTART_SEARCH_MS = 60_000;
 
@@ -66,10 +65,8 @@ export class ArenaSession extends Emitter<SessionEvents> {
   /** Human-readable line for the current state. */
   message = "";
   name = loadName();
-  /** Last measured round trip (ms), through the link conditioner. */
-  pingMs = 0;
-  /** Recent round trips; their minimum is the network's part, without a busy event loop's delays. */
-  #pings: number[] = [];
+  /** The link's round trip (net/round-trip.ts): what the HUD shows and `room.clock.smoothedRtt()` reads. */
+  readonly roundTrip = new RoundTripEstimate();
   #pingsLinkVersion = 0;
 
   #pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -148,6 +145,7 @@ export class ArenaSession extends Emitter<SessionEvents> {
     this.#drop();
     this.room = room;
     this.link.attach(room);
+    if (!(room.clock instanceof LinkClock)) room.clock = new LinkClock(this.roundTrip, room.clock.patchInterval?.() ?? 0);
     room.reconnection.minUptime = 0; // see the header: fresh seats resume too
     this.#remember(room);
 
@@ -177,20 +175,22 @@ export class ArenaSession extends Emitter<SessionEvents> {
     room.onMessage("chat", (c: Chat) => this.emit("chat", c));
 
     clearInterval(this.#pingTimer);
-    this.#pings = [];
-    const measured = (ms: number) => {
-      this.pingMs = ms;
-      if (this.#pingsLinkVersion !== this.link.version) {
-        this.#pings = []; // measured through a link that has since changed
-        this.#pingsLinkVersion = this.link.version;
-      }
-      this.#pings.push(ms);
-      if (this.#pings.length > RECENT_PINGS) this.#pings.shift();
+    this.roundTrip.reset();
+    const ping = () => {
+      const version = this.link.version;
+      pingThrough(room, this.link, (total, conditioned, late) => {
+        if (version !== this.link.version) return; // sent through a link that has since changed
+        if (this.#pingsLinkVersion !== version) {
+          this.roundTrip.reset();
+          this.#pingsLinkVersion = version;
+        }
+        this.roundTrip.add(total, conditioned, late);
+      });
     };
     this.#pingTimer = setInterval(() => {
-      if (this.state === "connected") room.ping(measured);
+      if (this.state === "connected") afterNextFrame(ping);
     }, PING_EVERY_MS);
-    room.ping(measured);
+    ping();
 
     this.#setState("connected", "");
     this.emit("room", room);
@@ -240,13 +240,16 @@ export class ArenaSession extends Emitter<SessionEvents> {
     if (this.state === "restarting") this.#setState("failed", "Could not find a new arena. Play again?");
   }
 
-  /**
-   * The lowest of the recent round trips (ms): the network's share, without
-   * the delays of a busy page. NaN until measured on the current link.
-   */
+  /** The link's round trip (ms, net/round-trip.ts). NaN until measured on the current link. */
   get baseRttMs(): number {
-    if (this.#pings.length === 0 || this.#pingsLinkVersion !== this.link.version) return Number.NaN;
-    return Math.min(...this.#pings);
+    if (this.#pingsLinkVersion !== this.link.version) return Number.NaN;
+    return this.roundTrip.estimateMs;
+  }
+
+  /** The same, for the HUD: 0 until measured. */
+  get pingMs(): number {
+    const rtt = this.baseRttMs;
+    return Number.isFinite(rtt) ? rtt : 0;
   }
 
   #remember(room: ArenaRoom): void {
