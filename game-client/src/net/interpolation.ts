@@ -1,0 +1,293 @@
+/**
+ * Drawing what the server sends, smoothly: a jitter buffer and interpolation
+ * for every entity a client draws from state patches. Knows nothing of the
+ * SDK, of Phaser or of any room; the arena uses it through net/remotes.ts,
+ * and the load tester's bots measure arrival jitter with the same class.
+ *
+ * - One playback clock per room (`Playback`), on the server's timeline:
+ *   every frame it advances by the frame's own time step, so what is drawn
+ *   depends on the frame's timestamp, not on when the code happened to run.
+ * - It runs a delay behind the newest patch: one patch interval, plus the
+ *   arrival jitter measured over the last seconds (`ArrivalJitter`), plus
+ *   half an interval of margin, within bounds.
+ * - A change of that delay is absorbed by running the clock up to 5 % faster
+ *   or slower, never by a jump; after an in-order stall (a lost packet on
+ *   TCP) it catches up at up to 25 % faster, over a few hundred ms.
+ * - When the buffer runs dry, entities carry on along their last motion for
+ *   a bounded time (`maxExtrapolationMs`), and the clock stops there; when
+ *   patches resume, the difference between where an entity was carried and
+ *   where it really was glides out instead of popping.
+ * - Each entity keeps its own samples (`Track`), taken at every patch.
+ */
+
+/** How one patch's arrival compares with the fastest recent one. */
+export class ArrivalJitter {
+  readonly windowMs: number;
+  #at: number[] = [];
+  #transit: number[] = [];
+
+  constructor(windowMs = 4000) {
+    this.windowMs = windowMs;
+  }
+
+  /**
+   * A patch stamped `serverTime` (ms, server clock) arrived at `arrivalTime`
+   * (ms, local clock). Returns its lateness: how much longer it took than the
+   * fastest patch in the window, ms. This is the arrival jitter everything
+   * reports: the buffer, the debug overlay, measure.ts and the bots.
+   */
+  add(serverTime: number, arrivalTime: number): number {
+    const transit = arrivalTime - serverTime;
+    this.#at.push(arrivalTime);
+    this.#transit.push(transit);
+    const cutoff = arrivalTime - this.windowMs;
+    while (this.#at.length > 1 && this.#at[0] < cutoff) {
+      this.#at.shift();
+      this.#transit.shift();
+    }
+    return transit - this.baseTransitMs;
+  }
+
+  /** The fastest transit in the window (local minus server clock), ms; NaN before the first patch. */
+  get baseTransitMs(): number {
+    return this.#transit.length ? Math.min(...this.#transit) : Number.NaN;
+  }
+
+  /** The `q` quantile (0..1) of the window's lateness, ms; 0 before the first patch. */
+  quantileMs(q: number): number {
+    if (this.#transit.length === 0) return 0;
+    const base = this.baseTransitMs;
+    const sorted = this.#transit.map((t) => t - base).sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  }
+
+  reset(): void {
+    this.#at = [];
+    this.#transit = [];
+  }
+}
+
+export interface PlaybackSettings {
+  /** The server's patch interval, ms. */
+  patchIntervalMs: number;
+  /** The delay never goes above this, ms. */
+  maxDelayMs?: number;
+  /** How far past the newest patch entities are carried along before they stop, ms. */
+  maxExtrapolationMs?: number;
+  /** The jitter quantile the delay covers. */
+  jitterQuantile?: number;
+}
+
+/** Playback rate bounds: steady-state adjustments, and catching up after a stall. */
+const RATE_ADJUST = 0.05;
+const RATE_CATCH_UP = 0.25;
+/** Rate change per ms of error: 20 ms off runs the clock 5 % fast or slow. */
+const RATE_GAIN = 1 / 400;
+/** Further off than this (a tab that was hidden, a new link) and the clock is set, not slewed, ms. */
+const RESYNC_MS = 1000;
+/** Frame steps longer than this (a hitch, a hidden tab) count as this long, ms. */
+const MAX_FRAME_STEP_MS = 250;
+
+/** One room's playback clock: the server time to draw, frame by frame. */
+export class Playback {
+  readonly patchIntervalMs: number;
+  readonly maxDelayMs: number;
+  readonly maxExtrapolationMs: number;
+  readonly jitterQuantile: number;
+  readonly jitter = new ArrivalJitter();
+  /** The server time drawn this frame, ms; NaN until the first patch. */
+  time = Number.NaN;
+  /** The newest server time received, ms. */
+  newest = Number.NaN;
+  /** The delay the clock is steering towards, ms behind the fastest arrival. */
+  targetDelayMs = 0;
+  /** The clock's rate in the last frame (1 = real time). */
+  rate = 1;
+  /** Frames drawn past the newest patch (carried along) / stopped at the extrapolation bound. */
+  underruns = 0;
+  stopped = 0;
+  frames = 0;
+  #lastFrame = Number.NaN;
+
+  constructor(settings: PlaybackSettings) {
+    this.patchIntervalMs = settings.patchIntervalMs;
+    this.maxDelayMs = settings.maxDelayMs ?? 400;
+    this.maxExtrapolationMs = settings.maxExtrapolationMs ?? 2 * settings.patchIntervalMs;
+    this.jitterQuantile = settings.jitterQuantile ?? 0.95;
+    this.targetDelayMs = this.#delayFor(0);
+  }
+
+  /** A patch stamped `serverTime` arrived at `arrivalTime` (local ms). */
+  arrive(serverTime: number, arrivalTime: number): void {
+    this.jitter.add(serverTime, arrivalTime);
+    if (!(serverTime <= this.newest)) this.newest = serverTime;
+    this.targetDelayMs = this.#delayFor(this.jitter.quantileMs(this.jitterQuantile));
+  }
+
+  /** How far behind the newest patch this frame is drawn, ms (negative while carried past it). */
+  get delayMs(): number {
+    return this.newest - this.time;
+  }
+
+  /** Advance to the frame drawn at `frameTime` (local ms, the frame's own timestamp); returns the server time to draw. */
+  advance(frameTime: number): number {
+    if (Number.isNaN(this.newest)) return this.time;
+    const target = frameTime - this.jitter.baseTransitMs - this.targetDelayMs;
+    const step = Number.isNaN(this.#lastFrame) ? 0 : Math.min(MAX_FRAME_STEP_MS, Math.max(0, frameTime - this.#lastFrame));
+    this.#lastFrame = frameTime;
+    this.frames++;
+    if (Number.isNaN(this.time) || Math.abs(target - this.time) > RESYNC_MS) {
+      this.time = Math.min(target, this.newest);
+      this.rate = 1;
+      return this.time;
+    }
+    const error = target - (this.time + step); // how far off real-time playback would leave us
+    const limit = error > this.patchIntervalMs ? RATE_CATCH_UP : RATE_ADJUST;
+    this.rate = 1 + Math.max(-RATE_ADJUST, Math.min(limit, error * RATE_GAIN));
+    const bound = this.newest + this.maxExtrapolationMs;
+    this.time = Math.min(this.time + step * this.rate, bound);
+    if (this.time > this.newest) this.underruns++;
+    if (this.time >= bound) this.stopped++;
+    return this.time;
+  }
+
+  #delayFor(jitterMs: number): number {
+    const interval = this.patchIntervalMs;
+    return Math.max(1.5 * interval, Math.min(this.maxDelayMs, interval + jitterMs + interval / 2));
+  }
+}
+
+export interface TrackSettings {
+  /** Fields that are angles (radians), interpolated the short way round. */
+  angles?: boolean[];
+  /** A move longer than this between two samples (over the non-angle fields) is a teleport: placed, not slid. */
+  snap?: number;
+  /** How long a left-over difference takes to glide out after the buffer ran dry, ms. */
+  glideMs?: number;
+}
+
+const TRACK_CAPACITY = 64;
+
+/** One entity's samples on the server timeline, and where to draw it at a playback time. */
+export class Track {
+  readonly fields: number;
+  readonly #angles: boolean[];
+  readonly #snap: number;
+  readonly #glideMs: number;
+  #times: number[] = [];
+  #values: number[][] = [];
+  #last: number[] | undefined;
+  #lastFrame = Number.NaN;
+  #carried = false;
+  #lastTime = Number.NaN;
+  #offset: number[];
+
+  constructor(fields: number, settings: TrackSettings = {}) {
+    this.fields = fields;
+    this.#angles = settings.angles ?? [];
+    this.#snap = settings.snap ?? Number.POSITIVE_INFINITY;
+    this.#glideMs = settings.glideMs ?? 100;
+    this.#offset = new Array(fields).fill(0);
+  }
+
+  /** The entity's values at server time `time`; an older or equal time than the newest is ignored. */
+  push(time: number, values: readonly number[]): void {
+    const n = this.#times.length;
+    if (n > 0 && time <= this.#times[n - 1]) return;
+    this.#times.push(time);
+    this.#values.push(values.slice());
+    if (this.#times.length > TRACK_CAPACITY) {
+      this.#times.shift();
+      this.#values.shift();
+    }
+  }
+
+  get newestTime(): number {
+    return this.#times.length ? this.#times[this.#times.length - 1] : Number.NaN;
+  }
+
+  /**
+   * Where to draw the entity at playback time `time`, in the frame drawn at
+   * `frameTime`: between the two samples around it; past the newest,
+   * carried along the last motion for at most `maxExtrapolationMs`.
+   */
+  sample(time: number, frameTime: number, maxExtrapolationMs: number): number[] {
+    const out = new Array<number>(this.fields).fill(0);
+    if (this.#times.length === 0) return out;
+    const carried = this.#at(time, maxExtrapolationMs, out);
+    const step = Number.isNaN(this.#lastFrame) ? 0 : Math.max(0, frameTime - this.#lastFrame);
+    this.#lastFrame = frameTime;
+    if (this.#carried && !carried && this.#last) {
+      // The truth about the last frame's time has arrived: whatever was carried wrongly glides out from there.
+      const truth = new Array<number>(this.fields).fill(0);
+      this.#at(this.#lastTime, 0, truth);
+      const offset = truth.map((v, i) => this.#last![i] - v);
+      const distance = Math.hypot(...offset.filter((_, i) => !this.#angles[i]));
+      if (distance <= this.#snap) this.#offset = offset.map((d, i) => (this.#angles[i] ? wrapAngle(d) : d));
+    }
+    this.#carried = carried;
+    this.#lastTime = time;
+    const decay = Math.exp(-step / this.#glideMs);
+    for (let i = 0; i < this.fields; i++) {
+      this.#offset[i] *= decay;
+      if (Math.abs(this.#offset[i]) < 1e-3) this.#offset[i] = 0;
+      out[i] += this.#offset[i];
+    }
+    this.#last = out.slice();
+    return out;
+  }
+
+  /** The samples' values at `time` into `out`; true when that is past the newest sample (carried along). */
+  #at(time: number, maxExtrapolationMs: number, out: number[]): boolean {
+    const n = this.#times.length;
+    if (n === 1 || time <= this.#times[0]) {
+      this.#copy(this.#values[time <= this.#times[0] ? 0 : n - 1], out);
+      return n === 1 && time > this.#times[0];
+    }
+    if (time >= this.#times[n - 1]) {
+      const a = n - 2, b = n - 1;
+      const ahead = Math.max(0, Math.min(time, this.#times[b] + maxExtrapolationMs) - this.#times[b]);
+      if (this.#teleport(a, b)) this.#copy(this.#values[b], out);
+      else this.#blend(a, b, 1 + ahead / (this.#times[b] - this.#times[a]), out);
+      return time > this.#times[b];
+    }
+    let b = n - 1;
+    while (b > 1 && this.#times[b - 1] > time) b--;
+    const a = b - 1;
+    const u = (time - this.#times[a]) / (this.#times[b] - this.#times[a]);
+    if (this.#teleport(a, b)) this.#copy(this.#values[u < 1 ? a : b], out);
+    else this.#blend(a, b, u, out);
+    return false;
+  }
+
+  #teleport(a: number, b: number): boolean {
+    if (!Number.isFinite(this.#snap)) return false;
+    let sum = 0;
+    for (let i = 0; i < this.fields; i++) {
+      if (this.#angles[i]) continue;
+      const d = this.#values[b][i] - this.#values[a][i];
+      sum += d * d;
+    }
+    return Math.sqrt(sum) > this.#snap;
+  }
+
+  #copy(values: number[], out: number[]): void {
+    for (let i = 0; i < this.fields; i++) out[i] = values[i];
+  }
+
+  #blend(a: number, b: number, u: number, out: number[]): void {
+    const va = this.#values[a], vb = this.#values[b];
+    for (let i = 0; i < this.fields; i++) {
+      out[i] = this.#angles[i] ? va[i] + wrapAngle(vb[i] - va[i]) * u : va[i] + (vb[i] - va[i]) * u;
+    }
+  }
+}
+
+/** An angle difference brought into (-π, π]. */
+export function wrapAngle(radians: number): number {
+  const tau = Math.PI * 2;
+  let d = radians % tau;
+  if (d > Math.PI) d -= tau;
+  else if (d <= -Math.PI) d += tau;
+  return d;
+}
