@@ -5,6 +5,7 @@
  */
 import * as Phaser from "phaser";
 import { LinkConditioner, type LinkSettings } from "../net/link.ts";
+import type { RemoteDrawing } from "../net/prediction.ts";
 import { ArenaSession } from "../net/session.ts";
 import { DebugHook } from "./debug.ts";
 import { HEIGHT, WIDTH } from "./layout.ts";
@@ -35,6 +36,8 @@ export interface StartOptions {
   endpoint: string;
   /** Link conditioner settings to start with (from the page's query string). */
   link?: Partial<LinkSettings>;
+  /** What draws other players: our jitter buffer (default) or the SDK's lerp and clock, for comparison (`?remotes=sdk`). */
+  remotes?: RemoteDrawing;
 }
 
 export interface StartedGame {
@@ -45,6 +48,7 @@ export interface StartedGame {
 
 export function StartGame(parent: string | HTMLElement, options: StartOptions): StartedGame {
   const session = new ArenaSession(options.endpoint, new LinkConditioner(options.link));
+  session.remotes = options.remotes ?? "buffer";
   const debug = new DebugHook(session);
   const game = new Phaser.Game({ ...config, parent });
   game.registry.set("session", session);

@@ -4,7 +4,8 @@
  * instead of pixels.
  */
 import type { LinkSettings } from "../net/link.ts";
-import type { PredictionStats } from "../net/prediction.ts";
+import type { MotionSummary } from "../net/motion-figures.ts";
+import type { PredictionStats, RemoteDrawing } from "../net/prediction.ts";
 import type { ArenaSession, ConnectionState } from "../net/session.ts";
 
 export interface PlayerSnapshot {
@@ -87,6 +88,28 @@ export class DebugHook {
   get stats(): PredictionStats | undefined {
     const stats = this.#session.prediction?.stats;
     return stats ? { ...stats } : undefined;
+  }
+
+  /** What draws other players (`?remotes=sdk` for the SDK's lerp). */
+  get remotes(): RemoteDrawing {
+    return this.#session.remotes;
+  }
+
+  /** How smoothly other players were drawn since the last `resetMotion()` (net/motion-figures.ts). */
+  get motion(): MotionSummary | undefined {
+    return this.#session.prediction?.motion.summary();
+  }
+
+  resetMotion(): void {
+    this.#session.prediction?.motion.reset();
+  }
+
+  /** The jitter buffer's playback clock: its delay behind the newest patch and its target, the arrival jitter (p95 lateness behind the fastest patch), its rate, frames drawn past the newest patch and stopped at the extrapolation bound. */
+  get playback(): { delayMs: number; targetDelayMs: number; jitterMs: number; rate: number; underruns: number; stopped: number; frames: number } | undefined {
+    const playback = this.#session.prediction?.timeline.playback;
+    if (!playback) return undefined;
+    const { delayMs, targetDelayMs, rate, underruns, stopped, frames } = playback;
+    return { delayMs, targetDelayMs, jitterMs: playback.jitter.quantileMs(0.95), rate, underruns, stopped, frames };
   }
 
   get corrections(): number {

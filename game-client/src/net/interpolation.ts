@@ -7,18 +7,54 @@
  * - One playback clock per room (`Playback`), on the server's timeline:
  *   every frame it advances by the frame's own time step, so what is drawn
  *   depends on the frame's timestamp, not on when the code happened to run.
- * - It runs a delay behind the newest patch: one patch interval, plus the
- *   arrival jitter measured over the last seconds (`ArrivalJitter`), plus
- *   half an interval of margin, within bounds.
+ * - It runs a delay behind the fastest patch's arrival: enough that 95 % of
+ *   the frames of the last seconds had a patch newer than what they draw,
+ *   plus a quarter interval of margin, within bounds (one patch interval to
+ *   `maxDelayMs`). That is the patch interval plus the arrival jitter the
+ *   frames actually saw: a page that was too busy to draw while patches
+ *   waited for it does not count that wait, since it drew no frame then.
  * - A change of that delay is absorbed by running the clock up to 5 % faster
  *   or slower, never by a jump; after an in-order stall (a lost packet on
- *   TCP) it catches up at up to 25 % faster, over a few hundred ms.
+ *   TCP) that stopped it, it catches up at up to 25 % faster, over a few
+ *   hundred ms.
  * - When the buffer runs dry, entities carry on along their last motion for
  *   a bounded time (`maxExtrapolationMs`), and the clock stops there; when
  *   patches resume, the difference between where an entity was carried and
  *   where it really was glides out instead of popping.
  * - Each entity keeps its own samples (`Track`), taken at every patch.
  */
+
+/**
+ * The simulation's own timeline. A patch is stamped with the server clock at
+ * the tick that produced it, and on a busy host ticks run late by varying
+ * amounts, while each one still advances the simulation by exactly one
+ * fixed step: drawn on those stamps, steady motion would speed up and slow
+ * down with the host's hiccups. So each stamp is placed on the tick grid
+ * (the nearest multiple of the tick interval from a phase that follows the
+ * server's clock slowly), and samples keep at least one tick apart.
+ */
+export class TickGrid {
+  readonly tickMs: number;
+  #phase = Number.NaN;
+  #last = Number.NaN;
+
+  constructor(tickMs: number) {
+    this.tickMs = tickMs;
+  }
+
+  /** The grid time for a patch stamped `serverTime`. */
+  place(serverTime: number): number {
+    const tick = this.tickMs;
+    if (!(tick > 0)) return serverTime;
+    if (Number.isNaN(this.#phase)) this.#phase = serverTime;
+    let placed = this.#phase + Math.round((serverTime - this.#phase) / tick) * tick;
+    // Follow a drift between the server's clock and the grid, slowly: a late tick moves it by a twentieth.
+    this.#phase += (serverTime - placed) / 20;
+    if (placed <= this.#last) placed = this.#last + tick;
+    this.#last = placed;
+    return placed;
+  }
+}
 
 /** How one patch's arrival compares with the fastest recent one. */
 export class ArrivalJitter {
@@ -74,8 +110,10 @@ export interface PlaybackSettings {
   maxDelayMs?: number;
   /** How far past the newest patch entities are carried along before they stop, ms. */
   maxExtrapolationMs?: number;
-  /** The jitter quantile the delay covers. */
-  jitterQuantile?: number;
+  /** The share of frames the delay is sized to cover with a patch. */
+  coverage?: number;
+  /** How long frames are remembered for sizing the delay, ms. */
+  windowMs?: number;
 }
 
 /** Playback rate bounds: steady-state adjustments, and catching up after a stall. */
@@ -93,8 +131,13 @@ export class Playback {
   readonly patchIntervalMs: number;
   readonly maxDelayMs: number;
   readonly maxExtrapolationMs: number;
-  readonly jitterQuantile: number;
-  readonly jitter = new ArrivalJitter();
+  readonly coverage: number;
+  readonly windowMs: number;
+  /** Each patch's lateness behind the fastest recent one: the arrival jitter reported (p95). */
+  readonly jitter: ArrivalJitter;
+  /** The age of the newest patch at each recent frame, behind the fastest arrival: local time and age, ms. */
+  #ageAt: number[] = [];
+  #age: number[] = [];
   /** The server time drawn this frame, ms; NaN until the first patch. */
   time = Number.NaN;
   /** The newest server time received, ms. */
@@ -108,20 +151,22 @@ export class Playback {
   stopped = 0;
   frames = 0;
   #lastFrame = Number.NaN;
+  #catchingUp = false;
 
   constructor(settings: PlaybackSettings) {
     this.patchIntervalMs = settings.patchIntervalMs;
     this.maxDelayMs = settings.maxDelayMs ?? 400;
     this.maxExtrapolationMs = settings.maxExtrapolationMs ?? 2 * settings.patchIntervalMs;
-    this.jitterQuantile = settings.jitterQuantile ?? 0.95;
-    this.targetDelayMs = this.#delayFor(0);
+    this.coverage = settings.coverage ?? 0.95;
+    this.windowMs = settings.windowMs ?? 4000;
+    this.jitter = new ArrivalJitter(this.windowMs);
+    this.targetDelayMs = this.#delayFor(this.patchIntervalMs);
   }
 
   /** A patch stamped `serverTime` arrived at `arrivalTime` (local ms). */
   arrive(serverTime: number, arrivalTime: number): void {
     this.jitter.add(serverTime, arrivalTime);
     if (!(serverTime <= this.newest)) this.newest = serverTime;
-    this.targetDelayMs = this.#delayFor(this.jitter.quantileMs(this.jitterQuantile));
   }
 
   /** How far behind the newest patch this frame is drawn, ms (negative while carried past it). */
@@ -132,7 +177,9 @@ export class Playback {
   /** Advance to the frame drawn at `frameTime` (local ms, the frame's own timestamp); returns the server time to draw. */
   advance(frameTime: number): number {
     if (Number.isNaN(this.newest)) return this.time;
-    const target = frameTime - this.jitter.baseTransitMs - this.targetDelayMs;
+    const now = frameTime - this.jitter.baseTransitMs; // the server time the fastest patch would show now
+    this.#rememberAge(frameTime, now - this.newest);
+    const target = now - this.targetDelayMs;
     const step = Number.isNaN(this.#lastFrame) ? 0 : Math.min(MAX_FRAME_STEP_MS, Math.max(0, frameTime - this.#lastFrame));
     this.#lastFrame = frameTime;
     this.frames++;
@@ -142,18 +189,34 @@ export class Playback {
       return this.time;
     }
     const error = target - (this.time + step); // how far off real-time playback would leave us
-    const limit = error > this.patchIntervalMs ? RATE_CATCH_UP : RATE_ADJUST;
+    // Only time lost standing at the extrapolation bound is made up fast; a delay that shrinks is slewed like any other.
+    if (error < this.patchIntervalMs / 2) this.#catchingUp = false;
+    const limit = this.#catchingUp ? RATE_CATCH_UP : RATE_ADJUST;
     this.rate = 1 + Math.max(-RATE_ADJUST, Math.min(limit, error * RATE_GAIN));
     const bound = this.newest + this.maxExtrapolationMs;
     this.time = Math.min(this.time + step * this.rate, bound);
     if (this.time > this.newest) this.underruns++;
-    if (this.time >= bound) this.stopped++;
+    if (this.time >= bound) {
+      this.stopped++;
+      this.#catchingUp = true;
+    }
     return this.time;
   }
 
-  #delayFor(jitterMs: number): number {
+  #rememberAge(frameTime: number, age: number): void {
+    this.#ageAt.push(frameTime);
+    this.#age.push(age);
+    while (this.#ageAt.length > 1 && this.#ageAt[0] < frameTime - this.windowMs) {
+      this.#ageAt.shift();
+      this.#age.shift();
+    }
+    const sorted = [...this.#age].sort((a, b) => a - b);
+    this.targetDelayMs = this.#delayFor(sorted[Math.min(sorted.length - 1, Math.floor(this.coverage * sorted.length))]);
+  }
+
+  #delayFor(ageMs: number): number {
     const interval = this.patchIntervalMs;
-    return Math.max(1.5 * interval, Math.min(this.maxDelayMs, interval + jitterMs + interval / 2));
+    return Math.max(interval, Math.min(this.maxDelayMs, ageMs + interval / 4));
   }
 }
 

@@ -24,7 +24,7 @@ import { Emitter } from "./emitter.ts";
 import { LinkConditioner } from "./link.ts";
 import { LobbyListing } from "./lobby.ts";
 import { afterNextFrame, LinkClock, PING_EVERY_MS, pingThrough, RoundTripEstimate } from "./round-trip.ts";
-import { ArenaPrediction } from "./prediction.ts";
+import { ArenaPrediction, type RemoteDrawing } from "./prediction.ts";
 import { forgetSeat, loadName, loadSeat, saveName, saveSeat } from "./seat.ts";
 
 export type ConnectionState =
@@ -67,6 +67,8 @@ export class ArenaSession extends Emitter<SessionEvents> {
   name = loadName();
   /** The link's round trip (net/round-trip.ts): what the HUD shows and `room.clock.smoothedRtt()` reads. */
   readonly roundTrip = new RoundTripEstimate();
+  /** What draws other players; "sdk" also keeps the SDK's own clock (the client before net/round-trip.ts), for comparison. */
+  remotes: RemoteDrawing = "buffer";
   #pingsLinkVersion = 0;
 
   #pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -145,7 +147,7 @@ export class ArenaSession extends Emitter<SessionEvents> {
     this.#drop();
     this.room = room;
     this.link.attach(room);
-    if (!(room.clock instanceof LinkClock)) room.clock = new LinkClock(this.roundTrip, room.clock.patchInterval?.() ?? 0);
+    if (this.remotes === "buffer" && !(room.clock instanceof LinkClock)) room.clock = new LinkClock(this.roundTrip, room.clock.patchInterval?.() ?? 0);
     room.reconnection.minUptime = 0; // see the header: fresh seats resume too
     this.#remember(room);
 
@@ -259,7 +261,7 @@ export class ArenaSession extends Emitter<SessionEvents> {
   #startPrediction(room: ArenaRoom): void {
     const self = room.state.players.get(room.sessionId);
     if (!self) return;
-    this.prediction = new ArenaPrediction(room, self, () => this.baseRttMs);
+    this.prediction = new ArenaPrediction(room, self, () => this.baseRttMs, this.remotes);
     this.emit("prediction", this.prediction);
   }
 
