@@ -1,7 +1,10 @@
 /**
- * DevOverlay (F3): the network as the prediction sees it (RTT, jitter,
- * corrections per second and their mean size, inputs in flight) and the link
- * conditioner's controls, so anyone can add 150 ms and watch prediction hold.
+ * DevOverlay (F3): the network as the prediction sees it (the link's round
+ * trip, arrival jitter, corrections per second and their mean size, inputs in
+ * flight), how smoothly other players are drawn (net/motion-figures.ts: the
+ * same figures as game-client/measure.ts, since the link last changed) and
+ * the link conditioner's controls, so anyone can add 150 ms and watch
+ * prediction hold.
  */
 import * as Phaser from "phaser";
 import type { LinkSettings } from "../../net/link.ts";
@@ -10,6 +13,10 @@ import { debugOf, sessionOf } from "../context.ts";
 import { FONT, OVERLAY, OVERLAY_LEFT, OVERLAY_PRESET, OVERLAY_TOP } from "../layout.ts";
 import { COLORS } from "../style.ts";
 import { button, panel, textStyle } from "../ui.ts";
+import type { MotionSummary } from "../../net/motion-figures.ts";
+
+/** The motion figures sort every frame's delay: summed up twice a second, not every frame. */
+const MOTION_EVERY_MS = 500;
 
 const W = OVERLAY.width;
 const H = OVERLAY.height;
@@ -25,6 +32,8 @@ export class DevOverlay extends Phaser.Scene {
   #session!: ArenaSession;
   #stats!: Phaser.GameObjects.Text;
   #knobText: Phaser.GameObjects.Text[] = [];
+  #motion: MotionSummary | undefined;
+  #motionAt = 0;
 
   constructor() {
     super("DevOverlay");
@@ -64,11 +73,24 @@ export class DevOverlay extends Phaser.Scene {
     const room = session.room;
     const stats = session.prediction?.stats;
     const fps = this.game.loop.actualFps;
+    const prediction = session.prediction;
+    const playback = prediction?.timeline.playback;
+    const now = performance.now();
+    if (prediction && now - this.#motionAt > MOTION_EVERY_MS) {
+      this.#motion = prediction.motion.summary();
+      this.#motionAt = now;
+    }
+    const m = this.#motion;
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
     return [
       `fps            ${fps.toFixed(0)}`,
-      `ping           ${session.pingMs.toFixed(0)} ms`,
-      `input rtt      ${(room?.clock.smoothedRtt() ?? 0).toFixed(0)} ms`,
-      `jitter         ${(room?.clock.jitter() ?? 0).toFixed(1)} ms`,
+      `ping           ${session.pingMs.toFixed(0)} ms  (last ${Number.isFinite(session.roundTrip.lastSampleMs) ? session.roundTrip.lastSampleMs.toFixed(0) : "-"})`,
+      `clock rtt      ${(room?.clock.smoothedRtt() ?? 0).toFixed(0)} ms`,
+      `arrival jitter ${(playback?.jitter.quantileMs(0.95) ?? 0).toFixed(0)} ms p95`,
+      `others drawn   ${session.remotes === "sdk" ? "SDK lerp" : `${(playback?.delayMs ?? 0).toFixed(0)} ms back (target ${(playback?.targetDelayMs ?? 0).toFixed(0)})`}`,
+      `  speed CV     ${m ? m.speedCv.toFixed(3) : "-"}   jump ${m ? m.maxJumpRatio.toFixed(2) : "-"}×`,
+      `  stalls       ${m ? `${pct(m.stallShare)}, longest ${m.longestStallMs.toFixed(0)} ms` : "-"}`,
+      `  underruns    ${m ? pct(m.underrunShare) : "-"}`,
       `corrections/s  ${(stats?.correctionsPerSecond ?? 0).toFixed(2)}  (${stats?.corrections ?? 0}; ${stats?.correctionsAtDeath ?? 0} at death)`,
       `mean correct.  ${(stats?.meanCorrection ?? 0).toFixed(2)} units`,
       `inputs pending ${stats?.pendingInputs ?? 0}`,
@@ -84,5 +106,6 @@ export class DevOverlay extends Phaser.Scene {
 
   #set(settings: Partial<LinkSettings>): void {
     this.#session.link.set(settings);
+    this.#session.prediction?.motion.reset(); // the figures are for the link on screen
   }
 }
