@@ -61,6 +61,9 @@ export class ArrivalJitter {
   readonly windowMs: number;
   #at: number[] = [];
   #transit: number[] = [];
+  /** The window's minimum, as a monotonic deque (times and values, values increasing). */
+  #minAt: number[] = [];
+  #min: number[] = [];
 
   constructor(windowMs = 4000) {
     this.windowMs = windowMs;
@@ -70,23 +73,33 @@ export class ArrivalJitter {
    * A patch stamped `serverTime` (ms, server clock) arrived at `arrivalTime`
    * (ms, local clock). Returns its lateness: how much longer it took than the
    * fastest patch in the window, ms. This is the arrival jitter everything
-   * reports: the buffer, the debug overlay, measure.ts and the bots.
+   * reports: the debug overlay, measure.ts and the load tester's bots.
    */
   add(serverTime: number, arrivalTime: number): number {
     const transit = arrivalTime - serverTime;
+    const cutoff = arrivalTime - this.windowMs;
     this.#at.push(arrivalTime);
     this.#transit.push(transit);
-    const cutoff = arrivalTime - this.windowMs;
     while (this.#at.length > 1 && this.#at[0] < cutoff) {
       this.#at.shift();
       this.#transit.shift();
     }
-    return transit - this.baseTransitMs;
+    while (this.#min.length > 0 && this.#min[this.#min.length - 1] >= transit) {
+      this.#min.pop();
+      this.#minAt.pop();
+    }
+    this.#min.push(transit);
+    this.#minAt.push(arrivalTime);
+    while (this.#minAt[0] < cutoff) {
+      this.#minAt.shift();
+      this.#min.shift();
+    }
+    return transit - this.#min[0];
   }
 
   /** The fastest transit in the window (local minus server clock), ms; NaN before the first patch. */
   get baseTransitMs(): number {
-    return this.#transit.length ? Math.min(...this.#transit) : Number.NaN;
+    return this.#min.length ? this.#min[0] : Number.NaN;
   }
 
   /** The `q` quantile (0..1) of the window's lateness, ms; 0 before the first patch. */
@@ -100,6 +113,8 @@ export class ArrivalJitter {
   reset(): void {
     this.#at = [];
     this.#transit = [];
+    this.#minAt = [];
+    this.#min = [];
   }
 }
 
