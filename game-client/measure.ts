@@ -129,10 +129,14 @@ try {
   for (const remotes of modes) {
     const game = await openGame(browser, endpoint, { query: remotes === "sdk" ? "?remotes=sdk" : "" });
     await play(game, "Measurer");
-    players = await game.read((h) => h.players.length);
+    await game.until((h, n) => h.players.length >= n, "the bots to show", botCount + 1);
     for (const [name, settings] of LINKS) rows.push(await measure(game, remotes, name, settings));
+    players = await game.read((h) => h.players.length);
     if (game.errors.length) console.log("page errors:", game.errors);
+    // Esc gives the seat up, so the next page finds room in the bots' arena instead of a seat held for this one.
     await game.read((h) => h.setLink({ latencyMs: 0, jitterMs: 0, lossPercent: 0 }));
+    await game.page.keyboard.press("Escape");
+    await game.until((h) => h.scene === "Title", "the page to leave the arena");
     await game.close();
   }
   const label = (r: Row) => (r.remotes === "sdk" ? "old: SDK lerp + clock" : "new: jitter buffer");

@@ -4,11 +4,10 @@
  *
  * The SDK's own estimate times an input until the patch that acknowledges it,
  * so it also counts the input's wait in the server's queue, the wait for the
- * next tick and for the next patch (up to 50 ms at 20 Hz): 110 ms on a clean
- * loopback. A ping (`room.ping()`, answered by the server as it arrives)
- * avoids all of that, but a page that spends most of its time drawing hands
- * the answer to our code only when the frame is done: on a software-rendered
- * page at 20 fps a loopback ping reads anything from 0.2 to 100 ms.
+ * next tick and for the next patch. A ping (`room.ping()`, answered by the
+ * server as it arrives) avoids all of that, but a page that spends most of
+ * its time drawing hands the answer to our code only when the frame is done
+ * (figures in docs/client.md, "The clock").
  *
  * So a sample is split in three:
  * - the link conditioner's part, which it knows exactly for every message it

@@ -248,8 +248,9 @@ export class ArenaSession extends Emitter<SessionEvents> {
     return this.roundTrip.estimateMs;
   }
 
-  /** The same, for the HUD: 0 until measured. */
+  /** The same, for the HUD: 0 until measured. (With `remotes: "sdk"`, the last ping as it was shown before.) */
   get pingMs(): number {
+    if (this.remotes === "sdk") return Number.isFinite(this.roundTrip.lastSampleMs) ? this.roundTrip.lastSampleMs : 0;
     const rtt = this.baseRttMs;
     return Number.isFinite(rtt) ? rtt : 0;
   }
