@@ -75,17 +75,26 @@ export class RoundTripEstimate {
   }
 }
 
+/** Rooms with a ping in flight, and since when: the SDK times one ping at a time, and a second would restart its timer. */
+const inFlight = new WeakMap<Room, number>();
+/** A ping unanswered for this long is taken as lost with its socket, ms. */
+const PING_GIVE_UP_MS = 5000;
+
 /**
  * Ping the room once through `link` (undefined on a plain socket) and report
- * the sample. The SDK keeps one ping in flight; a new one replaces it.
+ * the sample; does nothing while the previous ping is unanswered.
  */
 export function pingThrough(
   room: Room,
   link: Pick<LinkConditioner, "up" | "down"> | undefined,
   onSample: (totalMs: number, conditionedMs: number, pageLateMs: number) => void,
 ): void {
+  const since = inFlight.get(room);
+  if (since !== undefined && performance.now() - since < PING_GIVE_UP_MS) return;
+  inFlight.set(room, performance.now());
   let up: Carried | undefined;
   room.ping((ms) => {
+    inFlight.delete(room);
     // The answer is delivered from inside the downlink's delivery, which knows what it did to it.
     const down = link?.down.delivering;
     onSample(ms, (up?.delayMs ?? 0) + (down?.delayMs ?? 0), (up?.lateMs ?? 0) + (down?.lateMs ?? 0));
