@@ -157,6 +157,29 @@ describe("a track", () => {
   });
 });
 
+describe("a smoothed track", () => {
+  it("draws a walk whose steps the server applied late (nothing, then two) far more steadily", () => {
+    const tick = 1000 / 30;
+    /** Every third tick the input came late: the player stands, then makes up the step on the next tick. */
+    const position = (k: number) => 8 * (k % 3 === 1 ? k - 1 : k);
+    const speeds = (smoothMs: number) => {
+      const track = new Track(1, { smoothMs });
+      for (let k = 0; k <= 60; k++) track.push(k * tick, [position(k)]);
+      const out: number[] = [];
+      let last = Number.NaN;
+      for (let t = 500; t < 1500; t += FRAME_MS) {
+        const [x] = track.sample(t, t, 100);
+        if (!Number.isNaN(last)) out.push((x - last) / (FRAME_MS * 0.24));
+        last = x;
+      }
+      return out;
+    };
+    const raw = cv(speeds(0));
+    expect(raw).toBeGreaterThan(0.5);
+    expect(cv(speeds(2 * tick))).toBeLessThan(raw / 2.5);
+  });
+});
+
 describe("arrival jitter", () => {
   it("is each patch's lateness behind the fastest one in the window", () => {
     const jitter = new ArrivalJitter(1000);

@@ -134,8 +134,10 @@ export interface PlaybackSettings {
 /** Playback rate bounds: steady-state adjustments, and catching up after a stall. */
 const RATE_ADJUST = 0.05;
 const RATE_CATCH_UP = 0.25;
-/** Rate change per ms of error: 20 ms off runs the clock 5 % fast or slow. */
-const RATE_GAIN = 1 / 400;
+/** Rate change per ms of error beyond the dead band: 25 ms further off runs the clock 5 % fast or slow. */
+const RATE_GAIN = 1 / 500;
+/** Errors within this share of a patch interval are left alone: the target moves with every frame's age, and steering after it would vary the drawn speed for nothing. */
+const DEAD_BAND = 0.2;
 /** Further off than this (a tab that was hidden, a new link) and the clock is set, not slewed, ms. */
 const RESYNC_MS = 1000;
 /** Frame steps longer than this (a hitch, a hidden tab) count as this long, ms. */
@@ -207,7 +209,9 @@ export class Playback {
     // Only time lost standing at the extrapolation bound is made up fast; a delay that shrinks is slewed like any other.
     if (error < this.patchIntervalMs / 2) this.#catchingUp = false;
     const limit = this.#catchingUp ? RATE_CATCH_UP : RATE_ADJUST;
-    this.rate = 1 + Math.max(-RATE_ADJUST, Math.min(limit, error * RATE_GAIN));
+    const band = DEAD_BAND * this.patchIntervalMs;
+    const steer = error > band ? error - band : error < -band ? error + band : 0;
+    this.rate = 1 + Math.max(-RATE_ADJUST, Math.min(limit, steer * RATE_GAIN));
     const bound = this.newest + this.maxExtrapolationMs;
     this.time = Math.min(this.time + step * this.rate, bound);
     if (this.time > this.newest) this.underruns++;
@@ -242,6 +246,12 @@ export interface TrackSettings {
   snap?: number;
   /** How long a left-over difference takes to glide out after the buffer ran dry, ms. */
   glideMs?: number;
+  /**
+   * Draw the mean over this much server time around the playback time, ms (0: the exact sample).
+   * A server that applies a late input on the next tick moves a player nothing, then two steps:
+   * averaging over two ticks draws that as the steady walk it is, for half that much more delay.
+   */
+  smoothMs?: number;
 }
 
 const TRACK_CAPACITY = 64;
@@ -252,6 +262,7 @@ export class Track {
   readonly #angles: boolean[];
   readonly #snap: number;
   readonly #glideMs: number;
+  readonly #smoothMs: number;
   #times: number[] = [];
   #values: number[][] = [];
   #last: number[] | undefined;
@@ -265,6 +276,7 @@ export class Track {
     this.#angles = settings.angles ?? [];
     this.#snap = settings.snap ?? Number.POSITIVE_INFINITY;
     this.#glideMs = settings.glideMs ?? 100;
+    this.#smoothMs = settings.smoothMs ?? 0;
     this.#offset = new Array(fields).fill(0);
   }
 
@@ -292,13 +304,13 @@ export class Track {
   sample(time: number, frameTime: number, maxExtrapolationMs: number): number[] {
     const out = new Array<number>(this.fields).fill(0);
     if (this.#times.length === 0) return out;
-    const carried = this.#at(time, maxExtrapolationMs, out);
+    const carried = this.#smoothed(time, maxExtrapolationMs, out);
     const step = Number.isNaN(this.#lastFrame) ? 0 : Math.max(0, frameTime - this.#lastFrame);
     this.#lastFrame = frameTime;
     if (this.#carried && !carried && this.#last) {
       // The truth about the last frame's time has arrived: whatever was carried wrongly glides out from there.
       const truth = new Array<number>(this.fields).fill(0);
-      this.#at(this.#lastTime, 0, truth);
+      this.#smoothed(this.#lastTime, 0, truth);
       const offset = truth.map((v, i) => this.#last![i] - v);
       const distance = Math.hypot(...offset.filter((_, i) => !this.#angles[i]));
       if (distance <= this.#snap) this.#offset = offset.map((d, i) => (this.#angles[i] ? wrapAngle(d) : d));
@@ -313,6 +325,24 @@ export class Track {
     }
     this.#last = out.slice();
     return out;
+  }
+
+  /** The samples' mean over `smoothMs` around `time` into `out` (four points); true when `time` is past the newest sample. */
+  #smoothed(time: number, maxExtrapolationMs: number, out: number[]): boolean {
+    if (this.#smoothMs <= 0) return this.#at(time, maxExtrapolationMs, out);
+    const point = new Array<number>(this.fields).fill(0);
+    const first = new Array<number>(this.fields).fill(0);
+    let carried = false;
+    for (let k = 0; k < 4; k++) {
+      const at = time + ((k - 1.5) / 4) * this.#smoothMs;
+      const past = this.#at(at, Math.max(0, maxExtrapolationMs - (at - time)), k === 0 ? first : point);
+      if (at <= time) carried ||= past;
+      for (let i = 0; i < this.fields; i++) {
+        const v = k === 0 ? first[i] : this.#angles[i] ? first[i] + wrapAngle(point[i] - first[i]) : point[i];
+        out[i] = k === 0 ? v / 4 : out[i] + v / 4;
+      }
+    }
+    return carried || time > this.newestTime;
   }
 
   /** The samples' values at `time` into `out`; true when that is past the newest sample (carried along). */

@@ -136,8 +136,10 @@ export class ArenaPrediction {
 
     const sessionId = room.sessionId;
     // Everyone else: sampled at every patch onto the jitter buffer.
-    this.timeline = new PatchTimeline(room, this.input.patchRate ?? room.clock.patchInterval?.() ?? 50, this.input.tickRate ? 1000 / this.input.tickRate : 0);
-    this.#players = new EntityTracks<Player>(this.timeline, 3, { angles: [false, false, true], snap: TELEPORT_UNITS });
+    const tickMs = this.input.tickRate ? 1000 / this.input.tickRate : 0;
+    this.timeline = new PatchTimeline(room, this.input.patchRate ?? room.clock.patchInterval?.() ?? 50, tickMs);
+    // Averaged over two ticks: a late input that the server applies on the next tick is drawn as a steady walk.
+    this.#players = new EntityTracks<Player>(this.timeline, 3, { angles: [false, false, true], snap: TELEPORT_UNITS, smoothMs: 2 * tickMs });
     this.timeline.onPatch((serverTime) => {
       const entries: [Player, number[]][] = [];
       room.state.players.forEach((player, id) => {
@@ -170,6 +172,19 @@ export class ArenaPrediction {
       },
       onReconcile: (acked) => this.#judge(acked),
     });
+
+    if (remotes === "buffer") {
+      // The server rewinds a shot to what its shooter saw: tell it how far back we draw others, as
+      // `predict.reconciler` does for the lerp's fixed delay (through the same, internal, binding).
+      // The input's stamp is serverNow() − this − smoothedRtt/2.
+      const handle = this.input as unknown as { bindRenderDelay?(provider: () => number): void };
+      if (typeof handle.bindRenderDelay !== "function") throw new Error("@colyseus/sdk: InputHandle.bindRenderDelay is gone; the arena's lag compensation needs another way to learn the jitter buffer's delay.");
+      handle.bindRenderDelay(() => {
+        const time = this.remoteTime();
+        const clock = room.clock;
+        return Number.isNaN(this.timeline.time) ? INTERP_DELAY_MS : Math.max(0, clock.serverNow() - clock.smoothedRtt() / 2 - time);
+      });
+    }
 
     this.shots = this.predict.spawns("projectiles", {
       owned: (shot: Projectile) => shot.ownerId === sessionId,
@@ -242,7 +257,7 @@ export class ArenaPrediction {
   remoteTime(): number {
     const clock = this.room.clock;
     if (this.remotes === "sdk") return clock.serverNow() - INTERP_DELAY_MS - clock.smoothedRtt() / 2;
-    const time = this.timeline.time;
+    const time = this.timeline.time - this.#players.lagMs;
     return Number.isNaN(time) ? clock.renderNow() - INTERP_DELAY_MS : time;
   }
 

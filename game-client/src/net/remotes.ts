@@ -87,12 +87,18 @@ export class EntityTracks<E extends object> {
     for (const entity of this.#tracks.keys()) if (!this.#seen.has(entity)) this.#tracks.delete(entity);
   }
 
+  /** How far behind the playback clock these entities are drawn: half their smoothing window, ms. */
+  get lagMs(): number {
+    return (this.#settings.smoothMs ?? 0) / 2;
+  }
+
   /** Where to draw `entity` this frame; undefined if it has no samples yet. */
   at(entity: E): number[] | undefined {
     const track = this.#tracks.get(entity);
     const playback = this.#timeline.playback;
     if (!track || Number.isNaN(playback.time)) return undefined;
-    return track.sample(playback.time, this.#timeline.frameTime, playback.maxExtrapolationMs);
+    // The smoothing window ends at the playback time, so it needs no sample the buffer has not planned for.
+    return track.sample(playback.time - this.lagMs, this.#timeline.frameTime, playback.maxExtrapolationMs + this.lagMs);
   }
 
   entities(): IterableIterator<E> {
