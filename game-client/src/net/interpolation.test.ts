@@ -138,6 +138,13 @@ describe("a track", () => {
     expect(track.sample(50, 10, 100)).toEqual([500, 0]);
   });
 
+  it("places a teleport even when smoothing, instead of smearing it over the window", () => {
+    const track = new Track(1, { snap: 120, smoothMs: 60 });
+    for (let t = 0; t <= 200; t += 20) track.push(t, [t < 100 ? 0 : 500]);
+    expect(track.sample(90, 0, 100)).toEqual([0]);
+    expect(track.sample(100, 10, 100)).toEqual([500]);
+  });
+
   it("turns an angle the short way round", () => {
     const track = new Track(1, { angles: [true] });
     track.push(0, [Math.PI - 0.1]);

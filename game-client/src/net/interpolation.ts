@@ -327,22 +327,23 @@ export class Track {
     return out;
   }
 
-  /** The samples' mean over `smoothMs` around `time` into `out` (four points); true when `time` is past the newest sample. */
+  /** The samples' mean over `smoothMs` around `time` into `out` (four points); true when any of them is past the newest sample. */
   #smoothed(time: number, maxExtrapolationMs: number, out: number[]): boolean {
-    if (this.#smoothMs <= 0) return this.#at(time, maxExtrapolationMs, out);
+    if (this.#smoothMs <= 0 || this.#teleportWithin(time - this.#smoothMs / 2, time + this.#smoothMs / 2)) {
+      return this.#at(time, maxExtrapolationMs, out); // a respawn is placed, not smeared over the window
+    }
     const point = new Array<number>(this.fields).fill(0);
     const first = new Array<number>(this.fields).fill(0);
     let carried = false;
     for (let k = 0; k < 4; k++) {
       const at = time + ((k - 1.5) / 4) * this.#smoothMs;
-      const past = this.#at(at, Math.max(0, maxExtrapolationMs - (at - time)), k === 0 ? first : point);
-      if (at <= time) carried ||= past;
+      carried = this.#at(at, Math.max(0, maxExtrapolationMs - (at - time)), k === 0 ? first : point) || carried;
       for (let i = 0; i < this.fields; i++) {
         const v = k === 0 ? first[i] : this.#angles[i] ? first[i] + wrapAngle(point[i] - first[i]) : point[i];
         out[i] = k === 0 ? v / 4 : out[i] + v / 4;
       }
     }
-    return carried || time > this.newestTime;
+    return carried;
   }
 
   /** The samples' values at `time` into `out`; true when that is past the newest sample (carried along). */
@@ -353,7 +354,8 @@ export class Track {
       return n === 1 && time > this.#times[0];
     }
     if (time >= this.#times[n - 1]) {
-      const a = n - 2, b = n - 1;
+      // Carried along the motion of the last two segments, not one: a single segment may hold a made-up step.
+      const b = n - 1, a = Math.max(0, n - 3);
       const ahead = Math.max(0, Math.min(time, this.#times[b] + maxExtrapolationMs) - this.#times[b]);
       if (this.#teleport(a, b)) this.#copy(this.#values[b], out);
       else this.#blend(a, b, 1 + ahead / (this.#times[b] - this.#times[a]), out);
@@ -365,6 +367,13 @@ export class Track {
     const u = (time - this.#times[a]) / (this.#times[b] - this.#times[a]);
     if (this.#teleport(a, b)) this.#copy(this.#values[u < 1 ? a : b], out);
     else this.#blend(a, b, u, out);
+    return false;
+  }
+
+  #teleportWithin(from: number, to: number): boolean {
+    for (let i = 1; i < this.#times.length; i++) {
+      if (this.#times[i] > from && this.#times[i - 1] < to && this.#teleport(i - 1, i)) return true;
+    }
     return false;
   }
 
