@@ -140,8 +140,6 @@ const RATE_GAIN = 1 / 500;
 const DEAD_BAND = 0.2;
 /** Further off than this (a tab that was hidden, a new link) and the clock is set, not slewed, ms. */
 const RESYNC_MS = 1000;
-/** Frame steps longer than this (a hitch, a hidden tab) count as this long, ms. */
-const MAX_FRAME_STEP_MS = 250;
 
 /** One room's playback clock: the server time to draw, frame by frame. */
 export class Playback {
@@ -197,7 +195,8 @@ export class Playback {
     const now = frameTime - this.jitter.baseTransitMs; // the server time the fastest patch would show now
     this.#rememberAge(frameTime, now - this.newest);
     const target = now - this.targetDelayMs;
-    const step = Number.isNaN(this.#lastFrame) ? 0 : Math.min(MAX_FRAME_STEP_MS, Math.max(0, frameTime - this.#lastFrame));
+    // A hitch is drawn as the time it took: cutting it short would leave the clock behind, to be made up later.
+    const step = Number.isNaN(this.#lastFrame) ? 0 : Math.max(0, frameTime - this.#lastFrame);
     this.#lastFrame = frameTime;
     this.frames++;
     if (Number.isNaN(this.time) || Math.abs(target - this.time) > RESYNC_MS) {

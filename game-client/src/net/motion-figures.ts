@@ -46,6 +46,8 @@ export interface MotionSummary {
   stallShare: number;
   longestStallMs: number;
   maxJumpRatio: number;
+  /** The frame with that jump: its length and the server time it covered (ms), the distance drawn and the true speed (units/ms). */
+  maxJump?: { dt: number; from: number; to: number; drawn: number; speed: number };
   delayMeanMs: number;
   delayP5Ms: number;
   delayP95Ms: number;
@@ -60,6 +62,7 @@ export class MotionFigures {
   #stalled = 0;
   #longestStallMs = 0;
   #maxJump = 0;
+  #maxJumpAt: MotionSummary["maxJump"];
   #judged = 0;
   #delays: number[] = [];
   #underruns = 0;
@@ -105,6 +108,7 @@ export class MotionFigures {
     for (const e of this.#entities.values()) { e.pending = []; e.stallMs = 0; }
     this.#ratios = [];
     this.#moving = this.#stalled = this.#longestStallMs = this.#maxJump = this.#judged = 0;
+    this.#maxJumpAt = undefined;
     this.#delays = [];
     this.#underruns = this.#frames = 0;
   }
@@ -122,6 +126,7 @@ export class MotionFigures {
       stallShare: this.#moving ? this.#stalled / this.#moving : 0,
       longestStallMs: this.#longestStallMs,
       maxJumpRatio: this.#maxJump,
+      maxJump: this.#maxJumpAt,
       delayMeanMs: d.length ? d.reduce((a, b) => a + b, 0) / d.length : 0,
       delayP5Ms: q(0.05),
       delayP95Ms: q(0.95),
@@ -168,7 +173,10 @@ export class MotionFigures {
     const drawn = Math.hypot(f.dx, f.dy);
     const fastest = Math.max(...velocities.map((v) => v.speed));
     const movingThroughout = velocities.every((v) => v.speed > MOVING);
-    if (fastest > MOVING) this.#maxJump = Math.max(this.#maxJump, drawn / (fastest * f.dt));
+    if (fastest > MOVING && drawn / (fastest * f.dt) > this.#maxJump) {
+      this.#maxJump = drawn / (fastest * f.dt);
+      this.#maxJumpAt = { dt: f.dt, from: f.from, to: f.to, drawn, speed: fastest };
+    }
     if (movingThroughout) {
       this.#moving++;
       if (drawn < 1e-6) {
