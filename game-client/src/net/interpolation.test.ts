@@ -75,6 +75,16 @@ describe("the jitter buffer", () => {
     }
   });
 
+  it("draws a hitch (a 400 ms frame now and then) as the time it took, never falling behind", () => {
+    let n = 0;
+    const { frames, playback } = play(8, (t) => t + 5, () => (++n % 20 === 0 ? 400 : FRAME_MS), 3000);
+    for (const f of frames.slice(1)) {
+      const dt = f.at - frames[frames.indexOf(f) - 1].at;
+      expect(f.step / (SPEED * dt)).toBeCloseTo(1, 1);
+    }
+    expect(playback.stopped).toBe(0);
+  });
+
   it("rides out ±15 ms of jitter without running dry, and sets its delay from it", () => {
     const random = rng(1);
     const { frames, playback } = play(10, (t) => t + 60 + random() * 30);
