@@ -11,7 +11,8 @@
  *   coefficient of variation of drawn distance ÷ (true speed × frame time),
  *   the true speed being the mean over those segments;
  * - stall frames: frames in which an entity moving throughout did not move
- *   on screen, as a share of such frames, and the longest run of them (ms);
+ *   on screen (less than 5 % of its true motion in that frame), as a share
+ *   of such frames, and the longest run of them (ms);
  * - largest jump: the largest drawn distance in one frame ÷ the true motion
  *   in that frame (the fastest true speed around it × frame time);
  * - delay: how far behind the newest received patch the frame was drawn
@@ -22,6 +23,8 @@
 const STRAIGHT_COS = Math.cos((2 * Math.PI) / 180);
 /** Slower than this (units per ms) is standing still. */
 const MOVING = 0.01;
+/** A frame that draws less than this share of the true motion drew the entity standing (a glide's last creep included). */
+const STILL = 0.05;
 /** Farther than this between two samples is a teleport (respawn): frames around it are not judged. Units. */
 const TELEPORT = 120;
 /** Samples and pending frames kept per entity. */
@@ -179,7 +182,7 @@ export class MotionFigures {
     }
     if (movingThroughout) {
       this.#moving++;
-      if (drawn < 1e-6) {
+      if (drawn < STILL * fastest * f.dt) {
         this.#stalled++;
         e.stallMs += f.dt;
         this.#longestStallMs = Math.max(this.#longestStallMs, e.stallMs);

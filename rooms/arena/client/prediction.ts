@@ -262,7 +262,8 @@ export class ArenaPrediction implements RemoteView {
   /** Where every remote player is drawn this frame, and how that compares with what the server sent. */
   #drawRemotes(now: number): void {
     const time = this.remoteTime();
-    const newest = this.room.clock.lastServerTime();
+    // Behind the newest patch on the timeline the drawing uses (the buffer's is on the tick grid).
+    const newest = this.remotes === "sdk" ? this.room.clock.lastServerTime() : this.timeline.playback.newest;
     this.motion.frame(now, newest - time);
     const drawn = new Map<Player, { x: number; y: number; aim: number }>();
     this.room.state.players?.forEach((player, id) => {
