@@ -10,6 +10,7 @@ import { MAX_NAME_LENGTH } from "../shared/protocol.ts";
 import type { LinkSettings } from "../shared/link.ts";
 import { seededRng, type Behaviour, type BotPlayer, type Rng } from "./behaviour.ts";
 import { recordMs } from "./histogram.ts";
+import { pingThrough, RoundTripEstimate } from "../shared/round-trip.ts";
 import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
 import { botFetch } from "./bot-http.ts";
@@ -32,7 +33,7 @@ export interface BotOptions {
   onStepRate?: (stepMs: number) => void;
 }
 
-/** How often a player measures its round trip, ms: the browser's rhythm (game-client/src/net/session.ts). */
+/** How often a bot pings, ms: less often than a browser (shared/round-trip.ts), so a large fleet's pings stay a small part of its traffic. */
 const PING_EVERY_MS = 2000;
 /** A bot asks for a new guest token when its own has less than this left. */
 const TOKEN_RENEW_MARGIN_MS = 60_000;
@@ -51,7 +52,8 @@ export class Bot {
   private droppedAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private live = false;
-  private rttMs = 0;
+  /** The link's round trip as the browser estimates it (shared/round-trip.ts). */
+  private roundTrip = new RoundTripEstimate();
   private pinger: ReturnType<typeof setInterval> | undefined;
   private guest: IssuedToken | undefined;
   private serverHasNoIdentity = false;
@@ -132,11 +134,12 @@ export class Bot {
     this.player = this.options.behaviour.play({
       room,
       rng: this.rng,
-      rtt: () => this.rttMs,
+      rtt: () => this.roundTrip.estimateMs,
       acknowledged: (ms) => { recordMs(meter.ack, ms); meter.inputsSent++; meter.inputsAcked++; },
     });
-    // Like the browser, keep a plain round-trip figure for the input-queue rule.
-    const ping = () => room.ping((ms) => { this.rttMs = ms; });
+    // Like the browser, keep the link's round trip for the input-queue rule.
+    this.roundTrip.reset();
+    const ping = () => pingThrough(room, this.probe.conditioner, (total, conditioned, late) => this.roundTrip.add(total, conditioned, late));
     ping();
     if (this.pinger) clearInterval(this.pinger);
     this.pinger = setInterval(ping, PING_EVERY_MS);
