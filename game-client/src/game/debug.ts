@@ -108,6 +108,11 @@ export class DebugHook {
     return this.#session.lobby.rooms.map(({ roomId, roomType, clients, maxClients }) => ({ roomId, roomType, clients, maxClients }));
   }
 
+  /** Whether the title screen has joined the lobby, which carries the list above and the operator's announcements (after signing in). */
+  get lobbyJoined(): boolean {
+    return this.#session.lobby.connected;
+  }
+
   /** The type of the room the player is in (or was last in). */
   get roomType(): string | undefined {
     return this.#session.roomType;
