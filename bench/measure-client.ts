@@ -1,13 +1,16 @@
 /**
  * Measures the demo in headless chromium, for the figures in docs/client.md:
- *   node bench/measure-client.ts [--seconds 20] [--bots 15] [--port 3040]
+ *   node bench/measure-client.ts [--seconds 20] [--bots 15] [--port 3040] [--remotes both|buffer|sdk]
  *
  * Starts a server process, fills an arena with SDK bots (the load tester's
  * fighters: they move, aim and shoot with the browser's own input schema),
- * opens the game in chromium as the 16th player and walks it around, then
- * reports frames per second and prediction corrections per second, first on
- * a clean link and then through the client's link conditioner at
- * 150 ms ± 20 ms (and with 1 % loss on top).
+ * opens the game in chromium as the 16th player and walks it around, on a
+ * clean link and through the client's link conditioner at 150 ± 30 ms (and
+ * with 2 % loss on top). For each it reports frames per second, the own
+ * player's prediction corrections, the round trip the page reports, and how
+ * smoothly the other players are drawn (shared/motion-figures.ts): once with our
+ * jitter buffer and once with the SDK's lerp and clock (`?remotes=sdk`, the
+ * client before it), so one run gives the old and the new columns.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -16,6 +19,8 @@ import { Client, type Room } from "@colyseus/sdk";
 import Table from "cli-table3";
 import { fighter, seededRng, type InputPort } from "../rooms/arena/bots.ts";
 import { ArenaInput } from "../rooms/arena/state.ts";
+import { requestGuestToken } from "../shared/guest-api.ts";
+import type { MotionSummary } from "../shared/motion-figures.ts";
 import { launchBrowser } from "../tools/chromium.ts";
 import { openGame, play, type GamePage } from "../tools/game-page.ts";
 import { spawnServer, waitForHealth } from "../tools/process.ts";
@@ -25,13 +30,15 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "20" },
     bots: { type: "string", default: "15" },
     port: { type: "string", default: "3040" },
+    remotes: { type: "string", default: "both" },
   },
 });
+const modes = values.remotes === "both" ? ["sdk", "buffer"] as const : [values.remotes] as const;
 const seconds = Number(values.seconds);
 const botCount = Number(values.bots);
 const port = Number(values.port);
-if (!(seconds > 0) || !(botCount >= 0 && botCount <= 15) || !(port > 0)) {
-  console.error("usage: node bench/measure-client.ts [--seconds N>0] [--bots 0..15] [--port P]");
+if (!(seconds > 0) || !(botCount >= 0 && botCount <= 15) || !(port > 0) || !modes.every((m) => m === "sdk" || m === "buffer")) {
+  console.error("usage: node bench/measure-client.ts [--seconds N>0] [--bots 0..15] [--port P] [--remotes both|buffer|sdk]");
   process.exit(2);
 }
 
@@ -51,7 +58,9 @@ async function startBots(count: number): Promise<{ rooms: Room[]; stop(): void }
   const players: ReturnType<typeof fighter>[] = [];
   let stepMs = 0;
   for (let i = 0; i < count; i++) {
-    const room = await new Client(endpoint).joinOrCreate("arena", { name: `Bot ${i + 1}` });
+    const client = new Client(endpoint);
+    client.auth.token = (await requestGuestToken(endpoint, `Bot ${i + 1}`)).token;
+    const room = await client.joinOrCreate("arena", { name: `Bot ${i + 1}` });
     room.onMessage("*", () => {}); // bots don't read kills, chat or announcements
     rooms.push(room);
     const input = room.input({ type: ArenaInput });
@@ -74,17 +83,30 @@ async function walk(game: GamePage, ms: number): Promise<void> {
   }
 }
 
-interface Row { link: string; fps: number; corrections: number; atDeath: number; perSecond: number; mean: number; teleports: number; pingMs: number; skipped: number }
+interface Link { latencyMs: number; jitterMs: number; lossPercent: number }
+const LINKS: [string, Link][] = [
+  ["clean", { latencyMs: 0, jitterMs: 0, lossPercent: 0 }],
+  ["150 ± 30 ms", { latencyMs: 150, jitterMs: 30, lossPercent: 0 }],
+  ["150 ± 30 ms, 2 % loss", { latencyMs: 150, jitterMs: 30, lossPercent: 2 }],
+];
 
-async function measure(game: GamePage, link: string, settings: { latencyMs: number; jitterMs: number; lossPercent: number }): Promise<Row> {
+interface Row {
+  remotes: string; link: string; fps: number; corrections: number; atDeath: number; perSecond: number; mean: number; teleports: number;
+  pingMs: number; smoothedRttMs: number; skipped: number; motion: MotionSummary;
+  targetDelayMs: number | undefined; jitterMs: number | undefined;
+}
+
+async function measure(game: GamePage, remotes: string, link: string, settings: Link): Promise<Row> {
   await game.read((h, s) => h.setLink(s), settings);
-  await walk(game, 2000); // let the link settle before counting
+  await walk(game, 3000); // let the link, the round trip and the buffer settle before counting
+  await game.read((h) => h.resetMotion());
   const before = await game.read((h) => ({ frame: h.frame, at: performance.now(), stats: h.stats! }));
   await walk(game, seconds * 1000);
-  const after = await game.read((h) => ({ frame: h.frame, at: performance.now(), stats: h.stats!, ping: h.ping }));
+  const after = await game.read((h) => ({ frame: h.frame, at: performance.now(), stats: h.stats!, ping: h.ping, rtt: h.rtt, motion: h.motion!, playback: h.playback }));
   const elapsed = (after.at - before.at) / 1000;
   const corrections = after.stats.corrections - before.stats.corrections;
   return {
+    remotes,
     link,
     fps: (after.frame - before.frame) / elapsed,
     corrections,
@@ -96,7 +118,11 @@ async function measure(game: GamePage, link: string, settings: { latencyMs: numb
       : 0,
     teleports: after.stats.teleports - before.stats.teleports,
     pingMs: after.ping,
+    smoothedRttMs: after.rtt,
     skipped: after.stats.inputsSkipped - before.stats.inputsSkipped,
+    motion: after.motion,
+    targetDelayMs: remotes === "buffer" ? after.playback?.targetDelayMs : undefined,
+    jitterMs: after.playback?.jitterMs,
   };
 }
 
@@ -104,23 +130,40 @@ const server = await startServerProcess();
 const browser = await launchBrowser();
 const bots = await startBots(botCount);
 try {
-  const game = await openGame(browser, endpoint);
-  await play(game, "Measurer");
-  const players = await game.read((h) => h.players.length);
-  const rows = [
-    await measure(game, "clean", { latencyMs: 0, jitterMs: 0, lossPercent: 0 }),
-    await measure(game, "150 ± 20 ms", { latencyMs: 150, jitterMs: 20, lossPercent: 0 }),
-    await measure(game, "150 ± 20 ms, 1 % loss", { latencyMs: 150, jitterMs: 20, lossPercent: 1 }),
-  ];
-  const table = new Table({ head: ["link", "fps", "corrections", "of which at a death", "per second", "mean size (units)", "teleports", "ping (ms)", "steps left out"] });
+  const rows: Row[] = [];
+  let players = 0;
+  for (const remotes of modes) {
+    const game = await openGame(browser, endpoint, { query: remotes === "sdk" ? "?remotes=sdk" : "" });
+    await play(game, "Measurer");
+    await game.until((h, n) => h.players.length >= n, "the bots to show", botCount + 1);
+    for (const [name, settings] of LINKS) rows.push(await measure(game, remotes, name, settings));
+    players = await game.read((h) => h.players.length);
+    if (game.errors.length) console.log("page errors:", game.errors);
+    // Esc gives the seat up, so the next page finds room in the bots' arena instead of a seat held for this one.
+    await game.read((h) => h.setLink({ latencyMs: 0, jitterMs: 0, lossPercent: 0 }));
+    await game.page.keyboard.press("Escape");
+    await game.until((h) => h.scene === "Title", "the page to leave the arena");
+    await game.close();
+  }
+  const label = (r: Row) => (r.remotes === "sdk" ? "old: SDK lerp + clock" : "new: jitter buffer");
+  const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+  const smooth = new Table({ head: ["link", "client", "drawn-speed CV (straight)", "stall frames", "longest stall (ms)", "largest jump ÷ true", "delay mean / p5 / p95 (ms)", "underruns", "buffer delay target (ms)", "arrival jitter p95 (ms)"] });
   for (const r of rows) {
-    table.push([r.link, r.fps.toFixed(1), r.corrections, r.atDeath, r.perSecond.toFixed(2), r.mean.toFixed(2), r.teleports, r.pingMs.toFixed(0), r.skipped]);
+    const m = r.motion;
+    smooth.push([r.link, label(r), m.speedCv.toFixed(3), pct(m.stallShare), m.longestStallMs.toFixed(0), `${m.maxJumpRatio.toFixed(2)}×`,
+      `${m.delayMeanMs.toFixed(0)} / ${m.delayP5Ms.toFixed(0)} / ${m.delayP95Ms.toFixed(0)}`, pct(m.underrunShare),
+      r.targetDelayMs === undefined ? "-" : r.targetDelayMs.toFixed(0), r.jitterMs === undefined ? "-" : r.jitterMs.toFixed(0)]);
+  }
+  const own = new Table({ head: ["link", "client", "fps", "HUD ping (ms)", "smoothedRtt (ms)", "corrections", "of which at a death", "per second", "mean size (units)", "teleports", "steps left out"] });
+  for (const r of rows) {
+    own.push([r.link, label(r), r.fps.toFixed(1), r.pingMs.toFixed(0), r.smoothedRttMs.toFixed(0), r.corrections, r.atDeath, r.perSecond.toFixed(2), r.mean.toFixed(2), r.teleports, r.skipped]);
   }
   console.log(`\n${players} players in the room, ${seconds} s per row, headless chromium (software WebGL)`);
-  console.log(table.toString());
+  console.log("Other players, as drawn:");
+  console.log(smooth.toString());
+  console.log("The page's own player and clock:");
+  console.log(own.toString());
   console.log(JSON.stringify({ players, seconds, rows }));
-  if (game.errors.length) console.log("page errors:", game.errors);
-  await game.close();
 } finally {
   bots.stop();
   await browser.close();

@@ -24,7 +24,7 @@ import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { CLEAN_LINK } from "../shared/link.ts";
 import { LoadRun } from "../loadtest/coordinator.ts";
-import { spawnServer, waitForHealth } from "../tools/process.ts";
+import { spawnServer, TOOL_ADMIN_TOKEN, waitForHealth } from "../tools/process.ts";
 
 interface Options { bots: number; behaviour: string; joinRate: number; hold: number; leave: string; serverCpus?: string; allocations?: boolean; snapshots?: string; phase: string }
 interface Memory { rss: number; heapUsed: number; external: number; spaces: Record<string, number> }
@@ -104,7 +104,8 @@ class Server {
   }
 
   async health(): Promise<{ ccu: number; rooms: number }> {
-    return (await fetch(`${this.endpoint}/health`)).json() as Promise<{ ccu: number; rooms: number }>;
+    // The counts are /health's operator details.
+    return (await fetch(`${this.endpoint}/health`, { headers: { authorization: `Bearer ${TOOL_ADMIN_TOKEN}` } })).json() as Promise<{ ccu: number; rooms: number }>;
   }
 
   async waitFor(what: string, ok: (h: { ccu: number; rooms: number }) => boolean, timeoutMs: number): Promise<void> {

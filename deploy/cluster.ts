@@ -11,6 +11,7 @@
  * (docs/scaling.md).
  */
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
@@ -38,6 +39,10 @@ await assertRedisReachable(options.redis);
 const build = spawnSync(process.execPath, ["game-client/build.ts", "--if-stale"], { cwd: ROOT, stdio: "inherit" });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
+// Every process must verify every other's guest tokens: one secret for all of them.
+const authSecret = process.env.AUTH_SECRET || randomBytes(48).toString("base64url");
+if (!process.env.AUTH_SECRET) console.warn("AUTH_SECRET is unset: the cluster shares a secret generated for this run; players' tokens die with it.");
+
 const apps = Array.from({ length: options.processes }, (_, i) => {
   const port = options.port + i;
   return {
@@ -57,6 +62,7 @@ const apps = Array.from({ length: options.processes }, (_, i) => {
       PUBLIC_ADDRESS: `${options.publicHost}:${port}`,
       REDIS_URL: options.redis,
       DRAIN_SECONDS: String(options.drainSeconds),
+      AUTH_SECRET: authSecret,
     },
   };
 });

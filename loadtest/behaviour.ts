@@ -16,7 +16,7 @@ export function seededRng(seed: number): Rng {
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-/** The plain network round trip, ms, as the player last measured it (the browser pings every 2 s). */
+/** The link's round trip, ms, as the browser estimates it (shared/round-trip.ts); NaN until measured. */
 export type NetworkRtt = () => number;
 
 /** What a behaviour gets when its bot has joined a room. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../tools/process.ts";
 import { startServer, type TestServer } from "../tools/server.ts";
 import { botFetch } from "./bot-http.ts";
+import { requestGuestToken } from "../shared/guest-api.ts";
 
 const viaBotHttp = (endpoint: string) => new Client(endpoint, { fetchFn: botFetch as unknown as FetchFn });
 const viaFetch = (endpoint: string) => new Client(endpoint);
@@ -17,8 +18,10 @@ describe("the bots' matchmaking HTTP client", () => {
   beforeAll(async () => { server = await startServer(); });
   afterAll(async () => { await server.close(); });
 
-  it("joins a room through the SDK", async () => {
-    const room = await viaBotHttp(server.endpoint).joinOrCreate("arena", { name: "bot" });
+  it("signs in and joins a room through the SDK", async () => {
+    const client = viaBotHttp(server.endpoint);
+    client.auth.token = (await requestGuestToken(server.endpoint, "bot", botFetch as never)).token;
+    const room = await client.joinOrCreate("arena", { name: "bot" });
     expect(room.sessionId).toMatch(/\S/);
     await room.leave(true);
   });

@@ -10,8 +10,11 @@ import { MAX_NAME_LENGTH } from "../shared/protocol.ts";
 import type { LinkSettings } from "../shared/link.ts";
 import { seededRng, type Behaviour, type BotPlayer, type Rng } from "./behaviour.ts";
 import { recordMs } from "./histogram.ts";
+import { pingThrough, RoundTripEstimate } from "../shared/round-trip.ts";
 import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
+import { botFetch } from "./bot-http.ts";
+import { IdentityRequestError, requestGuestToken, type IssuedToken } from "../shared/guest-api.ts";
 
 export type { Behaviour, SessionPattern } from "./behaviour.ts";
 
@@ -30,8 +33,10 @@ export interface BotOptions {
   onStepRate?: (stepMs: number) => void;
 }
 
-/** How often a player measures its round trip, ms: the browser's rhythm (game-client/src/net/session.ts). */
+/** How often a bot pings, ms: less often than a browser (shared/round-trip.ts), so a large fleet's pings stay a small part of its traffic. */
 const PING_EVERY_MS = 2000;
+/** A bot asks for a new guest token when its own has less than this left. */
+const TOKEN_RENEW_MARGIN_MS = 60_000;
 
 /** The SDK refuses to reconnect a room younger than this (its `minUptime`), ms. */
 const SDK_MIN_UPTIME_MS = 5000;
@@ -47,8 +52,11 @@ export class Bot {
   private droppedAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private live = false;
-  private rttMs = 0;
+  /** The link's round trip as the browser estimates it (shared/round-trip.ts). */
+  private roundTrip = new RoundTripEstimate();
   private pinger: ReturnType<typeof setInterval> | undefined;
+  private guest: IssuedToken | undefined;
+  private serverHasNoIdentity = false;
 
   constructor(options: BotOptions) {
     this.options = options;
@@ -76,13 +84,36 @@ export class Bot {
     }
   }
 
+  /**
+   * A bot signs in as a guest once, as a player does when the page loads, and
+   * again only when its token is nearly spent. A server without the identity
+   * routes (an older commit under `npm run compare`) answers 404: the bot then
+   * plays without a token, as players of that server did.
+   */
+  private async identityToken(): Promise<string | undefined> {
+    if (this.serverHasNoIdentity) return undefined;
+    if (!this.guest || this.guest.expiresAt - Date.now() < TOKEN_RENEW_MARGIN_MS) {
+      try {
+        this.guest = await requestGuestToken(this.options.endpoint, `bot ${this.options.index}`.slice(0, MAX_NAME_LENGTH), botFetch as never);
+      } catch (error) {
+        if (!(error instanceof IdentityRequestError && error.code === 404)) throw error;
+        this.serverHasNoIdentity = true;
+        return undefined;
+      }
+    }
+    return this.guest.token;
+  }
+
   private async join(): Promise<void> {
     if (this.stopped) return;
     const { meter, endpoint, roomName, index } = this.options;
     const client = new ProbedClient(endpoint, this.probe);
-    const started = performance.now();
     let room: Room;
+    let started = 0;
     try {
+      const token = await this.identityToken();
+      if (token) client.auth.token = token;
+      started = performance.now(); // the sign-in happens before Play, as in the browser: not part of the join
       room = await client.joinOrCreate(roomName, { ...this.options.behaviour.joinOptions, name: `bot ${index}`.slice(0, MAX_NAME_LENGTH) });
     } catch (error) {
       meter.joinFailed(error);
@@ -103,11 +134,12 @@ export class Bot {
     this.player = this.options.behaviour.play({
       room,
       rng: this.rng,
-      rtt: () => this.rttMs,
+      rtt: () => this.roundTrip.estimateMs,
       acknowledged: (ms) => { recordMs(meter.ack, ms); meter.inputsSent++; meter.inputsAcked++; },
     });
-    // Like the browser, keep a plain round-trip figure for the input-queue rule.
-    const ping = () => room.ping((ms) => { this.rttMs = ms; });
+    // Like the browser, keep the link's round trip for the input-queue rule.
+    this.roundTrip.reset();
+    const ping = () => pingThrough(room, this.probe.conditioner, (total, conditioned, late) => this.roundTrip.add(total, conditioned, late));
     ping();
     if (this.pinger) clearInterval(this.pinger);
     this.pinger = setInterval(ping, PING_EVERY_MS);

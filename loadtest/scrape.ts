@@ -35,7 +35,9 @@ export interface ServerScrape {
 }
 
 export async function scrape(endpoint: string, timeoutMs = 2000): Promise<ServerScrape> {
-  const response = await fetch(new URL("/metrics", endpoint), { signal: AbortSignal.timeout(timeoutMs) });
+  // A server started with METRICS_TOKEN wants it; the loadtest takes it from the same variable.
+  const token = process.env.METRICS_TOKEN;
+  const response = await fetch(new URL("/metrics", endpoint), { signal: AbortSignal.timeout(timeoutMs), headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!response.ok) throw new Error(`GET ${endpoint}/metrics answered ${response.status}`);
   return reduce(endpoint, parsePrometheus(await response.text()));
 }

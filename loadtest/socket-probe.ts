@@ -13,6 +13,7 @@ import WebSocket from "ws";
 import { Client, Protocol, Room, type FetchFn, type InputHandle } from "@colyseus/sdk";
 import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { recordMs } from "./histogram.ts";
+import { ArrivalJitter } from "../shared/interpolation.ts";
 import { LinkConditioner, type LinkSettings } from "../shared/link.ts";
 import type { Meter } from "./meter.ts";
 import { botFetch } from "./bot-http.ts";
@@ -46,7 +47,8 @@ export class SocketProbe {
   private lastAcked = 0;
   private epoch = 0;
   private lastPatchAt = 0;
-  private lastInterval = -1;
+  /** Each patch's lateness behind the fastest recent one: the browser's arrival-jitter definition. */
+  private arrivals = new ArrivalJitter();
   /** The browser's link conditioner; undefined on a clean link, so frames skip it entirely. */
   private link: LinkConditioner | undefined;
   private connection: Room["connection"] | undefined;
@@ -56,6 +58,11 @@ export class SocketProbe {
     this.meter = options.meter;
     const link = new LinkConditioner(options.link);
     if (!link.clean) this.link = link;
+  }
+
+  /** The link conditioner between the socket and the SDK; undefined on a clean link. */
+  get conditioner(): LinkConditioner | undefined {
+    return this.link;
   }
 
   /** Hook a room's connection right after the SDK created it, before any frame flows. */
@@ -81,7 +88,7 @@ export class SocketProbe {
       this.link?.up.clear();
       this.link?.down.clear();
       this.lastPatchAt = 0;
-      this.lastInterval = -1;
+      this.arrivals.reset();
       onclose(event);
     };
 
@@ -122,16 +129,14 @@ export class SocketProbe {
     const code = new Uint8Array(event.data, 0, 1)[0] & PROTOCOL_CODE_MASK; // the low bits: high bits are modifiers
     const now = performance.now();
     if (code === Protocol.ROOM_STATE_PATCH) {
-      if (this.lastPatchAt > 0) {
-        const interval = now - this.lastPatchAt;
-        recordMs(this.meter.patchInterval, interval);
-        if (this.lastInterval >= 0) recordMs(this.meter.patchJitter, Math.abs(interval - this.lastInterval));
-        this.lastInterval = interval;
-      }
+      if (this.lastPatchAt > 0) recordMs(this.meter.patchInterval, now - this.lastPatchAt);
       this.lastPatchAt = now;
       if (!this.options.decodePatches) skipDecoding(room);
     }
     deliver(event);
+    // The server stamp rides in the patch's envelope, read by the SDK as it delivered it.
+    const stamp = room.clock.lastServerTime();
+    if (code === Protocol.ROOM_STATE_PATCH && stamp > 0) recordMs(this.meter.patchJitter, this.arrivals.add(stamp, now));
     if (this.input) {
       this.readAck(now);
       // How many of this player's inputs the server has received or will receive but not yet applied.

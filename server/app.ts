@@ -1,12 +1,21 @@
 /**
- * The server, assembled: transport, presence and driver, placement, the
- * room types it is given, HTTP routes. Reads like a table of contents; each
- * part lives in its own module. It names no room type: the entry point
- * passes the list (rooms/index.ts).
+ * The server, assembled: the edge (HTTP(S) server, limits, origins), identity,
+ * transport, presence and driver, placement, the room types it is given, HTTP
+ * routes. Reads like a table of contents; each part lives in its own module.
+ * It names no room type: the entry point passes the list (rooms/index.ts).
  */
 import { defineRoom, defineServer, LobbyRoom, LocalDriver, LocalPresence, matchMaker, definePlugins, type Server } from "@colyseus/core";
 import { LOBBY_ROOM } from "../shared/protocol.ts";
 import type { Config } from "./config.ts";
+import { compressionOptions } from "./edge/compression.ts";
+import { governCors } from "./edge/cors.ts";
+import { createEdgeServer } from "./edge/http-server.ts";
+import { AddressLimits } from "./edge/limits.ts";
+import { limitRoomCreation } from "./edge/room-creation.ts";
+import { boundSendBuffer, closeUnacknowledgedJoins } from "./edge/slow-consumers.ts";
+import { upgradeGate } from "./edge/upgrade-gate.ts";
+import { guardReconnectRoute } from "./identity/reconnection.ts";
+import { IdentityVerifier } from "./identity/tokens.ts";
 import { limitedColyseusLogger } from "./log-limit.ts";
 import { followAnnouncements } from "./ops/announcements.ts";
 import { routes } from "./ops/http.ts";
@@ -14,17 +23,20 @@ import { tickDuration } from "./ops/metrics.ts";
 import { Placement } from "./ops/placement.ts";
 import { connectRedis, useLocalPresence } from "./ops/redis.ts";
 import { MeteredWebSocketTransport } from "./ops/transport.ts";
+import { admissionCheck, installAdmission } from "./room/admission.ts";
 import { installPluginHooksEarly } from "./room/colyseus-internals.ts";
 import { DrainAndAnnounce } from "./room/drain.ts";
 import { checkFrames } from "./room/frame-guard.ts";
 import { ROOM_SETUP_OPTION, type RoomSetup } from "./room/lifecycle.ts";
-import { parseRoomSettings, type RoomType } from "./room/room-type.ts";
+import { DEFAULT_ADMISSION, parseRoomSettings, type RoomType } from "./room/room-type.ts";
 
 export interface GameServer extends Server {
   /** Where new rooms go; also told when this process starts draining. */
   placement: Placement;
   /** The room types this server offers. */
   roomTypes: readonly RoomType[];
+  /** What each address may take (sockets, matchmaking, rooms created). */
+  limits: AddressLimits;
 }
 
 /** Colyseus's LobbyRoom (live listings of every room type) that also hears announcements, for the title screen. */
@@ -38,13 +50,26 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (!redis) useLocalPresence();
   const placement = new Placement(config);
+  const identities = new IdentityVerifier(config.auth);
+  const limits = new AddressLimits(config.edge);
+  guardReconnectRoute(identities);
+  governCors(config.edge);
+
+  const transport = new MeteredWebSocketTransport({
+    server: createEdgeServer(config, limits),
+    maxPayload: 4 * 1024, // bytes: an input frame is a few bytes, chat at most a few hundred
+    pingInterval: 5000, // ms between heartbeats; a silent socket is dropped after 2 misses
+    pingMaxRetries: 2,
+    beforeUpgrade: upgradeGate(config.edge, identities),
+    perMessageDeflate: compressionOptions(config.edge.compressionThresholdBytes),
+  });
+  transport.onRoomSocket((socket) => {
+    boundSendBuffer(socket, config.edge.maxSendBufferBytes);
+    closeUnacknowledgedJoins(socket, config.edge.headersTimeoutMs);
+  });
 
   const server = defineServer({
-    transport: new MeteredWebSocketTransport({
-      maxPayload: 4 * 1024, // bytes: an input frame is a few bytes, chat at most a few hundred
-      pingInterval: 5000, // ms between heartbeats; a silent socket is dropped after 2 misses
-      pingMaxRetries: 2,
-    }),
+    transport,
     presence: redis?.presence ?? new LocalPresence(),
     driver: redis?.driver ?? new LocalDriver(),
     publicAddress: config.publicAddress,
@@ -53,35 +78,39 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
     gracefullyShutdown: false,
     logger: limitedColyseusLogger,
     greet: false,
-    rooms: registrations(config, roomTypes),
-    express: routes(config, roomTypes),
+    rooms: registrations(config, roomTypes, identities, limits),
+    express: routes(config, roomTypes, identities),
   });
 
   placement.start();
   void matchMaker.onReady.then(() => followAnnouncements(matchMaker.presence));
   server.onShutdown(() => placement.stop());
-  return Object.assign(server, { placement, roomTypes });
+  return Object.assign(server, { placement, roomTypes, limits });
 }
 
 /**
  * Each room type under its name, with its setup where the client's options
- * cannot override it; and the lobby. Every one has its clients' frames
- * checked before Colyseus decodes them (server/room/frame-guard.ts).
+ * cannot override it and the framework's onAuth for its admission; and the
+ * lobby. Every one has its clients' frames checked before Colyseus decodes
+ * them (server/room/frame-guard.ts).
  */
-function registrations(config: Config, roomTypes: readonly RoomType[]) {
+function registrations(config: Config, roomTypes: readonly RoomType[], identities: IdentityVerifier, limits: AddressLimits) {
   installPluginHooksEarly(Lobby);
   checkFrames(Lobby);
+  installAdmission(Lobby, admissionCheck(identities, DEFAULT_ADMISSION));
   const rooms: Record<string, ReturnType<typeof defineRoom<any>>> = { [LOBBY_ROOM]: defineRoom(Lobby) };
   for (const type of roomTypes) {
     if (rooms[type.name]) throw new Error(`Two room types are named "${type.name}".`);
     installPluginHooksEarly(type.room);
     checkFrames(type.room);
+    installAdmission(type.room, admissionCheck(identities, type.admits));
     const setup: RoomSetup = {
       type: type.name,
       framework: config.rooms,
       settings: config.roomSettings[type.name] ?? parseRoomSettings(type, {}),
       drainNotice: type.drainNotice,
       stateBufferBytes: type.stateBufferBytes,
+      limitCreation: (roomType) => limitRoomCreation(limits, roomType),
     };
     rooms[type.name] = defineRoom(type.room, { [ROOM_SETUP_OPTION]: setup })
       .filterBy([...type.filterBy])

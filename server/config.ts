@@ -5,13 +5,54 @@
  * object; a bad value stops the process with the variable's name and what it
  * should be.
  */
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { parseRoomSettings, RoomSettingsError, type FrameworkSettings, type RoomType } from "./room/room-type.ts";
 
+/**
+ * The per-address limits skip these when UNLIMITED_ADDRESSES is unset outside
+ * production: on a developer's machine every tab and every bot of
+ * `npm run loadtest` comes from loopback. Production limits everyone.
+ */
+export const DEVELOPMENT_UNLIMITED_ADDRESSES: readonly string[] = Object.freeze(["127.0.0.1", "::1"]);
+
 const LogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 
+/** A comma-separated list; empty items are dropped. */
+const List = z.string().transform((s) => s.split(",").map((item) => item.trim()).filter(Boolean));
+const Origins = List.pipe(z.array(z.string().regex(/^https?:\/\/[^\s/]+$/, "expected origins like https://play.example.com, comma-separated (scheme, host and port; no path)")));
+const Addresses = List.pipe(z.array(z.string().refine((a) => isIP(a) !== 0, "expected IP addresses, comma-separated")));
+
 const Env = z.object({
+  NODE_ENV: z.string().optional(),
+  // Identity (server/identity/, checked by server/room/admission.ts): guest tokens are HS256 JWTs signed with this.
+  AUTH_SECRET: z.string().min(32, "use at least 32 characters (e.g. `openssl rand -base64 48`)").optional(),
+  AUTH_ISSUER: z.string().min(1).default("tickforge"),
+  AUTH_TOKEN_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(3600),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_JWKS_ISSUER: z.string().min(1).optional(),
+  AUTH_JWKS_AUDIENCE: z.string().min(1).optional(),
+  // The edge (server/edge/): who may connect, and how much one address may take.
+  ALLOWED_ORIGINS: Origins.optional(),
+  TRUSTED_PROXIES: Addresses.optional(),
+  UNLIMITED_ADDRESSES: Addresses.optional(),
+  MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(64),
+  MATCHMAKING_PER_SECOND: z.coerce.number().min(0.1).default(5),
+  MATCHMAKING_BURST: z.coerce.number().int().min(1).default(20),
+  ROOMS_CREATED_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  HEADERS_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(5),
+  // Operator surfaces (server/ops/operator-access.ts).
+  METRICS_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  COMPRESSION_THRESHOLD_BYTES: z.coerce.number().int().min(0).default(0),
+  MAX_SEND_BUFFER_BYTES: z.coerce.number().int().min(16 * 1024).default(128 * 1024),
+  // TLS terminated by this process (a single process without a proxy).
+  TLS_CERT: z.string().refine(existsSync, "no such file (a PEM certificate chain)").optional(),
+  TLS_KEY: z.string().refine(existsSync, "no such file (a PEM private key)").optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(2567),
   HOST: z.string().min(1).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -31,6 +72,18 @@ const Env = z.object({
 }).refine((e) => Boolean(e.MONITOR_USERNAME) === Boolean(e.MONITOR_PASSWORD), {
   path: ["MONITOR_PASSWORD"],
   message: "set MONITOR_USERNAME and MONITOR_PASSWORD together (or neither, which turns /monitor off)",
+}).refine((e) => Boolean(e.TLS_CERT) === Boolean(e.TLS_KEY), {
+  path: ["TLS_KEY"],
+  message: "set TLS_CERT and TLS_KEY together (or neither: plain HTTP, TLS at the proxy)",
+}).refine((e) => !(e.AUTH_JWKS_ISSUER || e.AUTH_JWKS_AUDIENCE) || Boolean(e.AUTH_JWKS_URL), {
+  path: ["AUTH_JWKS_URL"],
+  message: "AUTH_JWKS_ISSUER and AUTH_JWKS_AUDIENCE need AUTH_JWKS_URL (the identity provider's key set)",
+}).refine((e) => !e.AUTH_JWKS_URL || Boolean(e.AUTH_JWKS_ISSUER && e.AUTH_JWKS_AUDIENCE), {
+  path: ["AUTH_JWKS_ISSUER"],
+  message: "with AUTH_JWKS_URL, set AUTH_JWKS_ISSUER and AUTH_JWKS_AUDIENCE too: a token is only accepted from that issuer, for that audience",
+}).refine((e) => e.NODE_ENV !== "production" || Boolean(e.AUTH_SECRET), {
+  path: ["AUTH_SECRET"],
+  message: "required when NODE_ENV=production (a generated secret would differ per process and per restart, logging every player out)",
 });
 
 export type Config = Readonly<{
@@ -52,6 +105,46 @@ export type Config = Readonly<{
   adminToken: string | undefined;
   /** Basic-auth credentials for /monitor; unset turns the route off. */
   monitor: Readonly<{ username: string; password: string }> | undefined;
+  /** NODE_ENV=production: no generated secrets, no localhost origins by default. */
+  production: boolean;
+  auth: AuthConfig;
+  edge: EdgeConfig;
+  /** Who may read /metrics, and where it is served. */
+  metrics: Readonly<{ token: string | undefined; port: number | undefined; host: string }>;
+  /** Certificate and key files when this process terminates TLS itself. */
+  tls: Readonly<{ certPath: string; keyPath: string }> | undefined;
+}>;
+
+export type AuthConfig = Readonly<{
+  /** Signs and verifies guest tokens (HS256). */
+  secret: string;
+  /** True when AUTH_SECRET was unset and this process made one up (development only; serve.ts warns). */
+  secretGenerated: boolean;
+  /** `iss` of the guest tokens this server signs. */
+  issuer: string;
+  /** How long a guest token lives; clients refresh before then. */
+  tokenSeconds: number;
+  /** An external identity provider whose tokens are accepted too. */
+  external: Readonly<{ jwksUrl: string; issuer: string; audience: string }> | undefined;
+}>;
+
+export type EdgeConfig = Readonly<{
+  /** Origins allowed on HTTP (CORS) and WebSocket upgrades; undefined: this server's own, plus localhost in development. */
+  allowedOrigins: readonly string[] | undefined;
+  allowLocalhostOrigins: boolean;
+  /** Peers whose X-Forwarded-For is believed. */
+  trustedProxies: readonly string[];
+  /** Addresses the per-address limits do not apply to (a load-test machine). */
+  unlimitedAddresses: readonly string[];
+  maxSocketsPerAddress: number;
+  matchmakingPerSecond: number;
+  matchmakingBurst: number;
+  roomsCreatedPerMinute: number;
+  headersTimeoutMs: number;
+  /** Messages at least this long are sent with permessage-deflate; 0 turns compression off. */
+  compressionThresholdBytes: number;
+  /** A socket whose outgoing buffer passes this is dropped as a slow consumer (seat held). */
+  maxSendBufferBytes: number;
 }>;
 
 /**
@@ -68,6 +161,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(String(issue.path[0]), issue.message);
   }
   const e = parsed.data;
+  // UNLIMITED_ADDRESSES set empty is not unset: it takes loopback's development exemption away (test/edge/, npm run attack).
+  const unlimitedAddresses = env.UNLIMITED_ADDRESSES !== undefined ? e.UNLIMITED_ADDRESSES ?? [] : e.NODE_ENV === "production" ? [] : [...DEVELOPMENT_UNLIMITED_ADDRESSES];
   const roomSettings: Record<string, Readonly<Record<string, unknown>>> = {};
   for (const type of roomTypes) {
     try {
@@ -97,5 +192,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     monitor: e.MONITOR_USERNAME && e.MONITOR_PASSWORD
       ? Object.freeze({ username: e.MONITOR_USERNAME, password: e.MONITOR_PASSWORD })
       : undefined,
+    production: e.NODE_ENV === "production",
+    auth: Object.freeze({
+      secret: e.AUTH_SECRET ?? randomBytes(48).toString("base64url"),
+      secretGenerated: !e.AUTH_SECRET,
+      issuer: e.AUTH_ISSUER,
+      tokenSeconds: e.AUTH_TOKEN_SECONDS,
+      external: e.AUTH_JWKS_URL && e.AUTH_JWKS_ISSUER && e.AUTH_JWKS_AUDIENCE
+        ? Object.freeze({ jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_JWKS_ISSUER, audience: e.AUTH_JWKS_AUDIENCE })
+        : undefined,
+    }),
+    metrics: Object.freeze({ token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST }),
+    tls: e.TLS_CERT && e.TLS_KEY ? Object.freeze({ certPath: e.TLS_CERT, keyPath: e.TLS_KEY }) : undefined,
+    edge: Object.freeze({
+      allowedOrigins: e.ALLOWED_ORIGINS ? Object.freeze(e.ALLOWED_ORIGINS) : undefined,
+      allowLocalhostOrigins: e.NODE_ENV !== "production",
+      trustedProxies: Object.freeze(e.TRUSTED_PROXIES ?? []),
+      unlimitedAddresses: Object.freeze(unlimitedAddresses),
+      maxSocketsPerAddress: e.MAX_SOCKETS_PER_ADDRESS,
+      matchmakingPerSecond: e.MATCHMAKING_PER_SECOND,
+      matchmakingBurst: e.MATCHMAKING_BURST,
+      roomsCreatedPerMinute: e.ROOMS_CREATED_PER_MINUTE,
+      headersTimeoutMs: e.HEADERS_TIMEOUT_SECONDS * 1000,
+      maxSendBufferBytes: e.MAX_SEND_BUFFER_BYTES,
+      compressionThresholdBytes: e.COMPRESSION_THRESHOLD_BYTES,
+    }),
   });
 }

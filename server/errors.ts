@@ -5,7 +5,7 @@
  */
 import { CloseCode } from "../shared/protocol.ts";
 
-export { ClientErrorCode, CloseCode, MatchmakingErrorCode } from "../shared/protocol.ts";
+export { AuthErrorCode, ClientErrorCode, CloseCode, EDGE_REFUSAL_STATUS, EdgeErrorCode, MatchmakingErrorCode } from "../shared/protocol.ts";
 
 /** Close codes a kicked client sees in `room.onLeave(code, reason)`. */
 export const KickCode = Object.freeze({
@@ -28,6 +28,9 @@ export function closeReason(reason: string): string {
   return `${cut}…`;
 }
 const utf8 = new TextEncoder();
+
+/** Close code for "you stopped reading" (server/edge/slow-consumers.ts): the seat is held, the client resumes it. */
+export const SLOW_CONSUMER_CLOSE_CODE = CloseCode.SLOW_CONSUMER;
 
 /** A configuration mistake found at boot: names the variable and what it must be. */
 export class ConfigError extends Error {

@@ -9,6 +9,7 @@ import { limitConsole } from "./log-limit.ts";
 import { waitForRedis } from "./ops/redis.ts";
 import { installGracefulShutdown } from "./ops/shutdown.ts";
 import { activeAllocator } from "./launch.ts";
+import { listenForMetrics } from "./ops/operator-access.ts";
 import type { RoomType } from "./room/room-type.ts";
 
 /** How long a booting process waits for Redis to come up (ms). */
@@ -25,6 +26,12 @@ export async function serve(roomTypes: readonly RoomType[]): Promise<void> {
   }
 
   setLogLevel(config.logLevel);
+  if (config.auth.secretGenerated) {
+    logger.warn("AUTH_SECRET is unset: signing guest tokens with a secret generated for this run. Tokens die with the process and other processes refuse them; set AUTH_SECRET (required with NODE_ENV=production).");
+  }
+  if (!config.production && config.edge.unlimitedAddresses.length > 0) {
+    logger.info({ unlimitedAddresses: config.edge.unlimitedAddresses }, "Per-address limits skip these addresses (UNLIMITED_ADDRESSES; loopback by default outside production, so local bots and tabs are not refused).");
+  }
   if (config.redisUrl) {
     try {
       await waitForRedis(config.redisUrl, REDIS_BOOT_WAIT_MS);
@@ -37,12 +44,13 @@ export async function serve(roomTypes: readonly RoomType[]): Promise<void> {
   const server = createGameServer(config, roomTypes);
   installGracefulShutdown(server, { drainSeconds: config.drainSeconds, placement: server.placement });
   await server.listen(config.port, config.host);
+  await listenForMetrics(config);
   const { port } = server.transport.server!.address() as AddressInfo; // the real one when PORT=0
   if (config.redisUrl && !config.publicAddress) {
     logger.warn("REDIS_URL without PUBLIC_ADDRESS: a player matched to a room on another process cannot reach it (docs/scaling.md)");
   }
   logger.info(
     { port, processId: matchMaker.processId, redis: Boolean(config.redisUrl), publicAddress: config.publicAddress, allocator: activeAllocator() },
-    `Tickforge listening on http://localhost:${port}`,
+    `Tickforge listening on ${config.tls ? "https" : "http"}://localhost:${port}`,
   );
 }

@@ -53,14 +53,28 @@ export function checkLinkSettings(input: Partial<LinkSettings>, base: LinkSettin
   return out;
 }
 
+/** What the link did to one message, for the round-trip estimate (shared/round-trip.ts). */
+export interface Carried {
+  /** The delay the link gave it, ms: the draw, a retransmission, the wait behind earlier messages. */
+  readonly delayMs: number;
+  /** How much later than that the page got round to delivering it, ms (a busy main thread); set on delivery. */
+  lateMs: number;
+}
+
+const PASSED_STRAIGHT: Carried = Object.freeze({ delayMs: 0, lateMs: 0 });
+
 /** One direction of the link: a delay line that never reorders. */
 export class Pipe {
   readonly #link: LinkConditioner;
-  #queue: { at: number; deliver: () => void }[] = [];
+  #queue: (Carried & { at: number; deliver: () => void })[] = [];
   #lastAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Messages delayed by a simulated retransmission. */
   retransmits = 0;
+  /** The message pushed last. */
+  lastPushed: Carried = PASSED_STRAIGHT;
+  /** The message being delivered right now, if any. */
+  delivering: Carried | undefined;
 
   constructor(link: LinkConditioner) {
     this.#link = link;
@@ -74,6 +88,7 @@ export class Pipe {
     const s = this.#link.settings;
     const random = this.#link.random;
     if (this.#queue.length === 0 && s.latencyMs === 0 && s.jitterMs === 0 && s.lossPercent === 0) {
+      this.lastPushed = PASSED_STRAIGHT;
       deliver(); // clean link: not even a timer hop
       return;
     }
@@ -87,7 +102,9 @@ export class Pipe {
     // In order, always: a message never overtakes the one sent before it.
     const at = Math.max(now + Math.max(0, delay), this.#lastAt);
     this.#lastAt = at;
-    this.#queue.push({ at, deliver });
+    const carried = { at, delayMs: at - now, lateMs: 0, deliver };
+    this.lastPushed = carried;
+    this.#queue.push(carried);
     if (this.#queue.length === 1) this.#schedule();
   }
 
@@ -109,8 +126,14 @@ export class Pipe {
   #flush(): void {
     const now = performance.now();
     while (this.#queue.length > 0 && this.#queue[0].at <= now + 0.5) {
-      const { deliver } = this.#queue.shift()!;
-      deliver();
+      const carried = this.#queue.shift()!;
+      carried.lateMs = Math.max(0, performance.now() - carried.at); // after the deliveries before it in this flush
+      this.delivering = carried;
+      try {
+        carried.deliver();
+      } finally {
+        this.delivering = undefined;
+      }
     }
     this.#schedule();
   }

@@ -1,6 +1,6 @@
 /**
  * Input pacing: how a player keeps the room's input queue short. Shared by the
- * browser client (net/prediction.ts) and the load tester's bots, so bots feel
+ * browser client (rooms/arena/client/prediction.ts) and the load tester's bots, so bots feel
  * what browser players feel.
  *
  * The room applies one input per step and makes up a step whose input came

@@ -55,6 +55,11 @@ export const CloseCode = Object.freeze({
    * so do not retry. Not one of Colyseus's codes, nor WebSocket's 1002.
    */
   PROTOCOL_ERROR: 4004,
+  /**
+   * You stopped reading: the socket's outgoing buffer passed MAX_SEND_BUFFER_BYTES.
+   * Not a kick: the seat is held for the reconnection window, so resume it.
+   */
+  SLOW_CONSUMER: 4020,
 });
 
 /**
@@ -68,6 +73,67 @@ export const MatchmakingErrorCode = Object.freeze({
   /** Every live process is draining or at MAX_ROOMS_PER_PROCESS / MAX_CCU_PER_PROCESS (529: "overloaded"). */
   AT_CAPACITY: 529,
 });
+
+/**
+ * Identity refusals (server/identity/): the HTTP status of the refused request,
+ * and the code the SDK's `MatchMakeError` carries. Each says what to do next:
+ * a missing or expired token means "get a new one" (POST /auth/guest or
+ * /auth/refresh); a forged or foreign one will never pass.
+ */
+export const AuthErrorCode = Object.freeze({
+  /** No token with the request: send `Authorization: Bearer <token>` (the SDK: `client.auth.token`). */
+  TOKEN_MISSING: 440,
+  /** Not a token this server can verify: malformed, or its signature does not match. */
+  TOKEN_INVALID: 441,
+  /** Signed by us, but past its `exp`: refresh before it runs out. */
+  TOKEN_EXPIRED: 442,
+  /** Signed, but for another issuer or audience. */
+  TOKEN_FOREIGN_ISSUER: 443,
+  /** This room type does not admit guest identities. */
+  GUESTS_NOT_ADMITTED: 444,
+  /** A reconnection token presented by someone other than the seat's owner; the seat stays held for its owner. */
+  SEAT_HELD_FOR_ANOTHER_PLAYER: 445,
+});
+
+/**
+ * Refusals at the connection edge (server/edge/), in the `code` of the JSON
+ * body. ROOM_CREATION_LIMITED is a matchmaking refusal (the SDK's
+ * `MatchMakeError` code); the others answer an HTTP request or an upgrade
+ * with the status in `EDGE_REFUSAL_STATUS`.
+ */
+export const EdgeErrorCode = Object.freeze({
+  /** The page's Origin is not in ALLOWED_ORIGINS. */
+  ORIGIN_NOT_ALLOWED: 446,
+  /** A socket path naming another process: the proxy or the client routed it wrong. */
+  WRONG_PROCESS: 447,
+  /** This address already holds MAX_SOCKETS_PER_ADDRESS sockets. */
+  TOO_MANY_SOCKETS: 448,
+  /** Over MATCHMAKING_PER_SECOND (burst MATCHMAKING_BURST): retry after `Retry-After` seconds. */
+  MATCHMAKING_RATE_LIMITED: 449,
+  /** Over ROOMS_CREATED_PER_MINUTE for this address: join an existing room, or retry later. */
+  ROOM_CREATION_LIMITED: 450,
+});
+
+/** The HTTP status an edge refusal is answered with. */
+export const EDGE_REFUSAL_STATUS: Readonly<Record<number, number>> = Object.freeze({
+  [EdgeErrorCode.ORIGIN_NOT_ALLOWED]: 403,
+  [EdgeErrorCode.WRONG_PROCESS]: 421,
+  [EdgeErrorCode.TOO_MANY_SOCKETS]: 429,
+  [EdgeErrorCode.MATCHMAKING_RATE_LIMITED]: 429,
+});
+
+/** POST a `{ name }` here for a guest identity (`IssuedToken`). */
+export const GUEST_SIGN_IN_PATH = "/auth/guest";
+/** POST with `Authorization: Bearer <token>` here for the same identity with a later expiry (`IssuedToken`). */
+export const TOKEN_REFRESH_PATH = "/auth/refresh";
+
+/** What the identity routes answer. */
+export interface IssuedToken {
+  token: string;
+  user: { id: string; name: string; guest: true };
+  /** ms since the epoch; refresh before then. */
+  expiresAt: number;
+}
 
 /** The longest player name any room type accepts: the client's field and the HUD are laid out for it. */
 export const MAX_NAME_LENGTH = 16;

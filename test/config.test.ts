@@ -64,4 +64,38 @@ describe("configuration", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe("QUIZ_ROUND_SECONDS");
   });
+
+  it("generates an identity secret outside production, and says so", () => {
+    const config = loadConfig({});
+    expect(config.auth.secretGenerated).toBe(true);
+    expect(config.auth.secret.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ AUTH_SECRET: "s".repeat(32) }).auth).toMatchObject({ secret: "s".repeat(32), secretGenerated: false });
+  });
+
+  it("refuses to start in production without AUTH_SECRET", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/^AUTH_SECRET: required when NODE_ENV=production/);
+    expect(loadConfig({ NODE_ENV: "production", AUTH_SECRET: "s".repeat(32) }).production).toBe(true);
+  });
+
+  it("exempts loopback from the per-address limits by default outside production only, and UNLIMITED_ADDRESSES overrides that", () => {
+    expect(loadConfig({}).edge.unlimitedAddresses).toEqual(["127.0.0.1", "::1"]);
+    expect(loadConfig({ NODE_ENV: "production", AUTH_SECRET: "s".repeat(32) }).edge.unlimitedAddresses).toEqual([]);
+    expect(loadConfig({ UNLIMITED_ADDRESSES: "" }).edge.unlimitedAddresses).toEqual([]);
+    expect(loadConfig({ UNLIMITED_ADDRESSES: "10.0.0.7" }).edge.unlimitedAddresses).toEqual(["10.0.0.7"]);
+    expect(loadConfig({ NODE_ENV: "production", AUTH_SECRET: "s".repeat(32), UNLIMITED_ADDRESSES: "10.0.0.7" }).edge.unlimitedAddresses).toEqual(["10.0.0.7"]);
+  });
+
+  it("takes an external identity provider only with its issuer and audience", () => {
+    expect(() => loadConfig({ AUTH_JWKS_URL: "https://id.example.com/jwks.json" })).toThrow(/^AUTH_JWKS_ISSUER: /);
+    expect(loadConfig({ AUTH_JWKS_URL: "https://id.example.com/jwks.json", AUTH_JWKS_ISSUER: "https://id.example.com", AUTH_JWKS_AUDIENCE: "game" }).auth.external)
+      .toEqual({ jwksUrl: "https://id.example.com/jwks.json", issuer: "https://id.example.com", audience: "game" });
+  });
+
+  it.each([
+    ["ALLOWED_ORIGINS", "play.example.com"],
+    ["TRUSTED_PROXIES", "haproxy"],
+    ["AUTH_SECRET", "short"],
+  ])("rejects %s=%s with an error naming the variable", (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
+  });
 });

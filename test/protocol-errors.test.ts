@@ -5,7 +5,6 @@
  * process keeps answering. Against a real server process, so a frame that
  * blocked the event loop would show as a silent server, not a stuck test.
  */
-import { Client } from "@colyseus/sdk";
 import { Protocol, ProtocolModifier } from "@colyseus/shared-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_PLAYERS } from "../rooms/arena/constants.ts";
@@ -13,6 +12,7 @@ import { ArenaInput } from "../rooms/arena/state.ts";
 import { MAX_INPUTS_PER_FRAME, MAX_MESSAGE_TYPE_BYTES } from "../server/room/frame-guard.ts";
 import { CloseCode } from "../shared/protocol.ts";
 import { health, joinAttacker, joinVictim, startTarget, type Target, type Victim } from "./fuzz/target.ts";
+import { GuestClient } from "../tools/identity.ts";
 
 let target: Target;
 let victim: Victim;
@@ -120,7 +120,7 @@ describe("a frame that breaks the protocol", () => {
 
 describe("what a conforming client sends", () => {
   it.each(["reliable", "unreliable"] as const)("passes the frame check: the SDK's %s inputs, stamped for lag compensation, are applied and acknowledged", async (mode) => {
-    const player = await new Client(target.endpoint).joinById(victim.roomId, { name: "Player" });
+    const player = await new GuestClient(target.endpoint, "Player").joinById(victim.roomId, { name: "Player" });
     try {
       let left: number | undefined;
       player.onLeave((code) => { left = code; });

@@ -16,7 +16,12 @@ describe("npm start", () => {
     const script = html.match(/src="\.?\/?([^"]+\.js)"/)?.[1];
     expect(script).toBeDefined();
     expect((await fetch(`${endpoint}/${script}`)).status).toBe(200);
-    expect(await (await fetch(`${endpoint}/health`)).json()).toMatchObject({ status: "ok", redis: "unused" });
+    expect(await (await fetch(`${endpoint}/health`)).json()).toEqual({ status: "ok" });
+  });
+
+  it("refuses to start in production without AUTH_SECRET", async () => {
+    await expect(startProcess({ name: "production", env: { NODE_ENV: "production", AUTH_SECRET: "" } }))
+      .rejects.toThrow(/exited \(1\)[\s\S]*AUTH_SECRET: required when NODE_ENV=production/);
   });
 
   it("refuses to start on bad configuration, naming the variable", async () => {

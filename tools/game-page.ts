@@ -31,6 +31,8 @@ export interface OpenOptions {
   query?: string;
   /** Console errors that this test provokes on purpose (e.g. connection refused while offline). */
   expectedErrors?: RegExp[];
+  /** Trust any certificate (a spec's self-signed one). */
+  ignoreHTTPSErrors?: boolean;
 }
 
 function call(fn: (...args: any[]) => unknown, arg: unknown): string {
@@ -39,7 +41,7 @@ function call(fn: (...args: any[]) => unknown, arg: unknown): string {
 
 /** Open the game in a fresh browser context (its own sessionStorage) and wait for the title screen. */
 export async function openGame(browser: Browser, endpoint: string, options: OpenOptions = {}): Promise<GamePage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: options.ignoreHTTPSErrors });
   const page = await context.newPage();
   const errors: string[] = [];
   const expected = options.expectedErrors ?? [];

@@ -21,6 +21,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** ADMIN_TOKEN of the servers tools start: the operator token that /health's details need. */
+export const TOOL_ADMIN_TOKEN = "tickforge-tool-operator-token";
+
+/** AUTH_SECRET of the processes tests and tools start (they all share it, as a deployment's processes do). */
+export const TEST_AUTH_SECRET = "tickforge-test-secret-shared-by-every-process";
+
 export interface ToolRun { code: number | null; stdout: string; stderr: string }
 
 /** Run one of the repository's command-line tools as a user would: its own Node process, output collected. */
@@ -92,6 +98,10 @@ export async function startProcess(options: ProcessOptions): Promise<GameProcess
       HOST: "127.0.0.1",
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl, PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {}),
       LOG_LEVEL: "info",
+      // One secret for every process a test starts, as a deployment has: a token from one is good on all.
+      AUTH_SECRET: TEST_AUTH_SECRET,
+      // Every test client comes from 127.0.0.1 (see tools/server.ts); test/edge/ turns the limits back on.
+      UNLIMITED_ADDRESSES: "127.0.0.1",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -179,13 +189,15 @@ export async function spawnServer(options: {
   /** Node flags before the server's own: an inspector, --expose-gc. */
   nodeFlags?: string[];
   stderr?: "inherit" | "pipe";
+  /** Extra settings for the server (COMPRESSION_THRESHOLD_BYTES, say). */
+  env?: Record<string, string>;
 } = {}): Promise<ToolServer> {
   const port = options.port ?? await freePort();
   const node = [process.execPath, ...serverArgv(...(options.nodeFlags ?? []))];
   const [command, ...args] = options.cpus ? ["taskset", "-c", options.cpus, ...node] : node;
   const child = spawn(command, args, {
     cwd: options.root ?? ROOT,
-    env: { ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+    env: { AUTH_SECRET: TEST_AUTH_SECRET, UNLIMITED_ADDRESSES: "127.0.0.1", ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ADMIN_TOKEN: TOOL_ADMIN_TOKEN, ...options.env },
     stdio: ["ignore", "ignore", options.stderr ?? "inherit"],
   });
   return { child, port, endpoint: `http://127.0.0.1:${port}` };

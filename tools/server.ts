@@ -5,25 +5,32 @@
  */
 import type { AddressInfo } from "node:net";
 import { matchMaker, type Room as ServerRoom } from "@colyseus/core";
-import { Client } from "@colyseus/sdk";
 import { roomTypes as repositoryRoomTypes } from "../rooms/index.ts";
 import { createGameServer, type GameServer } from "../server/app.ts";
 import { loadConfig } from "../server/config.ts";
 import { setLogLevel } from "../server/logger.ts";
 import type { RoomType } from "../server/room/room-type.ts";
+import { GuestClient } from "./identity.ts";
+
+/**
+ * Every test client connects from 127.0.0.1, where a real deployment sees one
+ * address per player: the per-address limits are off for it unless a spec
+ * sets UNLIMITED_ADDRESSES="" to test them (test/edge/).
+ */
+export const TEST_ENV: Readonly<Record<string, string>> = Object.freeze({ UNLIMITED_ADDRESSES: "127.0.0.1" });
 
 export interface TestServer {
   server: GameServer;
   port: number;
   endpoint: string;
-  /** A fresh SDK client pointed at this server. */
-  client(): Client;
+  /** A fresh SDK client pointed at this server, signed in as a guest (its token arrives before its first matchmaking request). */
+  client(name?: string): GuestClient;
   close(): Promise<void>;
 }
 
 /** A server offering `roomTypes` (by default the repository's, rooms/index.ts; framework specs pass small inline ones). */
 export async function startServer(env: Record<string, string> = {}, roomTypes: readonly RoomType<any>[] = repositoryRoomTypes): Promise<TestServer> {
-  const config = loadConfig({ LOG_LEVEL: "silent", ...env, PORT: "0" }, roomTypes);
+  const config = loadConfig({ LOG_LEVEL: "silent", ...TEST_ENV, ...env, PORT: "0" }, roomTypes);
   setLogLevel(config.logLevel);
   const server = createGameServer(config, roomTypes);
   await server.listen(0, "127.0.0.1");
@@ -33,7 +40,7 @@ export async function startServer(env: Record<string, string> = {}, roomTypes: r
     server,
     port,
     endpoint,
-    client: () => new Client(endpoint),
+    client: (name) => new GuestClient(endpoint, name),
     close: () => server.gracefullyShutdown(false),
   };
 }

@@ -10,5 +10,7 @@ export { COLORS, css, playerColor, TEX } from "./game/style.ts";
 export { button, formatClock, panel, textStyle, type Button } from "./game/ui.ts";
 export { Emitter } from "./net/emitter.ts";
 export type { RoomListing } from "./net/lobby.ts";
+export { EntityTracks, PatchTimeline, type RemoteDrawing, type RemoteView } from "./net/remotes.ts";
 export type { ConnectionState, GameSession } from "./net/session.ts";
+export { MotionFigures, type MotionSummary } from "../../shared/motion-figures.ts";
 export { defineClientModule, type RoomClientModule, type RoomContext } from "./room-module.ts";

@@ -1,7 +1,8 @@
 /**
  * Entry point, and the only file that touches the page: finds the mount
  * point, reads link-conditioner settings from the query string
- * (`?latency=150&jitter=20&loss=1`), starts the game and exposes the debug
+ * (`?latency=150&jitter=20&loss=1`) and what draws other players
+ * (`?remotes=sdk`: the SDK's lerp and clock, for comparison), starts the game and exposes the debug
  * hook as `window.__tickforge` for tests and the measurement script.
  */
 import { checkLinkSettings, type LinkSettings } from "../../shared/link.ts";
@@ -20,6 +21,7 @@ function linkFromQuery(params: URLSearchParams): Partial<LinkSettings> {
 const { game, debug } = StartGame("game", {
   endpoint: `${location.protocol}//${location.host}`,
   link: linkFromQuery(new URLSearchParams(location.search)),
+  remotes: new URLSearchParams(location.search).get("remotes") === "sdk" ? "sdk" : "buffer",
 });
 
 /** Count distinct colours in a downscaled snapshot of the canvas: proof something was drawn. */

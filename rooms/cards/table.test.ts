@@ -14,7 +14,7 @@ import { seededRng } from "./random.ts";
 import { matches } from "./rules.ts";
 import { CardsState, playerViewOf } from "./state.ts";
 import {
-  dealtView, drained, framesContain, listen, serverSnapshot, serverTableOf, sitDown, wireBytesOf, type TableClient,
+  dealtView, drained, framesContain, listen, reload, serverSnapshot, serverTableOf, sitDown, wireBytesOf, type TableClient,
 } from "./testing.ts";
 
 let ts: TestServer;
@@ -218,7 +218,7 @@ describe("cards table: seats", () => {
     await gone.catch(() => undefined);
     await waitForState(ben, (s) => s.seats[before.seat].connected === false, 10_000, "the seat held");
 
-    const back = listen(await ts.client().reconnect(token));
+    const back = await reload(ts, ann, token);
     const after = await dealtView(back);
     expect(back.sessionId).toBe(ann.sessionId);
     expect(after.seat).toBe(before.seat);
@@ -252,7 +252,8 @@ describe("cards table: chairs", () => {
     const next = await waitForState(ann, (s) => s.round === 2 && s.phase === "playing" && s, 10_000, "the next deal");
     expect(Array.from(next.seats, (seat: any) => seat.name)).toEqual(["Ann", "Cy", "Dee"]);
     expect(Array.from(next.seats, (seat: any) => seat.dealtIn)).toEqual([true, true, true]);
-    const eve = listen(await ts.client().joinById(ann.roomId, { name: "Eve" }));
+    const eveClient = ts.client("Eve");
+    const eve = listen(await eveClient.joinById(ann.roomId, { name: "Eve" }), eveClient.identity.then((issued) => issued.token));
     await waitForState(ann, (s) => s.seats.length === 4, 10_000, "Eve's chair");
     await leaveAll(ann, cy, dee, eve);
   });

@@ -3,7 +3,8 @@
  * SDK clients at a real table, read what each one was dealt, and reach the
  * server-side room the test's process runs.
  */
-import type { Room } from "@colyseus/sdk";
+import { Client, type Room } from "@colyseus/sdk";
+import type { GuestClient } from "../../tools/identity.ts";
 import { localRoom, type TestServer } from "../../tools/server.ts";
 import { waitForState } from "../../tools/wait.ts";
 import type { CardsRoom } from "./CardsRoom.ts";
@@ -16,11 +17,13 @@ export type TableClient = Room<any, CardsState> & {
   events: TableEvent[];
   /** Every frame its socket received, as raw bytes. */
   frames: Uint8Array[];
+  /** The player's guest token, which a reload keeps (the seat is bound to it). */
+  token: Promise<string>;
 };
 
-/** Record what a client hears: its events, and the raw frames on its socket. */
-export function listen(room: Room<any, any>): TableClient {
-  const client = Object.assign(room, { events: [] as TableEvent[], frames: [] as Uint8Array[] }) as TableClient;
+/** Record what a client hears: its events, and the raw frames on its socket; `token` is its player's identity. */
+export function listen(room: Room<any, any>, token: Promise<string>): TableClient {
+  const client = Object.assign(room, { events: [] as TableEvent[], frames: [] as Uint8Array[], token }) as TableClient;
   room.onMessage(MESSAGES.event, (event: TableEvent) => client.events.push(event));
   const socket = (room.connection.transport as unknown as { ws: WebSocket }).ws;
   socket.addEventListener("message", (message: MessageEvent) => {
@@ -31,11 +34,13 @@ export function listen(room: Room<any, any>): TableClient {
 
 /** Open a table: `names.length` players sit down in order (the first creates the room), plus any spectators. */
 export async function sitDown(ts: TestServer, names: string[], spectators = 0): Promise<{ players: TableClient[]; spectators: TableClient[] }> {
-  const first = listen(await ts.client().create("cards", { name: names[0] }));
+  const seated = async (client: GuestClient, join: (client: GuestClient) => Promise<Room<any, any>>) =>
+    listen(await join(client), client.identity.then((issued) => issued.token));
+  const first = await seated(ts.client(names[0]), (c) => c.create("cards", { name: names[0] }));
   const players = [first];
-  for (const name of names.slice(1)) players.push(listen(await ts.client().joinById(first.roomId, { name })));
+  for (const name of names.slice(1)) players.push(await seated(ts.client(name), (c) => c.joinById(first.roomId, { name })));
   const watching: TableClient[] = [];
-  for (let i = 0; i < spectators; i++) watching.push(listen(await ts.client().joinById(first.roomId, { spectate: true })));
+  for (let i = 0; i < spectators; i++) watching.push(await seated(ts.client(), (c) => c.joinById(first.roomId, { spectate: true })));
   for (const room of [...players, ...watching]) {
     room.reconnection.enabled = false;
     await waitForState(room, (s: CardsState) => s.seats !== undefined, 10_000, "the first state");
@@ -80,4 +85,11 @@ export function framesContain(frames: readonly Uint8Array[], needle: Uint8Array)
 /** Resolve once the client's socket has delivered everything the server sent it before now (a ping answers after it). */
 export function drained(room: Room): Promise<void> {
   return new Promise((resolve) => room.ping(() => resolve()));
+}
+
+/** A reload of `table`'s page: a new SDK client with the same identity (the page keeps its token) resumes the seat. */
+export async function reload(ts: TestServer, table: TableClient, reconnectionToken: string): Promise<TableClient> {
+  const client = new Client(ts.endpoint);
+  client.auth.token = await table.token;
+  return listen(await client.reconnect(reconnectionToken), table.token);
 }

@@ -13,14 +13,16 @@ import { ROOM_TYPES_PATH, type RoomTypeInfo } from "../../shared/protocol.ts";
 import type { RoomType } from "../room/room-type.ts";
 import { announce, AnnouncementRequest } from "./announcements.ts";
 import type { Config } from "../config.ts";
+import { mountIdentityRoutes } from "../identity/routes.ts";
+import type { IdentityVerifier } from "../identity/tokens.ts";
 import { logger } from "../logger.ts";
-import { registry } from "./metrics.ts";
+import { metricsResponse, operatorAsking } from "./operator-access.ts";
 import { matchmakingOutage } from "./redis.ts";
 import { currentDrain } from "./shutdown.ts";
 
 export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client/", import.meta.url));
 
-export function routes(config: Config, roomTypes: readonly RoomType[]) {
+export function routes(config: Config, roomTypes: readonly RoomType[], identities: IdentityVerifier) {
   const offered: RoomTypeInfo[] = roomTypes.map(({ name, title, summary }) => ({ name, title, summary }));
   return function mountRoutes(app: Application): void {
     // What the title screen lists: every room type this server offers.
@@ -28,12 +30,17 @@ export function routes(config: Config, roomTypes: readonly RoomType[]) {
       res.json(offered);
     });
 
-    // 503 while draining, so a load balancer stops sending matchmaking here.
-    app.get("/health", (_req, res) => {
+    // 503 while draining, so a load balancer stops sending matchmaking here. The details are for operators.
+    app.get("/health", (req, res) => {
       const drain = currentDrain();
       const outage = matchmakingOutage();
+      const status = drain ? "draining" : "ok";
+      if (!operatorAsking(req, config)) {
+        res.status(drain ? 503 : 200).json({ status });
+        return;
+      }
       res.status(drain ? 503 : 200).json({
-        status: drain ? "draining" : "ok",
+        status,
         processId: matchMaker.processId,
         redis: !config.redisUrl ? "unused" : outage ? "down" : "ok",
         rooms: matchMaker.stats.local.roomCount,
@@ -42,10 +49,15 @@ export function routes(config: Config, roomTypes: readonly RoomType[]) {
       });
     });
 
-    app.get("/metrics", async (_req, res) => {
-      res.type(registry.contentType).send(await registry.metrics());
-    });
+    // With METRICS_PORT, /metrics lives on its own listener only (server/ops/operator-access.ts).
+    if (config.metrics.port === undefined) {
+      app.get("/metrics", async (req, res) => {
+        const answer = await metricsResponse(req.get("authorization"), config);
+        res.status(answer.status).type(answer.type).send(answer.body);
+      });
+    }
 
+    mountIdentityRoutes(app, identities);
     mountAnnouncements(app, config);
     mountMonitor(app, config);
     mountClient(app);

@@ -4,7 +4,7 @@
  * whether Redis is reachable right now.
  *
  * When Redis goes away, rooms keep ticking (nothing in a step touches Redis),
- * matchmaking refuses quickly with a clear error (see GameRoom.onAuth), and
+ * matchmaking refuses quickly with a clear error (see server/room/admission.ts), and
  * when it returns this process re-lists its running rooms and its load, which
  * a Redis restart without persistence would otherwise have forgotten.
  */

@@ -37,10 +37,25 @@ export class MeteredWebSocketTransport extends WebSocketTransport {
     // Runs after Colyseus's own connection handler, before the join frame goes out.
     this.wss.on("connection", (socket: WebSocket, req: IncomingMessage) => meter(socket, req));
   }
+
+  /** Call `listener` for every room socket once its handshake completed, after Colyseus's own handler. */
+  onRoomSocket(listener: (socket: WebSocket, req: IncomingMessage) => void): void {
+    this.wss.on("connection", (socket: WebSocket, req: IncomingMessage) => {
+      if (ROOM_SOCKET_PATH.test(req.url ?? "")) listener(socket, req);
+    });
+  }
+
+  /** Every open socket (ws's live set). */
+  get sockets(): Set<WebSocket> {
+    return this.wss.clients;
+  }
 }
 
+/** `/<processId>/<roomId>`: a room socket; anything else is the SDK's latency probe. */
+const ROOM_SOCKET_PATH = /\/[\w-]+\/([\w-]+)(?:\?|$)/;
+
 function meter(socket: WebSocket, req: IncomingMessage) {
-  const roomId = /\/[\w-]+\/([\w-]+)(?:\?|$)/.exec(req.url ?? "")?.[1];
+  const roomId = ROOM_SOCKET_PATH.exec(req.url ?? "")?.[1];
   if (!roomId) return; // the SDK's latency probe, not a room socket
   const { received, sent, stateBytes } = cellsOf(matchMaker.getLocalRoomById(roomId)?.roomName ?? "unknown");
 

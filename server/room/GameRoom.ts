@@ -11,21 +11,21 @@
  * patches the room's own lifecycle methods: Colyseus runs the pieces' hooks
  * around them.
  *
- * Besides, the base refuses matchmaking while Redis is down, logs any bug in
+ * Who may join is the framework's onAuth (server/room/admission.ts), which
+ * createGameServer installs on every registered room type. Besides, the base logs any bug in
  * a hook or step with the room's ids instead of crashing, runs the fixed
  * step on deadlines and times it into metrics and placement.
  */
-import { Room, ServerError, type AuthContext } from "@colyseus/core";
-import { MatchmakingErrorCode } from "../../shared/protocol.ts";
+import { Room } from "@colyseus/core";
 import { logger, type Logger } from "../logger.ts";
 import { tickDuration } from "../ops/metrics.ts";
 import { recordTickTime } from "../ops/placement.ts";
-import { matchmakingOutage } from "../ops/redis.ts";
 import { currentDrain } from "../ops/shutdown.ts";
 import { Conduct, type ConductOptions } from "./conduct.ts";
 import { DrainAndAnnounce, drainOf, type DrainOptions } from "./drain.ts";
 import { runOnDeadlines, type StepContext } from "./fixed-step.ts";
 import { RoomLifecycle, type RoomSetup } from "./lifecycle.ts";
+import { seatOwner } from "./seats.ts";
 import type { FrameworkSettings } from "./room-type.ts";
 
 /** The pieces every room composes, in the order their hooks run. */
@@ -59,15 +59,12 @@ export abstract class GameRoom<
   }
 
   /**
-   * Every matchmaking request passes here first: while Redis is unreachable
-   * it is refused at once with a reason, instead of failing deep inside
-   * Colyseus with a driver error. Rooms that need real auth override this
-   * and call `GameRoom.onAuth` first.
+   * Who owns the seat a reconnection token resumes (server/room/seats.ts).
+   * The reconnect route asks the room's process by remote room call, so it
+   * is a method of the room (server/identity/reconnection.ts).
    */
-  static async onAuth(_token: string, _options: unknown, _context: AuthContext): Promise<unknown> {
-    const outage = matchmakingOutage();
-    if (outage) throw new ServerError(MatchmakingErrorCode.UNAVAILABLE, outage);
-    return true;
+  ownerOfReconnection(reconnectionToken: string): string | undefined {
+    return seatOwner(this, reconnectionToken);
   }
 
   /**

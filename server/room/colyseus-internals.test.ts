@@ -2,8 +2,9 @@
  * The reaches into Colyseus's private fields (colyseus-internals.ts) still
  * land. An upgrade that renames or moves one fails here, naming the file to
  * fix, instead of silently running rooms on Colyseus's own timer, with the
- * process-wide state buffers, without their pieces' hooks, or with client
- * frames reaching the decoders unchecked.
+ * process-wide state buffers, without their pieces' hooks, with client
+ * frames reaching the decoders unchecked, or handing a held seat to whoever
+ * presents its reconnection token.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -11,26 +12,31 @@ import { setImmediate } from "node:timers/promises";
 import { definePlugins, type Client } from "@colyseus/core";
 import { schema, t } from "@colyseus/schema";
 import { Protocol } from "@colyseus/shared-types";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { localRoom, startServer, type TestServer } from "../../tools/server.ts";
 import { nextSignal, waitForState } from "../../tools/wait.ts";
 import { CloseCode } from "../../shared/protocol.ts";
-import { declaredInput, leaveRoomNow, resizeStateBuffers, stateBufferSizes, stepTimerOf, WRITTEN_FOR_COLYSEUS, type RoomSocket } from "./colyseus-internals.ts";
+import { beforeMatchmakeMethod, declaredInput, leaveRoomNow, resizeStateBuffers, seatAuthOf, stateBufferSizes, stepTimerOf, WRITTEN_FOR_COLYSEUS, type RoomSocket } from "./colyseus-internals.ts";
 import { framework, GameRoom } from "./GameRoom.ts";
 import { predictedInput, PredictedRoom } from "./PredictedRoom.ts";
+import { SeatHolding } from "./seats.ts";
 import { defineRoomType } from "./room-type.ts";
 
 const Counter = schema({ steps: t.uint32().default(0) }, "Counter");
 
 class TickingRoom extends GameRoom<{ state: InstanceType<typeof Counter> }> {
   state = new Counter();
-  plugins = definePlugins([...framework()]);
+  plugins = definePlugins([...framework(), new SeatHolding({ seconds: () => 30 })]);
   joined: string[] = [];
   onCreate() {
     this.setFixedTimestep(() => { this.state.steps++; });
   }
   onJoin(client: Client) {
     this.joined.push(client.sessionId);
+  }
+  held: string[] = [];
+  onDrop(client: Client, code?: number) {
+    if (this.plugins.seats.hold(client, code)) this.held.push(client.sessionId);
   }
 }
 const ticking = defineRoomType({ name: "ticking", title: "Ticking", summary: "Counts steps.", room: TickingRoom, stateBufferBytes: 3 * 1024 });
@@ -135,5 +141,36 @@ describe("reaches into Colyseus internals", () => {
     const left = nextSignal(room.onLeave, 10_000, "the close");
     client.leave(CloseCode.PROTOCOL_ERROR);
     await left;
+  });
+
+  it("read whose identity a seat is, while connected and while held for its reconnection", async () => {
+    const client = ts.client("Owner");
+    const room = await client.create("ticking");
+    room.reconnection.enabled = false;
+    await waitForState(room, (s) => s.steps >= 1, 10_000, "the first state (the join acknowledged)");
+    const server = localRoom(room.roomId) as unknown as TickingRoom;
+    const { user } = await client.identity;
+    const token = room.reconnectionToken.split(":")[1];
+    expect(seatAuthOf(server, token)).toMatchObject({ userId: user.id });
+    const socket = server.clients.find((c) => c.sessionId === room.sessionId)!.ref as unknown as { terminate(): void };
+    socket.terminate(); // an abrupt network failure: the seat is held
+    await vi.waitFor(() => expect(server.held).toContain(room.sessionId), { timeout: 10_000 });
+    expect(seatAuthOf(server, token)).toMatchObject({ userId: user.id });
+    expect(seatAuthOf(server, "not-a-token")).toBeUndefined();
+    await server.disconnect();
+  });
+
+  it("run a check before every matchmaking call of the HTTP routes, whose throw refuses it", async () => {
+    const seen: string[] = [];
+    beforeMatchmakeMethod(async (method, roomName) => {
+      seen.push(`${method} ${roomName}`);
+      if (roomName === "ticking" && method === "create") throw new Error("refused by the check");
+    });
+    try {
+      await expect(ts.client().create("ticking")).rejects.toThrow(/refused by the check/);
+      expect(seen).toContain("create ticking");
+    } finally {
+      beforeMatchmakeMethod(async () => undefined);
+    }
   });
 });

@@ -4,7 +4,7 @@
  * fails loudly when an upgrade renames or removes one, so the fix is made
  * here and nowhere else.
  */
-import type { Client, Room } from "@colyseus/core";
+import { matchMaker, type Client, type Room } from "@colyseus/core";
 import { computePluginLayout, installPluginHookWrappers } from "@colyseus/core/RoomPlugin";
 
 /** The Colyseus version these reaches were written against; the spec compares it with the installed one. */
@@ -144,4 +144,42 @@ export function leaveRoomNow(socket: RoomSocket, code: number): void {
     socket.removeListener("close", onleave);
     Promise.resolve(onleave(code)).catch(() => undefined); // as on a close: Colyseus reports its own failures
   }
+}
+
+interface SeatInternals {
+  /** Seats held by allowReconnection: reconnection token → [sessionId, deferred]. */
+  _reconnections: Record<string, [string, unknown] | undefined>;
+  /** Reserved seats: sessionId → [joinOptions, auth, consumed, waitingReconnection]. */
+  _reservedSeats: Record<string, [unknown, unknown, ...unknown[]] | undefined>;
+}
+
+/**
+ * The `client.auth` of the seat a reconnection token resumes: a seat held for
+ * the reconnection window, or a player still connected (Colyseus's reconnect
+ * route closes that socket). Undefined when the room does not know the token.
+ */
+export function seatAuthOf(room: Room, reconnectionToken: string): unknown {
+  const seats = room as unknown as SeatInternals;
+  const heldFor = seats._reconnections[reconnectionToken]?.[0];
+  if (heldFor !== undefined) return seats._reservedSeats[heldFor]?.[1];
+  return room.clients.find((client) => client.reconnectionToken === reconnectionToken)?.auth;
+}
+
+type InvokeMethod = typeof matchMaker.controller.invokeMethod;
+const UNWRAPPED = Symbol("tickforge.unwrappedInvokeMethod");
+
+/**
+ * Run `before` ahead of every matchmaking call the HTTP routes make
+ * (POST /matchmake/:method/:roomNameOrId goes through the controller's
+ * invokeMethod); a throw refuses the call. Colyseus has no hook there. A
+ * second server in the same process (specs) wraps Colyseus's own method
+ * again, not the previous wrapper.
+ */
+export function beforeMatchmakeMethod(before: (...args: Parameters<InvokeMethod>) => Promise<void>): void {
+  const controller = matchMaker.controller as typeof matchMaker.controller & { [UNWRAPPED]?: InvokeMethod };
+  const invoke = controller[UNWRAPPED] ??= controller.invokeMethod;
+  controller.invokeMethod = async function invokeAfterCheck(this: typeof controller, ...args: Parameters<InvokeMethod>) {
+    await before(...args);
+    return invoke.apply(this, args);
+  } as InvokeMethod;
 }

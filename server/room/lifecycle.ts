@@ -20,6 +20,8 @@ export interface RoomSetup {
   settings: Readonly<Record<string, unknown>>;
   drainNotice: string;
   stateBufferBytes: number;
+  /** Throws (refusing the room) when the address asking for it is over its rooms per minute (server/edge/room-creation.ts). */
+  limitCreation?: (roomType: string) => void;
 }
 
 /** What the lifecycle piece needs of its room (GameRoom provides it). */
@@ -38,6 +40,7 @@ export class RoomLifecycle extends RoomPlugin<SetupHost> {
     if (!setup) {
       throw new Error(`${this.room.constructor.name} was created without its room setup: register it through createGameServer(config, roomTypes).`);
     }
+    setup.limitCreation?.(setup.type);
     this.#log = logger.child({ roomId: this.room.roomId, roomType: this.room.roomName });
     this.room.patchRate = 1000 / setup.framework.patchRate;
     this.room.maxMessagesPerSecond = setup.framework.maxMessagesPerSecond;

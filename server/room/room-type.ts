@@ -26,6 +26,14 @@ export interface FrameworkSettings {
   maxMessagesPerSecond: number;
 }
 
+/** What a room type accepts (RoomTypeDefinition.admits), checked by the framework's onAuth (server/room/admission.ts). */
+export interface Admission {
+  /** Guest identities (POST /auth/guest); false admits only the external provider's users (AUTH_JWKS_URL). */
+  guests: boolean;
+}
+
+export const DEFAULT_ADMISSION: Admission = Object.freeze({ guests: true });
+
 /** The slice of a bot module the fleet needs (loadtest/): behaviours by name. */
 export interface BotModule {
   behaviours: Record<string, unknown>;
@@ -53,6 +61,12 @@ export interface RoomTypeDefinition<S extends AnySettings = AnySettings> {
    * type's fullest state (a state.test.ts builds it); default 8 KB.
    */
   stateBufferBytes?: number;
+  /**
+   * Who may join, besides holding a valid identity token (the framework's
+   * onAuth checks every request): `{ guests: false }` admits only accounts
+   * from the external identity provider (AUTH_JWKS_URL). Default: guests too.
+   */
+  admits?: Admission;
   /** Shown to players when this process drains (a server restart), before they are moved on. */
   drainNotice?: string;
   /** Its bot behaviours (rooms/<type>/bots.ts), for `npm run loadtest -- --room <name>`. */
@@ -94,6 +108,7 @@ export function defineRoomType<S extends AnySettings = z.ZodObject<{}>>(definiti
     settings,
     filterBy: definition.filterBy ?? [],
     stateBufferBytes: definition.stateBufferBytes ?? DEFAULT_STATE_BUFFER_BYTES,
+    admits: Object.freeze({ ...DEFAULT_ADMISSION, ...definition.admits }),
     drainNotice: definition.drainNotice ?? "This server is restarting: you will be moved to a new room.",
     bots: definition.bots,
     testing: definition.testing,

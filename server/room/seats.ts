@@ -5,14 +5,27 @@
  * is back, or onLeave when the window is over. A client that left on
  * purpose, was kicked, or was closed for breaking the protocol (by the frame
  * check or by `ws`, server/room/frame-guard.ts) gets no window: a seat is
- * held for a connection that dropped, never for one the server closed.
+ * held for a connection that dropped, never for one the server closed for
+ * misbehaviour. A slow consumer's close (4020) is not misbehaviour: its seat
+ * is held and the client resumes it.
+ *
+ * A held seat belongs to the identity that took it (`client.auth.userId`):
+ * `seatOwner` answers whose it is, so the reconnect route and the socket
+ * upgrade (server/identity/reconnection.ts) resume it only for its owner.
  */
 import { RoomPlugin, type Client, type Room } from "@colyseus/core";
 import { CloseCode } from "../../shared/protocol.ts";
 import { sessionLogs } from "../log-limit.ts";
 import { logger } from "../logger.ts";
 import { reconnects } from "../ops/metrics.ts";
+import { seatAuthOf } from "./colyseus-internals.ts";
 import { closedForMisbehaviour } from "./frame-guard.ts";
+
+/** The user id owning the seat `reconnectionToken` resumes (held, or still connected); undefined when the room does not know the token. */
+export function seatOwner(room: Room, reconnectionToken: string): string | undefined {
+  const auth = seatAuthOf(room, reconnectionToken) as { userId?: unknown } | undefined;
+  return typeof auth?.userId === "string" ? auth.userId : undefined;
+}
 
 export interface SeatHoldingOptions {
   /** The window, s; default the server's RECONNECT_SECONDS (the room's settings). */

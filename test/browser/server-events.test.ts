@@ -24,7 +24,8 @@ describe("server events in the page", () => {
 
   it("shows an operator's announcement on the title screen, through the lobby", async () => {
     await suite.withGame(async (game) => {
-      await game.until((h) => h.scene === "Title" && h.roomTypes.length > 0, "the title screen with its room types");
+      // The lobby is joined after the page signs in as a guest: an announcement before that is not for this page.
+      await game.until((h) => h.scene === "Title" && h.roomTypes.length > 0 && h.lobbyJoined, "the title screen in the lobby");
       await announce(matchMaker.presence, "Servers restart at noon");
       await game.until((h) => h.banner === "Servers restart at noon", "the announcement on the title screen");
     });

@@ -102,6 +102,24 @@ export class SlideRoom extends PredictedRoom<{ state: Table; input: Push }> {
     seat.x += input.push * ctx.dt;
   }
 
-  protected afterInputs() {}
+  protected afterInputs(_ctx: StepContext) {}
 }
 export const slide = defineRoomType({ name: "slide", title: "Slide", summary: "Pushes a seat along.", room: SlideRoom });
+
+/** How fast the drift room's own entity moves, units per second. */
+export const DRIFT_SPEED = 60;
+/** The key of that entity in the drift room's seats. */
+export const DRIFTER = "drifter";
+
+/** A slide room whose server also moves an entity of its own, steadily along x every step: motion no client sends. */
+export class DriftRoom extends SlideRoom {
+  override onCreate() {
+    super.onCreate();
+    this.state.seats.set(DRIFTER, new Seat());
+  }
+
+  protected override afterInputs(ctx: StepContext) {
+    this.state.seats.get(DRIFTER)!.x += DRIFT_SPEED * ctx.dt;
+  }
+}
+export const drift = defineRoomType({ name: "drift", title: "Drift", summary: "Moves a seat along by itself.", room: DriftRoom });

@@ -13,7 +13,8 @@ import { Protocol, PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { mover, seededRng } from "../../rooms/arena/bots.ts";
 import { ArenaInput } from "../../rooms/arena/state.ts";
 import { serverArgv, serverEnv } from "../../server/launch.ts";
-import { freePort, ROOT } from "../../tools/process.ts";
+import { IdentityRequestError, requestGuestToken } from "../../shared/guest-api.ts";
+import { freePort, ROOT, TEST_AUTH_SECRET } from "../../tools/process.ts";
 
 export interface Target {
   endpoint: string;
@@ -32,13 +33,15 @@ export interface Target {
 /**
  * Start the server as `npm start` runs it, at LOG_LEVEL=info, on a free port;
  * from `root`, another checkout (an older commit, a build on stock packages),
- * when given.
+ * when given. Every attacker and victim comes from 127.0.0.1, so that address
+ * is exempt from the per-address limits, as for the other tools; the fuzzer
+ * measures the frame decoders, not the edge (test/edge/ and `npm run attack` do).
  */
 export async function startTarget(env: Record<string, string> = {}, root = ROOT): Promise<Target> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, serverArgv(), {
     cwd: root,
-    env: { PATH: process.env.PATH, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    env: { PATH: process.env.PATH, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", AUTH_SECRET: TEST_AUTH_SECRET, UNLIMITED_ADDRESSES: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let bytes = 0;
@@ -112,9 +115,24 @@ export interface Victim {
   leave(): Promise<void>;
 }
 
+/**
+ * A guest token from the target, as every player signs in; undefined from a
+ * server without the identity routes (an older checkout given as `root`).
+ */
+export async function signIn(endpoint: string, name: string): Promise<string | undefined> {
+  try {
+    return (await requestGuestToken(endpoint, name)).token;
+  } catch (error) {
+    if (error instanceof IdentityRequestError && error.code === 404) return undefined;
+    throw error;
+  }
+}
+
 /** A victim in the fuzzer's own process; spawnVictim() puts it in one of its own. */
 export async function joinVictim(target: Pick<Target, "endpoint">, roomId?: string): Promise<Victim> {
   const client = new Client(target.endpoint);
+  const token = await signIn(target.endpoint, "Victim");
+  if (token) client.auth.token = token;
   const room = roomId ? await client.joinById(roomId, { name: "Victim" }) : await client.create("arena", { name: "Victim" });
   room.reconnection.enabled = false;
   room.onMessage("*", () => undefined); // the attackers' chat and the like: not the victim's concern
@@ -203,11 +221,12 @@ export interface Attacker {
   hangUp(): void;
 }
 
-/** Take a seat in `roomId` (HTTP matchmaking, then the WebSocket) and acknowledge the join as the SDK does; reject after `timeoutMs`. */
+/** Take a seat in `roomId` as a signed-in guest (HTTP matchmaking, then the WebSocket) and acknowledge the join as the SDK does; reject after `timeoutMs`. */
 export async function joinAttacker(target: Target, roomId: string, timeoutMs = 10_000): Promise<Attacker> {
+  const token = await signIn(target.endpoint, "Attacker");
   const response = await fetch(`${target.endpoint}/matchmake/joinById/${roomId}`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ name: "Attacker" }),
     signal: AbortSignal.timeout(timeoutMs),
   });

@@ -5,7 +5,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Protocol } from "@colyseus/core";
+import WebSocket from "ws";
 import { waitForState } from "../../tools/wait.ts";
+import { httpsJson, selfSignedCertificate, type SelfSigned } from "../../tools/tls.ts";
 import {
   eventually, freePort, hasBinary, joinThrough, killAll, ROOT, startProcess, startRedis, waitForPeers,
   type GameProcess, type Seat,
@@ -13,6 +16,8 @@ import {
 
 const CONFIG = "deploy/haproxy.cfg";
 let lbPort: number;
+let tlsPort: number;
+let tls: SelfSigned;
 let lb: ChildProcess | undefined;
 let lbEnv: Record<string, string>;
 let cluster: GameProcess[];
@@ -30,18 +35,22 @@ beforeAll(async () => {
   }
   const redis = await startRedis();
   lbPort = await freePort();
+  tlsPort = await freePort();
+  tls = selfSignedCertificate();
   const ports = [await freePort(), await freePort(), await freePort()];
   cluster = await Promise.all(ports.map((port, i) => startProcess({
     name: `p${i + 1}`,
     redisUrl: redis.url,
     port,
-    env: { PUBLIC_ADDRESS: `127.0.0.1:${lbPort}/p${i + 1}` },
+    env: { PUBLIC_ADDRESS: `127.0.0.1:${lbPort}/p${i + 1}`, TRUSTED_PROXIES: "127.0.0.1" },
   })));
   await waitForPeers(cluster, redis.port);
 
   lbEnv = {
     PATH: process.env.PATH ?? "",
     LB_BIND: `127.0.0.1:${lbPort}`,
+    LB_TLS_BIND: `127.0.0.1:${tlsPort}`,
+    LB_TLS_CERT: tls.pemPath,
     P1_ADDR: `127.0.0.1:${ports[0]}`,
     P2_ADDR: `127.0.0.1:${ports[1]}`,
     P3_ADDR: `127.0.0.1:${ports[2]}`,
@@ -66,6 +75,22 @@ afterAll(async () => {
 });
 
 describe("HAProxy in front of three processes", () => {
+  it("terminates TLS: sign-in, matchmaking and the room socket over https and wss, routed to the room's process", async () => {
+    const base = `https://127.0.0.1:${tlsPort}`;
+    const guest = await httpsJson(`${base}/auth/guest`, tls.cert, { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"Secure"}' });
+    expect(guest.status).toBe(201);
+    const seat = await httpsJson(`${base}/matchmake/create/arena`, tls.cert, {
+      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${guest.body.token}` }, body: '{"mode":"duel"}',
+    });
+    expect(seat.status).toBe(200);
+    // The process advertises the proxy's plain address; a page on https uses the same host and path over wss.
+    const prefix = /\/p\d$/.exec(seat.body.publicAddress)![0];
+    const ws = new WebSocket(`wss://127.0.0.1:${tlsPort}${prefix}/${seat.body.processId}/${seat.body.roomId}?sessionId=${seat.body.sessionId}`, { ca: tls.cert });
+    const first = await new Promise<Buffer>((resolve, reject) => { ws.once("message", resolve); ws.once("error", reject); });
+    expect(first[0]).toBe(Protocol.JOIN_ROOM);
+    ws.terminate();
+  });
+
   it("accepts the configuration in deploy/haproxy.cfg", () => {
     const check = spawnSync("haproxy", ["-c", "-f", CONFIG], { cwd: ROOT, env: lbEnv, encoding: "utf8" });
     expect(check.status, check.stderr + check.stdout).toBe(0);

@@ -28,8 +28,11 @@ afterAll(async () => {
   }
 });
 
+/** The cluster's operator token: /health's details (the process id) need it. */
+const ADMIN_TOKEN = "launchers-spec-operator-token";
+
 async function health(port: number): Promise<{ status: string; processId: string }> {
-  const response = await fetch(`http://127.0.0.1:${port}/health`);
+  const response = await fetch(`http://127.0.0.1:${port}/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return response.json() as Promise<{ status: string; processId: string }>;
 }
@@ -72,7 +75,7 @@ describe("npm run cluster", () => {
     const port = await freePortPair();
     clusterPorts.push(port);
     const launcher = spawn("npm", ["run", "cluster", "--", "--processes", "2", "--port", String(port), "--redis", redis.url, "--drain-seconds", "1"], {
-      cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn" }, stdio: "ignore", detached: true,
+      cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn", ADMIN_TOKEN }, stdio: "ignore", detached: true,
     });
     started.push(launcher);
 

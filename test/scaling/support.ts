@@ -14,6 +14,7 @@ import { Client, type Room } from "@colyseus/sdk";
 
 export { freePort, killAll, ROOT, startProcess, type GameProcess, type LogLine, type ProcessOptions } from "../../tools/process.ts";
 import { freePort, killWithAll, startProcess, type GameProcess } from "../../tools/process.ts";
+import { guestToken } from "../../tools/identity.ts";
 
 export function hasBinary(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
@@ -118,11 +119,12 @@ export class MatchmakingError extends Error {
   }
 }
 
-/** Ask one process's matchmaker for a seat, as the SDK does, and return the reservation itself. */
-export async function reserve(endpoint: string, method: string, roomName: string, options: object = {}): Promise<Reservation> {
+/** Ask one process's matchmaker for a seat, as the SDK does (signed in as a guest), and return the reservation itself. */
+export async function reserve(endpoint: string, method: string, roomName: string, options: object = {}, token?: string): Promise<Reservation> {
+  token ??= await guestToken(endpoint);
   const response = await fetch(`${endpoint}/matchmake/${method}/${roomName}`, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
+    headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify(options),
   });
   const body = await response.json().catch(() => ({})) as Reservation & { error?: string };
@@ -132,10 +134,13 @@ export async function reserve(endpoint: string, method: string, roomName: string
 
 export interface Seat { room: Room<any>; reservation: Reservation }
 
-/** Matchmake through `endpoint`, then connect where the reservation says (the room's process). */
+/** Matchmake through `endpoint` as a new guest, then connect where the reservation says (the room's process). */
 export async function joinThrough(endpoint: string, method: string, roomName: string, options: object = {}): Promise<Seat> {
-  const reservation = await reserve(endpoint, method, roomName, options);
-  const room = await new Client(endpoint).consumeSeatReservation(reservation as any);
+  const token = await guestToken(endpoint);
+  const reservation = await reserve(endpoint, method, roomName, options, token);
+  const client = new Client(endpoint);
+  client.auth.token = token; // its reconnections prove the same identity
+  const room = await client.consumeSeatReservation(reservation as any);
   room.onMessage("*", () => undefined); // broadcasts a spec does not wait for (nextMessage listens by type)
   return { room, reservation };
 }

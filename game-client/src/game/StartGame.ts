@@ -7,6 +7,7 @@
 import * as Phaser from "phaser";
 import { ROOM_TYPES_PATH, type RoomTypeInfo } from "../../../shared/protocol.ts";
 import { LinkConditioner, type LinkSettings } from "../../../shared/link.ts";
+import type { RemoteDrawing } from "../net/remotes.ts";
 import { GameSession } from "../net/session.ts";
 import { loadClientModule, type RoomClientModule } from "../room-module.ts";
 import { DebugHook } from "./debug.ts";
@@ -35,6 +36,8 @@ export interface StartOptions {
   endpoint: string;
   /** Link conditioner settings to start with (from the page's query string). */
   link?: Partial<LinkSettings>;
+  /** What draws other entities: our jitter buffer (default) or the SDK's lerp and clock, for comparison (`?remotes=sdk`). */
+  remotes?: RemoteDrawing;
 }
 
 export interface StartedGame {
@@ -62,6 +65,7 @@ async function offeredModules(endpoint: string): Promise<{ info: RoomTypeInfo[];
 export function StartGame(parent: string | HTMLElement, options: StartOptions): StartedGame {
   const byName = new Map<string, RoomClientModule>();
   const session = new GameSession(options.endpoint, new LinkConditioner(options.link), (type) => byName.get(type)?.State);
+  session.remotes = options.remotes ?? "buffer";
   const debug = new DebugHook(session);
   const game = new Phaser.Game({ ...config, parent });
   const offered = offeredModules(options.endpoint);

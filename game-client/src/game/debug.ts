@@ -4,7 +4,9 @@
  * instead of pixels.
  */
 import type { LinkSettings } from "../../../shared/link.ts";
+import type { MotionSummary } from "../../../shared/motion-figures.ts";
 import type { RoomTypeInfo } from "../../../shared/protocol.ts";
+import type { RemoteDrawing, RemoteView } from "../net/remotes.ts";
 import type { ConnectionState, GameSession } from "../net/session.ts";
 
 /** What a predicting room type's client reports about its prediction (the arena's PredictionStats): named figures. */
@@ -51,6 +53,8 @@ export class DebugHook {
    * player is in one of its rooms; undefined otherwise.
    */
   room: Record<string, any> | undefined;
+  /** Set by a room type's client module that draws entities from the jitter buffer (net/remotes.ts), while the player is in one of its rooms. */
+  remoteView: (() => RemoteView | undefined) | undefined;
   /** The main scene on screen: "Title", or "Game" while a room type's play scene runs. */
   scene = "Boot";
   /** Game frames drawn since the page loaded. */
@@ -90,6 +94,11 @@ export class DebugHook {
     return this.#session.sessionId;
   }
 
+  /** The guest identity the page plays as (game-client/src/net/identity.ts). */
+  get userId(): string | undefined {
+    return this.#session.identity.userId;
+  }
+
   get roomId(): string | undefined {
     return this.#session.room?.roomId;
   }
@@ -97,6 +106,11 @@ export class DebugHook {
   /** The title screen's live list of open rooms, of every type. */
   get rooms(): { roomId: string; roomType: string; clients: number; maxClients: number }[] {
     return this.#session.lobby.rooms.map(({ roomId, roomType, clients, maxClients }) => ({ roomId, roomType, clients, maxClients }));
+  }
+
+  /** Whether the title screen has joined the lobby, which carries the list above and the operator's announcements (after signing in). */
+  get lobbyJoined(): boolean {
+    return this.#session.lobby.connected;
   }
 
   /** The type of the room the player is in (or was last in). */
@@ -113,12 +127,44 @@ export class DebugHook {
     return stats ? { ...stats } as PredictionReport : undefined;
   }
 
+  /** What draws other entities (`?remotes=sdk` for the SDK's lerp). */
+  get remotes(): RemoteDrawing {
+    return this.#session.remotes;
+  }
+
+  /** How smoothly other entities were drawn since the last `resetMotion()` (shared/motion-figures.ts). */
+  get motion(): MotionSummary | undefined {
+    return this.remoteView?.()?.motion.summary();
+  }
+
+  resetMotion(): void {
+    this.remoteView?.()?.motion.reset();
+  }
+
+  /** The jitter buffer's playback clock: its delay behind the newest patch and its target, the arrival jitter (p95 lateness behind the fastest patch), its rate, frames drawn past the newest patch and stopped at the extrapolation bound. */
+  get playback(): { delayMs: number; targetDelayMs: number; jitterMs: number; rate: number; underruns: number; stopped: number; frames: number } | undefined {
+    const playback = this.remoteView?.()?.timeline.playback;
+    if (!playback) return undefined;
+    const { delayMs, targetDelayMs, rate, underruns, stopped, frames } = playback;
+    return { delayMs, targetDelayMs, jitterMs: playback.jitter.quantileMs(0.95), rate, underruns, stopped, frames };
+  }
+
   get corrections(): number {
     return this.prediction?.()?.corrections ?? 0;
   }
 
   get ping(): number {
     return this.#session.pingMs;
+  }
+
+  /** Pings behind `ping` and `rtt` on the current link (the estimate keeps the last 16). */
+  get pingSamples(): number {
+    return this.#session.roundTrip.samples;
+  }
+
+  /** Those pings less what the link conditioner added and how late the page ran it, ms. */
+  get pingRest(): number[] {
+    return this.#session.roundTrip.unconditioned;
   }
 
   get rtt(): number {

@@ -23,7 +23,7 @@ export const FONT = {
 } as const;
 
 /** The network overlay's panel, anchored bottom-right. */
-export const OVERLAY = { width: 380, height: 390 } as const;
+export const OVERLAY = { width: 420, height: 500 } as const;
 export const OVERLAY_LEFT = WIDTH - PAD - OVERLAY.width;
 export const OVERLAY_TOP = HEIGHT - PAD - OVERLAY.height;
 /** Centre of its "150 ± 20 ms" preset button. */

@@ -30,13 +30,16 @@ interface RoomCache {
 
 export class LobbyListing extends Emitter<{ change: [RoomListing[]]; announcement: [Announcement] }> {
   readonly #client: Client;
+  /** Signs the player in before the lobby is joined: every room needs an identity. */
+  readonly #signIn: () => Promise<unknown>;
   #room: Room | undefined;
   #rooms = new Map<string, RoomListing>();
   #stopped = true;
 
-  constructor(client: Client) {
+  constructor(client: Client, signIn: () => Promise<unknown> = async () => {}) {
     super();
     this.#client = client;
+    this.#signIn = signIn;
   }
 
   /** Rooms a player can join now. */
@@ -53,6 +56,7 @@ export class LobbyListing extends Emitter<{ change: [RoomListing[]]; announcemen
     if (this.#room) return;
     let room: Room;
     try {
+      await this.#signIn();
       room = await this.#client.joinOrCreate(LOBBY_ROOM);
     } catch (error) {
       console.warn("Tickforge: the room list is unavailable:", (error as Error).message);

@@ -2,7 +2,8 @@
  * One player's connection to a room of any type, start to finish: join,
  * the SDK's automatic reconnection, resuming a seat after a reload, moving
  * to a new room of the same type when the server restarts, the link
- * conditioner, round-trip pings, and telling the scenes what is going on.
+ * conditioner, the link's round trip (shared/round-trip.ts, installed as the
+ * room's clock), and telling the scenes what is going on.
  * What a room type does with its room (prediction, its own messages) is its
  * client module's (rooms/<type>/client/), which listens to "room".
  *
@@ -14,6 +15,15 @@
  *   joinOrCreate of the same type on whichever process answers.
  * - KICKED and PROTOCOL_ERROR (a frame no conforming client sends: a build
  *   mismatch, or tampering): the server's reason, back to the title screen.
+ * - SLOW_CONSUMER (the page stopped reading long enough for the server to
+ *   give up on the socket: a frozen tab, a stalled network): the seat is
+ *   held, so it is resumed as after a reload.
+ *
+ * Every matchmaking request carries the player's guest identity
+ * (./identity.ts): signed in before the first join, kept across reloads,
+ * refreshed before it runs out. The server binds a seat to it, so only this
+ * player can resume it. The endpoint's scheme picks the socket's: an https
+ * page connects with wss://.
  *
  * A drop in the first seconds after joining is resumed like any other: the
  * SDK's `minUptime` guard (no retries within 5 s of joining) exists to stop a
@@ -26,7 +36,10 @@ import { Client, type Room } from "@colyseus/sdk";
 import { CloseCode, FrameworkMessage, MAX_NAME_LENGTH, type Announcement, type ShutdownNotice } from "../../../shared/protocol.ts";
 import { LinkConditioner } from "../../../shared/link.ts";
 import { Emitter } from "./emitter.ts";
+import { GuestIdentity } from "./identity.ts";
 import { LobbyListing } from "./lobby.ts";
+import type { RemoteDrawing } from "./remotes.ts";
+import { afterNextFrame, LinkClock, PING_EVERY_MS, pingThrough, RoundTripEstimate } from "../../../shared/round-trip.ts";
 import { forgetSeat, loadName, loadSeat, saveName, saveSeat } from "./seat.ts";
 
 export type ConnectionState =
@@ -53,8 +66,6 @@ export interface SessionEvents {
 export type StateClass = new () => any;
 
 export { MAX_NAME_LENGTH };
-const PING_EVERY_MS = 2000;
-const RECENT_PINGS = 5;
 /** How long to look for a new room after a server restart before giving up. */
 const RESTART_SEARCH_MS = 60_000;
 
@@ -62,6 +73,8 @@ export class GameSession extends Emitter<SessionEvents> {
   readonly client: Client;
   readonly link: LinkConditioner;
   readonly lobby: LobbyListing;
+  /** Who this player is: a guest token, kept across reloads and refreshed before it runs out. */
+  readonly identity: GuestIdentity;
   room: Room<any, any> | undefined;
   /** The type of the room joined (or last joined). */
   roomType: string | undefined;
@@ -69,10 +82,10 @@ export class GameSession extends Emitter<SessionEvents> {
   /** Human-readable line for the current state. */
   message = "";
   name = loadName();
-  /** Last measured round trip (ms), through the link conditioner. */
-  pingMs = 0;
-  /** Recent round trips; their minimum is the network's part, without a busy event loop's delays. */
-  #pings: number[] = [];
+  /** The link's round trip (shared/round-trip.ts): what the HUD shows and `room.clock.smoothedRtt()` reads. */
+  readonly roundTrip = new RoundTripEstimate();
+  /** What draws other entities; "sdk" also keeps the SDK's own clock (the client before shared/round-trip.ts), for comparison. */
+  remotes: RemoteDrawing = "buffer";
   #pingsLinkVersion = 0;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   readonly #stateClassOf: (roomType: string) => StateClass | undefined;
@@ -82,8 +95,9 @@ export class GameSession extends Emitter<SessionEvents> {
   constructor(endpoint: string, link: LinkConditioner = new LinkConditioner(), stateClassOf: (roomType: string) => StateClass | undefined = () => undefined) {
     super();
     this.client = new Client(endpoint);
+    this.identity = new GuestIdentity(this.client, endpoint);
     this.link = link;
-    this.lobby = new LobbyListing(this.client);
+    this.lobby = new LobbyListing(this.client, () => this.identity.ensure(this.name));
     this.#stateClassOf = stateClassOf;
   }
 
@@ -111,6 +125,7 @@ export class GameSession extends Emitter<SessionEvents> {
     const join = this.#joinWith();
     const State = this.#stateClassOf(roomType);
     try {
+      await this.identity.ensure(this.name);
       const room = options.roomId
         ? await this.client.joinById(options.roomId, join, State)
         : await this.client.joinOrCreate(roomType, { ...this.#createOptions, ...join }, State);
@@ -129,6 +144,7 @@ export class GameSession extends Emitter<SessionEvents> {
     this.roomType = seat.roomType;
     this.#setState("resuming", "Resuming your seat…");
     try {
+      await this.identity.ensure(this.name);
       const room = await this.client.reconnect(seat.token, this.#stateClassOf(seat.roomType));
       this.#adopt(room, seat.roomType);
       return true;
@@ -149,20 +165,13 @@ export class GameSession extends Emitter<SessionEvents> {
     if (room) await room.leave(true);
   }
 
-  /**
-   * The lowest of the recent round trips (ms): the network's share, without
-   * the delays of a busy page. NaN until measured on the current link.
-   */
-  get baseRttMs(): number {
-    if (this.#pings.length === 0 || this.#pingsLinkVersion !== this.link.version) return Number.NaN;
-    return Math.min(...this.#pings);
-  }
-
   #adopt(room: Room<any, any>, roomType: string): void {
     this.#drop();
     this.room = room;
     this.roomType = roomType;
+    this.identity.room = room;
     this.link.attach(room);
+    if (this.remotes === "buffer" && !(room.clock instanceof LinkClock)) room.clock = new LinkClock(this.roundTrip, room.clock.patchInterval?.() ?? 0);
     room.reconnection.minUptime = 0; // see the header: fresh seats resume too
     this.#remember(room);
 
@@ -187,20 +196,22 @@ export class GameSession extends Emitter<SessionEvents> {
     room.onMessage(FrameworkMessage.SHUTDOWN, (s: ShutdownNotice) => this.emit("shutdown", s));
 
     clearInterval(this.#pingTimer);
-    this.#pings = [];
-    const measured = (ms: number) => {
-      this.pingMs = ms;
-      if (this.#pingsLinkVersion !== this.link.version) {
-        this.#pings = []; // measured through a link that has since changed
-        this.#pingsLinkVersion = this.link.version;
-      }
-      this.#pings.push(ms);
-      if (this.#pings.length > RECENT_PINGS) this.#pings.shift();
+    this.roundTrip.reset();
+    const ping = () => {
+      const version = this.link.version;
+      pingThrough(room, this.link, (total, conditioned, late) => {
+        if (version !== this.link.version) return; // sent through a link that has since changed
+        if (this.#pingsLinkVersion !== version) {
+          this.roundTrip.reset();
+          this.#pingsLinkVersion = version;
+        }
+        this.roundTrip.add(total, conditioned, late);
+      });
     };
     this.#pingTimer = setInterval(() => {
-      if (this.state === "connected") room.ping(measured);
+      if (this.state === "connected") afterNextFrame(ping);
     }, PING_EVERY_MS);
-    room.ping(measured);
+    ping();
 
     this.#setState("connected", "");
     this.emit("room", room, roomType);
@@ -217,6 +228,9 @@ export class GameSession extends Emitter<SessionEvents> {
       case CloseCode.SERVER_SHUTDOWN:
         forgetSeat(); // that seat dies with the process
         void this.#findNewRoom();
+        return;
+      case CloseCode.SLOW_CONSUMER:
+        void this.resume();
         return;
       case CloseCode.KICKED:
       case CloseCode.PROTOCOL_ERROR:
@@ -238,6 +252,7 @@ export class GameSession extends Emitter<SessionEvents> {
     let wait = 500;
     while (this.state === "restarting" && Date.now() < deadline) {
       try {
+        await this.identity.ensure(this.name);
         const room = await this.client.joinOrCreate(roomType, { ...this.#createOptions, ...this.#joinWith() }, this.#stateClassOf(roomType));
         if (this.state !== "restarting") { room.leave(); return; }
         this.#adopt(room, roomType);
@@ -253,6 +268,19 @@ export class GameSession extends Emitter<SessionEvents> {
 
   #joinWith(): Record<string, unknown> {
     return this.name ? { ...this.#joinOptions, name: this.name } : { ...this.#joinOptions };
+  }
+
+  /** The link's round trip (ms, shared/round-trip.ts). NaN until measured on the current link. */
+  get baseRttMs(): number {
+    if (this.#pingsLinkVersion !== this.link.version) return Number.NaN;
+    return this.roundTrip.estimateMs;
+  }
+
+  /** The same, for the HUD: 0 until measured. (With `remotes: "sdk"`, the last ping as it was shown before.) */
+  get pingMs(): number {
+    if (this.remotes === "sdk") return Number.isFinite(this.roundTrip.lastSampleMs) ? this.roundTrip.lastSampleMs : 0;
+    const rtt = this.baseRttMs;
+    return Number.isFinite(rtt) ? rtt : 0;
   }
 
   #remember(room: Room<any, any>): void {

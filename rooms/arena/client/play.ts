@@ -33,7 +33,8 @@ export class ArenaPlay extends Emitter<{ prediction: [ArenaPrediction]; killed: 
     this.#offs.push(session.on("drop", () => this.#stopPrediction()));
     // The server re-sends the whole state after a reconnection; prediction restarts from it on the next patch.
     debug.prediction = () => this.prediction?.stats;
-    this.#offs.push(() => { if (debug.prediction) debug.prediction = undefined; });
+    debug.remoteView = () => this.prediction;
+    this.#offs.push(() => { debug.prediction = undefined; debug.remoteView = undefined; });
     if (room.state.players?.has(room.sessionId)) this.#startPrediction();
   }
 
@@ -59,7 +60,7 @@ export class ArenaPlay extends Emitter<{ prediction: [ArenaPrediction]; killed: 
   #startPrediction(): void {
     const self = this.self;
     if (!self) return;
-    this.prediction = new ArenaPrediction(this.room, self, () => this.session.baseRttMs);
+    this.prediction = new ArenaPrediction(this.room, self, () => this.session.baseRttMs, this.session.remotes);
     this.emit("prediction", this.prediction);
   }
 

@@ -4,8 +4,11 @@
  *   replays unacknowledged inputs with the shared arena step (`applyInput`),
  *   so a key press moves the player on the next frame at any latency, and a
  *   misprediction is absorbed as a decaying offset instead of a snap;
- * - everyone else is drawn from a time-based snapshot buffer (`lerp`), a
- *   fixed delay in the past, so 20 patches a second look like 60 frames;
+ * - everyone else (players, their aim, their shots) is drawn from the jitter
+ *   buffer (game-client/src/net/remotes.ts, shared/interpolation.ts) on the
+ *   frame's own time, an adaptive delay in the past; `remotes: "sdk"` draws
+ *   them with the SDK's fixed-delay `lerp` instead, as before, for comparison
+ *   (bench/measure-client.ts);
  * - own shots appear the moment they are fired (`PredictedSpawns`) and are
  *   confirmed by the server's projectile or dropped when none arrives.
  *
@@ -18,9 +21,10 @@ import { Predict, type PredictedSpawns, type Reconciler } from "@colyseus/sdk/pr
 import { PROJECTILE_LIFETIME } from "../constants.ts";
 import { applyInput, canFire, muzzle, projectilePosition, projectileSpent } from "../sim.ts";
 import { QueueDrain } from "../../../shared/pacing.ts";
+import { EntityTracks, MotionFigures, PatchTimeline, type RemoteDrawing, type RemoteView } from "../../../game-client/src/kit.ts";
 import { ArenaInput, type ArenaState, type Player, type Projectile } from "../state.ts";
 
-/** How far in the past remote players are drawn: two patch intervals at 20 Hz, so one late patch never starves the buffer. */
+/** How far in the past the SDK's lerp (`remotes: "sdk"`) draws remote players: two patch intervals at 20 Hz. */
 export const INTERP_DELAY_MS = 100;
 /** A correction larger than this is a teleport (respawn, new round), popped rather than smoothed. Units. */
 export const TELEPORT_UNITS = 120;
@@ -84,7 +88,7 @@ export interface PredictionStats {
   shotsRejected: number;
 }
 
-export class ArenaPrediction {
+export class ArenaPrediction implements RemoteView {
   readonly room: Room<any, ArenaState>;
   readonly self: Player;
   readonly input: InputHandle<ArenaInput>;
@@ -106,24 +110,50 @@ export class ArenaPrediction {
     pendingInputs: 0, lastCorrection: null, inputsSkipped: 0, shotsPredicted: 0, shotsConfirmed: 0, shotsRejected: 0,
   };
   readonly #networkRtt: () => number;
+  /** What draws everyone else. */
+  readonly remotes: RemoteDrawing;
+  /** Every patch's server time and arrival; the playback clock remote entities are drawn on. */
+  readonly timeline: PatchTimeline;
+  readonly #players: EntityTracks<Player>;
+  /** Where each remote player is drawn this frame. */
+  #drawn = new Map<Player, { x: number; y: number; aim: number }>();
+  /** How smoothly remote players are drawn (shared/motion-figures.ts): the overlay's and bench/measure-client.ts's figures. */
+  readonly motion = new MotionFigures();
   #drain = new QueueDrain();
   #confirmed = new WeakSet<object>();
 
   /** `networkRtt` is the plain round trip (ms), without time spent queued on the server; NaN while unknown. */
-  constructor(room: Room<any, ArenaState>, self: Player, networkRtt: () => number) {
+  constructor(room: Room<any, ArenaState>, self: Player, networkRtt: () => number, remotes: RemoteDrawing = "buffer") {
     this.room = room;
+    this.remotes = remotes;
     this.#networkRtt = networkRtt;
     this.self = self;
     this.input = room.input<ArenaInput>({ type: ArenaInput, mode: "reliable" });
     this.#epoch = this.input.epoch;
     this.predict = Predict.get(room, { mode: "lerp", delay: INTERP_DELAY_MS, name: "arena" });
 
-    // Everyone else: interpolated on the server's timeline. The own player's
-    // entry is overlaid by the reconciler below while it lives.
-    this.predict.attachAll("players", { mode: "lerp", fields: ["x", "y"], snap: TELEPORT_UNITS });
-    this.predict.attachAll("players", { mode: "lerp", fields: ["aim"], angle: true });
-
     const sessionId = room.sessionId;
+    // Everyone else: sampled at every patch onto the jitter buffer.
+    const tickMs = this.input.tickRate ? 1000 / this.input.tickRate : 0;
+    this.timeline = new PatchTimeline(room, this.input.patchRate ?? room.clock.patchInterval?.() ?? 50, tickMs);
+    // Averaged over two ticks: a late input that the server applies on the next tick is drawn as a steady walk.
+    this.#players = new EntityTracks<Player>(this.timeline, 3, { angles: [false, false, true], snap: TELEPORT_UNITS, smoothMs: 2 * tickMs });
+    this.timeline.onPatch((serverTime) => {
+      const entries: [Player, number[]][] = [];
+      room.state.players.forEach((player, id) => {
+        if (id === sessionId) return;
+        entries.push([player, [player.x, player.y, player.aim]]);
+        this.motion.truth(player, serverTime, player.x, player.y);
+      });
+      this.#players.sample(serverTime, entries);
+    });
+    if (remotes === "sdk") {
+      // The SDK's lerp, on the server's timeline. The own player's entry is
+      // overlaid by the reconciler below while it lives.
+      this.predict.attachAll("players", { mode: "lerp", fields: ["x", "y"], snap: TELEPORT_UNITS });
+      this.predict.attachAll("players", { mode: "lerp", fields: ["aim"], angle: true });
+    }
+
     this.me = this.predict.reconciler(self as unknown as { x: number; y: number }, {
       input: this.input,
       fields: ["x", "y"],
@@ -141,6 +171,19 @@ export class ArenaPrediction {
       onReconcile: (acked) => this.#judge(acked),
     });
 
+    if (remotes === "buffer") {
+      // The server rewinds a shot to what its shooter saw: tell it how far back we draw others, as
+      // `predict.reconciler` does for the lerp's fixed delay (through the same, internal, binding).
+      // The input's stamp is serverNow() − this − smoothedRtt/2.
+      const handle = this.input as unknown as { bindRenderDelay?(provider: () => number): void };
+      if (typeof handle.bindRenderDelay !== "function") throw new Error("@colyseus/sdk: InputHandle.bindRenderDelay is gone; the arena's lag compensation needs another way to learn the jitter buffer's delay.");
+      handle.bindRenderDelay(() => {
+        const time = this.remoteTime();
+        const clock = room.clock;
+        return Number.isNaN(this.timeline.time) ? INTERP_DELAY_MS : Math.max(0, clock.serverNow() - clock.smoothedRtt() / 2 - time);
+      });
+    }
+
     this.shots = this.predict.spawns("projectiles", {
       owned: (shot: Projectile) => shot.ownerId === sessionId,
       spawnTime: (shot: Projectile) => shot.bornAt,
@@ -155,7 +198,9 @@ export class ArenaPrediction {
    * frame rate).
    */
   frame(now: number, intent: Intent): void {
+    this.timeline.frame(now);
     this.predict.tick(now);
+    this.#drawRemotes(now);
     if (this.input.epoch !== this.#epoch) {
       // The SDK reconnected and restarted the input numbering, which the fire cooldown is counted in.
       this.#epoch = this.input.epoch;
@@ -201,20 +246,47 @@ export class ArenaPrediction {
     return { x: this.me.state.x, y: this.me.state.y };
   }
 
-  /** A remote player's drawn position and aim, from the snapshot buffer. */
+  /** A remote player's drawn position and aim this frame. */
   remote(player: Player): { x: number; y: number; aim: number } {
-    return {
-      x: this.predict.value(player, "x"),
-      y: this.predict.value(player, "y"),
-      aim: this.predict.value(player, "aim"),
-    };
+    return this.#drawn.get(player) ?? { x: player.x, y: player.y, aim: player.aim };
+  }
+
+  /** The server time remote entities are drawn at this frame, ms. */
+  remoteTime(): number {
+    const clock = this.room.clock;
+    if (this.remotes === "sdk") return clock.serverNow() - INTERP_DELAY_MS - clock.smoothedRtt() / 2;
+    const time = this.timeline.time - this.#players.lagMs;
+    return Number.isNaN(time) ? clock.renderNow() - INTERP_DELAY_MS : time;
+  }
+
+  /** Where every remote player is drawn this frame, and how that compares with what the server sent. */
+  #drawRemotes(now: number): void {
+    const time = this.remoteTime();
+    // Behind the newest patch on the timeline the drawing uses (the buffer's is on the tick grid).
+    const newest = this.remotes === "sdk" ? this.room.clock.lastServerTime() : this.timeline.playback.newest;
+    this.motion.frame(now, newest - time);
+    const drawn = new Map<Player, { x: number; y: number; aim: number }>();
+    this.room.state.players?.forEach((player, id) => {
+      if (id === this.room.sessionId) return;
+      let at: { x: number; y: number; aim: number };
+      if (this.remotes === "sdk") {
+        at = { x: this.predict.value(player, "x"), y: this.predict.value(player, "y"), aim: this.predict.value(player, "aim") };
+      } else {
+        const values = this.#players.at(player);
+        at = values ? { x: values[0], y: values[1], aim: values[2] } : { x: player.x, y: player.y, aim: player.aim };
+      }
+      drawn.set(player, at);
+      this.motion.drawn(player, now, time, at.x, at.y);
+    });
+    for (const player of this.#drawn.keys()) if (!drawn.has(player)) this.motion.forget(player);
+    this.#drawn = drawn;
   }
 
   /** Every projectile to draw this frame, own shots on our timeline and others' on theirs. */
   *projectiles(): Generator<ShotView> {
     const clock = this.room.clock;
     const now = clock.serverNow();
-    const remoteNow = clock.renderNow() - INTERP_DELAY_MS;
+    const remoteNow = this.remotes === "sdk" ? clock.renderNow() - INTERP_DELAY_MS : this.remoteTime();
     for (const entry of this.shots.entries()) {
       const local = entry.local;
       const server = entry.server;
@@ -243,6 +315,7 @@ export class ArenaPrediction {
   }
 
   dispose(): void {
+    this.timeline.dispose();
     this.predict.dispose();
   }
 

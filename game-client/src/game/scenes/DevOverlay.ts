@@ -1,15 +1,23 @@
 /**
- * DevOverlay (F3): the network as the prediction sees it (RTT, jitter,
- * corrections per second and their mean size, inputs in flight) and the link
- * conditioner's controls, so anyone can add 150 ms and watch prediction hold.
+ * DevOverlay (F3): the network as the prediction sees it (the link's round
+ * trip, arrival jitter, corrections per second and their mean size, inputs in
+ * flight), how smoothly other entities are drawn (shared/motion-figures.ts:
+ * the same figures as bench/measure-client.ts, since the link last changed) and
+ * the link conditioner's controls, so anyone can add 150 ms and watch
+ * prediction hold.
  */
 import * as Phaser from "phaser";
 import type { LinkSettings } from "../../../../shared/link.ts";
+import type { MotionSummary } from "../../../../shared/motion-figures.ts";
+import type { RemoteView } from "../../net/remotes.ts";
 import type { GameSession } from "../../net/session.ts";
 import { debugOf, sessionOf } from "../context.ts";
 import { FONT, OVERLAY, OVERLAY_LEFT, OVERLAY_PRESET, OVERLAY_TOP } from "../layout.ts";
 import { COLORS } from "../style.ts";
 import { button, panel, textStyle } from "../ui.ts";
+
+/** The motion figures sort every frame's delay: summed up twice a second, not every frame. */
+const MOTION_EVERY_MS = 500;
 
 const W = OVERLAY.width;
 const H = OVERLAY.height;
@@ -25,6 +33,8 @@ export class DevOverlay extends Phaser.Scene {
   #session!: GameSession;
   #stats!: Phaser.GameObjects.Text;
   #knobText: Phaser.GameObjects.Text[] = [];
+  #motion: MotionSummary | undefined;
+  #motionAt = 0;
 
   constructor() {
     super("DevOverlay");
@@ -62,14 +72,36 @@ export class DevOverlay extends Phaser.Scene {
   #lines(): string[] {
     const session = this.#session;
     const room = session.room;
-    const stats = debugOf(this).stats as Record<string, number> | undefined;
+    const debug = debugOf(this);
+    const stats = debug.stats as Record<string, number> | undefined;
+    const view = debug.remoteView?.();
     const fps = this.game.loop.actualFps;
+    const last = session.roundTrip.lastSampleMs;
     return [
       `fps            ${fps.toFixed(0)}`,
-      `ping           ${session.pingMs.toFixed(0)} ms`,
-      `input rtt      ${(room?.clock.smoothedRtt() ?? 0).toFixed(0)} ms`,
-      `jitter         ${(room?.clock.jitter() ?? 0).toFixed(1)} ms`,
-      ...(stats ? this.#predictionLines(stats) : ["", "(this room type does not predict)", "", "", ""]),
+      `ping           ${session.pingMs.toFixed(0)} ms  (last ${Number.isFinite(last) ? last.toFixed(0) : "-"})`,
+      `clock rtt      ${(room?.clock.smoothedRtt() ?? 0).toFixed(0)} ms`,
+      ...(view ? this.#remoteLines(view) : ["", "(this room type draws nothing from patches)", "", "", ""]),
+      ...(stats ? this.#predictionLines(stats) : ["", "(this room type does not predict)", "", ""]),
+    ];
+  }
+
+  /** How the room type's client draws other entities from the jitter buffer (net/remotes.ts). */
+  #remoteLines(view: RemoteView): string[] {
+    const playback = view.timeline.playback;
+    const now = performance.now();
+    if (now - this.#motionAt > MOTION_EVERY_MS) {
+      this.#motion = view.motion.summary();
+      this.#motionAt = now;
+    }
+    const m = this.#motion;
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+    return [
+      `arrival jitter ${playback.jitter.quantileMs(0.95).toFixed(0)} ms p95`,
+      `others drawn   ${view.remotes === "sdk" ? "SDK lerp" : `${playback.delayMs.toFixed(0)} ms back (target ${playback.targetDelayMs.toFixed(0)})`}`,
+      `  speed CV     ${m ? m.speedCv.toFixed(3) : "-"}   jump ${m ? m.maxJumpRatio.toFixed(2) : "-"}×`,
+      `  stalls       ${m ? `${pct(m.stallShare)}, longest ${m.longestStallMs.toFixed(0)} ms` : "-"}`,
+      `  underruns    ${m ? pct(m.underrunShare) : "-"}`,
     ];
   }
 
@@ -91,5 +123,6 @@ export class DevOverlay extends Phaser.Scene {
 
   #set(settings: Partial<LinkSettings>): void {
     this.#session.link.set(settings);
+    debugOf(this).resetMotion(); // the figures are for the link on screen
   }
 }

@@ -1,0 +1,28 @@
+/**
+ * Which address a request comes from. The TCP peer, unless that peer is one
+ * of TRUSTED_PROXIES: then the nearest X-Forwarded-For entry that is not a
+ * trusted proxy itself. A client can write anything into X-Forwarded-For, so
+ * it is read only when a proxy we run put it there.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { IncomingMessage } from "node:http";
+
+/** IPv4 peers arrive as ::ffff:1.2.3.4 on a dual-stack socket: one address, one spelling. */
+export function normalizeAddress(address: string | undefined): string {
+  if (!address) return "unknown";
+  return address.startsWith("::ffff:") ? address.slice(7) : address;
+}
+
+export function clientAddress(req: IncomingMessage, trustedProxies: readonly string[]): string {
+  const peer = normalizeAddress(req.socket.remoteAddress);
+  if (!trustedProxies.includes(peer)) return peer;
+  const forwarded = req.headers["x-forwarded-for"];
+  const hops = (Array.isArray(forwarded) ? forwarded.join(",") : forwarded ?? "").split(",").map((hop) => normalizeAddress(hop.trim())).filter((hop) => hop !== "unknown" && hop !== "");
+  for (let i = hops.length - 1; i >= 0; i--) {
+    if (!trustedProxies.includes(hops[i])) return hops[i];
+  }
+  return peer;
+}
+
+/** The address of the HTTP request being handled, for code that runs inside its handling (room creation). */
+export const requestAddress = new AsyncLocalStorage<string>();

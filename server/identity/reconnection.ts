@@ -1,0 +1,38 @@
+/**
+ * Reconnection bound to identity. Colyseus resumes a held seat for whoever
+ * presents its reconnection token; here the token must come with an identity
+ * token of the seat's owner (server/room/seats.ts, `seatOwner`). A mismatch
+ * is refused before Colyseus looks at the reconnection (its HTTP route closes
+ * a still-open socket of the owner), so the seat stays held for its owner.
+ * Both ways back are guarded: the HTTP reconnect route here, the socket's
+ * upgrade in server/edge/upgrade-gate.ts.
+ */
+import { matchMaker, ServerError } from "@colyseus/core";
+import { AuthErrorCode } from "../../shared/protocol.ts";
+import { verifyForMatchmaking } from "../room/admission.ts";
+import { beforeMatchmakeMethod } from "../room/colyseus-internals.ts";
+import type { IdentityVerifier } from "./tokens.ts";
+
+/** Throws a ServerError unless `identityToken` is the seat owner's (an unknown reconnection token is left to Colyseus). */
+export async function checkReconnectingIdentity(verifier: IdentityVerifier, owner: string | undefined, identityToken: string | null | undefined): Promise<void> {
+  if (owner === undefined) return;
+  const identity = await verifyForMatchmaking(verifier, identityToken);
+  if (identity.userId !== owner) {
+    throw new ServerError(AuthErrorCode.SEAT_HELD_FOR_ANOTHER_PLAYER, "This seat belongs to another player; it stays held for them.");
+  }
+}
+
+/**
+ * Guard Colyseus's HTTP reconnect route (POST /matchmake/reconnect/:roomId),
+ * wherever the room lives: its process answers who owns the seat
+ * (GameRoom.ownerOfReconnection, by remote room call).
+ */
+export function guardReconnectRoute(verifier: IdentityVerifier): void {
+  beforeMatchmakeMethod(async (method, roomId, clientOptions, authContext) => {
+    const reconnectionToken = (clientOptions as { reconnectionToken?: unknown } | undefined)?.reconnectionToken;
+    if (method !== "reconnect" || typeof reconnectionToken !== "string") return;
+    const owner = await matchMaker.remoteRoomCall(roomId, "ownerOfReconnection" as never, [reconnectionToken])
+      .catch(() => undefined) as string | undefined;
+    await checkReconnectingIdentity(verifier, owner, authContext?.token);
+  });
+}
