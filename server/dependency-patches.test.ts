@@ -12,20 +12,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { requestFromIPC, subscribeIPC } from "@colyseus/core";
 import { RedisPresence } from "@colyseus/redis-presence";
-import { schema, t, type SchemaType } from "@colyseus/schema";
+import { schema, t } from "@colyseus/schema";
 import { InputDecoder, InputEncoder } from "@colyseus/schema/input";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { startRedis, type TestRedis } from "../test/scaling/support.ts";
+import { StickInput } from "../test/fixtures/stick-input.ts";
 
-/** An input as a twin-stick game declares one: two axes, an aim, a trigger. */
-const StickInput = schema({
-  moveX: t.int8().default(0),
-  moveY: t.int8().default(0),
-  aim: t.angle({ bits: 8 }).default(0),
-  fire: t.boolean().default(false),
-}, "StickInput");
-type StickInput = SchemaType<typeof StickInput>;
 
 const SERVER = dirname(fileURLToPath(import.meta.url));
 const PATCHES = join(SERVER, "patches");

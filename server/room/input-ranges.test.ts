@@ -1,15 +1,7 @@
-import { schema, t, type SchemaType } from "@colyseus/schema";
 import { describe, expect, it } from "vitest";
 import { clampToRanges } from "./input-ranges.ts";
+import { StickInput } from "../../test/fixtures/stick-input.ts";
 
-/** An input as a twin-stick game declares one: two axes, an aim, a trigger. */
-const StickInput = schema({
-  moveX: t.int8().default(0),
-  moveY: t.int8().default(0),
-  aim: t.angle({ bits: 8 }).default(0),
-  fire: t.boolean().default(false),
-}, "StickInput");
-type StickInput = SchemaType<typeof StickInput>;
 
 const sanitize = clampToRanges<StickInput>({ moveX: [-1, 1], moveY: [-1, 1] });
 

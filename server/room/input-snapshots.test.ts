@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { Encoder, schema, t, type SchemaType } from "@colyseus/schema";
+import { Encoder } from "@colyseus/schema";
 import { InputDecoder, InputEncoder } from "@colyseus/schema/input";
 import { withPlainSnapshots } from "./input-snapshots.ts";
+import { StickInput } from "../../test/fixtures/stick-input.ts";
 
-/** An input as a twin-stick game declares one: two axes, an aim, a trigger. */
-const StickInput = schema({
-  moveX: t.int8().default(0),
-  moveY: t.int8().default(0),
-  aim: t.angle({ bits: 8 }).default(0),
-  fire: t.boolean().default(false),
-}, "StickInput");
-type StickInput = SchemaType<typeof StickInput>;
 
 describe("plain input snapshots", () => {
   it("clone every declared field into a plain object", () => {
