@@ -21,15 +21,14 @@ import type { AddressLimits } from "./limits.ts";
 
 /** How often Node looks for connections past their header or request timeout. */
 const TIMEOUT_CHECK_MS = 1000;
-/** Requests that spend a matchmaking token: they reserve seats, create rooms or mint identities. */
-const METERED_PATH = /^\/(matchmake|auth)\//;
 
 /** The server's HTTP(S) server, answering over-limit requests and upgrades from `limits` (the server's, which also counts room creation). */
 export function createEdgeServer(config: Config, limits: AddressLimits): http.Server {
   const edge = config.edge;
 
   const refuseRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (req.method !== "POST" || !METERED_PATH.test(req.url ?? "")) return false;
+    // Every POST spends a token: the routers behind normalise paths (absolute-form targets, case), so a path test here could be dodged.
+    if (req.method !== "POST") return false;
     const wait = limits.takeMatchmakingToken(clientAddress(req, edge.trustedProxies));
     if (wait === 0) return false;
     const retryAfter = Math.max(1, Math.ceil(wait));

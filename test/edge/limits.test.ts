@@ -3,6 +3,7 @@
  * (429 with Retry-After), rooms created per minute; X-Forwarded-For counts
  * only when a trusted proxy sent it.
  */
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EdgeErrorCode } from "../../shared/protocol.ts";
 import { guestToken, GuestClient } from "../../tools/identity.ts";
@@ -13,11 +14,13 @@ import { tryUpgrade } from "./support.ts";
 let ts: TestServer;
 let bursty: GameProcess;
 let behindProxy: GameProcess;
+let strict: GameProcess;
 beforeAll(async () => {
-  [ts, bursty, behindProxy] = await Promise.all([
+  [ts, bursty, behindProxy, strict] = await Promise.all([
     startServer({ UNLIMITED_ADDRESSES: "", MAX_SOCKETS_PER_ADDRESS: "4", ROOMS_CREATED_PER_MINUTE: "3", MATCHMAKING_BURST: "100", MATCHMAKING_PER_SECOND: "50" }),
     startProcess({ name: "bursty", env: { UNLIMITED_ADDRESSES: "", MATCHMAKING_BURST: "20", MATCHMAKING_PER_SECOND: "1" } }), // a slow refill: a loaded machine spreads the burst over seconds
     startProcess({ name: "behind-proxy", env: { UNLIMITED_ADDRESSES: "", TRUSTED_PROXIES: "127.0.0.1", MATCHMAKING_BURST: "2", MATCHMAKING_PER_SECOND: "0.1" } }),
+    startProcess({ name: "strict", env: { UNLIMITED_ADDRESSES: "", MATCHMAKING_BURST: "2", MATCHMAKING_PER_SECOND: "0.1" } }),
   ]);
 });
 afterAll(async () => {
@@ -86,5 +89,19 @@ describe("per-address limits", () => {
     })));
     // At most the bucket (20) and what refills while the burst arrives get through.
     expect(responses.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("meters a POST however its target is written: absolute-form, upper case", async () => {
+    const post = (target: string) => new Promise<number>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port: strict.port, method: "POST", path: target, headers: { "content-type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end('{"name":"x"}');
+    });
+    await post(`http://127.0.0.1:${strict.port}/matchmake/joinOrCreate/arena`);
+    await post("/AUTH/guest");
+    expect(await post(`http://127.0.0.1:${strict.port}/auth/guest`)).toBe(429);
   });
 });
