@@ -42,6 +42,11 @@ export interface GameServer extends Server {
 /** Colyseus's LobbyRoom (live listings of every room type) that also hears announcements, for the title screen. */
 class Lobby extends LobbyRoom {
   plugins = definePlugins([new DrainAndAnnounce()]);
+
+  /** The reconnect route asks every room who owns a seat (server/identity/reconnection.ts); a listing has no owner to protect. */
+  ownerOfReconnection(): undefined {
+    return undefined;
+  }
 }
 
 export function createGameServer(config: Config, roomTypes: readonly RoomType[]): GameServer {

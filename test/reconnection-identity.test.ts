@@ -7,7 +7,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import { matchMaker } from "@colyseus/core";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthErrorCode } from "../shared/protocol.ts";
+import { AuthErrorCode, MatchmakingErrorCode } from "../shared/protocol.ts";
 import { serverRoomOf } from "../rooms/arena/testing.ts";
 import { GuestClient } from "../tools/identity.ts";
 import { startServer, type TestServer } from "../tools/server.ts";
@@ -94,5 +94,19 @@ describe("reconnection bound to identity", () => {
     expect(server.clients.some((c) => c.sessionId === room.sessionId)).toBe(true);
     expect(room.connection.isOpen).toBe(true);
     await room.leave();
+  });
+
+  it("refuses a reconnection (503) when the room cannot say who owns the seat, rather than letting it through", async () => {
+    const owner = new GuestClient(ts.endpoint, "Owner");
+    const { room, reconnectionToken, sessionId } = await joinAndDrop(owner);
+    const server = serverRoomOf(room) as unknown as { ownerOfReconnection(token: string): string | undefined };
+    const answer = server.ownerOfReconnection;
+    server.ownerOfReconnection = () => { throw new Error("the room is too busy to answer"); };
+    await expect(new GuestClient(ts.endpoint, "Thief").reconnect(reconnectionToken)).rejects.toMatchObject({ code: MatchmakingErrorCode.UNAVAILABLE });
+    expect(heldSeats(room.roomId)).toContain(sessionId);
+    server.ownerOfReconnection = answer;
+    const back = await owner.reconnect(reconnectionToken);
+    expect(back.sessionId).toBe(sessionId);
+    await back.leave();
   });
 });

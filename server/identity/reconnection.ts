@@ -8,7 +8,7 @@
  * upgrade in server/edge/upgrade-gate.ts.
  */
 import { matchMaker, ServerError } from "@colyseus/core";
-import { AuthErrorCode } from "../../shared/protocol.ts";
+import { AuthErrorCode, MatchmakingErrorCode } from "../../shared/protocol.ts";
 import { verifyForMatchmaking } from "../room/admission.ts";
 import { beforeMatchmakeMethod } from "../room/colyseus-internals.ts";
 import type { IdentityVerifier } from "./tokens.ts";
@@ -31,8 +31,11 @@ export function guardReconnectRoute(verifier: IdentityVerifier): void {
   beforeMatchmakeMethod(async (method, roomId, clientOptions, authContext) => {
     const reconnectionToken = (clientOptions as { reconnectionToken?: unknown } | undefined)?.reconnectionToken;
     if (method !== "reconnect" || typeof reconnectionToken !== "string") return;
-    const owner = await matchMaker.remoteRoomCall(roomId, "ownerOfReconnection" as never, [reconnectionToken])
-      .catch(() => undefined) as string | undefined;
+    // No such room: Colyseus answers that the seat is gone. A room that exists but cannot say who owns the seat is refused (fail closed).
+    if (!(await matchMaker.driver.has(roomId))) return;
+    const owner = await matchMaker.remoteRoomCall(roomId, "ownerOfReconnection" as never, [reconnectionToken]).catch(() => {
+      throw new ServerError(MatchmakingErrorCode.UNAVAILABLE, "The room holding your seat did not answer; try reconnecting again in a moment.");
+    }) as string | undefined;
     await checkReconnectingIdentity(verifier, owner, authContext?.token);
   });
 }
