@@ -24,6 +24,19 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** Retry `attempt` until it succeeds: an invite is stored after the owner's message is handled, which the invitee cannot observe. */
+async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 let channels = 0;
 /** A fresh public channel per spec, so specs share no history. */
 const freshChannel = () => `talk-${process.pid}-${++channels}`;
@@ -146,6 +159,65 @@ describe("a chat channel", () => {
     await bob.room.leave();
     await waitForState(ann.room, (state) => state.members.size === 1, 10_000, "Bob gone");
     await ann.room.leave();
+  });
+});
+
+describe("a group", () => {
+  it("is opened by its owner, refuses non-members, and admits whom the owner invites", async () => {
+    const group = `group:crew-${process.pid}`;
+    const ann = await Chatter.join(ts.client("Ann"), group, { create: true });
+    await waitForState(ann.room, (state) => state.members?.get(ann.userId)?.role === "owner", 10_000, "Ann as owner");
+    const bobClient = ts.client("Bob");
+    const bobId = (await bobClient.identity).user.id;
+    await expect(bobClient.joinOrCreate("chat", { channel: group })).rejects.toMatchObject({ code: ChatJoinError.NOT_A_MEMBER });
+    ann.room.send(ChatMessage.invite, { channel: group, user: bobId });
+    const bob = await eventually(() => Chatter.join(bobClient, group));
+    await waitForState(bob.room, (state) => state.members?.get(bobId)?.role === "member", 10_000, "Bob as member");
+    bob.send(group, "g1", "thanks");
+    await ann.until(() => ann.lines.some((l) => l.id === "g1"), "Bob's line");
+    await Promise.all([ann.room.leave(), bob.room.leave()]);
+  });
+
+  it("refuses a member's invite with FORBIDDEN", async () => {
+    const group = `group:club-${process.pid}`;
+    const ann = await Chatter.join(ts.client("Ann"), group, { create: true });
+    const bobClient = ts.client("Bob");
+    const bobId = (await bobClient.identity).user.id;
+    ann.room.send(ChatMessage.invite, { channel: group, user: bobId });
+    const bob = await eventually(() => Chatter.join(bobClient, group));
+    bob.room.send(ChatMessage.invite, { channel: group, user: "someone-else" });
+    expect((await bob.until(() => bob.rejections[0], "a rejection")).code).toBe("FORBIDDEN");
+    await Promise.all([ann.room.leave(), bob.room.leave()]);
+  });
+});
+
+describe("receipts and typing", () => {
+  it("broadcast a member's read receipt, which never moves back", async () => {
+    const channel = freshChannel();
+    const ann = await Chatter.join(ts.client("Ann"), channel);
+    const bob = await Chatter.join(ts.client("Bob"), channel);
+    const receipts: { user: string; seq: number }[] = [];
+    bob.room.onMessage(ChatMessage.read, (notice) => { receipts.push(notice); });
+    ann.room.send(ChatMessage.read, { channel, seq: 7 });
+    ann.room.send(ChatMessage.read, { channel, seq: 3 });
+    ann.send(channel, "sync", "after the receipts");
+    await bob.until(() => bob.lines.some((l) => l.id === "sync") && receipts.length === 2, "both receipts");
+    expect(receipts).toEqual([{ channel, user: ann.userId, seq: 7 }, { channel, user: ann.userId, seq: 7 }]);
+    await Promise.all([ann.room.leave(), bob.room.leave()]);
+  });
+
+  it("forwards a typing notice to the others at most once per interval", async () => {
+    const channel = freshChannel();
+    const ann = await Chatter.join(ts.client("Ann"), channel);
+    const bob = await Chatter.join(ts.client("Bob"), channel);
+    const notices: unknown[] = [];
+    bob.room.onMessage(ChatMessage.typing, (notice) => { notices.push(notice); });
+    ann.room.send(ChatMessage.typing, { channel });
+    ann.room.send(ChatMessage.typing, { channel });
+    ann.send(channel, "typed", "done typing");
+    await bob.until(() => bob.lines.some((l) => l.id === "typed"), "the line after typing");
+    expect(notices).toEqual([{ channel, user: ann.userId }]);
+    await Promise.all([ann.room.leave(), bob.room.leave()]);
   });
 });
 
