@@ -146,8 +146,9 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
     if (!posted.ok) return this.reject(client, posted.rejection);
     client.send(ChatMessage.ack, posted.ack);
     if (posted.duplicate) return;
-    this.broadcast(ChatMessage.line, posted.line);
-    if (this.channel.kind === "direct") await this.deliverDirect(posted.line, directPeer(channel, me.userId)!, me.userId, false);
+    // A direct channel's two users get it on every socket through their topics, this room's included: broadcasting too would send it twice.
+    if (this.channel.kind === "direct") await this.deliverDirect(posted.line, directPeer(channel, me.userId)!, me.userId, true);
+    else this.broadcast(ChatMessage.line, posted.line);
   }
 
   private async onDirect(client: Client, payload: unknown): Promise<void> {

@@ -7,7 +7,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { guestToken } from "../../tools/identity.ts";
 import { killAll, nextMessage, reserve, startProcesses, startRedis, waitForPeers, type GameProcess, type TestRedis } from "../../test/scaling/support.ts";
-import { ChatMessage, type Ack, type ChatLine } from "./protocol.ts";
+import { ChatMessage, type Ack, type ChatLine, type InboxDelivery } from "./protocol.ts";
 
 let redis: TestRedis;
 let cluster: GameProcess[];
@@ -64,4 +64,21 @@ it("delivers a direct message to the recipient's socket on the other process, on
   bob.send(ChatMessage.history, { channel: ack.channel });
   expect((await page).lines.map((l) => l.id)).toEqual(["across"]);
   expect(lines.map((l) => l.id)).toEqual(["across"]);
+}, 60_000);
+
+it("keeps a direct message for a user with no socket on any process, and offers it when they connect to the other one", async () => {
+  const [p1, p2] = cluster;
+  const annToken = await guestToken(p1.endpoint, "Ann");
+  const catToken = await guestToken(p2.endpoint, "Cat");
+  const ann = await chatOn(p1, annToken, "ann-away");
+  const acked = nextMessage<Ack>(ann, ChatMessage.ack);
+  ann.send(ChatMessage.direct, { to: userOf(catToken), id: "later", text: "when you're back" });
+  await acked;
+  const reservation = await reserve(p2.endpoint, "joinOrCreate", "chat", { channel: "cat-back" }, catToken);
+  const client = new Client(p2.endpoint);
+  client.auth.token = catToken;
+  const cat = await client.consumeSeatReservation(reservation as any);
+  rooms.push(cat);
+  const inbox = await nextMessage<InboxDelivery>(cat, ChatMessage.inbox);
+  expect(inbox.lines.map((l) => [l.id, l.from, l.text])).toEqual([["later", userOf(annToken), "when you're back"]]);
 }, 60_000);

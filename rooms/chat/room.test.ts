@@ -280,6 +280,23 @@ describe("direct messages", () => {
     await Promise.all([ann, bobHere, bobThere].map((c) => c.room.leave()));
   });
 
+  it("sent in their direct channel's own room reach each socket of both users once, and refuse anyone else", async () => {
+    const annClient = ts.client("Ann");
+    const bobClient = ts.client("Bob");
+    const [a, b] = [(await annClient.identity).user.id, (await bobClient.identity).user.id];
+    const channel = a < b ? `dm:${a}~${b}` : `dm:${b}~${a}`;
+    const ann = await Chatter.join(annClient, channel);
+    const bob = await Chatter.join(bobClient, channel);
+    await expect(ts.client("Eve").joinOrCreate("chat", { channel })).rejects.toMatchObject({ code: ChatJoinError.NOT_A_MEMBER });
+    ann.send(channel, "d1", "just us");
+    ann.send(channel, "d2", "still us");
+    for (const member of [ann, bob]) {
+      await member.until(() => member.lines.some((l) => l.id === "d2"), "the second line");
+      expect(member.lines.map((l) => l.id)).toEqual(["d1", "d2"]);
+    }
+    await Promise.all([ann.room.leave(), bob.room.leave()]);
+  });
+
   it("wait in the inbox of a user with no socket open and are delivered on their next connection, once acknowledged", async () => {
     const catClient = ts.client("Cat");
     const cat = (await catClient.identity).user.id;
