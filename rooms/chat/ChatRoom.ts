@@ -28,10 +28,14 @@ import { ChatStorage } from "./storage.ts";
 /** Chat's messages per second per socket, all types together; a burst covers a resend of the outbox after a reconnect. */
 export const CHAT_BUDGET = Object.freeze({ perSecond: 5, burst: 20 });
 
-/** Sockets per user across every process (a presence hash), so a direct message knows whether to wait in the inbox. */
-const ONLINE = "chat:online";
-/** Where a user's direct lines are published, for every chat room holding one of their sockets. */
-const userTopic = (user: string) => `chat:user:${user}`;
+/**
+ * Where a user's direct lines are published; every chat room holding one of
+ * their sockets listens. A live subscription is also how a sender learns the
+ * user is online anywhere: it vanishes with the process that held it, where
+ * a stored count would outlive a crash. The id is encoded so no character of
+ * it acts as a pattern in the presence's channel listing.
+ */
+const userTopic = (user: string) => `chat:user:${Buffer.from(user).toString("base64url")}`;
 
 interface Identity { userId: string; name: string }
 
@@ -102,7 +106,6 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
       await this.presence.subscribe(userTopic(me.userId), listener);
     }
     sockets.add(client);
-    await this.presence.hincrby(ONLINE, me.userId, 1);
     this.state.members.set(me.userId, new ChatMember({ name: me.name, role }));
     const inbox = await this.storage.inbox(me.userId).catch(() => undefined);
     if (inbox && inbox.lines.length > 0) client.send(ChatMessage.inbox, inbox);
@@ -113,7 +116,6 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
     if (!me) return;
     const sockets = this.socketsOf.get(me.userId);
     if (!sockets?.delete(client)) return;
-    await this.presence.hincrby(ONLINE, me.userId, -1);
     if (sockets.size > 0) return;
     this.socketsOf.delete(me.userId);
     this.state.members.delete(me.userId);
@@ -174,8 +176,9 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
   private async deliverDirect(line: ChatLine, to: string, from: string, includeSender: boolean): Promise<void> {
     this.presence.publish(userTopic(to), line);
     if (includeSender) this.presence.publish(userTopic(from), line);
-    const online = Number(await this.presence.hget(ONLINE, to) ?? 0);
-    if (online <= 0) await this.storage.toInbox(to, line);
+    const topic = userTopic(to);
+    const online = (await this.presence.channels(topic)).includes(topic);
+    if (!online) await this.storage.toInbox(to, line);
   }
 
   private async onHistory(client: Client, payload: unknown): Promise<void> {
