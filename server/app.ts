@@ -29,7 +29,7 @@ import { DrainAndAnnounce } from "./room/drain.ts";
 import { checkFrames } from "./room/frame-guard.ts";
 import { ROOM_SETUP_OPTION, type RoomSetup } from "./room/lifecycle.ts";
 import { DEFAULT_ADMISSION, parseRoomSettings, type RoomType } from "./room/room-type.ts";
-import { openStore, type Store } from "./storage/index.ts";
+import { openStore, StoreError, type Store } from "./storage/index.ts";
 
 export interface GameServer extends Server {
   /** Where new rooms go; also told when this process starts draining. */
@@ -52,7 +52,7 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
   // One process by default; REDIS_URL lets processes share matchmaking (docs/scaling.md).
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (!redis) useLocalPresence();
-  const store = openStore({ redisUrl: config.redisUrl, dataDir: config.dataDir });
+  const store = openProcessStore(config);
   const placement = new Placement(config);
   const identities = new IdentityVerifier(config.auth);
   const limits = new AddressLimits(config.edge);
@@ -93,6 +93,16 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
     await store.close();
   });
   return Object.assign(server, { placement, roomTypes, limits, store });
+}
+
+/** The Store every room shares; a folder it cannot create is a StoreError naming DATA_DIR, so the process stops with a sentence (server/serve.ts). */
+function openProcessStore(config: Config): Store {
+  try {
+    return openStore({ redisUrl: config.redisUrl, dataDir: config.dataDir });
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError("UNAVAILABLE", `Cannot open the store in DATA_DIR=${config.dataDir}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**

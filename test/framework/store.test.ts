@@ -55,6 +55,12 @@ describe("the server's store", () => {
     await expect(server.server.store.pageBack("ledger:log", 1)).rejects.toMatchObject({ code: "CLOSED" });
   });
 
+  it("stops the server from starting, naming DATA_DIR, when the folder cannot be made", async () => {
+    await expect(startServer({ DATA_DIR: "/dev/null/tickforge" }, [ledger])).rejects.toMatchObject({
+      name: "StoreError", code: "UNAVAILABLE", message: expect.stringContaining("DATA_DIR=/dev/null/tickforge"),
+    });
+  });
+
   it("takes DATA_DIR from the environment, defaulting to ./data", () => {
     expect(loadConfig({}).dataDir).toBe("data");
     expect(loadConfig({ DATA_DIR: "/var/lib/tickforge" }).dataDir).toBe("/var/lib/tickforge");
