@@ -12,8 +12,10 @@ import { ClientErrorCode, ROOM_TYPES_PATH } from "../../shared/protocol.ts";
 import { startServer, type TestServer } from "../../tools/server.ts";
 import type { GuestClient } from "../../tools/identity.ts";
 import { waitForState } from "../../tools/wait.ts";
+import { matchChannel } from "./channel.ts";
 import { CHAT_BUDGET } from "./ChatRoom.ts";
 import { chat } from "./index.ts";
+import { ChatStorage } from "./storage.ts";
 import { ChatJoinError, ChatMessage, type Ack, type ChatLine, type HistoryPage, type InboxDelivery, type Rejection } from "./protocol.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "tickforge-chat-"));
@@ -188,6 +190,25 @@ describe("a group", () => {
     bob.room.send(ChatMessage.invite, { channel: group, user: "someone-else" });
     expect((await bob.until(() => bob.rejections[0], "a rejection")).code).toBe("FORBIDDEN");
     await Promise.all([ann.room.leave(), bob.room.leave()]);
+  });
+});
+
+describe("a match channel", () => {
+  it("admits the players its game room saved and refuses anyone else", async () => {
+    const [annClient, bobClient] = [ts.client("Ann"), ts.client("Bob")];
+    const players = [(await annClient.identity).user.id, (await bobClient.identity).user.id];
+    const match = matchChannel(`table-${process.pid}`, players);
+    expect((await new ChatStorage(ts.server.store).saveChannel(match, 0)).saved).toBe(true);
+    const ann = await Chatter.join(annClient, match.id);
+    const bob = await Chatter.join(bobClient, match.id);
+    await expect(ts.client("Eve").joinOrCreate("chat", { channel: match.id })).rejects.toMatchObject({ code: ChatJoinError.NOT_A_MEMBER });
+    ann.send(match.id, "gg", "good game");
+    await bob.until(() => bob.lines.some((l) => l.id === "gg"), "Ann's line");
+    await Promise.all([ann.room.leave(), bob.room.leave()]);
+  });
+
+  it("does not exist until its game room saves it", async () => {
+    await expect(ts.client("Ann").joinOrCreate("chat", { channel: `match:nowhere-${process.pid}` })).rejects.toMatchObject({ code: ChatJoinError.NO_SUCH_CHANNEL });
   });
 });
 
