@@ -11,6 +11,8 @@
  */
 import { definePlugins, ServerError, type Client } from "@colyseus/core";
 import { z } from "zod";
+import { CloseCode } from "../../shared/protocol.ts";
+import { closeReason } from "../../server/errors.ts";
 import { framework, GameRoom } from "../../server/room/GameRoom.ts";
 import { StoreError } from "../../server/storage/store.ts";
 import {
@@ -278,7 +280,7 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
     for (const [user, member] of this.state.members) {
       const role = roleOf(this.channel, user);
       if (role) member.role = role;
-      else for (const socket of this.socketsOf.get(user) ?? []) socket.leave(4000, `You were removed from ${this.channel.id}.`);
+      else for (const socket of this.socketsOf.get(user) ?? []) socket.leave(CloseCode.KICKED, closeReason(`You were removed from ${this.channel.id}.`));
     }
   }
 

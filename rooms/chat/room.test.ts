@@ -13,7 +13,7 @@ import { startServer, type TestServer } from "../../tools/server.ts";
 import type { GuestClient } from "../../tools/identity.ts";
 import { waitForState } from "../../tools/wait.ts";
 import { matchChannel } from "./channel.ts";
-import { CHAT_BUDGET } from "./ChatRoom.ts";
+import { CHAT_BUDGET, setChatFilter } from "./ChatRoom.ts";
 import { chat } from "./index.ts";
 import { ChatStorage } from "./storage.ts";
 import { ChatJoinError, ChatMessage, type Ack, type ChatLine, type HistoryPage, type InboxDelivery, type Rejection } from "./protocol.ts";
@@ -259,6 +259,22 @@ describe("moderation in a channel", () => {
     ann.send(channel, "blank", " \u0000\u200b ");
     expect((await ann.rejectionOf("blank")).code).toBe("EMPTY");
     await ann.room.leave();
+  });
+
+  it("refuses what the studio's filter rejects with FILTERED and its reason, and stores what it rewrites", async () => {
+    const channel = freshChannel();
+    setChatFilter(({ text }) => text.includes("darn") ? { action: "reject", reason: "Keep it clean." } : { action: "replace", text: text.replace("heck", "h**k") });
+    try {
+      const ann = await Chatter.join(ts.client("Ann"), channel);
+      ann.send(channel, "f1", "darn it");
+      expect(await ann.rejectionOf("f1")).toMatchObject({ code: "FILTERED", message: "Keep it clean." });
+      ann.send(channel, "f2", "what the heck");
+      const line = await ann.until(() => ann.lines.find((l) => l.id === "f2"), "the rewritten line");
+      expect(line.text).toBe("what the h**k");
+      await ann.room.leave();
+    } finally {
+      setChatFilter(undefined);
+    }
   });
 
   it("stores text stripped of control characters", async () => {
