@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ClientErrorCode, ROOM_TYPES_PATH } from "../../shared/protocol.ts";
+import { ClientErrorCode, CloseCode, ROOM_TYPES_PATH } from "../../shared/protocol.ts";
 import { startServer, type TestServer } from "../../tools/server.ts";
 import type { GuestClient } from "../../tools/identity.ts";
 import { waitForState } from "../../tools/wait.ts";
@@ -178,6 +178,20 @@ describe("a group", () => {
     bob.send(group, "g1", "thanks");
     await ann.until(() => ann.lines.some((l) => l.id === "g1"), "Bob's line");
     await Promise.all([ann.room.leave(), bob.room.leave()]);
+  });
+
+  it("closes the sockets of a member the owner removes, who can no longer join", async () => {
+    const group = `group:gone-${process.pid}`;
+    const ann = await Chatter.join(ts.client("Ann"), group, { create: true });
+    const bobClient = ts.client("Bob");
+    const bobId = (await bobClient.identity).user.id;
+    ann.room.send(ChatMessage.invite, { channel: group, user: bobId });
+    const bob = await eventually(() => Chatter.join(bobClient, group));
+    const closed = new Promise<number>((resolve) => bob.room.onLeave((code) => resolve(code)));
+    ann.room.send(ChatMessage.remove, { channel: group, user: bobId });
+    expect(await closed).toBe(CloseCode.KICKED);
+    await expect(bobClient.joinOrCreate("chat", { channel: group })).rejects.toMatchObject({ code: ChatJoinError.NOT_A_MEMBER });
+    await ann.room.leave();
   });
 
   it("refuses a member's invite with FORBIDDEN", async () => {
