@@ -7,4 +7,5 @@ import { listRoomTypes } from "../server/room/room-type.ts";
 export const roomTypes = listRoomTypes(
   await import("./arena/index.ts"),
   await import("./cards/index.ts"),
+  await import("./chat/index.ts"),
 );

@@ -29,6 +29,7 @@ import { DrainAndAnnounce } from "./room/drain.ts";
 import { checkFrames } from "./room/frame-guard.ts";
 import { ROOM_SETUP_OPTION, type RoomSetup } from "./room/lifecycle.ts";
 import { DEFAULT_ADMISSION, parseRoomSettings, type RoomType } from "./room/room-type.ts";
+import { openStore, StoreError, type Store } from "./storage/index.ts";
 
 export interface GameServer extends Server {
   /** Where new rooms go; also told when this process starts draining. */
@@ -37,6 +38,8 @@ export interface GameServer extends Server {
   roomTypes: readonly RoomType[];
   /** What each address may take (sockets, matchmaking, rooms created). */
   limits: AddressLimits;
+  /** The one Store every room of this process shares; closed on shutdown. */
+  store: Store;
 }
 
 /** Colyseus's LobbyRoom (live listings of every room type) that also hears announcements, for the title screen. */
@@ -54,6 +57,7 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
   // One process by default; REDIS_URL lets processes share matchmaking (docs/scaling.md).
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (!redis) useLocalPresence();
+  const store = openProcessStore(config);
   const placement = new Placement(config);
   const identities = new IdentityVerifier(config.auth);
   const limits = new AddressLimits(config.edge);
@@ -83,14 +87,27 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
     gracefullyShutdown: false,
     logger: limitedColyseusLogger,
     greet: false,
-    rooms: registrations(config, roomTypes, identities, limits),
+    rooms: registrations(config, roomTypes, identities, limits, store),
     express: routes(config, roomTypes, identities),
   });
 
   placement.start();
   void matchMaker.onReady.then(() => followAnnouncements(matchMaker.presence));
-  server.onShutdown(() => placement.stop());
-  return Object.assign(server, { placement, roomTypes, limits });
+  server.onShutdown(async () => {
+    placement.stop();
+    await store.close();
+  });
+  return Object.assign(server, { placement, roomTypes, limits, store });
+}
+
+/** The Store every room shares; a folder it cannot create is a StoreError naming DATA_DIR, so the process stops with a sentence (server/serve.ts). */
+function openProcessStore(config: Config): Store {
+  try {
+    return openStore({ redisUrl: config.redisUrl, dataDir: config.dataDir });
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError("UNAVAILABLE", `Cannot open the store in DATA_DIR=${config.dataDir}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**
@@ -99,7 +116,7 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
  * lobby. Every one has its clients' frames checked before Colyseus decodes
  * them (server/room/frame-guard.ts).
  */
-function registrations(config: Config, roomTypes: readonly RoomType[], identities: IdentityVerifier, limits: AddressLimits) {
+function registrations(config: Config, roomTypes: readonly RoomType[], identities: IdentityVerifier, limits: AddressLimits, store: Store) {
   installPluginHooksEarly(Lobby);
   checkFrames(Lobby);
   installAdmission(Lobby, admissionCheck(identities, DEFAULT_ADMISSION));
@@ -115,6 +132,7 @@ function registrations(config: Config, roomTypes: readonly RoomType[], identitie
       settings: config.roomSettings[type.name] ?? parseRoomSettings(type, {}),
       drainNotice: type.drainNotice,
       stateBufferBytes: type.stateBufferBytes,
+      store,
       limitCreation: (roomType) => limitRoomCreation(limits, roomType),
     };
     rooms[type.name] = defineRoom(type.room, { [ROOM_SETUP_OPTION]: setup })

@@ -56,6 +56,8 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(2567),
   HOST: z.string().min(1).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  // Without REDIS_URL the Store is a SQLite file in this folder (server/storage/).
+  DATA_DIR: z.string().min(1).default("data"),
   // What the SDK puts after ws:// — host[:port][/prefix]; a scheme here would be doubled.
   PUBLIC_ADDRESS: z.string().regex(/^[^\s/:]+(:\d+)?(\/[^\s]*)?$/, "expected host[:port][/path] without a scheme, e.g. game-1.example.com or 127.0.0.1:3001").optional(),
   LOG_LEVEL: LogLevel.default("info"),
@@ -90,6 +92,8 @@ export type Config = Readonly<{
   port: number;
   host: string | undefined;
   redisUrl: string | undefined;
+  /** Where the SQLite Store keeps its file when REDIS_URL is unset (DATA_DIR). */
+  dataDir: string;
   publicAddress: string | undefined;
   logLevel: z.infer<typeof LogLevel>;
   /** What every room gets, whatever its type (server/room/room-type.ts). */
@@ -176,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL,
+    dataDir: e.DATA_DIR,
     publicAddress: e.PUBLIC_ADDRESS,
     logLevel: e.LOG_LEVEL,
     rooms: Object.freeze({

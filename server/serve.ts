@@ -11,6 +11,7 @@ import { installGracefulShutdown } from "./ops/shutdown.ts";
 import { activeAllocator } from "./launch.ts";
 import { listenForMetrics } from "./ops/operator-access.ts";
 import type { RoomType } from "./room/room-type.ts";
+import { StoreError } from "./storage/store.ts";
 
 /** How long a booting process waits for Redis to come up (ms). */
 const REDIS_BOOT_WAIT_MS = 15_000;
@@ -41,7 +42,15 @@ export async function serve(roomTypes: readonly RoomType[]): Promise<void> {
     }
   }
   limitConsole(); // from here on, what the decoders write to the console is bounded (server/log-limit.ts)
-  const server = createGameServer(config, roomTypes);
+  let server: ReturnType<typeof createGameServer>;
+  try {
+    server = createGameServer(config, roomTypes);
+  } catch (error) {
+    // The Store opens at boot: an unwritable DATA_DIR or a SQLite file from a newer schema stops here, with where.
+    if (!(error instanceof StoreError)) throw error;
+    console.error(`Tickforge cannot start: ${error.message}`);
+    process.exit(1);
+  }
   installGracefulShutdown(server, { drainSeconds: config.drainSeconds, placement: server.placement });
   await server.listen(config.port, config.host);
   await listenForMetrics(config);

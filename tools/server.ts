@@ -3,7 +3,10 @@
  * (bench/tick-probe.ts): the production bootstrap on a free port. Colyseus's
  * matchmaker is one per process, so one at a time.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { matchMaker, type Room as ServerRoom } from "@colyseus/core";
 import { roomTypes as repositoryRoomTypes } from "../rooms/index.ts";
 import { createGameServer, type GameServer } from "../server/app.ts";
@@ -30,7 +33,9 @@ export interface TestServer {
 
 /** A server offering `roomTypes` (by default the repository's, rooms/index.ts; framework specs pass small inline ones). */
 export async function startServer(env: Record<string, string> = {}, roomTypes: readonly RoomType<any>[] = repositoryRoomTypes): Promise<TestServer> {
-  const config = loadConfig({ LOG_LEVEL: "silent", ...TEST_ENV, ...env, PORT: "0" }, roomTypes);
+  // A spec's Store is its own unless it names a DATA_DIR: nothing lands in the repository's data/.
+  const ownDataDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), "tickforge-data-"));
+  const config = loadConfig({ LOG_LEVEL: "silent", ...TEST_ENV, ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}), ...env, PORT: "0" }, roomTypes);
   setLogLevel(config.logLevel);
   const server = createGameServer(config, roomTypes);
   await server.listen(0, "127.0.0.1");
@@ -41,7 +46,13 @@ export async function startServer(env: Record<string, string> = {}, roomTypes: r
     port,
     endpoint,
     client: (name) => new GuestClient(endpoint, name),
-    close: () => server.gracefullyShutdown(false),
+    close: async () => {
+      try {
+        await server.gracefullyShutdown(false);
+      } finally {
+        if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+      }
+    },
   };
 }
 

@@ -34,6 +34,8 @@ export const ChatMessage = Object.freeze({
   block: "chat:block",
   /** client → server: `BlockRequest`. */
   unblock: "chat:unblock",
+  /** server → user: `BlockState`, a block or unblock is stored. */
+  blockState: "chat:block-state",
   /** server → user on connect: `InboxDelivery`, direct messages that arrived while they had no socket open. */
   inbox: "chat:inbox",
   /** client → server: `InboxAck`, the inbox lines up to `through` are shown; the server stops offering them. */
@@ -179,6 +181,22 @@ export type InboxAck = z.infer<typeof InboxAck>;
 
 export const BlockRequest = z.object({ user: UserId }).strict();
 export type BlockRequest = z.infer<typeof BlockRequest>;
+export interface BlockState { user: string; blocked: boolean }
+
+/** Why joining a chat room was refused: the matchmaking error's code (an HTTP status, as the framework's own refusals use). */
+export const ChatJoinError = Object.freeze({
+  /** Bad join options. */
+  INVALID: 400,
+  /** A group or match channel the joiner is not in. */
+  NOT_A_MEMBER: 403,
+  /** The channel id names no kind of channel, or no such group exists. */
+  NO_SUCH_CHANNEL: 404,
+  /** The Store is unreachable; join again shortly. */
+  UNAVAILABLE: 503,
+});
+
+/** Join options of a chat room: the channel it carries (the room's filter); `create` opens a new group with the joiner as owner. */
+export const ChatJoinOptions = z.object({ channel: ChannelId, create: z.boolean().optional() }).passthrough();
 
 /** Turn a schema failure into the rejection the sender gets. */
 export function invalidMessage(error: z.ZodError, about: { id?: string; channel?: string } = {}): Rejection {

@@ -23,7 +23,7 @@ import { currentDrain } from "./shutdown.ts";
 export const CLIENT_DIST = fileURLToPath(new URL("../../dist/client/", import.meta.url));
 
 export function routes(config: Config, roomTypes: readonly RoomType[], identities: IdentityVerifier) {
-  const offered: RoomTypeInfo[] = roomTypes.map(({ name, title, summary }) => ({ name, title, summary }));
+  const offered: RoomTypeInfo[] = roomTypes.filter((type) => type.listed).map(({ name, title, summary }) => ({ name, title, summary }));
   return function mountRoutes(app: Application): void {
     // What the title screen lists: every room type this server offers.
     app.get(ROOM_TYPES_PATH, (_req, res) => {

@@ -26,6 +26,7 @@ import { DrainAndAnnounce, drainOf, type DrainOptions } from "./drain.ts";
 import { runOnDeadlines, type StepContext } from "./fixed-step.ts";
 import { RoomLifecycle, type RoomSetup } from "./lifecycle.ts";
 import { seatOwner } from "./seats.ts";
+import type { Store } from "../storage/store.ts";
 import type { FrameworkSettings } from "./room-type.ts";
 
 /** The pieces every room composes, in the order their hooks run. */
@@ -43,6 +44,8 @@ export abstract class GameRoom<
   protected log: Logger = logger;
   /** The room type's name, as registered. */
   roomType = "";
+  /** The process's Store (history, documents, cursors, sets, locks), shared by every room; the server closes it. */
+  store!: Store;
   readonly #stepObservers = new Set<(tick: number, seconds: number) => void>();
 
   /** Call `observer` after every fixed step with its tick and wall time (s), for specs and probes; returns the unsubscribe. */
@@ -55,6 +58,7 @@ export abstract class GameRoom<
   adoptSetup(setup: RoomSetup, log: Logger): void {
     this.settings = Object.freeze({ ...setup.settings, ...setup.framework }) as Readonly<FrameworkSettings & S>;
     this.roomType = setup.type;
+    this.store = setup.store;
     this.log = log;
   }
 

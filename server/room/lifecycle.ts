@@ -7,6 +7,7 @@
 import { RoomPlugin, type Client, type Room } from "@colyseus/core";
 import { sessionLogs } from "../log-limit.ts";
 import { logger, type Logger } from "../logger.ts";
+import type { Store } from "../storage/store.ts";
 import { resizeStateBuffers } from "./colyseus-internals.ts";
 import type { FrameworkSettings } from "./room-type.ts";
 
@@ -20,6 +21,8 @@ export interface RoomSetup {
   settings: Readonly<Record<string, unknown>>;
   drainNotice: string;
   stateBufferBytes: number;
+  /** The process's one Store (server/storage/): Redis with REDIS_URL, else SQLite under DATA_DIR. */
+  store: Store;
   /** Throws (refusing the room) when the address asking for it is over its rooms per minute (server/edge/room-creation.ts). */
   limitCreation?: (roomType: string) => void;
 }

@@ -67,6 +67,8 @@ export interface RoomTypeDefinition<S extends AnySettings = AnySettings> {
    * from the external identity provider (AUTH_JWKS_URL). Default: guests too.
    */
   admits?: Admission;
+  /** Listed on the title screen as a game to play (GET ROOM_TYPES_PATH); false for a service other scenes join, such as chat. Default true. */
+  listed?: boolean;
   /** Shown to players when this process drains (a server restart), before they are moved on. */
   drainNotice?: string;
   /** Its bot behaviours (rooms/<type>/bots.ts), for `npm run loadtest -- --room <name>`. */
@@ -109,6 +111,7 @@ export function defineRoomType<S extends AnySettings = z.ZodObject<{}>>(definiti
     filterBy: definition.filterBy ?? [],
     stateBufferBytes: definition.stateBufferBytes ?? DEFAULT_STATE_BUFFER_BYTES,
     admits: Object.freeze({ ...DEFAULT_ADMISSION, ...definition.admits }),
+    listed: definition.listed ?? true,
     drainNotice: definition.drainNotice ?? "This server is restarting: you will be moved to a new room.",
     bots: definition.bots,
     testing: definition.testing,
