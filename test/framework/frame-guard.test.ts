@@ -15,19 +15,19 @@ const Nudge = schema({ nudge: t.int8().default(0) }, "Nudge");
 class LateInputRoom extends GameRoom<{ state: Table }> {
   state = new Table();
   plugins = definePlugins([...framework()]);
-  inputs: ReturnType<LateInputRoom["declareInput"]> | undefined;
+  nudges: ReturnType<LateInputRoom["declareInput"]> | undefined;
 
   private declareInput() {
     return this.defineInput(Nudge);
   }
 
   onCreate() {
-    this.plugins.conduct.handle("latest", z.undefined(), (client) => this.inputs?.get(client.sessionId).latest?.nudge ?? null);
+    this.plugins.conduct.handle("latest", z.undefined(), (client) => this.nudges?.get(client.sessionId).latest?.nudge ?? null);
   }
 
   onJoin(client: Client) {
     this.state.seats.set(client.sessionId, new Seat());
-    if (this.clients.length === 2) this.inputs ??= this.declareInput();
+    if (this.clients.length === 2) this.nudges ??= this.declareInput();
   }
 }
 const lateInput = defineRoomType({ name: "late-input", title: "Late input", summary: "Takes inputs once two are seated.", room: LateInputRoom });
