@@ -154,3 +154,62 @@ describe("a client closed for bad frames does not keep its seat", () => {
     await crowd.leave();
   });
 });
+
+describe("a client kicked for its conduct leaves its room at once, whatever it answers", () => {
+  const ascii = (text: string) => [...new TextEncoder().encode(text)];
+  /** A room message of `type` with a msgpack `payload`, as the SDK's send() writes it. */
+  const message = (type: string, payload: number[] = []) => Uint8Array.from([Protocol.ROOM_DATA, 0xa0 | type.length, ...ascii(type), ...payload]);
+  /** Strikes enough to be kicked: messages of a type the arena does not handle. */
+  const strikes = Array.from({ length: 5 }, () => message("no-such-message"));
+  const chat = message("chat", [0x81, 0xa4, ...ascii("text"), 0xa5, ...ascii("after")]); // { text: "after" }
+
+  /** Resolves once the room's state has the attacker's player. */
+  async function seated(crowd: Victim, sessionId: string) {
+    await expect.poll(() => crowd.room.state.players.has(sessionId), { timeout: 10_000, interval: 20 }).toBe(true);
+  }
+
+  it("answering the kick with a normal close (1000) holds no seat: the player is gone from the room", async () => {
+    const crowd = await joinVictim(target);
+    const attacker = await joinAttacker(target, crowd.roomId);
+    await seated(crowd, attacker.sessionId);
+    for (const frame of strikes) attacker.send(frame);
+    attacker.closeWith(1000); // read by the server after the kick: its close frame answers the server's
+    await within(10_000, attacker.closed, "the attacker's close");
+    await expect.poll(() => crowd.room.state.players.has(attacker.sessionId), { timeout: 5000, interval: 20 }).toBe(false);
+    await crowd.leave();
+  });
+
+  it("never answering the kick frees the seat at once, and a message sent after the kick is not handled", async () => {
+    const crowd = await joinVictim(target);
+    const attacker = await joinAttacker(target, crowd.roomId);
+    await seated(crowd, attacker.sessionId);
+    const chatsFromAttacker: unknown[] = [];
+    crowd.room.onMessage("chat", (chat: { from: string; text: string }) => { if (chat.from === attacker.sessionId) chatsFromAttacker.push(chat); });
+    attacker.stopReading(); // the server's close frame is never read, so never answered (ws would wait 30 s)
+    for (const frame of strikes) attacker.send(frame);
+    attacker.send(chat);
+    // Well inside ws's 30 s close timeout: the player leaves the room now, not when the socket closes.
+    await expect.poll(() => crowd.room.state.players.has(attacker.sessionId), { timeout: 5000, interval: 20 }).toBe(false);
+    // The attacker's frames all arrived before the kick took effect; the victim's own chat, sent after, comes back after any of them.
+    const own = new Promise((resolve) => crowd.room.onMessage("chat", (chat: { from: string }) => { if (chat.from === crowd.room.sessionId) resolve(chat); }));
+    crowd.room.send("chat", { text: "mine" });
+    await within(10_000, own, "the victim's own chat");
+    expect(chatsFromAttacker).toEqual([]);
+    attacker.hangUp();
+    await crowd.leave();
+  });
+});
+
+describe("a room message whose payload is not msgpack", () => {
+  it("closes its sender with the protocol-error code and frees its seat at once", async () => {
+    const crowd = await joinVictim(target);
+    const attacker = await joinAttacker(target, crowd.roomId);
+    await expect.poll(() => crowd.room.state.players.has(attacker.sessionId), { timeout: 10_000, interval: 20 }).toBe(true);
+    attacker.send(Uint8Array.from([Protocol.ROOM_DATA, 0xa4, ...new TextEncoder().encode("chat"), 0x81, 0xa4, 0x74])); // a map cut off inside its key
+    const closed = await within(10_000, attacker.closed, "the server to close the attacker");
+    expect(closed.code).toBe(CloseCode.PROTOCOL_ERROR);
+    expect(closed.reason).toMatch(/^Protocol error: .*msgpack/);
+    await expect.poll(() => crowd.room.state.players.has(attacker.sessionId), { timeout: 5000, interval: 20 }).toBe(false);
+    await crowd.leave();
+  });
+});

@@ -6,14 +6,14 @@
  *
  * A room socket whose frames `ws` refuses (bad framing, invalid UTF-8, over
  * maxPayload) also leaves its room at once: `ws` has sent its close code, and
- * the seat is not held (server/room/frame-guard.ts).
+ * the seat is not held (server/room/misbehaviour.ts).
  */
 import type { IncomingMessage } from "node:http";
 import { matchMaker, Protocol } from "@colyseus/core";
 import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { WebSocketTransport, type TransportOptions } from "@colyseus/ws-transport";
 import type { WebSocket } from "ws";
-import { closeForMisbehaviour } from "../room/frame-guard.ts";
+import { leaveForMisbehaviour } from "../room/misbehaviour.ts";
 import { messagesReceived, messagesSent, patchBytes, type CounterCell } from "./metrics.ts";
 
 const KIND: Record<number, string> = {
@@ -63,7 +63,7 @@ function meter(socket: WebSocket, req: IncomingMessage) {
     received[codeOf(data)].value++;
   });
   // ws emits "error" on a server socket only for a frame that breaks the WebSocket protocol.
-  socket.on("error", () => closeForMisbehaviour(socket));
+  socket.on("error", () => leaveForMisbehaviour(socket));
 
   const send = socket.send;
   socket.send = function meteredSend(this: WebSocket, data: any, ...rest: any[]) {

@@ -15,6 +15,7 @@ import { closeReason } from "../errors.ts";
 import { clientLogs, clip } from "../log-limit.ts";
 import { logger } from "../logger.ts";
 import { rejectedMessages } from "../ops/metrics.ts";
+import { removeForMisbehaviour } from "./misbehaviour.ts";
 
 /**
  * What a refused request rejects with (the SDK's error from `room.request()`
@@ -117,10 +118,14 @@ export class Conduct extends RoomPlugin<Room> {
     }
   }
 
-  /** Close a client's connection with a reason it can show; its seat is not held. */
+  /**
+   * Close a client's connection with a reason it can show. It leaves the room
+   * now, its seat not held and nothing more it sent handled, whatever it
+   * answers the close with.
+   */
   kick(client: Client, reason: string): void {
     if (clientLogs.allow(client.sessionId)) logger.warn({ roomId: this.room.roomId, sessionId: client.sessionId }, clip(reason));
-    client.leave(CloseCode.KICKED, closeReason(reason));
+    removeForMisbehaviour(client, CloseCode.KICKED, closeReason(reason));
   }
 
   protected override onLeave(client: Client): void {

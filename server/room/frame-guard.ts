@@ -6,17 +6,18 @@
  * allocate, log or read past its end never gets there. A frame that fails is
  * a protocol error: no conforming client sends one, so its sender is closed
  * with CloseCode.PROTOCOL_ERROR and a reason, and leaves its room at once,
- * its seat not held (SeatHolding asks `closedForMisbehaviour`).
+ * its seat not held (server/room/misbehaviour.ts).
  *
  * createGameServer installs the check on every room class it registers
  * (`checkFrames`); the transport frees the seat of a socket whose frames `ws`
- * itself refuses (`closeForMisbehaviour`).
+ * itself refuses (`leaveForMisbehaviour`).
  *
  * The layouts checked are Colyseus 0.18's (shared-types Protocol.ts, the SDK's
  * Room.ts and InputHandle.ts, schema's InputEncoder); docs/operations.md,
  * "Client frames and protocol errors", lists them with the limits.
  */
 import { decode, type Iterator } from "@colyseus/schema";
+import { unpack } from "msgpackr";
 import type { Client, Room } from "@colyseus/core";
 import { Protocol, ProtocolModifier, PROTOCOL_CODE_MASK, PROTOCOL_MODIFIER_MASK } from "@colyseus/shared-types";
 import { CloseCode } from "../../shared/protocol.ts";
@@ -24,7 +25,8 @@ import { closeReason } from "../errors.ts";
 import { clientLogs, clip } from "../log-limit.ts";
 import { logger } from "../logger.ts";
 import { rejectedMessages } from "../ops/metrics.ts";
-import { checkFramesBeforeDecoding, declaredInput, leaveRoomNow, type RoomSocket } from "./colyseus-internals.ts";
+import { checkFramesBeforeDecoding, declaredInput } from "./colyseus-internals.ts";
+import { removeForMisbehaviour } from "./misbehaviour.ts";
 
 /** More inputs than this in one unreliable frame is a protocol error (the SDK sends its `historySize`, 3 by default). */
 export const MAX_INPUTS_PER_FRAME = 32;
@@ -199,6 +201,21 @@ function checkMessageType(bytes: Uint8Array, it: Iterator) {
 }
 
 /**
+ * A room message's payload, from `offset` to the end: one msgpack value, or
+ * nothing. Colyseus closes a sender whose payload it cannot decode with a
+ * plain leave, whose seat the peer's answer to the close could hold; here it
+ * is a protocol error like any other bad frame.
+ */
+function checkMsgpack(bytes: Uint8Array, offset: number) {
+  if (offset >= bytes.length) return;
+  try {
+    unpack(bytes.subarray(offset));
+  } catch {
+    throw new FrameError(`the message payload at ${offset} is not one msgpack value`);
+  }
+}
+
+/**
  * The unreliable input frame: `[k][uint32 newest][Δ]×(k−1)` (then the same
  * again after a uint16 when both timelines are stamped) when TIMED, then
  * `[baseSeq]([length][body])…`, with k equal to the number of bodies.
@@ -254,10 +271,15 @@ export function frameProblem(bytes: Uint8Array, input: InputWire | null): string
       case Protocol.PING:
         if (bytes.length !== 1) throw new FrameError(`a ${bytes.length}-byte frame of type ${code}, which is one byte`);
         return undefined;
-      case Protocol.ROOM_DATA:
+      case Protocol.ROOM_DATA: {
+        const it: Iterator = { offset: 1 };
+        checkMessageType(bytes, it);
+        checkMsgpack(bytes, it.offset);
+        return undefined;
+      }
       case Protocol.ROOM_DATA_BYTES:
         checkMessageType(bytes, { offset: 1 });
-        return undefined; // the payload is msgpack or bytes, which Colyseus reads inside a try and validates
+        return undefined; // the payload is bytes, handed to the room as they are
       case Protocol.ROOM_REQUEST: {
         const it: Iterator = { offset: 1 };
         readInteger(bytes, it, "the request id", 0, Number.MAX_SAFE_INTEGER);
@@ -279,33 +301,16 @@ export function frameProblem(bytes: Uint8Array, input: InputWire | null): string
   }
 }
 
-/** Sockets the server closed for breaking the protocol: their seats are not held. */
-const misbehaving = new WeakSet<object>();
-
-/** Was this client's socket closed for breaking the protocol (by the frame check or by `ws`)? */
-export function closedForMisbehaviour(client: Client): boolean {
-  return client.ref !== undefined && misbehaving.has(client.ref);
-}
-
-/**
- * Take a socket that broke the protocol out of its room now: its seat is
- * freed at once and not held, and nothing more it sent is read.
- */
-export function closeForMisbehaviour(socket: RoomSocket): void {
-  misbehaving.add(socket);
-  leaveRoomNow(socket, CloseCode.PROTOCOL_ERROR);
-}
-
 /** Each room's input check, settled by its first frame (a room declares its input when it is created). */
-const inputWires = new WeakMap<Room, InputWire | null>();
+const inputWires = new WeakMap<Room, InputWire>();
 
 function inputWireOf(room: Room): InputWire | null {
-  let wire = inputWires.get(room);
-  if (wire === undefined) {
-    const input = declaredInput(room);
-    wire = input ? inputWire(input.type as { name: string }, input.stampsBoth) : null;
-    inputWires.set(room, wire);
-  }
+  const cached = inputWires.get(room);
+  if (cached) return cached;
+  const input = declaredInput(room);
+  if (!input) return null; // not cached: a room that declares its input later is checked against it from then on
+  const wire = inputWire(input.type as { name: string }, input.stampsBoth);
+  inputWires.set(room, wire);
   return wire;
 }
 
@@ -315,7 +320,14 @@ export function checkFrames(RoomClass: new (...args: any[]) => Room): void {
 }
 
 function passesTheWireCheck(room: Room, client: Client, bytes: Uint8Array): boolean {
-  const problem = frameProblem(bytes, inputWireOf(room));
+  let problem: string | undefined;
+  try {
+    problem = frameProblem(bytes, inputWireOf(room));
+  } catch (error) {
+    // A bug in the check, not in the frame: it must not escape ws's "message" listener and stop the process.
+    if (clientLogs.allow(client.sessionId)) logger.error({ err: error, roomId: room.roomId, sessionId: client.sessionId }, "the frame check failed");
+    problem = "the frame could not be checked";
+  }
   if (problem === undefined) return true;
   closeForProtocolError(room, client, problem);
   return false;
@@ -331,6 +343,5 @@ function closeForProtocolError(room: Room, client: Client, problem: string): voi
     logger.warn({ roomId: room.roomId, sessionId: client.sessionId, code: CloseCode.PROTOCOL_ERROR }, clip(`closed for a protocol error: ${problem}`));
   }
   rejectedMessages.labels(room.roomName, "protocol_error").inc();
-  closeForMisbehaviour(client.ref as unknown as RoomSocket);
-  client.leave(CloseCode.PROTOCOL_ERROR, closeReason(`Protocol error: ${problem}`));
+  removeForMisbehaviour(client, CloseCode.PROTOCOL_ERROR, closeReason(`Protocol error: ${problem}`));
 }

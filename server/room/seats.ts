@@ -4,7 +4,7 @@
  * calls `hold` from its onDrop; Colyseus calls onReconnect when the player
  * is back, or onLeave when the window is over. A client that left on
  * purpose, was kicked, or was closed for breaking the protocol (by the frame
- * check or by `ws`, server/room/frame-guard.ts) gets no window: a seat is
+ * check or by `ws`, server/room/misbehaviour.ts) gets no window: a seat is
  * held for a connection that dropped, never for one the server closed for
  * misbehaviour. A slow consumer's close (4020) is not misbehaviour: its seat
  * is held and the client resumes it.
@@ -19,7 +19,7 @@ import { sessionLogs } from "../log-limit.ts";
 import { logger } from "../logger.ts";
 import { reconnects } from "../ops/metrics.ts";
 import { seatAuthOf } from "./colyseus-internals.ts";
-import { closedForMisbehaviour } from "./frame-guard.ts";
+import { closedForMisbehaviour } from "./misbehaviour.ts";
 
 /** The user id owning the seat `reconnectionToken` resumes (held, or still connected); undefined when the room does not know the token. */
 export function seatOwner(room: Room, reconnectionToken: string): string | undefined {

@@ -219,6 +219,10 @@ export interface Attacker {
   leave(): void;
   /** Cut the connection without a close frame. */
   hangUp(): void;
+  /** Close with `code` (or none) at once, as a hostile client answers the server's close with a code of its choosing. */
+  closeWith(code?: number): void;
+  /** Stop reading the socket (frames can still be written): the server's close frame is never answered. */
+  stopReading(): void;
 }
 
 /** Take a seat in `roomId` as a signed-in guest (HTTP matchmaking, then the WebSocket) and acknowledge the join as the SDK does; reject after `timeoutMs`. */
@@ -287,6 +291,8 @@ export async function joinAttacker(target: Target, roomId: string, timeoutMs = 1
       if (socket.readyState === WebSocket.OPEN) socket.send(new Uint8Array([Protocol.LEAVE_ROOM]));
     },
     hangUp: () => socket.terminate(),
+    closeWith: (code) => socket.close(code),
+    stopReading: () => (socket as unknown as { _socket: { pause(): void } })._socket.pause(),
   };
 }
 
