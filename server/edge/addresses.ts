@@ -13,6 +13,21 @@ export function normalizeAddress(address: string | undefined): string {
   return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
+/**
+ * Who a limit counts: an IPv4 address, or an IPv6 address's /64, since one
+ * subscriber is handed a whole /64 and could otherwise take a fresh address
+ * for every socket.
+ */
+export function limitHolder(address: string): string {
+  if (!address.includes(":")) return address;
+  const [head, tail = ""] = address.split("%")[0].toLowerCase().split("::");
+  const groups = (part: string) => part.split(":").filter(Boolean).flatMap((g) => (g.includes(".") ? ["v4", "v4"] : [g]));
+  const before = groups(head);
+  const after = address.includes("::") ? groups(tail) : [];
+  const full = [...before, ...Array(Math.max(0, 8 - before.length - after.length)).fill("0"), ...after];
+  return `${full.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
 export function clientAddress(req: IncomingMessage, trustedProxies: readonly string[]): string {
   const peer = normalizeAddress(req.socket.remoteAddress);
   if (!trustedProxies.includes(peer)) return peer;

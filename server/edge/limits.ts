@@ -5,6 +5,7 @@
  * the set of active addresses.
  */
 import type { EdgeConfig } from "../config.ts";
+import { limitHolder } from "./addresses.ts";
 
 const SWEEP_EVERY_MS = 10_000;
 const MINUTE_MS = 60_000;
@@ -30,6 +31,7 @@ export class AddressLimits {
   /** Take a socket slot for `address`; false when it already holds MAX_SOCKETS_PER_ADDRESS. Call `release` when the socket closes. */
   openSocket(address: string): boolean {
     if (this.#edge.unlimitedAddresses.includes(address)) return true;
+    address = limitHolder(address);
     const open = this.#sockets.get(address) ?? 0;
     if (open >= this.#edge.maxSocketsPerAddress) return false;
     this.#sockets.set(address, open + 1);
@@ -38,18 +40,16 @@ export class AddressLimits {
 
   closeSocket(address: string): void {
     if (this.#edge.unlimitedAddresses.includes(address)) return;
+    address = limitHolder(address);
     const open = (this.#sockets.get(address) ?? 1) - 1;
     if (open <= 0) this.#sockets.delete(address);
     else this.#sockets.set(address, open);
   }
 
-  socketsOf(address: string): number {
-    return this.#sockets.get(address) ?? 0;
-  }
-
   /** Spend one matchmaking token; returns 0 when allowed, else the seconds until the next token. */
   takeMatchmakingToken(address: string, now = performance.now()): number {
     if (this.#edge.unlimitedAddresses.includes(address)) return 0;
+    address = limitHolder(address);
     const { matchmakingPerSecond: rate, matchmakingBurst: burst } = this.#edge;
     const bucket = this.#buckets.get(address) ?? { tokens: burst, refilledAt: now };
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.refilledAt) / 1000) * rate);
@@ -65,6 +65,7 @@ export class AddressLimits {
   /** Count a room created for `address`; returns 0 when allowed, else the seconds until the oldest creation leaves the minute. */
   recordRoomCreation(address: string, now = performance.now()): number {
     if (this.#edge.unlimitedAddresses.includes(address)) return 0;
+    address = limitHolder(address);
     const recent = (this.#creations.get(address) ?? []).filter((at) => now - at < MINUTE_MS);
     if (recent.length >= this.#edge.roomsCreatedPerMinute) {
       this.#creations.set(address, recent);
