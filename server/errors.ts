@@ -29,9 +29,6 @@ export function closeReason(reason: string): string {
 }
 const utf8 = new TextEncoder();
 
-/** Close code for "you stopped reading" (server/edge/slow-consumers.ts): the seat is held, the client resumes it. */
-export const SLOW_CONSUMER_CLOSE_CODE = CloseCode.SLOW_CONSUMER;
-
 /** A configuration mistake found at boot: names the variable and what it must be. */
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -10,7 +10,7 @@ export const arena = defineRoomType({
   room: ArenaRoom,
   settings: ArenaSettings,
   filterBy: ["mode"],
-  // The fullest arena encodes in 4.5 KB (state.test.ts builds it).
+  // Sized from the fullest arena that state.test.ts builds and holds under three quarters of it.
   stateBufferBytes: 8 * 1024,
   drainNotice: "This server is restarting. Finish your fight: you will be moved to another arena.",
   bots: () => import("./bots.ts"),

@@ -2,9 +2,8 @@
  * permessage-deflate for messages of at least COMPRESSION_THRESHOLD_BYTES
  * (0: off). Each message is compressed on its own (no context takeover) with
  * a 2 KB window and a small zlib state, because ws keeps a deflate stream per
- * socket once it has compressed one message: at zlib's defaults that stream
- * holds about 256 KB, against the 15 KB a whole arena connection costs
- * (docs/security.md, "Compression", has the figures).
+ * socket once it has compressed one message, and at zlib's defaults that
+ * stream outweighs the rest of a connection (docs/security.md, "Compression").
  */
 import type { PerMessageDeflateOptions } from "ws";
 

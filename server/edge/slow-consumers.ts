@@ -2,7 +2,7 @@
  * A bound on each room socket's outgoing buffer. A client that stops reading
  * (a stalled phone, a hostile peer) makes the server buffer everything sent
  * to it; once a send leaves more than MAX_SEND_BUFFER_BYTES waiting, the
- * socket is closed with SLOW_CONSUMER_CLOSE_CODE and destroyed shortly
+ * socket is closed with CloseCode.SLOW_CONSUMER and destroyed shortly
  * after, returning its buffer. Its room sees a drop, not a kick, so the seat
  * is held for the reconnection window. Checked after every send (a read of
  * ws's buffered byte count), so a socket holds at most the bound and one message.
@@ -10,7 +10,7 @@
 import type { WebSocket } from "ws";
 import { Protocol } from "@colyseus/core";
 import { Counter } from "prom-client";
-import { SLOW_CONSUMER_CLOSE_CODE } from "../errors.ts";
+import { CloseCode } from "../../shared/protocol.ts";
 import { logger } from "../logger.ts";
 import { registry } from "../ops/metrics.ts";
 
@@ -34,7 +34,7 @@ export function boundSendBuffer(socket: WebSocket, maxBytes: number): void {
 function dropSlowConsumer(socket: WebSocket, maxBytes: number): void {
   dropped.inc();
   logger.warn({ bufferedBytes: socket.bufferedAmount, maxBytes }, "slow consumer dropped: its outgoing buffer is over MAX_SEND_BUFFER_BYTES; its seat is held");
-  socket.close(SLOW_CONSUMER_CLOSE_CODE, "You stopped reading: reconnect to resume your seat.");
+  socket.close(CloseCode.SLOW_CONSUMER, "You stopped reading: reconnect to resume your seat.");
   setTimeout(() => socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
 }
 

@@ -29,6 +29,7 @@ export class DrainAndAnnounce extends RoomPlugin<Room> implements LiveRoom {
   readonly pluginName = "drain" as const;
   #notice: string | undefined;
   #draining = false;
+  #disconnectAtDrainEnd: NodeJS.Timeout | undefined;
 
   constructor(options: DrainOptions = {}) {
     super();
@@ -47,6 +48,7 @@ export class DrainAndAnnounce extends RoomPlugin<Room> implements LiveRoom {
 
   protected override onDispose(): void {
     liveRooms.delete(this);
+    clearTimeout(this.#disconnectAtDrainEnd); // a room that empties early lets go of itself now, not at the drain's end
   }
 
   showAnnouncement(announcement: Announcement): void {
@@ -65,7 +67,7 @@ export class DrainAndAnnounce extends RoomPlugin<Room> implements LiveRoom {
     logger.info({ roomId: room.roomId, players: room.clients.length, drainMs: plan.drainMs }, "room draining");
     const notice: ShutdownNotice = { reason: plan.reason ?? this.#notice!, disconnectInMs: plan.drainMs };
     room.broadcast(FrameworkMessage.SHUTDOWN, notice);
-    setTimeout(() => {
+    this.#disconnectAtDrainEnd = setTimeout(() => {
       room.disconnect(CloseCode.SERVER_SHUTDOWN).catch(() => { /* already disposing */ });
     }, plan.drainMs).unref();
   }

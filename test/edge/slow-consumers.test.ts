@@ -10,7 +10,7 @@ import WebSocket from "ws";
 import { framework, GameRoom } from "../../server/room/GameRoom.ts";
 import { defineRoomType } from "../../server/room/room-type.ts";
 import { SeatHolding } from "../../server/room/seats.ts";
-import { SLOW_CONSUMER_CLOSE_CODE } from "../../server/errors.ts";
+import { CloseCode } from "../../shared/protocol.ts";
 import type { MeteredWebSocketTransport } from "../../server/ops/transport.ts";
 import { GuestClient, guestToken } from "../../tools/identity.ts";
 import { startServer, type TestServer } from "../../tools/server.ts";
@@ -88,7 +88,7 @@ describe("slow consumers", { timeout: 60_000 }, () => {
     await expect.poll(() => [...sockets()].some((s) => s.readyState === WebSocket.CLOSING), { timeout: 45_000, interval: 20 }).toBe(true);
     // It reads again within the grace, as a phone out of a tunnel would, and gets the code.
     (player.ws as unknown as { _socket: import("node:net").Socket })._socket.resume();
-    expect(await closed).toBe(SLOW_CONSUMER_CLOSE_CODE);
+    expect(await closed).toBe(CloseCode.SLOW_CONSUMER);
     await expect.poll(() => room.clients.some((c) => c.sessionId === player.sessionId), { timeout: 10_000 }).toBe(false);
     expect(heldSeats(player.roomId)).toContain(player.sessionId);
 
