@@ -34,6 +34,15 @@ async function joinAndDrop(owner: GuestClient): Promise<{ room: Room; reconnecti
   return { room, reconnectionToken, sessionId };
 }
 
+/** The owner, on a new client (a reload) with the same identity, takes its held seat back. */
+async function expectOwnerResumes(owner: GuestClient, reconnectionToken: string, sessionId: string): Promise<void> {
+  const reloaded = new Client(ts.endpoint);
+  reloaded.auth.token = (await owner.identity).token;
+  const resumed = await reloaded.reconnect(reconnectionToken);
+  expect(resumed.sessionId).toBe(sessionId);
+  await resumed.leave();
+}
+
 function heldSeats(roomId: string): string[] {
   const room = matchMaker.getLocalRoomById(roomId) as unknown as { _reservedSeats: Record<string, unknown> };
   return Object.keys(room._reservedSeats);
@@ -49,12 +58,7 @@ describe("reconnection bound to identity", () => {
     await expect(new Client(ts.endpoint).reconnect(reconnectionToken)).rejects.toMatchObject({ code: AuthErrorCode.TOKEN_MISSING });
     expect(heldSeats(room.roomId)).toContain(sessionId);
 
-    // The owner, on a new client (a reload) with the same identity, resumes.
-    const reloaded = new Client(ts.endpoint);
-    reloaded.auth.token = (await owner.identity).token;
-    const resumed = await reloaded.reconnect(reconnectionToken);
-    expect(resumed.sessionId).toBe(sessionId);
-    await resumed.leave();
+    await expectOwnerResumes(owner, reconnectionToken, sessionId);
   });
 
   it("refuses another identity's reconnection straight on the socket, before the handshake", async () => {
@@ -78,11 +82,7 @@ describe("reconnection bound to identity", () => {
     expect(JSON.parse(refusal.body)).toMatchObject({ code: AuthErrorCode.SEAT_HELD_FOR_ANOTHER_PLAYER });
     expect(heldSeats(room.roomId)).toContain(sessionId);
 
-    const reloaded = new Client(ts.endpoint);
-    reloaded.auth.token = (await owner.identity).token;
-    const resumed = await reloaded.reconnect(reconnectionToken);
-    expect(resumed.sessionId).toBe(sessionId);
-    await resumed.leave();
+    await expectOwnerResumes(owner, reconnectionToken, sessionId);
   });
 
   it("does not let another identity's reconnection close the owner's open socket", async () => {
@@ -105,8 +105,6 @@ describe("reconnection bound to identity", () => {
     await expect(new GuestClient(ts.endpoint, "Thief").reconnect(reconnectionToken)).rejects.toMatchObject({ code: MatchmakingErrorCode.UNAVAILABLE });
     expect(heldSeats(room.roomId)).toContain(sessionId);
     server.ownerOfReconnection = answer;
-    const back = await owner.reconnect(reconnectionToken);
-    expect(back.sessionId).toBe(sessionId);
-    await back.leave();
+    await expectOwnerResumes(owner, reconnectionToken, sessionId);
   });
 });
