@@ -32,6 +32,7 @@ const Env = z.object({
   AUTH_SECRET: z.string().min(32, "use at least 32 characters (e.g. `openssl rand -base64 48`)").optional(),
   AUTH_ISSUER: z.string().min(1).default("tickforge"),
   AUTH_TOKEN_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(3600),
+  AUTH_SESSION_MAX_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
   AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   AUTH_JWKS_ISSUER: z.string().min(1).optional(),
   AUTH_JWKS_AUDIENCE: z.string().min(1).optional(),
@@ -83,6 +84,9 @@ const Env = z.object({
 }).refine((e) => !e.AUTH_JWKS_URL || Boolean(e.AUTH_JWKS_ISSUER && e.AUTH_JWKS_AUDIENCE), {
   path: ["AUTH_JWKS_ISSUER"],
   message: "with AUTH_JWKS_URL, set AUTH_JWKS_ISSUER and AUTH_JWKS_AUDIENCE too: a token is only accepted from that issuer, for that audience",
+}).refine((e) => e.NODE_ENV !== "production" || !e.AUTH_JWKS_URL || e.AUTH_JWKS_URL.startsWith("https:"), {
+  path: ["AUTH_JWKS_URL"],
+  message: "must be https: when NODE_ENV=production (over plain http anyone on the path could swap the provider's keys)",
 }).refine((e) => e.NODE_ENV !== "production" || Boolean(e.AUTH_SECRET), {
   path: ["AUTH_SECRET"],
   message: "required when NODE_ENV=production (a generated secret would differ per process and per restart, logging every player out)",
@@ -128,6 +132,8 @@ export type AuthConfig = Readonly<{
   issuer: string;
   /** How long a guest token lives; clients refresh before then. */
   tokenSeconds: number;
+  /** How long after a guest's first token refreshes stop (AUTH_SESSION_MAX_SECONDS). */
+  sessionMaxSeconds: number;
   /** An external identity provider whose tokens are accepted too. */
   external: Readonly<{ jwksUrl: string; issuer: string; audience: string }> | undefined;
 }>;
@@ -203,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       secretGenerated: !e.AUTH_SECRET,
       issuer: e.AUTH_ISSUER,
       tokenSeconds: e.AUTH_TOKEN_SECONDS,
+      sessionMaxSeconds: e.AUTH_SESSION_MAX_SECONDS,
       external: e.AUTH_JWKS_URL && e.AUTH_JWKS_ISSUER && e.AUTH_JWKS_AUDIENCE
         ? Object.freeze({ jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_JWKS_ISSUER, audience: e.AUTH_JWKS_AUDIENCE })
         : undefined,
