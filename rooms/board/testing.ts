@@ -19,6 +19,8 @@ export class BoardUser {
   readonly connection: BoardConnection;
   readonly room: Room;
   readonly userId: string;
+  /** The guest this user joined as, to join again with the same identity. */
+  client!: GuestClient;
   readonly snapshots: BoardSnapshot[] = [];
   readonly applied: AppliedOp[] = [];
   readonly rejections: Rejection[] = [];
@@ -44,6 +46,7 @@ export class BoardUser {
     const identity = await client.identity;
     const room = await client.joinOrCreate("board", { board, ...options });
     const user = new BoardUser(room, identity.user.id);
+    user.client = client;
     await user.until(() => user.snapshots.length > 0, "the board's snapshot");
     user.connection.replica.role = user.role;
     return user;
