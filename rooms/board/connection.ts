@@ -12,7 +12,7 @@ import { BoardReplica, type ReplicaOptions, type SubmitResult } from "./client-m
 import { UndoHistory, type UndoOptions } from "./undo.ts";
 import {
   BoardMessage, MAX_OPS_PER_MESSAGE, OP_RATE_PER_SECOND,
-  type AppliedOp, type BoardSnapshot, type PeerPresence, type Presence, type Rejection,
+  type AppliedOp, type BoardSnapshot, type PeerPresence, type Presence, type Rejection, type Role,
 } from "./protocol.ts";
 
 export interface BoardConnectionEvents {
@@ -69,6 +69,11 @@ export class BoardConnection {
       this.events.duplicate?.(opIds);
     });
     room.onMessage(BoardMessage.presence, (peers: PeerPresence[]) => this.events.presence?.(peers));
+    // The room state's roster says this user's role, which the owner may change (ShareRequest.linkRole).
+    room.onStateChange(() => {
+      const role = (room.state as { members?: { get(id: string): { role?: Role } | undefined } } | undefined)?.members?.get(room.sessionId)?.role;
+      if (role && role !== this.replica.role) this.replica.role = role;
+    });
     // Until the snapshot after a reconnect arrives, what the socket would send is stale: ops wait in the replica.
     room.onDrop(() => { this.ready = false; });
   }

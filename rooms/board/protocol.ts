@@ -128,14 +128,21 @@ export const BoardJoinError = Object.freeze({
   UNAVAILABLE: 503,
 });
 
-/** The owner's request for the editor link; `rotate` makes a new invite, so every earlier editor link stops working. */
-export const ShareRequest = z.object({ rotate: z.boolean().optional() }).strict();
+/**
+ * The owner's sharing request. `rotate` makes a new editor invite, so every
+ * earlier editor link stops working. `linkRole` is what the board id alone
+ * gives: "viewer" (the default) or "editor" (anyone with the link edits);
+ * people on the board through the plain link take the new role at once.
+ */
+export const ShareRequest = z.object({ rotate: z.boolean().optional(), linkRole: z.enum(["viewer", "editor"]).optional() }).strict();
 export type ShareRequest = z.infer<typeof ShareRequest>;
+export type LinkRole = "viewer" | "editor";
 
-/** Open `?board=<board>&invite=<invite>` to edit; the board id alone opens it as a viewer. */
+/** Open `?board=<board>&invite=<invite>` to edit; the board id alone gives `linkRole`. */
 export interface ShareLink {
   board: string;
   invite: string;
+  linkRole: LinkRole;
 }
 
 /** Code of a refused `board:share` request (only the owner may share edit access). */
