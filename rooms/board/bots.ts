@@ -76,9 +76,9 @@ function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)];
 }
 
-class BoardEditor implements BotPlayer {
+export class BoardEditor implements BotPlayer {
   private readonly ctx: BotContext;
-  private readonly connection: BoardConnection;
+  readonly connection: BoardConnection;
   private readonly rng: Rng;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private ticker: ReturnType<typeof setInterval> | undefined;
