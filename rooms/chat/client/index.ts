@@ -1,0 +1,50 @@
+/**
+ * Chat in the Phaser client: the panel and toasts over every scene. Chat is
+ * not a game on the title screen (its descriptor is unlisted), so instead of
+ * a RoomClientModule it brings `mountChat`, which the client's shell calls
+ * once the game has booted. The panel follows the session: the match channel
+ * of the game room the player is in is joined with it and left with it.
+ */
+import type * as Phaser from "phaser";
+import type { GameSession } from "../../../game-client/src/kit.ts";
+import { ChatClient } from "./chat-client.ts";
+import { ChatPanel } from "./ChatPanel.ts";
+
+export { ChatClient } from "./chat-client.ts";
+export { ChatPanel } from "./ChatPanel.ts";
+
+/** Scenes where Enter already means something (PLAY), so it does not open the chat there. */
+const ENTER_TAKEN = ["Title"];
+
+export interface MountedChat {
+  chat: ChatClient;
+  panel: ChatPanel;
+  dispose(): void;
+}
+
+export function mountChat(game: Phaser.Game, session: GameSession): MountedChat {
+  const chat = new ChatClient(session);
+  const parent = game.domContainer ?? (game.canvas.parentElement as HTMLElement);
+  const panel = new ChatPanel(chat, parent, {
+    enterOpens: () => !ENTER_TAKEN.some((key) => game.scene.isActive(key)),
+    // The input swallows key-ups too: a key held when it took focus would stay down in every scene.
+    onFocus: () => { for (const scene of game.scene.getScenes(true)) scene.input?.keyboard?.resetKeys(); },
+  });
+  const offs = [
+    session.on("room", (room) => chat.setMatch(room.roomId)),
+    session.on("state", (state) => {
+      if (state === "idle" || state === "expired" || state === "kicked" || state === "failed") chat.setMatch(undefined);
+    }),
+  ];
+  if (session.room) chat.setMatch(session.room.roomId);
+  chat.start().catch((error: Error) => console.warn(`Tickforge: chat could not start: ${error.message}`));
+  return {
+    chat,
+    panel,
+    dispose() {
+      for (const off of offs) off();
+      panel.dispose();
+      chat.dispose();
+    },
+  };
+}
