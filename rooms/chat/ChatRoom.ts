@@ -198,10 +198,15 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
     }).catch((error: unknown) => this.log.warn({ err: error, to }, "could not raise a direct message's notification"));
   }
 
-  /** The sender's operator mute, as the Rejection that answers their message. */
+  /** The sender's operator mute, as the Rejection that answers their message; a store that cannot tell is a retryable UNAVAILABLE naming it. */
   private async muted(user: string, about: { id: string; channel: string }): Promise<Rejection | undefined> {
-    const mute = await muteOf(this.store, user);
-    return mute ? { code: "MUTED", message: mutedMessage(mute), ...about } : undefined;
+    try {
+      const mute = await muteOf(this.store, user);
+      return mute ? { code: "MUTED", message: mutedMessage(mute), ...about } : undefined;
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      return { code: "UNAVAILABLE", message: "Chat storage is unavailable; your message was not stored. It will be sent again.", ...about };
+    }
   }
 
   private async onHistory(client: Client, payload: unknown): Promise<void> {
