@@ -11,11 +11,23 @@
  */
 import { COLORS, css, FONT, FONT_FAMILY, HUD_BAR, PAD, playerColor } from "../../../game-client/src/kit.ts";
 import { CHAT_LIMITS } from "../protocol.ts";
-import type { ChatClient, Conversation, Toast } from "./chat-client.ts";
+import type { ChatClient, Conversation } from "./chat-client.ts";
 
 const WIDTH = 300;
 const HEIGHT = 390;
-const TOAST_MS = 6000;
+const TOAST_MS = 8000;
+
+/** One notification as the panel shows it: a heading, a line of text, and what clicking it does. */
+export interface Toast {
+  title: string;
+  text: string;
+  /** The conversation a click opens. */
+  channel?: string;
+  /** Operator announcements are drawn in the accent colour instead of the message colour. */
+  tone?: "message" | "announcement";
+  /** The message itself, once it has arrived (a notification may come before its line): filled in when it does. */
+  preview?: () => string | undefined;
+}
 
 export interface PanelOptions {
   /** Whether Enter (outside any text field) opens the panel: not where Enter already means something, like the title screen's PLAY. */
@@ -43,6 +55,8 @@ export class ChatPanel {
   #open = true;
   #frame = 0;
   readonly #offs: (() => void)[] = [];
+  /** Toasts still waiting for their message's text. */
+  #previews: { text: HTMLElement; preview: () => string | undefined }[] = [];
 
   constructor(chat: ChatClient, parent: HTMLElement, options: PanelOptions) {
     this.#chat = chat;
@@ -113,7 +127,6 @@ export class ChatPanel {
     window.addEventListener("keydown", onWindowKey, true);
     this.#offs.push(() => window.removeEventListener("keydown", onWindowKey, true));
     this.#offs.push(chat.on("change", () => this.#schedule()));
-    this.#offs.push(chat.on("toast", (toast) => this.#toast(toast)));
     // The typing line fades on its own.
     const ticker = setInterval(() => { if (this.#open) this.#renderTyping(); }, 1000);
     this.#offs.push(() => clearInterval(ticker));
@@ -197,7 +210,17 @@ export class ChatPanel {
     this.#frame = requestAnimationFrame(() => { this.#frame = 0; this.#render(); });
   }
 
+  #fillPreviews(): void {
+    this.#previews = this.#previews.filter(({ text, preview }) => {
+      if (!text.isConnected) return false;
+      const found = preview();
+      if (found !== undefined) text.textContent = found;
+      return found === undefined;
+    });
+  }
+
   #render(): void {
+    this.#fillPreviews();
     const unread = this.#chat.totalUnread();
     this.#tab.hidden = this.#open;
     this.#body.hidden = !this.#open;
@@ -286,15 +309,20 @@ export class ChatPanel {
     this.#typing.textContent = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
   }
 
-  #toast(toast: Toast): void {
-    const card = el("div", "tfc-toast", { chat: "toast" });
-    card.append(text("div", "tfc-toast-title", toast.title), text("div", "tfc-toast-text", toast.text));
-    if (toast.conversation) {
-      const channel = toast.conversation;
-      card.addEventListener("click", () => { this.#chat.show(channel); this.open(true); card.remove(); });
+  /** Show a toast in the top-right corner for a few seconds; clicking it opens its conversation. */
+  toast(toast: Toast): void {
+    const card = el("div", toast.tone === "announcement" ? "tfc-toast tfc-toast-news" : "tfc-toast", { chat: "toast" });
+    card.append(text("div", "tfc-toast-title", toast.title));
+    const body = text("div", "tfc-toast-text", toast.text);
+    card.append(body);
+    if (!toast.text && toast.preview) this.#previews.push({ text: body, preview: toast.preview });
+    if (toast.channel) {
+      const channel = toast.channel;
+      card.addEventListener("click", () => { this.#chat.showChannel(channel); this.open(true); card.remove(); });
     }
     this.#toasts.append(card);
     while (this.#toasts.children.length > 3) this.#toasts.firstElementChild!.remove();
+    this.#fillPreviews();
     setTimeout(() => card.classList.add("tfc-toast-gone"), TOAST_MS);
     setTimeout(() => card.remove(), TOAST_MS + 400);
   }
@@ -392,8 +420,11 @@ function injectStyle(): void {
 .tfc-toast { padding: 10px 14px; border-radius: 12px; cursor: pointer; background: ${c(COLORS.panel, 0.94)};
   border: 1.5px solid ${c(COLORS.accentHot, 0.8)}; box-shadow: 0 0 16px ${c(COLORS.accentHot, 0.35)};
   animation: tfc-in 0.25s ease-out; transition: opacity 0.4s, transform 0.4s; }
+.tfc-toast-news { border-color: ${c(COLORS.accent, 0.8)}; box-shadow: 0 0 16px ${c(COLORS.accent, 0.35)}; }
+.tfc-toast-news .tfc-toast-title { color: ${c(COLORS.accent)}; }
 .tfc-toast-gone { opacity: 0; transform: translateX(40px); }
 .tfc-toast-title { color: ${c(COLORS.accentHot)}; font-size: ${FONT.small - 2}px; letter-spacing: 0.08em; margin-bottom: 2px; }
+.tfc-toast-text:empty { display: none; }
 .tfc-toast-text { color: ${c(COLORS.text)}; font-size: ${FONT.small}px; overflow-wrap: anywhere; max-height: 3.9em; overflow: hidden; }
 @keyframes tfc-in { from { opacity: 0; transform: translateX(40px); } to { opacity: 1; transform: none; } }
 `;

@@ -49,15 +49,14 @@ export interface Conversation {
 /** A line the server refused for good: shown struck through, with why. */
 export interface Refused { channel: string; id: string; text: string; reason: string }
 
-export interface Toast { title: string; text: string; conversation?: string }
-
 export interface Member { id: string; name: string; role: string }
 
 export interface ChatEvents {
   [name: string]: unknown[];
   /** Anything on screen may have changed. */
   change: [];
-  toast: [Toast];
+  /** A chat socket joined (again): the notification feed listens to it. */
+  room: [Room<any, any>];
 }
 
 interface Link {
@@ -135,6 +134,27 @@ export class ChatClient extends Emitter<ChatEvents> {
     const members: Member[] = [];
     state.members.forEach((member, id) => members.push({ id, name: member.name, role: member.role }));
     return members.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Is `channel` on screen in the open panel (a notification about it needs no toast)? */
+  onScreen(channel: string): boolean {
+    return this.#open && this.#visible === channel;
+  }
+
+  /** The stored line at `seq` of `channel`, when it has arrived. */
+  lineAt(channel: string, seq: number): ChatLine | undefined {
+    return this.timeline(channel).find((item): item is TimelineItem & ChatLine => !item.pending && item.seq === seq);
+  }
+
+  /** Show `channel` (from a notification): a direct conversation the panel does not list yet is opened. */
+  showChannel(channel: string): void {
+    if (!this.#conversations.has(channel)) {
+      if (kindOf(channel) !== "direct" || !this.#me || directPeer(channel, this.#me.id) === undefined) return;
+      this.#conversation(channel);
+      this.#keep();
+      this.#catchUp(this.#links.get(HOME_CHANNEL), channel);
+    }
+    this.show(channel);
   }
 
   /** A player present in any of the player's channels, by name (case aside) or id. */
@@ -279,6 +299,7 @@ export class ChatClient extends Emitter<ChatEvents> {
         link.room = room;
         this.#wire(link, room);
         this.#synchronise(link);
+        this.emit("room", room);
       } catch (error) {
         const code = (error as { code?: number }).code;
         if (code === ChatJoinError.NOT_A_MEMBER || code === ChatJoinError.NO_SUCH_CHANNEL || code === ChatJoinError.INVALID) {
@@ -387,7 +408,6 @@ export class ChatClient extends Emitter<ChatEvents> {
       if (onScreen) this.#markRead(line.channel);
       else conversation.unread++;
       if (direct && line.from === conversation.peer) conversation.title = line.name;
-      if (direct && !onScreen) this.emit("toast", { title: `${line.name} sent you a message`, text: line.text, conversation: line.channel });
     }
     this.emit("change");
   }

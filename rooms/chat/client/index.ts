@@ -1,5 +1,8 @@
 /**
- * Chat in the Phaser client: the panel and toasts over every scene. Chat is
+ * Chat in the Phaser client: the panel and the notification toasts over
+ * every scene. The toasts come from the player's live notifications
+ * (NotificationFeed), heard on every room the player is in: their chat
+ * sockets (the title screen included) and their game room. Chat is
  * not a game on the title screen (its descriptor is unlisted), so instead of
  * a RoomClientModule it brings `mountChat`, which the client's shell calls
  * once the game has booted. The panel follows the session: the match channel
@@ -7,8 +10,9 @@
  */
 import type * as Phaser from "phaser";
 import type { GameSession } from "../../../game-client/src/kit.ts";
+import { NotificationFeed, type Notification } from "../../../game-client/src/net/notifications.ts";
 import { ChatClient } from "./chat-client.ts";
-import { ChatPanel } from "./ChatPanel.ts";
+import { ChatPanel, type Toast } from "./ChatPanel.ts";
 
 export { ChatClient } from "./chat-client.ts";
 export { ChatPanel } from "./ChatPanel.ts";
@@ -19,6 +23,7 @@ const ENTER_TAKEN = ["Title"];
 export interface MountedChat {
   chat: ChatClient;
   panel: ChatPanel;
+  feed: NotificationFeed;
   dispose(): void;
 }
 
@@ -30,8 +35,14 @@ export function mountChat(game: Phaser.Game, session: GameSession): MountedChat 
     // The input swallows key-ups too: a key held when it took focus would stay down in every scene.
     onFocus: () => { for (const scene of game.scene.getScenes(true)) scene.input?.keyboard?.resetKeys(); },
   });
+  const feed = new NotificationFeed();
   const offs = [
-    session.on("room", (room) => chat.setMatch(room.roomId)),
+    feed.subscribe((notification) => {
+      const channel = typeof notification.data?.channel === "string" ? notification.data.channel : undefined;
+      if (channel === undefined || !chat.onScreen(channel)) panel.toast(toastOf(notification, chat, channel));
+    }),
+    chat.on("room", (room) => { feed.listen(room); }),
+    session.on("room", (room) => { feed.listen(room); chat.setMatch(room.roomId); }),
     session.on("state", (state) => {
       if (state === "idle" || state === "expired" || state === "kicked" || state === "failed") chat.setMatch(undefined);
     }),
@@ -41,10 +52,26 @@ export function mountChat(game: Phaser.Game, session: GameSession): MountedChat 
   return {
     chat,
     panel,
+    feed,
     dispose() {
       for (const off of offs) off();
       panel.dispose();
       chat.dispose();
     },
+  };
+}
+
+/** A notification as a toast: its sentence, and for a message the text itself once its line is here. */
+function toastOf(notification: Notification, chat: ChatClient, channel: string | undefined): Toast {
+  const seq = notification.data?.seq;
+  const preview = notification.kind === "message" && channel !== undefined && typeof seq === "number"
+    ? () => chat.lineAt(channel, seq)?.text
+    : undefined;
+  return {
+    title: notification.text,
+    text: "",
+    ...(channel === undefined ? {} : { channel }),
+    ...(preview ? { preview } : {}),
+    tone: notification.kind === "announcement" ? "announcement" : "message",
   };
 }
