@@ -3,7 +3,8 @@
  * room composes: every identity that joins the game room is saved as a
  * member of its channel (channel.ts `matchChannel`, stored with
  * ChatStorage.saveChannel), so the chat room admits exactly the game's
- * players and spectators. The game room imports this public module of the
+ * players and spectators; the channel and its history are deleted with the
+ * game room. The game room imports this public module of the
  * chat folder; server/ stays free of room folders, and chat needs no
  * callback into every game.
  *
@@ -12,7 +13,7 @@
 import { RoomPlugin, type Client } from "@colyseus/core";
 import { logger } from "../../server/logger.ts";
 import type { GameRoom } from "../../server/room/GameRoom.ts";
-import { matchChannel } from "./channel.ts";
+import { matchChannel, matchChannelId } from "./channel.ts";
 import { ChatStorage } from "./storage.ts";
 
 /** Saves the match channel's roles before a joiner's game room join completes, so their chat join that follows is admitted. */
@@ -31,6 +32,16 @@ export class MatchChat extends RoomPlugin<GameRoom> {
     const saved = this.#saving.then(() => this.#save());
     this.#saving = saved.catch(() => undefined);
     await saved;
+  }
+
+  /** The match is over: its channel and history go with it, so match channels do not pile up in the Store. */
+  protected async onDispose(): Promise<void> {
+    await this.#saving;
+    try {
+      await new ChatStorage(this.room.store).deleteChannel(matchChannelId(this.room.roomId));
+    } catch (error) {
+      logger.warn({ err: error, roomId: this.room.roomId }, "could not delete the match chat channel");
+    }
   }
 
   async #save(): Promise<void> {
