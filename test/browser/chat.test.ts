@@ -4,7 +4,8 @@
  * of the private message gets a toast and an unread count), then in the
  * match channel of the arena they play in, where typing into the chat never
  * moves the player and Esc closes the chat instead of leaving the game.
- * A private message during the match raises a toast and an unread count.
+ * A private message during the match raises a toast and an unread count. A
+ * line sent while offline waits as pending and arrives once.
  * Pages are driven with real key presses and read through the panel's DOM
  * (data-chat attributes) and the debug hook; test-artifacts/chat-panel.png
  * is the picture in docs/.
@@ -19,6 +20,9 @@ const TWO_PAGES_MS = 180_000;
 const STEP_MS = 60_000;
 
 const suite = gameUnderTest();
+
+/** While a page is offline its joins and sockets fail; Chromium logs each one. */
+const OFFLINE_ERRORS = [/ERR_INTERNET_DISCONNECTED/, /WebSocket connection to .* failed/];
 
 const panel = (game: GamePage, selector: string, hasText?: string) =>
   game.page.locator(`[data-chat="panel"] ${selector}`, hasText === undefined ? {} : { hasText });
@@ -37,7 +41,7 @@ async function shown(game: GamePage, text: string): Promise<void> {
 
 /** Two pages on the title screen, signed in as Ada and Grace, each seeing the other in the global channel. */
 async function twoPlayers(): Promise<[GamePage, GamePage]> {
-  const [ada, grace] = await Promise.all([suite.open({ name: "Ada" }), suite.open({ name: "Grace" })]);
+  const [ada, grace] = await Promise.all([suite.open({ name: "Ada", expectedErrors: OFFLINE_ERRORS }), suite.open({ name: "Grace" })]);
   await panel(ada, '[data-chat="member"]', "Grace").waitFor({ timeout: STEP_MS });
   await panel(grace, '[data-chat="member"]', "Ada").waitFor({ timeout: STEP_MS });
   return [ada, grace];
@@ -68,6 +72,25 @@ describe("the chat panel", () => {
       await shown(ada, "hi Ada");
 
       expect(ada.errors).toEqual([]);
+      expect(grace.errors).toEqual([]);
+    } finally {
+      await Promise.all([ada.close(), grace.close()]);
+    }
+  }, TWO_PAGES_MS);
+
+  it("keeps a line sent while offline as pending, and delivers it once when the connection returns", async () => {
+    const [ada, grace] = await twoPlayers();
+    try {
+      await ada.context.setOffline(true);
+      await panel(ada, '[data-chat="conversation"][data-channel="global"].tfc-chip-off').waitFor({ timeout: STEP_MS });
+      await say(ada, "sent from a tunnel");
+      await panel(ada, '[data-chat="line"][data-state="pending"]', "sent from a tunnel").waitFor({ timeout: STEP_MS });
+
+      await ada.context.setOffline(false);
+      await shown(ada, "sent from a tunnel");
+      await shown(grace, "sent from a tunnel");
+      expect(await panel(grace, '[data-chat="line"]', "sent from a tunnel").count()).toBe(1);
+      expect(await panel(ada, '[data-chat="line"]', "sent from a tunnel").count()).toBe(1);
       expect(grace.errors).toEqual([]);
     } finally {
       await Promise.all([ada.close(), grace.close()]);

@@ -265,6 +265,15 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.emit("change");
   }
 
+  /**
+   * The browser went offline: every socket is as good as gone, though its
+   * close only completes once the network is back (then each one is joined
+   * again and resends). Until then the panel shows the conversations offline.
+   */
+  networkLost(): void {
+    for (const link of this.#links.values()) this.#setOnline(link, false);
+  }
+
   dispose(): void {
     for (const channel of [...this.#links.keys()]) this.#close(channel);
   }

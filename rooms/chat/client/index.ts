@@ -47,6 +47,9 @@ export function mountChat(game: Phaser.Game, session: GameSession): MountedChat 
       if (state === "idle" || state === "expired" || state === "kicked" || state === "failed") chat.setMatch(undefined);
     }),
   ];
+  const offline = () => chat.networkLost();
+  window.addEventListener("offline", offline);
+  offs.push(() => window.removeEventListener("offline", offline));
   if (session.room) chat.setMatch(session.room.roomId);
   chat.start().catch((error: Error) => console.warn(`Tickforge: chat could not start: ${error.message}`));
   return {
