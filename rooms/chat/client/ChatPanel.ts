@@ -188,19 +188,21 @@ export class ChatPanel {
     }
   }
 
-  /** `/join <group>`, `/new <group>`, `/invite <name>`, `/dm <name>`. */
+  /** `/join <group>`, `/new <group>`, `/invite <name>`, `/dm <name>`, `/block <name>`, `/unblock <name>`. */
   #command(typed: string): string | undefined {
     const [verb, ...rest] = typed.slice(1).trim().split(/\s+/);
     const arg = rest.join(" ");
     if ((verb === "join" || verb === "new") && arg) { this.#chat.joinGroup(arg, verb === "new"); return undefined; }
-    if ((verb === "invite" || verb === "dm") && arg) {
-      const member = this.#chat.findMember(arg);
+    if ((verb === "invite" || verb === "dm" || verb === "block" || verb === "unblock") && arg) {
+      const peer = this.#chat.conversations().find((c) => c.kind === "direct" && c.title.toLowerCase() === arg.toLowerCase());
+      const member = this.#chat.findMember(arg) ?? (peer?.peer ? { id: peer.peer, name: peer.title } : undefined);
       if (!member) return `Nobody called ${arg} is in your channels.`;
       if (verb === "dm") this.#chat.startDirect(member.id, member.name);
-      else this.#chat.invite(member.id);
+      else if (verb === "invite") this.#chat.invite(member.id);
+      else this.#chat.block(member.id, verb === "block");
       return undefined;
     }
-    return "Commands: /join group, /new group, /invite name, /dm name";
+    return "Commands: /join group, /new group, /invite name, /dm name, /block name, /unblock name";
   }
 
   // ------------------------------------------------------------ drawing

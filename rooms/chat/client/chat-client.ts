@@ -18,13 +18,15 @@ import { Emitter } from "../../../game-client/src/kit.ts";
 import { directChannelId, directPeer, kindOf, matchChannelId } from "../channel.ts";
 import { ChatDelivery, type OutgoingMessage, type TimelineItem } from "../delivery.ts";
 import {
-  ChatJoinError, ChatMessage, CHAT_LIMITS, type Ack, type ChannelKind, type ChatLine, type HistoryPage, type InboxDelivery, type ReadNotice, type Rejection, type TypingNotice,
+  ChatJoinError, ChatMessage, CHAT_LIMITS, type Ack, type BlockState, type ChannelKind, type ChatLine, type HistoryPage, type InboxDelivery, type ReadNotice, type Rejection, type TypingNotice,
 } from "../protocol.ts";
 import { ChatState } from "../state.ts";
 
 /** The public channel every player is in; it also carries their direct messages. */
 export const HOME_CHANNEL = "global";
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
+/** Refusals and notices kept for the panel, across conversations. */
+const MAX_NOTES = 50;
 
 /** What the chat needs from the game's session: its SDK client, the signed-in identity and the player's name. */
 export interface ChatSessionLike {
@@ -46,7 +48,7 @@ export interface Conversation {
   online: boolean;
 }
 
-/** A line the server refused for good: shown struck through, with why. */
+/** A line the server refused for good (shown struck through, with why), or a notice from it (a join refused, a block stored). */
 export interface Refused { channel: string; id: string; text: string; reason: string }
 
 export interface Member { id: string; name: string; role: string }
@@ -80,6 +82,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   #open = false;
   #match: string | undefined;
   #started: Promise<void> | undefined;
+  #notes = 0;
 
   constructor(session: ChatSessionLike) {
     super();
@@ -247,6 +250,11 @@ export class ChatClient extends Emitter<ChatEvents> {
     if (channel && kindOf(channel) === "group") this.#links.get(channel)?.room?.send(ChatMessage.invite, { channel, user });
   }
 
+  /** Stop (or allow again) direct messages between the player and `user`; the server confirms with a notice. */
+  block(user: string, blocked: boolean): void {
+    this.#links.get(HOME_CHANNEL)?.room?.send(blocked ? ChatMessage.block : ChatMessage.unblock, { user });
+  }
+
   /** The game room the player is in (its match channel is joined), or none. */
   setMatch(roomId: string | undefined): void {
     const channel = roomId === undefined ? undefined : matchChannelId(roomId);
@@ -313,8 +321,7 @@ export class ChatClient extends Emitter<ChatEvents> {
         const code = (error as { code?: number }).code;
         if (code === ChatJoinError.NOT_A_MEMBER || code === ChatJoinError.NO_SUCH_CHANNEL || code === ChatJoinError.INVALID) {
           // Final: not a member (yet), or no such group. The conversation stays listed, marked offline, with why.
-          this.#refused.push({ channel: link.channel, id: `join-${Date.now()}`, text: "", reason: (error as Error).message });
-          this.emit("change");
+          this.#note(link.channel, (error as Error).message);
           return;
         }
         this.#retry(link);
@@ -351,7 +358,10 @@ export class ChatClient extends Emitter<ChatEvents> {
     });
     // Others' receipts are not drawn; the handler keeps the SDK from warning about an unhandled message.
     room.onMessage(ChatMessage.read, (_notice: ReadNotice) => undefined);
-    room.onMessage(ChatMessage.blockState, () => this.emit("change"));
+    room.onMessage(ChatMessage.blockState, (state: BlockState) => {
+      const name = this.findMember(state.user)?.name ?? state.user;
+      this.#note(this.#visible ?? HOME_CHANNEL, state.blocked ? `${name} is blocked: no direct messages either way.` : `${name} is no longer blocked.`);
+    });
     room.onMessage(ChatMessage.rejected, (rejection: Rejection) => this.#rejected(rejection));
     room.onStateChange(() => this.emit("change"));
     room.onLeave(() => {
@@ -424,7 +434,13 @@ export class ChatClient extends Emitter<ChatEvents> {
   #rejected(rejection: Rejection): void {
     const refused = this.#delivery!.receiveRejection(rejection);
     const channel = rejection.channel ?? refused?.channel ?? this.#visible ?? HOME_CHANNEL;
-    this.#refused.push({ channel, id: rejection.id ?? `notice-${Date.now()}`, text: refused?.text ?? "", reason: rejection.message });
+    this.#note(channel, rejection.message, refused?.text ?? "");
+  }
+
+  /** A line of the server's under the conversation: a refused message (struck through) or a notice. */
+  #note(channel: string, reason: string, text = ""): void {
+    this.#refused.push({ channel, id: `note-${++this.#notes}`, text, reason });
+    if (this.#refused.length > MAX_NOTES) this.#refused.shift();
     this.emit("change");
   }
 
