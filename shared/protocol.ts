@@ -94,6 +94,8 @@ export const CloseCode = Object.freeze({
   KICKED: 4002,
   /** The seat is no longer held (reconnection window over). */
   SEAT_EXPIRED: 4003,
+  /** The SDK closed its own socket because the browser went offline: reconnection may be tried. */
+  MAY_TRY_RECONNECT: 4010,
   /**
    * A frame broke the wire protocol (a length, count, index or type code no
    * conforming client sends), with the reason: a build mismatch or tampering,

@@ -104,13 +104,15 @@ describe("the chat panel", () => {
       const roomId = await ada.read((h) => h.roomId);
       await play(grace, "");
       expect(await grace.read((h) => h.roomId)).toBe(roomId);
+      // In a game the chat starts folded to its tab, covering nothing; Enter opens it on the match channel and focuses its input.
       for (const game of [ada, grace]) {
-        await panel(game, `[data-chat="conversation"][data-channel="match:${roomId}"]`).waitFor({ timeout: STEP_MS });
+        await game.page.locator('[data-chat="tab"]').waitFor({ timeout: STEP_MS });
+        await game.page.keyboard.press("Enter");
+        await panel(game, `[data-chat="conversation"][data-channel="match:${roomId}"].tfc-chip-on`).waitFor({ timeout: STEP_MS });
+        expect(await game.page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.chat)).toBe("input");
       }
 
       const before = await ada.read((h) => ({ x: h.self!.x, y: h.self!.y }));
-      await ada.page.keyboard.press("Enter"); // opens the chat and focuses its input
-      expect(await ada.page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.chat)).toBe("input");
       await ada.page.keyboard.type("wasd wasd, good game");
       await ada.page.keyboard.press("Enter");
       await shown(grace, "wasd wasd, good game");

@@ -54,6 +54,8 @@ export class ChatPanel {
   readonly #toasts: HTMLDivElement;
   #open = true;
   #frame = 0;
+  /** The conversation the log shows, to start a newly shown one at its newest line. */
+  #logChannel: string | undefined;
   readonly #offs: (() => void)[] = [];
   /** Toasts still waiting for their message's text. */
   #previews: { text: HTMLElement; preview: () => string | undefined }[] = [];
@@ -103,6 +105,10 @@ export class ChatPanel {
     this.#members = el("div", "tfc-members", { chat: "members" });
     this.#log = el("div", "tfc-log", { chat: "log" });
     this.#log.setAttribute("role", "log");
+    this.#log.addEventListener("scroll", () => {
+      const visible = this.#chat.visible;
+      if (this.#log.scrollTop === 0 && visible) this.#chat.loadOlder(visible);
+    });
     this.#notice = el("div", "tfc-notice");
     this.#typing = el("div", "tfc-typing", { chat: "typing" });
     this.#input = el("input", "tfc-input", { chat: "input" });
@@ -301,8 +307,12 @@ export class ChatPanel {
       rows.push(row);
     }
     if (rows.length === 0) rows.push(text("div", "tfc-dim tfc-empty", conversation.online ? "No messages yet. Say hello!" : "Connecting…"));
+    const fromBottom = log.scrollHeight - log.scrollTop;
     log.replaceChildren(...rows);
-    if (atBottom) log.scrollTop = log.scrollHeight;
+    // At the bottom it follows new lines; elsewhere it keeps its place when older ones are added above.
+    const switched = this.#logChannel !== conversation.id;
+    this.#logChannel = conversation.id;
+    log.scrollTop = atBottom || switched ? log.scrollHeight : log.scrollHeight - fromBottom;
   }
 
   #renderTyping(): void {

@@ -107,7 +107,10 @@ export class ChatClient extends Emitter<ChatEvents> {
         if (conversation.kind === "group") this.#connect(this.#link(conversation.id, false));
       }
       this.emit("change");
-    })();
+    })().catch((error: unknown) => {
+      this.#started = undefined; // the next start() signs in again
+      throw error;
+    });
     return this.#started;
   }
 
@@ -130,7 +133,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     return this.#refused.filter((r) => r.channel === channel);
   }
 
-  /** Who is in `channel` now (a direct conversation: its two players). */
+  /** Who is in `channel` now, from its room's state (none for a direct conversation, which has no room of its own). */
   members(channel: string): Member[] {
     const state = this.#links.get(channel)?.room?.state as ChatState | undefined;
     if (!state?.members) return [];
@@ -250,6 +253,13 @@ export class ChatClient extends Emitter<ChatEvents> {
     if (channel && kindOf(channel) === "group") this.#links.get(channel)?.room?.send(ChatMessage.invite, { channel, user });
   }
 
+  /** The player scrolled to the top of `channel`: ask for the page before what is held (none once the start is reached). */
+  loadOlder(channel: string): void {
+    const request = this.#delivery?.olderPage(channel);
+    if (!request) return;
+    this.#links.get(kindOf(channel) === "direct" ? HOME_CHANNEL : channel)?.room?.send(ChatMessage.history, request);
+  }
+
   /** Stop (or allow again) direct messages between the player and `user`; the server confirms with a notice. */
   block(user: string, blocked: boolean): void {
     this.#links.get(HOME_CHANNEL)?.room?.send(blocked ? ChatMessage.block : ChatMessage.unblock, { user });
@@ -273,13 +283,9 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.emit("change");
   }
 
-  /**
-   * The browser went offline: every socket is as good as gone, though its
-   * close only completes once the network is back (then each one is joined
-   * again and resends). Until then the panel shows the conversations offline.
-   */
-  networkLost(): void {
-    for (const link of this.#links.values()) this.#setOnline(link, false);
+  /** The chat sockets open now. */
+  *rooms(): Iterable<Room<any, any>> {
+    for (const link of this.#links.values()) if (link.room) yield link.room;
   }
 
   dispose(): void {

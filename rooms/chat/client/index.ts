@@ -11,6 +11,7 @@
 import type * as Phaser from "phaser";
 import type { GameSession } from "../../../game-client/src/kit.ts";
 import { NotificationFeed, type Notification } from "../../../game-client/src/net/notifications.ts";
+import { closeSkippedOnOffline } from "../../../game-client/src/net/offline.ts";
 import { ChatClient } from "./chat-client.ts";
 import { ChatPanel, type Toast } from "./ChatPanel.ts";
 
@@ -42,16 +43,31 @@ export function mountChat(game: Phaser.Game, session: GameSession): MountedChat 
       if (channel === undefined || !chat.onScreen(channel)) panel.toast(toastOf(notification, chat, channel));
     }),
     chat.on("room", (room) => { feed.listen(room); }),
-    session.on("room", (room) => { feed.listen(room); chat.setMatch(room.roomId); }),
+    session.on("room", (room) => {
+      feed.listen(room);
+      chat.setMatch(room.roomId);
+      // A game starts with the chat folded to its tab, so it covers none of the game; Enter opens it.
+      if (!panel.inputFocused) panel.close();
+    }),
     session.on("state", (state) => {
-      if (state === "idle" || state === "expired" || state === "kicked" || state === "failed") chat.setMatch(undefined);
+      if (state !== "idle" && state !== "expired" && state !== "kicked" && state !== "failed") return;
+      chat.setMatch(undefined);
+      panel.open(false); // back on the title screen, where the chat is open beside the menu
     }),
   ];
-  const offline = () => chat.networkLost();
-  window.addEventListener("offline", offline);
-  offs.push(() => window.removeEventListener("offline", offline));
+  // The chat's sockets make the SDK's offline handling skip some (net/offline.ts): close every one the page holds.
+  offs.push(closeSkippedOnOffline(() => [session.room, session.lobby.room, ...chat.rooms()]));
   if (session.room) chat.setMatch(session.room.roomId);
-  chat.start().catch((error: Error) => console.warn(`Tickforge: chat could not start: ${error.message}`));
+  // Signing in fails while the server is unreachable: try again, backing off, until it answers.
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const begin = (attempt: number): void => {
+    chat.start().catch((error: Error) => {
+      console.warn(`Tickforge: chat could not start (${error.message}); retrying`);
+      retry = setTimeout(() => begin(attempt + 1), Math.min(8000, 500 * 2 ** attempt));
+    });
+  };
+  begin(0);
+  offs.push(() => clearTimeout(retry));
   return {
     chat,
     panel,
