@@ -18,6 +18,7 @@ import { guardReconnectRoute } from "./identity/reconnection.ts";
 import { IdentityVerifier } from "./identity/tokens.ts";
 import { limitedColyseusLogger } from "./log-limit.ts";
 import { followAnnouncements } from "./ops/announcements.ts";
+import { Notifier } from "./ops/notifications.ts";
 import { routes } from "./ops/http.ts";
 import { tickDuration } from "./ops/metrics.ts";
 import { Placement } from "./ops/placement.ts";
@@ -28,6 +29,7 @@ import { installPluginHooksEarly } from "./room/colyseus-internals.ts";
 import { DrainAndAnnounce } from "./room/drain.ts";
 import { checkFrames } from "./room/frame-guard.ts";
 import { ROOM_SETUP_OPTION, type RoomSetup } from "./room/lifecycle.ts";
+import { LiveNotifications } from "./room/notifications.ts";
 import { DEFAULT_ADMISSION, parseRoomSettings, type RoomType } from "./room/room-type.ts";
 import { openStore, StoreError, type Store } from "./storage/index.ts";
 
@@ -40,11 +42,13 @@ export interface GameServer extends Server {
   limits: AddressLimits;
   /** The one Store every room of this process shares; closed on shutdown. */
   store: Store;
+  /** Live notifications to any user on any process: `server.notifier.notify(userId, { kind, text })`. */
+  notifier: Notifier;
 }
 
-/** Colyseus's LobbyRoom (live listings of every room type) that also hears announcements, for the title screen. */
+/** Colyseus's LobbyRoom (live listings of every room type) that also hears announcements and notifications, for the title screen. */
 class Lobby extends LobbyRoom {
-  plugins = definePlugins([new DrainAndAnnounce()]);
+  plugins = definePlugins([new DrainAndAnnounce(), new LiveNotifications()]);
 
   /** The reconnect route asks every room who owns a seat (server/identity/reconnection.ts); a listing has no owner to protect. */
   ownerOfReconnection(): undefined {
@@ -58,6 +62,8 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (!redis) useLocalPresence();
   const store = openProcessStore(config);
+  const presence = redis?.presence ?? new LocalPresence();
+  const notifier = new Notifier(presence, store, { kept: config.notificationsKept });
   const placement = new Placement(config);
   const identities = new IdentityVerifier(config.auth);
   const limits = new AddressLimits(config.edge);
@@ -79,7 +85,7 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
 
   const server = defineServer({
     transport,
-    presence: redis?.presence ?? new LocalPresence(),
+    presence,
     driver: redis?.driver ?? new LocalDriver(),
     publicAddress: config.publicAddress,
     selectProcessIdToCreateRoom: placement.select,
@@ -87,8 +93,8 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
     gracefullyShutdown: false,
     logger: limitedColyseusLogger,
     greet: false,
-    rooms: registrations(config, roomTypes, identities, limits, store),
-    express: routes(config, roomTypes, identities),
+    rooms: registrations(config, roomTypes, identities, limits, store, notifier),
+    express: routes(config, roomTypes, identities, { notifier, store }),
   });
 
   placement.start();
@@ -97,7 +103,7 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
     placement.stop();
     await store.close();
   });
-  return Object.assign(server, { placement, roomTypes, limits, store });
+  return Object.assign(server, { placement, roomTypes, limits, store, notifier });
 }
 
 /** The Store every room shares; a folder it cannot create is a StoreError naming DATA_DIR, so the process stops with a sentence (server/serve.ts). */
@@ -116,11 +122,12 @@ function openProcessStore(config: Config): Store {
  * lobby. Every one has its clients' frames checked before Colyseus decodes
  * them (server/room/frame-guard.ts).
  */
-function registrations(config: Config, roomTypes: readonly RoomType[], identities: IdentityVerifier, limits: AddressLimits, store: Store) {
+function registrations(config: Config, roomTypes: readonly RoomType[], identities: IdentityVerifier, limits: AddressLimits, store: Store, notifier: Notifier) {
   installPluginHooksEarly(Lobby);
   checkFrames(Lobby);
   installAdmission(Lobby, admissionCheck(identities, DEFAULT_ADMISSION));
-  const rooms: Record<string, ReturnType<typeof defineRoom<any>>> = { [LOBBY_ROOM]: defineRoom(Lobby) };
+  const lobbySetup: Pick<RoomSetup, "notifier"> = { notifier };
+  const rooms: Record<string, ReturnType<typeof defineRoom<any>>> = { [LOBBY_ROOM]: defineRoom(Lobby, { [ROOM_SETUP_OPTION]: lobbySetup }) };
   for (const type of roomTypes) {
     if (rooms[type.name]) throw new Error(`Two room types are named "${type.name}".`);
     installPluginHooksEarly(type.room);
@@ -133,6 +140,7 @@ function registrations(config: Config, roomTypes: readonly RoomType[], identitie
       drainNotice: type.drainNotice,
       stateBufferBytes: type.stateBufferBytes,
       store,
+      notifier,
       limitCreation: (roomType) => limitRoomCreation(limits, roomType),
     };
     rooms[type.name] = defineRoom(type.room, { [ROOM_SETUP_OPTION]: setup })

@@ -59,6 +59,8 @@ const Env = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   // Without REDIS_URL the Store is a SQLite file in this folder (server/storage/).
   DATA_DIR: z.string().min(1).default("data"),
+  // Live notifications kept per user until they acknowledge them (server/ops/notifications.ts).
+  NOTIFICATIONS_KEPT: z.coerce.number().int().min(1).max(1000).default(50),
   // What the SDK puts after ws:// — host[:port][/prefix]; a scheme here would be doubled.
   PUBLIC_ADDRESS: z.string().regex(/^[^\s/:]+(:\d+)?(\/[^\s]*)?$/, "expected host[:port][/path] without a scheme, e.g. game-1.example.com or 127.0.0.1:3001").optional(),
   LOG_LEVEL: LogLevel.default("info"),
@@ -98,6 +100,8 @@ export type Config = Readonly<{
   redisUrl: string | undefined;
   /** Where the SQLite Store keeps its file when REDIS_URL is unset (DATA_DIR). */
   dataDir: string;
+  /** Notifications kept per user until acknowledged; the oldest go first (NOTIFICATIONS_KEPT). */
+  notificationsKept: number;
   publicAddress: string | undefined;
   logLevel: z.infer<typeof LogLevel>;
   /** What every room gets, whatever its type (server/room/room-type.ts). */
@@ -109,7 +113,7 @@ export type Config = Readonly<{
   /** Placement caps: a process at either one takes no new rooms. */
   maxRoomsPerProcess: number;
   maxCcuPerProcess: number;
-  /** Bearer token for POST /admin/announce; unset turns the route off. */
+  /** Bearer token for the operator routes (/admin/…, docs/operations.md); unset turns them off. */
   adminToken: string | undefined;
   /** Basic-auth credentials for /monitor; unset turns the route off. */
   monitor: Readonly<{ username: string; password: string }> | undefined;
@@ -187,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     redisUrl: e.REDIS_URL,
     dataDir: e.DATA_DIR,
+    notificationsKept: e.NOTIFICATIONS_KEPT,
     publicAddress: e.PUBLIC_ADDRESS,
     logLevel: e.LOG_LEVEL,
     rooms: Object.freeze({
