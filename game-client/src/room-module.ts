@@ -31,6 +31,8 @@ export interface RoomClientModule {
   makeTextures?(scene: Phaser.Scene): void;
   /** Options PLAY creates rooms with (the filterBy keys of its descriptor). */
   createOptions?: Record<string, unknown>;
+  /** True when the page's address links to a room of this type (a shared board, say): the title screen picks this type and, once the player has a name, joins at once. */
+  linked?(): boolean;
   /** Join options that seat the player as a spectator; the title screen offers WATCH beside JOIN for this type's open rooms. */
   watchOptions?: Record<string, unknown>;
   /** How to play, one line under the title. */
