@@ -18,8 +18,16 @@ export const BoardMessage = Object.freeze({
   duplicate: "board:duplicate",
   /** server → joiner: the whole board, `BoardSnapshot`. */
   snapshot: "board:snapshot",
-  /** either way: cursors and selections, never stored. */
+  /**
+   * Cursors, selections and "is editing", never stored. client → server:
+   * `Presence`, at most PRESENCE_RATE a second. server → everyone:
+   * `PeerPresence[]`, at most PRESENCE_RATE a second, each peer at most once.
+   */
   presence: "board:presence",
+  /** client → server, no payload: send me `snapshot` again (after a BoardDivergedError). */
+  resync: "board:resync",
+  /** client → server request `ShareRequest`, owner only: answered with `ShareLink`. */
+  share: "board:share",
 });
 
 export const ROLES = ["owner", "editor", "viewer"] as const;
@@ -46,6 +54,7 @@ export const OP_BURST = 120; // ops a user may send at once after a quiet spell
 export const MAX_PENDING_OPS = 512; // client queue while offline; below DEDUPE_WINDOW so a replay is always recognised
 export const DEDUPE_WINDOW = 1024; // op ids remembered per user
 export const MAX_ID_LENGTH = 64;
+export const MAX_BOARD_ID = 64; // characters in a board id
 export const MAX_ORDER_KEY_LENGTH = 128;
 export const COORD_LIMIT = 1_000_000; // units either side of the origin
 export const MAX_SIZE = 100_000; // units
@@ -100,6 +109,37 @@ const orderKey = z.string().min(1).max(MAX_ORDER_KEY_LENGTH).regex(/^[0-9A-Za-z]
 /** Flat [x0, y0, x1, y1, …] relative to the shape's position. */
 const points = z.array(coord).min(4).max(MAX_STROKE_POINTS * 2).refine((p) => p.length % 2 === 0, "Points come in x, y pairs");
 const yjsUpdate = z.custom<Uint8Array>((v) => v instanceof Uint8Array, "Expected bytes (a Yjs update)").refine((u) => u.byteLength <= MAX_TEXT_UPDATE_BYTES, "TEXT_UPDATE_TOO_LARGE");
+
+/** A board's id: what `joinOrCreate("board", { board })` and the share link carry. Pick a random one for a new board. */
+export const BoardId = z.string().min(8).max(MAX_BOARD_ID).regex(/^[A-Za-z0-9_-]+$/, "Board ids are 8 to 64 letters, digits, _ and -");
+
+/** Join options. `invite` is the editor invite from a share link (`ShareLink.invite`). */
+export const BoardJoinOptions = z.object({
+  board: BoardId,
+  invite: z.string().max(128).optional(),
+});
+export type BoardJoinOptions = z.infer<typeof BoardJoinOptions>;
+
+/** Why a join was refused (the SDK's join error carries the code). */
+export const BoardJoinError = Object.freeze({
+  /** Bad join options (no board id, or a malformed one). */
+  INVALID: 400,
+  /** The board storage is unreachable; join again shortly. */
+  UNAVAILABLE: 503,
+});
+
+/** The owner's request for the editor link; `rotate` makes a new invite, so every earlier editor link stops working. */
+export const ShareRequest = z.object({ rotate: z.boolean().optional() }).strict();
+export type ShareRequest = z.infer<typeof ShareRequest>;
+
+/** Open `?board=<board>&invite=<invite>` to edit; the board id alone opens it as a viewer. */
+export interface ShareLink {
+  board: string;
+  invite: string;
+}
+
+/** Code of a refused `board:share` request (only the owner may share edit access). */
+export const SHARE_FORBIDDEN = 4403;
 
 /** Every property that is a last-writer-wins register, with its value type. */
 export const ShapeProps = z.object({
@@ -253,6 +293,15 @@ export const Presence = z.object({
   editing: id.nullable(),
 }).strict();
 export type Presence = z.infer<typeof Presence>;
+
+/**
+ * One peer's presence as the server broadcasts it, integers for cheap
+ * msgpack: `[peer, x, y]` when only the cursor moved, `[peer, x, y,
+ * selection, editing]` when the selection or editing changed (and for every
+ * peer in the message a joiner gets first). `peer` is the member's `peer` in
+ * the room state, which carries their name, colour and role.
+ */
+export type PeerPresence = [peer: number, x: number, y: number] | [peer: number, x: number, y: number, selection: string[], editing: string | null];
 
 /** An op as the server ordered it: guards resolved, skipped parts removed, z made unique. */
 export interface AppliedOp {
