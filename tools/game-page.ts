@@ -33,6 +33,8 @@ export interface OpenOptions {
   expectedErrors?: RegExp[];
   /** Trust any certificate (a spec's self-signed one). */
   ignoreHTTPSErrors?: boolean;
+  /** localStorage entries the page finds on its first load (a remembered name, say). */
+  localStorage?: Record<string, string>;
 }
 
 function call(fn: (...args: any[]) => unknown, arg: unknown): string {
@@ -42,6 +44,11 @@ function call(fn: (...args: any[]) => unknown, arg: unknown): string {
 /** Open the game in a fresh browser context (its own sessionStorage) and wait for the title screen. */
 export async function openGame(browser: Browser, endpoint: string, options: OpenOptions = {}): Promise<GamePage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: options.ignoreHTTPSErrors });
+  if (options.localStorage) {
+    await context.addInitScript((entries) => {
+      for (const [key, value] of Object.entries(entries)) if (localStorage.getItem(key) === null) localStorage.setItem(key, value);
+    }, options.localStorage);
+  }
   const page = await context.newPage();
   const errors: string[] = [];
   const expected = options.expectedErrors ?? [];

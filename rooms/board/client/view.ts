@@ -433,8 +433,10 @@ export class BoardView {
     return { x: (event.clientX - rect.left - this.#camera.x) / this.#camera.zoom, y: (event.clientY - rect.top - this.#camera.y) / this.#camera.zoom };
   }
 
-  #shapeAt(event: Event): string | null {
-    const target = (event.target as Element | null)?.closest?.("[data-shape]") as HTMLElement | null;
+  /** The shape under the pointer. Not `event.target`: while the viewport holds the pointer capture, that is the viewport. */
+  #shapeAt(event: { clientX: number; clientY: number }): string | null {
+    const hit = document.elementFromPoint(event.clientX, event.clientY);
+    const target = hit?.closest?.("[data-shape]") as HTMLElement | SVGElement | null;
     return target?.dataset.shape ?? null;
   }
 
@@ -566,9 +568,12 @@ export class BoardView {
       }
       case "resize":
       case "rotate": {
-        const props = this.#preview.get(gesture.id);
+        const preview = this.#preview.get(gesture.id) ?? {};
         this.#preview.clear();
-        if (props && this.#play.shape(gesture.id)) this.#performAll([{ type: "update", id: gesture.id, props }]);
+        const shape = this.#play.shape(gesture.id);
+        // Only what this gesture changed: someone else's concurrent edit of the other properties (a move, say) stands.
+        const props = Object.fromEntries(Object.entries(preview).filter(([name, value]) => gesture.box[name as keyof Box] !== value));
+        if (shape && Object.keys(props).length > 0) this.#performAll([{ type: "update", id: gesture.id, props }]);
         break;
       }
       case "marquee": {
@@ -961,7 +966,7 @@ export class BoardView {
       text = "View only";
       kind = "bd-viewer";
     } else {
-      text = play.replica.pendingCount > 0 ? "Saving…" : "Saved";
+      text = play.replica.pendingCount > 0 ? "Syncing…" : "Synced";
     }
     if (status.textContent !== text) status.textContent = text;
     status.className = `bd-status ${kind}`;
