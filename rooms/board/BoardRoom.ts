@@ -36,6 +36,9 @@ import { BoardStorage, newInviteSecret, type StoredBoard } from "./storage.ts";
  */
 export const BOARD_BUDGET = Object.freeze({ perSecond: 90, burst: 120 });
 
+/** Room clock ms between two presence messages. */
+export const PRESENCE_INTERVAL_MS = 1000 / PRESENCE_RATE;
+
 /** Peer numbers wrap here (a uint16 in the state). */
 const MAX_PEER = 65_535;
 
@@ -62,6 +65,8 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
   private nextPeer = 1;
   private peers = new Map<string, PeerState>();
   private presenceDue = new Set<string>();
+  /** Room clock time of the last presence message; the next waits a full 1/PRESENCE_RATE s even after a stall. */
+  private presenceSentAt = Number.NEGATIVE_INFINITY;
   private dirty = false;
   private saveTimer: Delayed | undefined;
   private saving: Promise<void> | undefined;
@@ -91,7 +96,7 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
     conduct.handle(BoardMessage.presence, Presence, (client, presence) => this.onPresence(client, presence));
     conduct.handle(BoardMessage.resync, z.unknown(), (client) => this.sendBoard(client));
     conduct.handle(BoardMessage.share, ShareRequest.optional(), (client, request, reply) => this.onShare(client, request ?? {}, reply));
-    this.clock.setInterval(() => this.flushPresence(), 1000 / PRESENCE_RATE);
+    this.clock.setInterval(() => this.flushPresence(), PRESENCE_INTERVAL_MS);
   }
 
   onJoin(client: Client, options: unknown) {
@@ -215,6 +220,9 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
   /** Everyone's changed presence in one message, each peer once: the server-side throttle, whatever rate clients send at. */
   private flushPresence(): void {
     if (this.presenceDue.size === 0) return;
+    const now = this.clock.currentTime;
+    if (now - this.presenceSentAt < PRESENCE_INTERVAL_MS) return;
+    this.presenceSentAt = now;
     const out: PeerPresence[] = [];
     for (const sessionId of this.presenceDue) {
       const state = this.peers.get(sessionId);

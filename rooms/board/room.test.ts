@@ -1,11 +1,15 @@
 /**
  * The board room against a real server with signed-in guests: ops applied
  * in one order and seen by everyone, the whole board in one message for a
- * late joiner, and the typed refusal of a viewer's edit.
+ * late joiner, the typed refusal of a viewer's edit, editor links, and
+ * presence coalesced per peer.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startServer, type TestServer } from "../../tools/server.ts";
+import { localRoom, startServer, type TestServer } from "../../tools/server.ts";
+import { PRESENCE_INTERVAL_MS, type BoardRoom } from "./BoardRoom.ts";
 import { boardContent, textOf } from "./model.ts";
+import { BoardMessage, SHARE_FORBIDDEN } from "./protocol.ts";
+import { colorOf } from "./state.ts";
 import { BoardUser, newBoardId } from "./testing.ts";
 import { board } from "./index.ts";
 
@@ -66,4 +70,49 @@ it("refuses a viewer's op with FORBIDDEN_VIEWER and changes nothing", async () =
   expect(refused.code).toBe("FORBIDDEN_VIEWER");
   expect(refused.message).toMatch(/viewer/i);
   expect(dan.applied).toHaveLength(0);
+});
+
+it("sends the editor link to the owner only, and a rotated link no longer makes editors while earlier grants stay", async () => {
+  const id = newBoardId();
+  const ann = await join("Ann", id);
+  const first = await ann.room.request("board:share", {});
+  const bob = await join("Bob", id, { invite: first.invite });
+  expect(bob.role).toBe("editor");
+  await expect(bob.room.request("board:share", {})).rejects.toMatchObject({ reason: { code: SHARE_FORBIDDEN } });
+
+  const second = await ann.room.request("board:share", { rotate: true });
+  expect(second.invite).not.toBe(first.invite);
+  const cat = await join("Cat", id, { invite: first.invite });
+  expect(cat.role).toBe("viewer");
+  await bob.leave();
+  const bobAgain = await BoardUser.join(bob.client, id);
+  users.push(bobAgain);
+  expect(bobAgain.role).toBe("editor");
+});
+
+it("sends presence with the sender's peer, name and colour from the identity, each peer at most once per 1/PRESENCE_RATE s, the latest winning", async () => {
+  const id = newBoardId();
+  const ann = await join("Ann", id);
+  const bob = await join("Bob", id);
+  const note = ann.addNote("selected");
+  await ann.settled();
+  const server = localRoom(ann.room.roomId) as BoardRoom;
+  const sentAt: number[] = [];
+  const broadcast = server.broadcast.bind(server);
+  server.broadcast = ((type: string, ...rest: unknown[]) => {
+    if (type === BoardMessage.presence) sentAt.push(server.clock.currentTime);
+    return (broadcast as (...args: unknown[]) => unknown)(type, ...rest);
+  }) as typeof server.broadcast;
+
+  for (let i = 0; i < 60; i++) ann.connection.sendPresence({ x: i + 0.4, y: 7, selection: i < 30 ? [] : [note], editing: null });
+  const annPeer = ann.room.state.members.get(ann.room.sessionId).peer;
+  const last = await bob.until(() => bob.presence.flat().findLast((p) => p[0] === annPeer && p[1] === 59), "Ann's last cursor at Bob");
+  expect(bob.presence.flat().filter((p) => p[0] === annPeer && p.length === 5).at(-1)).toEqual([annPeer, 59, 7, [note], null]);
+  expect(last.slice(0, 3)).toEqual([annPeer, 59, 7]);
+  for (const message of bob.presence) expect(message.filter((p) => p[0] === annPeer)).toHaveLength(1);
+  for (let i = 1; i < sentAt.length; i++) expect(sentAt[i] - sentAt[i - 1]).toBeGreaterThanOrEqual(PRESENCE_INTERVAL_MS);
+  expect(ann.presence.flat().some((p) => p[0] === annPeer)).toBe(false);
+
+  const member = [...bob.room.state.members.values()].find((m: { peer: number }) => m.peer === annPeer);
+  expect(member).toMatchObject({ name: "Ann", userId: ann.userId, color: colorOf(ann.userId), role: "owner" });
 });

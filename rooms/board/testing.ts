@@ -19,6 +19,8 @@ export class BoardUser {
   readonly connection: BoardConnection;
   readonly room: Room;
   readonly userId: string;
+  /** The guest this user joined as, to join again with the same identity. */
+  client!: GuestClient;
   readonly snapshots: BoardSnapshot[] = [];
   readonly applied: AppliedOp[] = [];
   readonly rejections: Rejection[] = [];
@@ -42,8 +44,14 @@ export class BoardUser {
   /** Join `board` as this guest; resolves once the board's snapshot is in. */
   static async join(client: GuestClient, board: string, options: Record<string, unknown> = {}): Promise<BoardUser> {
     const identity = await client.identity;
-    const room = await client.joinOrCreate("board", { board, ...options });
-    const user = new BoardUser(room, identity.user.id);
+    const user = await BoardUser.attach(await client.joinOrCreate("board", { board, ...options }), identity.user.id);
+    user.client = client;
+    return user;
+  }
+
+  /** A user for a board room joined some other way (a seat reservation on a chosen process); resolves once the snapshot is in. */
+  static async attach(room: Room, userId: string): Promise<BoardUser> {
+    const user = new BoardUser(room, userId);
     await user.until(() => user.snapshots.length > 0, "the board's snapshot");
     user.connection.replica.role = user.role;
     return user;
