@@ -136,6 +136,10 @@ describe("the board in two browsers", () => {
     await Promise.all([editNote(ada, note), editNote(grace, note)]);
     await Promise.all([ada.page.keyboard.type("apples "), grace.page.keyboard.type("pears ")]);
     await settled([ada, grace]);
+    for (const page of [ada, grace]) expect(await page.read((h) => h.room!.refusals)).toEqual([]);
+    const typed = await grace.read((h, id) => h.room!.text(id) as string, note);
+    expect(typed.length).toBe("apples pears ".length);
+    expect([...typed].sort().join("")).toBe([..."apples pears "].sort().join(""));
 
     // Typing is undone in Yjs's steps (a pause splits them): press until Ada's word is gone.
     for (let i = 0; i < 10 && await ada.read((h, id) => h.room!.text(id) as string, note) !== "pears "; i++) {

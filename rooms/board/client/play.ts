@@ -1,7 +1,8 @@
 /**
- * The board's side of one room the player is in: the optimistic replica and
- * this user's undo history (../client-model.ts, ../undo.ts), wired to the
- * room's messages, the offline queue, and presence in and out. Made by the
+ * The board's side of one room the player is in: the replica and undo
+ * history wired to the room (../connection.ts: optimistic ops, resync,
+ * offline queue), the roster (names, colours, roles from the room's state),
+ * presence in and out, and share links. Made by the
  * module's `attach` for every board room; the view (./view.ts) reaches it
  * with `boardOf(scene)`, tests through `window.__tickforge.room`.
  */
@@ -9,14 +10,15 @@ import type { Room } from "@colyseus/sdk";
 import type * as Phaser from "phaser";
 import type * as Y from "yjs";
 import { Emitter, type DebugHook, type GameSession } from "../../../game-client/src/kit.ts";
-import { BoardReplica } from "../client-model.ts";
-import { BoardDivergedError, boardContent, shapesInOrder, textOf, type ShapeRecord } from "../model.ts";
+import type { BoardReplica, SubmitResult } from "../client-model.ts";
+import { BoardConnection } from "../connection.ts";
+import { boardContent, shapesInOrder, textOf, type ShapeRecord } from "../model.ts";
 import {
-  BoardMessage, MAX_OPS_PER_MESSAGE, OP_BURST, OP_RATE_PER_SECOND, PRESENCE_RATE, ROLES,
-  type AppliedOp, type BoardSnapshot, type OpInput, type Presence, type Rejection, type Role, type ShareLink,
+  BoardMessage, PRESENCE_RATE, ROLES,
+  type OpInput, type PeerPresence, type Presence, type Rejection, type Role, type ShareLink,
 } from "../protocol.ts";
 import type { BoardMember } from "../state.ts";
-import { UndoHistory } from "../undo.ts";
+import type { UndoHistory } from "../undo.ts";
 import { boardLink } from "./link.ts";
 
 export const BOARD_KEY = "board";
@@ -43,8 +45,8 @@ const PRESENCE_EVERY_MS = 1000 / PRESENCE_RATE;
 export class BoardPlay extends Emitter<BoardEvents> {
   readonly session: GameSession;
   readonly room: Room<any, any>;
-  readonly replica: BoardReplica;
-  readonly history: UndoHistory;
+  /** The replica and undo history wired to the room (../connection.ts): resync, offline queue, paced replay. */
+  readonly connection: BoardConnection;
   /** The board's id, as the share link carries it. */
   boardId: string;
   /** The editor invite this page joined with, if any (from its share link). */
@@ -54,12 +56,6 @@ export class BoardPlay extends Emitter<BoardEvents> {
   readonly peers = new Map<string, Peer>();
   /** The last refusals, newest last. */
   readonly refusals: Rejection[] = [];
-  /** Ops sent, and snapshots taken (the first join, then each resume). */
-  sent = 0;
-  snapshots = 0;
-  #tokens = OP_BURST;
-  #tokensAt = performance.now();
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #presence: Presence = { x: 0, y: 0, selection: [], editing: null };
   #presenceSent = "";
   #presenceAt = 0;
@@ -72,23 +68,30 @@ export class BoardPlay extends Emitter<BoardEvents> {
     this.room = room;
     this.boardId = link.board;
     this.invite = link.invite;
-    this.replica = new BoardReplica({ actorId: session.identity.userId ?? room.sessionId, role: "editor" });
-    this.history = new UndoHistory(this.replica);
+    this.connection = new BoardConnection(room, { actorId: session.identity.userId ?? room.sessionId, role: "editor" }, {
+      snapshot: () => this.#loaded(),
+      rejected: (rejections) => { for (const rejection of rejections) this.#refuse(rejection); },
+      presence: (peers) => this.#peersFrom(peers),
+    });
     this.#offs.push(
       this.replica.subscribe(() => this.emit("change")),
-      room.onMessage(BoardMessage.snapshot, (snapshot: BoardSnapshot) => this.#resync(snapshot)),
-      room.onMessage(BoardMessage.applied, (ops: AppliedOp[]) => this.#applied(ops)),
-      room.onMessage(BoardMessage.rejected, (rejections: Rejection[]) => this.#rejected(rejections)),
-      room.onMessage(BoardMessage.duplicate, ({ opIds }: { opIds: string[] }) => this.replica.receiveDuplicates(opIds)),
-      room.onMessage(BoardMessage.presence, (message: unknown) => this.#peersFrom(message)),
       session.on("drop", () => this.emit("change")),
       session.on("reconnect", () => this.emit("change")),
+      () => this.connection.close(),
     );
     const onState = () => this.#rosterChanged();
     room.onStateChange(onState);
     this.#offs.push(() => room.onStateChange.remove(onState));
     debug.room = this.#debugSurface();
     this.#offs.push(() => { if (debug.room?.play === this) debug.room = undefined; });
+  }
+
+  get replica(): BoardReplica {
+    return this.connection.replica;
+  }
+
+  get history(): UndoHistory {
+    return this.connection.history;
   }
 
   get connected(): boolean {
@@ -103,7 +106,6 @@ export class BoardPlay extends Emitter<BoardEvents> {
     return this.loaded && this.role !== "viewer";
   }
 
-
   shapes(): ShapeRecord[] {
     return shapesInOrder(this.replica.board);
   }
@@ -116,52 +118,26 @@ export class BoardPlay extends Emitter<BoardEvents> {
     return this.replica.text(id)?.toString() ?? "";
   }
 
-  /** Apply an edit at once, remember it for undo, and send it when the connection allows. */
+  /** Apply an edit at once, remember it for undo, and send it when the connection allows (offline, it queues). */
   perform(op: OpInput): boolean {
-    const result = this.history.perform(op);
-    if (!result.ok) this.#refuse(result.rejection);
-    this.flush();
-    return result.ok;
+    return this.#outcome(this.connection.perform(op));
   }
 
   editText(id: string, edit: (text: Y.Text) => void): void {
-    const result = this.history.editText(id, edit);
-    if (result && !result.ok) this.#refuse(result.rejection);
-    this.flush();
+    this.#outcome(this.connection.editText(id, edit));
   }
 
   undo(): void {
-    const result = this.history.undo();
-    if (result && !result.ok) this.#refuse(result.rejection);
-    this.flush();
+    this.#outcome(this.connection.undo());
   }
 
   redo(): void {
-    const result = this.history.redo();
-    if (result && !result.ok) this.#refuse(result.rejection);
-    this.flush();
+    this.#outcome(this.connection.redo());
   }
 
-  /**
-   * Send what is queued, paced like the server's op budget (OP_BURST, then
-   * OP_RATE_PER_SECOND a second) so a replay after a reconnect is not
-   * refused as too fast. Offline, ops stay queued in the replica.
-   */
-  flush(): void {
-    if (!this.connected || !this.loaded) return;
-    const now = performance.now();
-    this.#tokens = Math.min(OP_BURST, this.#tokens + ((now - this.#tokensAt) / 1000) * OP_RATE_PER_SECOND);
-    this.#tokensAt = now;
-    while (this.#tokens >= 1) {
-      const ops = this.replica.takeOutgoing(Math.min(MAX_OPS_PER_MESSAGE, Math.floor(this.#tokens)));
-      if (ops.length === 0) return;
-      this.#tokens -= ops.length;
-      this.sent += ops.length;
-      this.room.send(BoardMessage.ops, { ops });
-    }
-    if (this.replica.pendingCount > 0 && this.#flushTimer === undefined) {
-      this.#flushTimer = setTimeout(() => { this.#flushTimer = undefined; this.flush(); }, 1000 / OP_RATE_PER_SECOND);
-    }
+  #outcome(result: SubmitResult | null): boolean {
+    if (result && !result.ok) this.#refuse(result.rejection);
+    return result?.ok ?? false;
   }
 
   /** Where this user's cursor is and what they have selected or are typing in; sent at most PRESENCE_RATE times a second. */
@@ -186,33 +162,15 @@ export class BoardPlay extends Emitter<BoardEvents> {
     if (encoded === this.#presenceSent || !this.connected) return;
     this.#presenceSent = encoded;
     this.#presenceAt = performance.now();
-    this.room.send(BoardMessage.presence, presence);
+    this.connection.sendPresence(presence);
   }
 
-  #resync(snapshot: BoardSnapshot): void {
-    this.replica.resync(snapshot);
+  /** A snapshot is in (join, resume, resync): the board is known, and the server has forgotten this user's presence. */
+  #loaded(): void {
     this.loaded = true;
-    this.snapshots++;
-    this.#presenceSent = ""; // the server forgot it with the old connection
+    this.#presenceSent = "";
     this.#sendPresence();
-    this.flush();
     this.emit("change");
-  }
-
-  #applied(ops: AppliedOp[]): void {
-    try {
-      this.replica.receiveApplied(ops);
-    } catch (error) {
-      if (!(error instanceof BoardDivergedError)) throw error;
-      // A gap in the server's order: only a fresh board puts this replica right again.
-      console.warn(`Tickforge: ${error.message}; asking the board again.`);
-      this.room.send(BoardMessage.resync);
-    }
-  }
-
-  #rejected(rejections: Rejection[]): void {
-    this.replica.receiveRejected(rejections);
-    for (const rejection of rejections) this.#refuse(rejection);
   }
 
   #refuse(rejection: Rejection): void {
@@ -225,7 +183,7 @@ export class BoardPlay extends Emitter<BoardEvents> {
    * Presence from the server: `PeerPresence` tuples naming members by their
    * `peer` number; names, colours and roles come from the room's roster.
    */
-  #peersFrom(message: unknown): void {
+  #peersFrom(message: readonly PeerPresence[]): void {
     if (!Array.isArray(message)) return;
     const members = this.#membersByPeer();
     for (const entry of message) {
@@ -290,7 +248,6 @@ export class BoardPlay extends Emitter<BoardEvents> {
   }
 
   dispose(): void {
-    clearTimeout(this.#flushTimer);
     clearTimeout(this.#presenceTimer);
     for (const off of this.#offs) off();
   }
@@ -308,8 +265,7 @@ export class BoardPlay extends Emitter<BoardEvents> {
       get role() { return self.role; },
       get seq() { return self.replica.serverBoard.seq; },
       get pending() { return self.replica.pendingCount; },
-      get sent() { return self.sent; },
-      get snapshots() { return self.snapshots; },
+      get snapshots() { return self.connection.snapshots; },
       get canUndo() { return self.history.canUndo; },
       get refusals() { return self.refusals.slice(); },
       get presence() { return { ...self.presence }; },
