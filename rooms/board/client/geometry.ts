@@ -73,13 +73,20 @@ export function arrowEnds(a: Box, b: Box): [Point, Point] {
   return [edgePoint(a, centerOf(b)), edgePoint(b, centerOf(a))];
 }
 
-/** The one edit that turns `before` into `after`: a deletion and an insertion at `index`. */
-export function textChange(before: string, after: string): { index: number; deleted: number; inserted: string } {
-  let start = 0;
-  const max = Math.min(before.length, after.length);
-  while (start < max && before[start] === after[start]) start++;
+/**
+ * The one edit that turns `before` into `after`: a deletion and an insertion
+ * at `index`. `caret` (where the caret is in `after`) says where the edit
+ * ended, which settles ties: typing "a" beside another "a" is an insertion
+ * at the caret, not at the first place the strings differ. That matters for
+ * Yjs, which remembers whose each character is (and so what undo removes).
+ */
+export function textChange(before: string, after: string, caret = after.length): { index: number; deleted: number; inserted: string } {
+  const shorter = Math.min(before.length, after.length);
   let end = 0;
-  while (end < max - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  const maxEnd = Math.min(shorter, after.length - caret);
+  while (end < maxEnd && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  let start = 0;
+  while (start < shorter - end && before[start] === after[start]) start++;
   return { index: start, deleted: before.length - start - end, inserted: after.slice(start, after.length - end) };
 }
 

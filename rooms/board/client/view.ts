@@ -361,7 +361,7 @@ export class BoardView {
   #typed(): void {
     const editing = this.#editing;
     if (!editing) return;
-    const change = textChange(editing.text.toString(), editing.area.value);
+    const change = textChange(editing.text.toString(), editing.area.value, editing.area.selectionEnd);
     if (change.deleted === 0 && change.inserted === "") return;
     this.#play.editText(editing.id, (text) => {
       if (change.deleted > 0) text.delete(change.index, change.deleted);
