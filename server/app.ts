@@ -5,7 +5,7 @@
  * It names no room type: the entry point passes the list (rooms/index.ts).
  */
 import { defineRoom, defineServer, LobbyRoom, LocalDriver, LocalPresence, matchMaker, definePlugins, type Server } from "@colyseus/core";
-import { LOBBY_ROOM } from "../shared/protocol.ts";
+import { LOBBY_ROOM, MAX_CLIENT_FRAME_BYTES } from "../shared/protocol.ts";
 import type { Config } from "./config.ts";
 import { compressionOptions } from "./edge/compression.ts";
 import { governCors } from "./edge/cors.ts";
@@ -66,7 +66,7 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
 
   const transport = new MeteredWebSocketTransport({
     server: createEdgeServer(config, limits),
-    maxPayload: 4 * 1024, // bytes: an input frame is a few bytes, chat at most a few hundred
+    maxPayload: MAX_CLIENT_FRAME_BYTES,
     pingInterval: 5000, // ms between heartbeats; a silent socket is dropped after 2 misses
     pingMaxRetries: 2,
     beforeUpgrade: upgradeGate(config.edge, identities),

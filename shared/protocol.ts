@@ -138,6 +138,13 @@ export interface IssuedToken {
 /** The longest player name any room type accepts: the client's field and the HUD are laid out for it. */
 export const MAX_NAME_LENGTH = 16;
 
+/**
+ * Largest WebSocket frame a client may send, bytes (the transport's
+ * maxPayload; a bigger one closes the socket with 1009). An input is a few
+ * bytes and a chat line a few hundred; a board splits its ops to fit.
+ */
+export const MAX_CLIENT_FRAME_BYTES = 4 * 1024;
+
 /** The stock LobbyRoom's listing messages, as the title screen receives them. */
 export const LobbyMessage = Object.freeze({ ROOMS: "rooms", ADDED: "+", REMOVED: "-" });
 

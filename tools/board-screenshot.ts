@@ -74,7 +74,8 @@ try {
       view.select([]);
       view.setColor(shape.color);
       const id = view.createShape(shape.kind, shape);
-      if (shape.text) play.editText(id, (text: { insert(index: number, s: string): void }) => text.insert(0, shape.text));
+      const words = shape.text;
+      if (words) play.editText(id, (text: { insert(index: number, s: string): void }) => text.insert(0, words));
       made.push(id);
     }
     for (const [from, to] of arrows) {

@@ -105,7 +105,7 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
     if (!join.success) throw new ServerError(BoardJoinError.INVALID, `Board: ${join.error.issues[0].message}`);
     if (!this.meta) {
       // A board nobody has stored yet: its first joiner created it.
-      this.meta = { owner: me.userId, grants: new Map(), inviteSecret: newInviteSecret() };
+      this.meta = { owner: me.userId, grants: new Map(), inviteSecret: newInviteSecret(), linkRole: "viewer" };
       this.scheduleSave(0);
     }
     const invite = join.data.invite;
@@ -196,7 +196,13 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
       this.meta.inviteSecret = newInviteSecret();
       this.scheduleSave(0);
     }
-    return { board: this.state.board, invite: editorInvite(this.meta.inviteSecret, this.state.board) };
+    if (request.linkRole && request.linkRole !== this.meta.linkRole) {
+      this.meta.linkRole = request.linkRole;
+      this.scheduleSave(0);
+      // Whoever is here through the plain link takes its new role now; owners and granted editors keep theirs.
+      for (const member of this.state.members.values()) member.role = roleFor(member.userId, this.meta, false);
+    }
+    return { board: this.state.board, invite: editorInvite(this.meta.inviteSecret, this.state.board), linkRole: this.meta.linkRole };
   }
 
   // ------------------------------------------------------------ presence

@@ -7,12 +7,13 @@
  * op rate. Imports the SDK's types only, so it bundles for the browser.
  */
 import type { Room } from "@colyseus/sdk";
+import { Packr } from "msgpackr";
 import { BoardDivergedError, createOpBudget, spendOpBudget, type OpBudget } from "./model.ts";
 import { BoardReplica, type ReplicaOptions, type SubmitResult } from "./client-model.ts";
 import { UndoHistory, type UndoOptions } from "./undo.ts";
 import {
-  BoardMessage, MAX_OPS_PER_MESSAGE, OP_RATE_PER_SECOND,
-  type AppliedOp, type BoardSnapshot, type PeerPresence, type Presence, type Rejection,
+  BoardMessage, MAX_OPS_MESSAGE_BYTES, MAX_OPS_PER_MESSAGE, OP_RATE_PER_SECOND, rejection,
+  type AppliedOp, type Op, type BoardSnapshot, type PeerPresence, type Presence, type Rejection, type Role,
 } from "./protocol.ts";
 
 export interface BoardConnectionEvents {
@@ -23,6 +24,11 @@ export interface BoardConnectionEvents {
   duplicate?(opIds: readonly string[]): void;
   presence?(peers: readonly PeerPresence[]): void;
 }
+
+/** Encodes like the SDK does, to size a message before sending it. */
+const sizer = new Packr();
+/** `{ ops: [...] }` around the ops: map, key and array headers. */
+const OPS_ENVELOPE_BYTES = 8;
 
 export class BoardConnection {
   readonly replica: BoardReplica;
@@ -69,6 +75,11 @@ export class BoardConnection {
       this.events.duplicate?.(opIds);
     });
     room.onMessage(BoardMessage.presence, (peers: PeerPresence[]) => this.events.presence?.(peers));
+    // The room state's roster says this user's role, which the owner may change (ShareRequest.linkRole).
+    room.onStateChange(() => {
+      const role = (room.state as { members?: { get(id: string): { role?: Role } | undefined } } | undefined)?.members?.get(room.sessionId)?.role;
+      if (role && role !== this.replica.role) this.replica.role = role;
+    });
     // Until the snapshot after a reconnect arrives, what the socket would send is stale: ops wait in the replica.
     room.onDrop(() => { this.ready = false; });
   }
@@ -114,12 +125,38 @@ export class BoardConnection {
       const ops = this.replica.takeOutgoing(allowed);
       if (ops.length === 0) return;
       spendOpBudget(this.budget, Date.now(), ops.length);
-      this.room.send(BoardMessage.ops, { ops });
+      this.sendSplit(ops);
     }
     this.retry ??= setTimeout(() => {
       this.retry = undefined;
       this.flush();
     }, Math.ceil(1000 / OP_RATE_PER_SECOND));
+  }
+
+  /** Send `ops` in as few messages as fit a client frame; an op too large for any is refused here, like the server would refuse it. */
+  private sendSplit(ops: readonly Op[]): void {
+    let batch: Op[] = [];
+    let bytes = OPS_ENVELOPE_BYTES;
+    const tooLarge: Rejection[] = [];
+    for (const op of ops) {
+      const size = sizer.pack(op).byteLength;
+      if (size + OPS_ENVELOPE_BYTES > MAX_OPS_MESSAGE_BYTES) {
+        tooLarge.push(rejection(op.opId, "LIMIT_MESSAGE"));
+        continue;
+      }
+      if (bytes + size > MAX_OPS_MESSAGE_BYTES) {
+        this.room.send(BoardMessage.ops, { ops: batch });
+        batch = [];
+        bytes = OPS_ENVELOPE_BYTES;
+      }
+      batch.push(op);
+      bytes += size;
+    }
+    if (batch.length > 0) this.room.send(BoardMessage.ops, { ops: batch });
+    if (tooLarge.length > 0) {
+      this.replica.receiveRejected(tooLarge);
+      this.events.rejected?.(tooLarge);
+    }
   }
 
   close(): void {

@@ -13,4 +13,5 @@ export const board = defineRoomType({
   // The roster (names, colours, roles) at its fullest: BOARD_MAX_CLIENTS members with long names.
   stateBufferBytes: 32 * 1024,
   drainNotice: "This server is restarting; the board reconnects by itself and your edits are kept.",
+  bots: () => import("./bots.ts"),
 });

@@ -5,10 +5,11 @@
  * invite: an HMAC of the board id under the board's own stored secret.
  * Joining with a valid invite makes that user an editor of the board for
  * good (the grant is stored); the owner rotating the secret stops every
- * earlier editor link, and keeps the grants already made.
+ * earlier editor link, and keeps the grants already made. The owner may
+ * also open the plain link to editing ("anyone with the link can edit").
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Role } from "./protocol.ts";
+import type { LinkRole, Role } from "./protocol.ts";
 
 const INVITE_ROLE = "editor";
 
@@ -23,9 +24,9 @@ export function inviteIsValid(secret: Uint8Array, board: string, invite: string)
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** A user's role: owner, an editor granted before or by a valid invite now, else viewer. */
-export function roleFor(userId: string, board: { owner: string; grants: ReadonlyMap<string, Role> }, invited: boolean): Role {
+/** A user's role: owner, an editor granted before or by a valid invite now, else what the plain link gives. */
+export function roleFor(userId: string, board: { owner: string; grants: ReadonlyMap<string, Role>; linkRole: LinkRole }, invited: boolean): Role {
   if (userId === board.owner) return "owner";
   if (invited) return "editor";
-  return board.grants.get(userId) ?? "viewer";
+  return board.grants.get(userId) ?? board.linkRole;
 }

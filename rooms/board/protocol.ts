@@ -2,9 +2,10 @@
  * The board's wire vocabulary: operations, shapes, limits, roles, rejection
  * codes and message names. The server, the browser client and the bots all
  * import this one module, so a name or a limit is defined exactly once.
- * Imports zod and nothing else, so it bundles for the browser.
+ * Imports zod and the framework's shared constants, so it bundles for the browser.
  */
 import { z } from "zod";
+import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol.ts";
 
 /** Message names on the room's channel. */
 export const BoardMessage = Object.freeze({
@@ -48,6 +49,8 @@ export const MAX_TEXT_STATE_BYTES = 64 * 1024; // encoded Yjs state of one shape
 export const MAX_TEXT_UPDATE_BYTES = 32 * 1024; // one Yjs update in an op: a whole note pasted or undone fits
 export const MAX_STROKE_POINTS = 2000; // points (x, y pairs) in one freehand stroke
 export const MAX_OPS_PER_MESSAGE = 64;
+/** Bytes of msgpack ops in one `board:ops` message: the client frame cap less room for the message's headers. A single op over it is refused LIMIT_MESSAGE by the client. */
+export const MAX_OPS_MESSAGE_BYTES = MAX_CLIENT_FRAME_BYTES - 64;
 export const MAX_GROUP_OPS = 256; // parts of one atomic group (a multi-select move)
 export const OP_RATE_PER_SECOND = 60; // sustained ops per user
 export const OP_BURST = 120; // ops a user may send at once after a quiet spell
@@ -71,6 +74,7 @@ export const REJECTION_CODES = [
   "LIMIT_OPS", // too many ops in one message or group
   "RATE_LIMITED",
   "LIMIT_PENDING", // client side: too many unacknowledged ops queued
+  "LIMIT_MESSAGE", // client side: one op larger than a message may be
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
@@ -93,6 +97,7 @@ export const REJECTION_MESSAGES: Readonly<Record<RejectionCode, string>> = Objec
   LIMIT_OPS: `Send at most ${MAX_OPS_PER_MESSAGE} ops per message and ${MAX_GROUP_OPS} parts per group; split the edit.`,
   RATE_LIMITED: `Editing faster than ${OP_RATE_PER_SECOND} ops a second; this edit was dropped, slow down.`,
   LIMIT_PENDING: "Too many edits are waiting for the server; wait for the connection to catch up.",
+  LIMIT_MESSAGE: `This edit is larger than one message may be (${MAX_OPS_MESSAGE_BYTES} bytes); paste less text, draw a shorter stroke or move fewer shapes at once.`,
 });
 
 export function rejection(opId: string, code: RejectionCode, message: string = REJECTION_MESSAGES[code]): Rejection {
@@ -128,14 +133,21 @@ export const BoardJoinError = Object.freeze({
   UNAVAILABLE: 503,
 });
 
-/** The owner's request for the editor link; `rotate` makes a new invite, so every earlier editor link stops working. */
-export const ShareRequest = z.object({ rotate: z.boolean().optional() }).strict();
+/**
+ * The owner's sharing request. `rotate` makes a new editor invite, so every
+ * earlier editor link stops working. `linkRole` is what the board id alone
+ * gives: "viewer" (the default) or "editor" (anyone with the link edits);
+ * people on the board through the plain link take the new role at once.
+ */
+export const ShareRequest = z.object({ rotate: z.boolean().optional(), linkRole: z.enum(["viewer", "editor"]).optional() }).strict();
 export type ShareRequest = z.infer<typeof ShareRequest>;
+export type LinkRole = "viewer" | "editor";
 
-/** Open `?board=<board>&invite=<invite>` to edit; the board id alone opens it as a viewer. */
+/** Open `?board=<board>&invite=<invite>` to edit; the board id alone gives `linkRole`. */
 export interface ShareLink {
   board: string;
   invite: string;
+  linkRole: LinkRole;
 }
 
 /** Code of a refused `board:share` request (only the owner may share edit access). */

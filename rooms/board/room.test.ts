@@ -116,3 +116,38 @@ it("sends presence with the sender's peer, name and colour from the identity, ea
   const member = [...bob.room.state.members.values()].find((m: { peer: number }) => m.peer === annPeer);
   expect(member).toMatchObject({ name: "Ann", userId: ann.userId, color: colorOf(ann.userId), role: "owner" });
 });
+
+it("splits a burst of edits larger than one client frame over several messages, and applies them all", async () => {
+  const id = newBoardId();
+  const ann = await join("Ann", id);
+  const bob = await join("Bob", id);
+  const sent: number[] = [];
+  const send = ann.room.send.bind(ann.room);
+  ann.room.send = ((type: string, message: unknown) => {
+    if (type === BoardMessage.ops) sent.push((message as { ops: unknown[] }).ops.length);
+    return send(type, message);
+  }) as typeof ann.room.send;
+  const notes = Array.from({ length: 60 }, (_, i) => ann.addNote(`note number ${i} with a few words on it`, i * 10, 0, false));
+  ann.connection.flush();
+  await ann.settled();
+  expect(sent.reduce((a, b) => a + b, 0)).toBe(60);
+  expect(sent.length).toBeGreaterThan(1);
+  await bob.until(() => notes.every((note) => bob.connection.replica.board.shapes.has(note)), "all 60 notes at Bob");
+  expect(ann.room.connection.isOpen).toBe(true);
+});
+
+it("refuses locally, with LIMIT_MESSAGE, an edit too large for one client frame, keeping the connection and the rest", async () => {
+  const id = newBoardId();
+  const ann = await join("Ann", id);
+  const note = ann.addNote("short");
+  await ann.settled();
+  const result = ann.connection.editText(note, (text) => text.insert(text.length, "é".repeat(2500)));
+  expect(result?.ok).toBe(true);
+  const refused = await ann.until(() => ann.rejections.find((r) => r.code === "LIMIT_MESSAGE"), "the local refusal");
+  expect(refused.message).toMatch(/larger than one message/);
+  expect(textOf(ann.connection.replica.board, note)).toBe("short");
+  ann.connection.perform({ type: "move", opId: ann.connection.replica.newId(), id: note, x: 99, y: 99 });
+  await ann.settled();
+  expect(ann.connection.replica.serverBoard.shapes.get(note)?.props.x).toBe(99);
+  expect(ann.room.connection.isOpen).toBe(true);
+});

@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { Packr } from "msgpackr";
 import type { Store } from "../../server/storage/store.ts";
-import type { BoardSnapshot, Role } from "./protocol.ts";
+import type { BoardSnapshot, LinkRole, Role } from "./protocol.ts";
 
 /** Users whose granted role a board remembers; the oldest grants go first. */
 export const MAX_GRANTS = 1000;
@@ -20,6 +20,8 @@ export interface StoredBoard {
   grants: Map<string, Role>;
   /** Signs the board's editor invites; a new one revokes every earlier link. */
   inviteSecret: Uint8Array;
+  /** What the board id alone gives. */
+  linkRole: LinkRole;
   snapshot: BoardSnapshot;
 }
 
@@ -28,6 +30,7 @@ interface Encoded {
   owner: string;
   grants: [string, Role][];
   inviteSecret: Uint8Array;
+  linkRole: LinkRole;
   snapshot: BoardSnapshot;
 }
 
@@ -61,6 +64,7 @@ export class BoardStorage {
       owner: decoded.owner,
       grants: new Map(decoded.grants),
       inviteSecret: new Uint8Array(decoded.inviteSecret),
+      linkRole: decoded.linkRole,
       snapshot: decoded.snapshot,
     };
   }
@@ -72,7 +76,7 @@ export class BoardStorage {
    */
   async save(board: StoredBoard): Promise<{ saved: boolean; bytes: number }> {
     const grants = [...board.grants].slice(-MAX_GRANTS);
-    const value = packr.pack({ v: 1, owner: board.owner, grants, inviteSecret: board.inviteSecret, snapshot: board.snapshot } satisfies Encoded);
+    const value = packr.pack({ v: 1, owner: board.owner, grants, inviteSecret: board.inviteSecret, linkRole: board.linkRole, snapshot: board.snapshot } satisfies Encoded);
     const result = await this.store.putDocument(this.key, value, { expectedVersion: this.version });
     if (!result.ok) return { saved: false, bytes: value.byteLength };
     this.version = result.version;

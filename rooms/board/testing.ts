@@ -62,15 +62,15 @@ export class BoardUser {
     return this.room.state.members.get(this.room.sessionId)?.role;
   }
 
-  /** Create a note holding `text` above everything; returns its id. */
-  addNote(text: string, x = 0, y = 0): string {
+  /** Create a note holding `text` above everything (queued only, when `send` is false); returns its id. */
+  addNote(text: string, x = 0, y = 0, send = true): string {
     const replica = this.connection.replica;
     const id = replica.newId();
     const op: OpInput = {
       type: "create", opId: replica.newId(),
       shape: { id, kind: "note", x, y, w: 200, h: 120, color: "#ffd43b", z: keyAbove(replica.board), text: textUpdateFrom(text) },
     };
-    const result = this.connection.perform(op);
+    const result = send ? this.connection.perform(op) : this.connection.history.perform(op);
     if (!result.ok) throw new Error(`local refusal: ${result.rejection.message}`);
     return id;
   }

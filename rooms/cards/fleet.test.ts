@@ -25,7 +25,10 @@ describe("cards bots in the fleet", () => {
     const players = [first, second].map((room, i) => {
       room.onMessage("*", () => undefined); // events and the clock: a bot reads only its state
       room.onMessage(MESSAGES.rejected, (r: Rejection) => refusals.push(r));
-      return behaviours.play.play({ room, rng: seededRng(i + 1), rtt: () => 0, acknowledged: (ms) => acks.push(ms) });
+      return behaviours.play.play({
+        room, rng: seededRng(i + 1), rtt: () => 0, seat: { bot: i, room: 0, perRoom: 2, run: "spec" }, userId: `spec-${i}`,
+        acknowledged: (ms) => acks.push(ms), time: () => undefined, count: () => undefined,
+      });
     });
     const server = serverTableOf(first);
     const startedAt = Date.now();

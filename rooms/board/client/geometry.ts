@@ -118,8 +118,8 @@ export function caretAfter(index: number, delta: TextDelta): number {
 
 /**
  * A freehand stroke as the protocol wants it: the pointer's path thinned to
- * at most `maxPoints` points, relative to its bounding box's corner, which
- * becomes the shape's position.
+ * at most `maxPoints` points, in whole units relative to its bounding box's
+ * corner, which becomes the shape's position.
  */
 export function strokeFrom(path: readonly Point[], maxPoints: number): { x: number; y: number; w: number; h: number; points: number[] } {
   const thinned: Point[] = [];
@@ -136,7 +136,8 @@ export function strokeFrom(path: readonly Point[], maxPoints: number): { x: numb
   const y = Math.floor(Math.min(...ys));
   const w = Math.max(1, Math.ceil(Math.max(...xs)) - x);
   const h = Math.max(1, Math.ceil(Math.max(...ys)) - y);
-  return { x, y, w, h, points: kept.flatMap((p) => [Math.round((p.x - x) * 10) / 10, Math.round((p.y - y) * 10) / 10]) };
+  // Whole units: fractional coordinates would cost msgpack four times the bytes, and one op must fit one client frame.
+  return { x, y, w, h, points: kept.flatMap((p) => [Math.round(p.x - x), Math.round(p.y - y)]) };
 }
 
 /** Do two axis-aligned boxes overlap (a marquee and a shape's outline)? */

@@ -8,7 +8,7 @@
 import type * as Y from "yjs";
 import { LOCAL_ORIGIN } from "../client-model.ts";
 import { keyAbove, keyBelow, keyBetween, shapesInOrder, textUpdateFrom, type ShapeRecord } from "../model.ts";
-import { MAX_STROKE_POINTS, TEXT_KINDS, type OpInput, type ShapeKind, type ShapeProps, type SubOp } from "../protocol.ts";
+import { TEXT_KINDS, type OpInput, type ShapeKind, type ShapeProps, type SubOp } from "../protocol.ts";
 import {
   arrowEnds, caretAfter, darken, isLight, overlaps, resizeBox, rotationToward, strokeFrom, textChange,
   type Box, type Point, type TextDelta,
@@ -68,6 +68,12 @@ interface Editing {
 }
 
 const SVG = "http://www.w3.org/2000/svg";
+
+/**
+ * Points a pen stroke keeps (MAX_STROKE_POINTS allows more): 500 whole-unit
+ * points are at most 3 KB of msgpack, so the stroke fits one client frame.
+ */
+const PEN_POINTS = 500;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", parent?: Element): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -541,7 +547,7 @@ export class BoardView {
         break;
       }
       case "pen":
-        if (gesture.path.length < MAX_STROKE_POINTS * 4) gesture.path.push(at);
+        if (gesture.path.length < PEN_POINTS * 8) gesture.path.push(at);
         break;
     }
     this.#schedule();
@@ -610,7 +616,7 @@ export class BoardView {
       }
       case "pen": {
         if (gesture.path.length > 1) {
-          const stroke = strokeFrom(gesture.path, MAX_STROKE_POINTS);
+          const stroke = strokeFrom(gesture.path, PEN_POINTS);
           this.createShape("stroke", stroke, { points: stroke.points });
         }
         break;
