@@ -55,6 +55,12 @@ describe("resizing and connecting boxes", () => {
     expect(to).toEqual({ x: 300, y: 50 });
   });
 
+  it("ends an arrow on the edge of a rotated shape as it is drawn", () => {
+    const [from] = arrowEnds({ x: 0, y: 0, w: 200, h: 100, rotation: Math.PI / 2 }, { x: 400, y: 0, w: 100, h: 100, rotation: 0 });
+    expect(from.x).toBeCloseTo(150);
+    expect(from.y).toBeCloseTo(50);
+  });
+
   it("thins a freehand path to the point limit, relative to its corner", () => {
     const path = Array.from({ length: 100 }, (_, i) => ({ x: 10 + i * 3, y: 20 + (i % 2) * 5 }));
     const stroke = strokeFrom(path, 10);

@@ -56,16 +56,16 @@ export function centerOf(box: Box): Point {
   return { x: box.x + box.w / 2, y: box.y + box.h / 2 };
 }
 
-/** Where the line from the box's centre toward `toward` leaves the box (its unrotated outline), so an arrow stops at the edge. */
+/** Where the line from the box's centre toward `toward` leaves the box (rotated as it is drawn), so an arrow stops at the edge. */
 export function edgePoint(box: Box, toward: Point): Point {
   const c = centerOf(box);
-  const dx = toward.x - c.x;
-  const dy = toward.y - c.y;
-  if (dx === 0 && dy === 0) return c;
-  const sx = dx === 0 ? Infinity : box.w / 2 / Math.abs(dx);
-  const sy = dy === 0 ? Infinity : box.h / 2 / Math.abs(dy);
+  const local = rotate({ x: toward.x - c.x, y: toward.y - c.y }, -box.rotation);
+  if (local.x === 0 && local.y === 0) return c;
+  const sx = local.x === 0 ? Infinity : box.w / 2 / Math.abs(local.x);
+  const sy = local.y === 0 ? Infinity : box.h / 2 / Math.abs(local.y);
   const s = Math.min(sx, sy, 1);
-  return { x: c.x + dx * s, y: c.y + dy * s };
+  const edge = rotate({ x: local.x * s, y: local.y * s }, box.rotation);
+  return { x: c.x + edge.x, y: c.y + edge.y };
 }
 
 /** The ends of an arrow from box `a` to box `b`, each on its box's edge. */

@@ -14,7 +14,7 @@ import type { BoardReplica, SubmitResult } from "../client-model.ts";
 import { BoardConnection } from "../connection.ts";
 import { boardContent, shapesInOrder, textOf, type ShapeRecord } from "../model.ts";
 import {
-  BoardMessage, PRESENCE_RATE, ROLES,
+  BoardMessage, PRESENCE_RATE,
   type OpInput, type PeerPresence, type Presence, type Rejection, type Role, type ShareLink,
 } from "../protocol.ts";
 import type { BoardMember } from "../state.ts";
@@ -221,10 +221,8 @@ export class BoardPlay extends Emitter<BoardEvents> {
     return list.sort((a, b) => Number(b.self) - Number(a.self));
   }
 
-  /** The roster changed: people left (their cursors go) or this user's role is known. */
+  /** The roster changed: people left (their cursors go), or this user's role is known (BoardConnection gives it to the replica). */
   #rosterChanged(): void {
-    const own = this.room.state?.members?.get(this.room.sessionId) as BoardMember | undefined;
-    if (own && (ROLES as readonly string[]).includes(own.role)) this.replica.role = own.role as Role;
     const peers = new Set<string>();
     this.room.state?.members?.forEach((member: BoardMember) => { if (member.connected) peers.add(String(member.peer)); });
     for (const key of this.peers.keys()) if (!peers.has(key)) this.peers.delete(key);

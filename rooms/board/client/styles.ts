@@ -16,7 +16,7 @@ export const BOARD_CSS = `
 .bd-ellipse { border-radius: 50%; border: 2px solid; }
 .bd-text-shape { padding: 2px 4px; }
 .bd-text { width: 100%; height: 100%; white-space: pre-wrap; overflow-wrap: anywhere; overflow: hidden; font-size: 18px; line-height: 1.35; }
-.bd-text-shape .bd-text { font-size: 24px; font-weight: 600; line-height: 1.25; }
+.bd-text-shape .bd-text { font-size: 24px; font-weight: 600; line-height: 1.25; overflow: visible; }
 .bd-text.bd-empty::before { content: attr(data-placeholder); opacity: .45; }
 .bd-editor { width: 100%; height: 100%; border: 0; outline: 0; resize: none; background: transparent; color: inherit;
   font: inherit; font-size: 18px; line-height: 1.35; padding: 0; margin: 0; overflow: hidden; user-select: text; }

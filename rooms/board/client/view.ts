@@ -189,6 +189,7 @@ export class BoardView {
       const swatch = el("button", "bd-swatch", swatches);
       swatch.style.background = color;
       swatch.title = `Colour ${color}`;
+      swatch.addEventListener("mousedown", (event) => event.preventDefault());
       swatch.addEventListener("click", () => this.setColor(color));
       this.#swatches.set(color, swatch);
     }
@@ -998,6 +999,7 @@ export class BoardView {
     button.setAttribute("aria-label", label);
     button.dataset.tool = name;
     button.appendChild(icon(name));
+    button.addEventListener("mousedown", (event) => event.preventDefault()); // keep focus on the board: Enter and Space are shortcuts there
     button.addEventListener("click", () => action());
     return button;
   }
