@@ -82,6 +82,19 @@ export interface BotModule {
   behaviours: Record<string, Behaviour>;
 }
 
+/** A context for driving a behaviour in a spec, outside the fleet: whatever is not given is a no-op or a neutral value. */
+export function specContext(given: Pick<BotContext, "room" | "rng"> & Partial<BotContext>): BotContext {
+  return {
+    rtt: () => 0,
+    seat: { bot: 0, room: 0, perRoom: 1, run: "spec" },
+    userId: "",
+    acknowledged: () => undefined,
+    time: () => undefined,
+    count: () => undefined,
+    ...given,
+  };
+}
+
 /** The figure names a behaviour's own measurements are reported under (usable in --assert). */
 export function behaviourFigureNames(behaviour: Behaviour): string[] {
   const timings = (behaviour.figures?.timings ?? []).flatMap((t) => ["count", "p50_ms", "p95_ms", "p99_ms", "max_ms"].map((s) => `${t}_${s}`));

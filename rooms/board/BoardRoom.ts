@@ -4,7 +4,9 @@
  * message, each op is checked against the user's op budget and applied by
  * the pure model (model.ts), applied ops go to everyone in server order,
  * refusals to the sender alone. The board is written to the Store a moment
- * after ops apply (several ops per write) and when the room closes.
+ * after ops apply (several ops per write) and when the room closes. A room
+ * holds a Store claim on its board while open, so no second room (a full
+ * one's overflow, another process) ever edits a copy of it.
  * Presence (cursors, selections, editing) never touches the board: the room
  * keeps each peer's latest and sends what changed PRESENCE_RATE times a
  * second, so no peer is sent more often than that whatever its client sends.
@@ -27,7 +29,7 @@ import {
 } from "./protocol.ts";
 import type { BoardSettings } from "./settings.ts";
 import { BoardMember, BoardState, colorOf } from "./state.ts";
-import { BoardStorage, newInviteSecret, type StoredBoard } from "./storage.ts";
+import { BoardStorage, boardClaimKey, newInviteSecret, type StoredBoard } from "./storage.ts";
 
 /**
  * Board messages per second per connection, all types together: presence at
@@ -35,6 +37,9 @@ import { BoardStorage, newInviteSecret, type StoredBoard } from "./storage.ts";
  * reconnect. Ops are also counted one by one against OP_RATE_PER_SECOND.
  */
 export const BOARD_BUDGET = Object.freeze({ perSecond: 90, burst: 120 });
+
+/** How long a room's claim on its board lasts unless renewed, ms: a board whose process died opens again this long after. */
+export const BOARD_CLAIM_MS = 10_000;
 
 /** Room clock ms between two presence messages. */
 export const PRESENCE_INTERVAL_MS = 1000 / PRESENCE_RATE;
@@ -70,8 +75,10 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
   private dirty = false;
   private saveTimer: Delayed | undefined;
   private saving: Promise<void> | undefined;
-  /** Another room wrote this board since we loaded it: ours is stale and is never saved. */
+  /** Another room wrote or claimed this board since we loaded it: ours is stale and is never saved. */
   private stale = false;
+  private claimKey = "";
+  private claimed = false;
 
   async onCreate(options: unknown) {
     const join = BoardJoinOptions.safeParse(options ?? {});
@@ -79,13 +86,21 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
     this.maxClients = this.settings.maxClients;
     this.state.board = join.data.board;
     this.storage = new BoardStorage(this.store, join.data.board);
+    this.claimKey = boardClaimKey(join.data.board);
     let loaded: StoredBoard | undefined;
     try {
+      const claim = await this.store.claim(this.claimKey, this.roomId, BOARD_CLAIM_MS);
+      if (!claim.won) {
+        throw new ServerError(BoardJoinError.BUSY, `This board is open with its most people (${this.settings.maxClients}), or its server just stopped; try again in a few seconds.`);
+      }
+      this.claimed = true;
       loaded = await this.storage.load();
     } catch (error) {
+      if (this.claimed) await this.store.release(this.claimKey, this.roomId).catch(() => false);
       if (error instanceof StoreError) throw new ServerError(BoardJoinError.UNAVAILABLE, "Board storage is unavailable; try again shortly.");
       throw error;
     }
+    this.clock.setInterval(() => void this.renewClaim(), BOARD_CLAIM_MS / 4);
     if (loaded) {
       const { snapshot, ...meta } = loaded;
       this.doc = boardFromSnapshot(snapshot);
@@ -145,6 +160,7 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
     this.saveTimer = undefined;
     await this.saving;
     if (this.dirty) await this.save();
+    if (this.claimed && !this.stale) await this.store.release(this.claimKey, this.roomId).catch(() => false);
   }
 
   // ------------------------------------------------------------ the board
@@ -269,17 +285,32 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
       this.dirty = false;
       try {
         const result = await this.storage.save({ ...this.meta, snapshot: snapshotBoard(this.doc, { withApplied: true }) });
-        if (!result.saved) {
-          this.stale = true;
-          this.log.error({ board: this.state.board, roomId: this.roomId }, "board was written by another room; closing this copy so its clients rejoin the current one");
-          this.disconnect(CloseCode.SERVER_SHUTDOWN);
-        }
+        if (!result.saved) this.becomeStale("the board was written by another room");
       } catch (error) {
         this.dirty = true;
         this.log.warn({ err: error, board: this.state.board }, "board could not be saved; trying again");
         return;
       }
     }
+  }
+
+  private async renewClaim(): Promise<void> {
+    if (this.stale) return;
+    try {
+      const claim = await this.store.claim(this.claimKey, this.roomId, BOARD_CLAIM_MS);
+      if (!claim.won) this.becomeStale("another room claimed the board");
+    } catch (error) {
+      // The Store is down: keep editing; the compare-and-set write still refuses a stale copy.
+      this.log.warn({ err: error, board: this.state.board }, "board claim could not be renewed");
+    }
+  }
+
+  /** Another room has this board: never write ours, and send our clients to the current one. */
+  private becomeStale(why: string): void {
+    if (this.stale) return;
+    this.stale = true;
+    this.log.error({ board: this.state.board, roomId: this.roomId }, `${why}; closing this copy so its clients rejoin the current one`);
+    void this.disconnect(CloseCode.SERVER_SHUTDOWN);
   }
 
   // ------------------------------------------------------------ plumbing

@@ -129,6 +129,8 @@ export type BoardJoinOptions = z.infer<typeof BoardJoinOptions>;
 export const BoardJoinError = Object.freeze({
   /** Bad join options (no board id, or a malformed one). */
   INVALID: 400,
+  /** The board is open in another room that is full, or its server just stopped; join again shortly. */
+  BUSY: 409,
   /** The board storage is unreachable; join again shortly. */
   UNAVAILABLE: 503,
 });

@@ -44,6 +44,11 @@ export function boardKey(id: string): string {
   return `board:${id}`;
 }
 
+/** The Store lock the room holding a board keeps while it is open. */
+export function boardClaimKey(id: string): string {
+  return `board:${id}`;
+}
+
 export class BoardStorage {
   private readonly store: Store;
   private readonly key: string;

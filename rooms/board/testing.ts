@@ -76,7 +76,7 @@ export class BoardUser {
   }
 
   /** Resolves when `predicate` holds, checked after everything that arrives. */
-  until<T>(predicate: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+  until<T>(predicate: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const value = predicate();
