@@ -15,7 +15,7 @@ import { BoardConnection } from "../connection.ts";
 import { boardContent, shapesInOrder, textOf, type ShapeRecord } from "../model.ts";
 import {
   BoardMessage, PRESENCE_RATE,
-  type OpInput, type PeerPresence, type Presence, type Rejection, type Role, type ShareLink,
+  type OpInput, type PeerPresence, type Presence, type Rejection, type Role, type ShareLink, type ShareRequest,
 } from "../protocol.ts";
 import type { BoardMember } from "../state.ts";
 import type { UndoHistory } from "../undo.ts";
@@ -231,10 +231,15 @@ export class BoardPlay extends Emitter<BoardEvents> {
     this.emit("change");
   }
 
-  /** The owner's editor link (a request to the room); anyone else gets the link they came with, or the view link. */
+  /** The owner's sharing settings (a request to the room): the editor invite, and what the board id alone gives. */
+  share(request: ShareRequest = {}): Promise<ShareLink> {
+    return this.room.request(BoardMessage.share, request) as Promise<ShareLink>;
+  }
+
+  /** The owner's editor link; anyone else gets the link they came with, or the view link. */
   async editLink(): Promise<string> {
     if (this.role === "owner") {
-      const share = await this.room.request(BoardMessage.share, {}) as ShareLink;
+      const share = await this.share();
       return boardLink(location.href, share.board, share.invite);
     }
     return this.role === "editor" && this.invite ? boardLink(location.href, this.boardId, this.invite) : this.viewLink;

@@ -93,6 +93,8 @@ export const BOARD_CSS = `
 .bd-share.bd-show { display: block; }
 .bd-share h3 { margin: 0 0 8px; font-size: 14px; }
 .bd-share p { margin: 0 0 10px; font-size: 12px; color: #6b7280; }
+.bd-check { display: block; font-size: 12px; margin: 2px 0 10px; cursor: pointer; }
+.bd-share .bd-check input { width: auto; height: auto; margin: 0 6px 0 0; vertical-align: middle; }
 .bd-share input { width: 100%; height: 34px; border: 1px solid #d1d5db; border-radius: 6px; padding: 0 8px; font: 12px ui-monospace, monospace;
   margin-bottom: 8px; user-select: text; }
 `;

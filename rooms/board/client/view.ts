@@ -115,6 +115,8 @@ export class BoardView {
   readonly #share: HTMLDivElement;
   readonly #shareEdit: HTMLInputElement;
   readonly #shareView: HTMLInputElement;
+  /** The owner's switch: does the board id alone let people edit? */
+  readonly #linkEdits: HTMLLabelElement;
   readonly #shapeEls = new Map<string, HTMLElement>();
   readonly #cursorEls = new Map<string, HTMLElement>();
   readonly #offs: (() => void)[] = [];
@@ -173,6 +175,11 @@ export class BoardView {
     this.#shareEdit.readOnly = true;
     this.#shareView = el("input", "", this.#share);
     this.#shareView.readOnly = true;
+    this.#linkEdits = el("label", "bd-check", this.#share);
+    const linkEdits = el("input", "", this.#linkEdits);
+    linkEdits.type = "checkbox";
+    this.#linkEdits.append(" Anyone with the view link can edit");
+    linkEdits.addEventListener("change", () => void this.#setLinkRole(linkEdits.checked));
     const copy = el("button", "bd-btn bd-primary", this.#share);
     copy.textContent = "Copy edit link";
     copy.addEventListener("click", () => void this.#copy(this.#shareEdit.value));
@@ -1005,16 +1012,27 @@ export class BoardView {
   }
 
   async #toggleShare(): Promise<void> {
-    if (this.#share.classList.toggle("bd-show")) {
-      this.#shareView.value = this.#play.viewLink;
-      this.#shareEdit.value = "…";
-      try {
-        this.#shareEdit.value = await this.#play.editLink();
-      } catch (error) {
-        this.#shareEdit.value = this.#play.viewLink;
-        this.#showToast(`Only the board's owner can hand out edit links (${(error as Error).message}).`);
-      }
-      this.#shareEdit.select();
+    if (!this.#share.classList.toggle("bd-show")) return;
+    const owner = this.#play.role === "owner";
+    this.#linkEdits.style.display = owner ? "" : "none";
+    this.#shareView.value = this.#play.viewLink;
+    this.#shareEdit.value = "…";
+    try {
+      this.#shareEdit.value = await this.#play.editLink();
+      if (owner) this.#linkEdits.querySelector("input")!.checked = (await this.#play.share()).linkRole === "editor";
+    } catch (error) {
+      this.#shareEdit.value = this.#play.viewLink;
+      this.#showToast(`The edit link is unavailable: ${(error as Error).message}`);
+    }
+    this.#shareEdit.select();
+  }
+
+  async #setLinkRole(edits: boolean): Promise<void> {
+    try {
+      const share = await this.#play.share({ linkRole: edits ? "editor" : "viewer" });
+      this.#showToast(share.linkRole === "editor" ? "Anyone with the view link can now edit" : "The view link is view-only again");
+    } catch (error) {
+      this.#showToast(`Sharing did not change: ${(error as Error).message}`);
     }
   }
 
