@@ -159,6 +159,13 @@ describe("refresh", () => {
     await Promise.all([room.leave(), second.leave()]);
   });
 
+  it("renames a guest on request, keeping its user id", async () => {
+    const first = await requestGuestToken(ts.endpoint, "Player");
+    const renamed = await refreshToken(ts.endpoint, first.token, undefined, "Ada");
+    expect(renamed.user).toMatchObject({ id: first.user.id, name: "Ada" });
+    await expect(refreshToken(ts.endpoint, first.token, undefined, "\u0007")).rejects.toMatchObject({ code: 400 });
+  });
+
   it("keeps the guest's session start through refreshes", async () => {
     const authTime = Math.floor(Date.now() / 1000) - 3600;
     const refreshed = await refreshToken(ts.endpoint, await sign({ sub: "guest-steady", auth_time: authTime }));

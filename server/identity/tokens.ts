@@ -58,7 +58,7 @@ export class IdentityVerifier {
    * The same guest, a later expiry. Only a guest token of ours that is still valid can be refreshed,
    * and only within AUTH_SESSION_MAX_SECONDS of the guest's first token, so a stolen token cannot be kept alive for ever.
    */
-  async refresh(token: string | undefined): Promise<IssuedToken> {
+  async refresh(token: string | undefined, rename?: string): Promise<IssuedToken> {
     const identity = await this.verify(token);
     if (!identity.guest || identity.issuer !== this.#config.issuer) {
       throw new IdentityError(AuthErrorCode.TOKEN_FOREIGN_ISSUER, `Only guest tokens issued by this server are refreshed here; refresh a token from ${identity.issuer} with its provider.`);
@@ -67,7 +67,7 @@ export class IdentityVerifier {
     if (Date.now() - sessionStart > this.#config.sessionMaxSeconds * 1000) {
       throw new IdentityError(AuthErrorCode.TOKEN_EXPIRED, "This guest session is older than the server allows refreshing (AUTH_SESSION_MAX_SECONDS): sign in again with POST /auth/guest.");
     }
-    return this.#sign(identity.userId, identity.name, Math.floor(sessionStart / 1000));
+    return this.#sign(identity.userId, rename ?? identity.name, Math.floor(sessionStart / 1000));
   }
 
   /** Verify a token from either issuer; throws an IdentityError saying why it is refused. */
