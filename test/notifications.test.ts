@@ -10,6 +10,7 @@ import type { Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ChatMessage } from "../rooms/chat/protocol.ts";
 import { OperatorRoute } from "../server/ops/http.ts";
+import { NOTIFICATION_PAGE } from "../server/ops/notifications.ts";
 import { FrameworkMessage, LOBBY_ROOM, type Announcement, type Notification } from "../shared/protocol.ts";
 import { NotificationWatcher, operatorPost } from "../tools/notifications.ts";
 import { startServer, type TestServer } from "../tools/server.ts";
@@ -17,9 +18,10 @@ import type { GuestClient } from "../tools/identity.ts";
 import { eventually, nextMessage } from "./scaling/support.ts";
 
 const ADMIN_TOKEN = "operator-token-for-the-notification-spec";
+const KEPT = 30;
 let ts: TestServer;
 const rooms: Room[] = [];
-beforeAll(async () => { ts = await startServer({ ADMIN_TOKEN }); });
+beforeAll(async () => { ts = await startServer({ ADMIN_TOKEN, NOTIFICATIONS_KEPT: String(KEPT) }); });
 afterAll(async () => {
   await Promise.allSettled(rooms.filter((r) => r.connection.isOpen).map((r) => r.leave()));
   await ts?.close();
@@ -100,6 +102,24 @@ it("is not offered again once the client acknowledged it", async () => {
   const live = await ts.server.notifier.notify(cat.userId, { kind: "invitation", text: "sent after the rejoin" });
   await later.until((n) => n.id === live.id, "the live notification");
   expect(later.shown.map((n) => n.text)).toEqual(["sent after the rejoin"]);
+});
+
+it("offers more unread notifications than one page, page after page as the client acknowledges each", async () => {
+  const fay = await player("Fay");
+  const sent: Notification[] = [];
+  for (let i = 1; i <= NOTIFICATION_PAGE + 5; i++) sent.push(await ts.server.notifier.notify(fay.userId, { kind: "invitation", text: `invitation ${i}` }));
+  const watcher = new NotificationWatcher(await titleChat(fay.client));
+  await watcher.until((n) => n.id === sent.at(-1)!.id, "the last of them");
+  expect(watcher.shown.map((n) => n.text)).toEqual(sent.map((n) => n.text));
+});
+
+it("keeps the newest NOTIFICATIONS_KEPT of a user's unread notifications", async () => {
+  const gus = await player("Gus");
+  const sent: Notification[] = [];
+  for (let i = 1; i <= KEPT + 3; i++) sent.push(await ts.server.notifier.notify(gus.userId, { kind: "invitation", text: `invitation ${i}` }));
+  const watcher = new NotificationWatcher(await titleChat(gus.client));
+  await watcher.until((n) => n.id === sent.at(-1)!.id, "the newest");
+  expect(watcher.shown.map((n) => n.text)).toEqual(sent.slice(3).map((n) => n.text));
 });
 
 it("is stored and sent once for a repeated id", async () => {
