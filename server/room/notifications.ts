@@ -26,6 +26,7 @@ export class LiveNotifications extends RoomPlugin<Room> {
   /** Sockets offered a page with more behind it: their next acknowledgement brings the next page. */
   #owedPage = new Set<string>();
 
+  /** Outside conduct's budget (the lobby has no conduct): MAX_MESSAGES_PER_SECOND caps it, and only progress costs a Store write. */
   protected override messages = {
     [FrameworkClientMessage.NOTIFICATIONS_READ]: (client: Client, payload: unknown) => {
       const user = userOf(client);
