@@ -13,7 +13,8 @@ import { OperatorRoute } from "../server/ops/http.ts";
 import { NOTIFICATION_PAGE } from "../server/ops/notifications.ts";
 import { FrameworkMessage, LOBBY_ROOM, type Announcement, type Notification } from "../shared/protocol.ts";
 import { NotificationWatcher, operatorPost } from "../tools/notifications.ts";
-import { startServer, type TestServer } from "../tools/server.ts";
+import { localRoom, startServer, type TestServer } from "../tools/server.ts";
+import { nextSignal, waitForState } from "../tools/wait.ts";
 import type { GuestClient } from "../tools/identity.ts";
 import { eventually, nextMessage } from "./scaling/support.ts";
 
@@ -120,6 +121,22 @@ it("keeps the newest NOTIFICATIONS_KEPT of a user's unread notifications", async
   const watcher = new NotificationWatcher(await titleChat(gus.client));
   await watcher.until((n) => n.id === sent.at(-1)!.id, "the newest");
   expect(watcher.shown.map((n) => n.text)).toEqual(sent.slice(3).map((n) => n.text));
+});
+
+it("offers a notification raised while the player's seat was held once they resume it", async () => {
+  const ann = await player("Ann");
+  const arena = await gameRoom(ann.client, "Ann");
+  arena.reconnection.minUptime = 0;
+  arena.reconnection.minDelay = 2000; // the resume comes after the notification below, as on a network that takes its time
+  const watcher = new NotificationWatcher(arena);
+  await waitForState(arena, (s) => s.players.has(arena.sessionId), 10_000, "seated");
+  const serverRoom = localRoom(arena.roomId);
+  const resumed = nextSignal(arena.onReconnect, 20_000, "the seat resumed");
+  (serverRoom.clients.get(arena.sessionId)!.ref as unknown as { terminate(): void }).terminate();
+  await eventually(async () => expect(serverRoom.clients.get(arena.sessionId)).toBeUndefined(), 10_000, "the room saw the drop");
+  const sent = await ts.server.notifier.notify(ann.userId, { kind: "match-ready", text: "raised while you were away" });
+  await resumed;
+  expect(await watcher.until((n) => n.id === sent.id, "the notification on the resumed socket")).toEqual(sent);
 });
 
 it("is stored and sent once for a repeated id", async () => {

@@ -16,6 +16,13 @@ const NotificationsRead = z.object({ through: z.number().int().min(0).max(Number
 
 interface Identity { userId: string }
 
+const pieces = new WeakMap<Room, LiveNotifications>();
+
+/** The notification piece of a room, if it composes one. */
+export function notificationsOf(room: Room): LiveNotifications | undefined {
+  return pieces.get(room);
+}
+
 export class LiveNotifications extends RoomPlugin<Room> {
   readonly pluginName = "notifications" as const;
   /** Offered once the room's own onJoin accepted the socket. */
@@ -45,6 +52,20 @@ export class LiveNotifications extends RoomPlugin<Room> {
 
   protected override onCreate(options: Record<string, unknown> | undefined): void {
     this.#notifier = (options?.[ROOM_SETUP_OPTION] as Pick<RoomSetup, "notifier"> | undefined)?.notifier;
+    pieces.set(this.room, this);
+  }
+
+  /**
+   * A held seat was resumed (server/room/seats.ts): while it was away, live
+   * notifications skipped it, so it is offered what its user has not read.
+   */
+  resumed(sessionId: string): void {
+    const client = this.room.clients.get(sessionId);
+    const user = client && userOf(client);
+    if (!client || !user || !this.#notifier) return;
+    this.#offer(client, user).catch((error: unknown) => {
+      logger.warn({ err: error, roomId: this.room.roomId }, "could not offer unread notifications on a resume; they wait for the next join");
+    });
   }
 
   protected override async onJoin(client: Client): Promise<void> {
