@@ -46,10 +46,12 @@ export interface Notification {
   seq?: number;
 }
 
-/** The user's unread notifications, oldest first; acknowledge with `{ through }` once shown. */
+/** A page of the user's unread notifications, oldest first; acknowledge with `{ through }` once shown, and the next page (`more`) follows. */
 export interface NotificationBatch {
   notifications: Notification[];
   through: number;
+  /** More unread ones wait: they come as the next batch once this one is acknowledged. */
+  more: boolean;
 }
 
 /** The client's acknowledgement: everything up to `through` (a `seq`) was shown. */

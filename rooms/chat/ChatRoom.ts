@@ -191,8 +191,8 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
     const topic = userTopic(to);
     const online = (await this.presence.channels(topic)).includes(topic);
     if (!online) await this.storage.toInbox(to, line);
-    // The line is stored and acknowledged already: a notification that cannot be stored costs the toast, not the message.
-    await this.notifier.notify(to, {
+    // Not awaited: the room's next message need not wait for the toast, and one that cannot be stored costs the toast, not the line.
+    void this.notifier.notify(to, {
       id: `${line.channel}#${line.seq}`, kind: "message", text: `${line.name} sent you a message`, from,
       data: { channel: line.channel, seq: line.seq },
     }).catch((error: unknown) => this.log.warn({ err: error, to }, "could not raise a direct message's notification"));

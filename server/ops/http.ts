@@ -106,7 +106,8 @@ function mountOperatorRoutes(app: Application, config: Config, notifier: Notifie
     app.post(path, ...operator, async (req, res) => {
       const parsed = shape.safeParse(req.body);
       if (!parsed.success) {
-        res.status(400).json({ error: parsed.error.issues[0].message });
+        const issue = parsed.error.issues[0];
+        res.status(400).json({ error: issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message });
         return;
       }
       try {

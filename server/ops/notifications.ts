@@ -30,9 +30,12 @@ export const NotificationRequest = z.object({
   kind: z.string().regex(/^[a-z0-9][a-z0-9:-]{0,31}$/, "A kind is 1 to 32 lowercase letters, digits, - or :, like \"match-ready\"."),
   text: z.string().trim().min(1, "A notification needs some text.").max(280, "A notification's text is at most 280 characters."),
   from: z.string().min(1).max(128).optional(),
-  data: z.record(z.string(), z.unknown()).refine((d) => JSON.stringify(d).length <= 2048, "A notification's data is at most 2 KB of JSON.").optional(),
+  data: z.record(z.string(), z.unknown()).refine((d) => JSON.stringify(d).length <= 1024, "A notification's data is at most 1 KB of JSON.").optional(),
 });
 export type NotificationRequest = z.input<typeof NotificationRequest>;
+
+/** Unread notifications offered at once: a page stays a few tens of KB, well inside a socket's send buffer (MAX_SEND_BUFFER_BYTES). */
+export const NOTIFICATION_PAGE = 20;
 
 /** A user id as the routes accept it: what identities issue (`guest-<uuid>`, a provider's `sub`). */
 export const UserId = z.string().min(1, "Name the user: userId.").max(128, "A user id is at most 128 characters.").refine((id) => !/[\s~]/.test(id), "A user id has no spaces and no ~.");
@@ -109,13 +112,15 @@ export class Notifier {
     return online;
   }
 
-  /** What `userId` has not acknowledged, oldest first. */
+  /** The oldest page of what `userId` has not acknowledged. */
   async unread(userId: string): Promise<NotificationBatch> {
     const from = await this.#store.getCursor(readKey(userId));
-    const entries = await this.#store.readAfter(logKey(userId), from, this.#bounds.kept);
+    const entries = await this.#store.readAfter(logKey(userId), from, NOTIFICATION_PAGE + 1);
+    const page = entries.slice(0, NOTIFICATION_PAGE);
     return {
-      notifications: entries.map((entry) => ({ ...(JSON.parse(entry.body) as Notification), seq: entry.seq })),
-      through: entries.at(-1)?.seq ?? from,
+      notifications: page.map((entry) => ({ ...(JSON.parse(entry.body) as Notification), seq: entry.seq })),
+      through: page.at(-1)?.seq ?? from,
+      more: entries.length > NOTIFICATION_PAGE,
     };
   }
 

@@ -16,6 +16,13 @@ const NotificationsRead = z.object({ through: z.number().int().min(0).max(Number
 
 interface Identity { userId: string }
 
+const pieces = new WeakMap<Room, LiveNotifications>();
+
+/** The notification piece of a room, if it composes one. */
+export function notificationsOf(room: Room): LiveNotifications | undefined {
+  return pieces.get(room);
+}
+
 export class LiveNotifications extends RoomPlugin<Room> {
   readonly pluginName = "notifications" as const;
   /** Offered once the room's own onJoin accepted the socket. */
@@ -23,7 +30,10 @@ export class LiveNotifications extends RoomPlugin<Room> {
   #notifier: Notifier | undefined;
   /** What each socket last acknowledged: only progress reaches the Store, however often a client repeats itself. */
   #acknowledged = new Map<string, number>();
+  /** Sockets offered a page with more behind it: their next acknowledgement brings the next page. */
+  #owedPage = new Set<string>();
 
+  /** Outside conduct's budget (the lobby has no conduct): MAX_MESSAGES_PER_SECOND caps it, and only progress costs a Store write. */
   protected override messages = {
     [FrameworkClientMessage.NOTIFICATIONS_READ]: (client: Client, payload: unknown) => {
       const user = userOf(client);
@@ -32,14 +42,30 @@ export class LiveNotifications extends RoomPlugin<Room> {
       const through = read.data.through;
       if (through <= (this.#acknowledged.get(client.sessionId) ?? 0)) return;
       this.#acknowledged.set(client.sessionId, through);
-      this.#notifier.markRead(user, through).catch((error: unknown) => {
-        if (clientLogs.allow(client.sessionId)) logger.warn({ err: error, roomId: this.room.roomId }, "could not mark notifications read");
-      });
+      this.#notifier.markRead(user, through)
+        .then(() => (this.#owedPage.has(client.sessionId) ? this.#offer(client, user) : undefined))
+        .catch((error: unknown) => {
+          if (clientLogs.allow(client.sessionId)) logger.warn({ err: error, roomId: this.room.roomId }, "could not mark notifications read");
+        });
     },
   };
 
   protected override onCreate(options: Record<string, unknown> | undefined): void {
     this.#notifier = (options?.[ROOM_SETUP_OPTION] as Pick<RoomSetup, "notifier"> | undefined)?.notifier;
+    pieces.set(this.room, this);
+  }
+
+  /**
+   * A held seat was resumed (server/room/seats.ts): while it was away, live
+   * notifications skipped it, so it is offered what its user has not read.
+   */
+  resumed(sessionId: string): void {
+    const client = this.room.clients.get(sessionId);
+    const user = client && userOf(client);
+    if (!client || !user || !this.#notifier) return;
+    this.#offer(client, user).catch((error: unknown) => {
+      logger.warn({ err: error, roomId: this.room.roomId }, "could not offer unread notifications on a resume; they wait for the next join");
+    });
   }
 
   protected override async onJoin(client: Client): Promise<void> {
@@ -48,15 +74,23 @@ export class LiveNotifications extends RoomPlugin<Room> {
     // Listening before reading: a notification stored in between arrives live, and the client drops the repeat by id.
     await this.#notifier.attach(user, this.room, client.sessionId);
     try {
-      const unread = await this.#notifier.unread(user);
-      if (unread.notifications.length > 0) client.send(FrameworkMessage.NOTIFICATIONS, unread);
+      await this.#offer(client, user);
     } catch (error) {
       logger.warn({ err: error, roomId: this.room.roomId }, "could not offer unread notifications; they wait for the next join");
     }
   }
 
+  /** The oldest page of what the user has not acknowledged, if any. */
+  async #offer(client: Client, user: string): Promise<void> {
+    const unread = await this.#notifier!.unread(user);
+    if (unread.more) this.#owedPage.add(client.sessionId);
+    else this.#owedPage.delete(client.sessionId);
+    if (unread.notifications.length > 0 && this.room.clients.get(client.sessionId)) client.send(FrameworkMessage.NOTIFICATIONS, unread);
+  }
+
   protected override onLeave(client: Client): void {
     this.#acknowledged.delete(client.sessionId);
+    this.#owedPage.delete(client.sessionId);
     const user = userOf(client);
     if (user) this.#notifier?.detach(user, this.room, client.sessionId);
   }

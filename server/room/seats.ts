@@ -20,6 +20,7 @@ import { logger } from "../logger.ts";
 import { reconnects } from "../ops/metrics.ts";
 import { seatAuthOf } from "./colyseus-internals.ts";
 import { closedForMisbehaviour } from "./misbehaviour.ts";
+import { notificationsOf } from "./notifications.ts";
 
 /** The user id owning the seat `reconnectionToken` resumes (held, or still connected); undefined when the room does not know the token. */
 export function seatOwner(room: Room, reconnectionToken: string): string | undefined {
@@ -57,6 +58,7 @@ export class SeatHolding extends RoomPlugin<Room & { settings: { reconnectSecond
     this.room.allowReconnection(client, seconds).then(
       () => {
         reconnects.labels(this.room.roomName).inc();
+        notificationsOf(this.room)?.resumed(client.sessionId);
         if (sessionLogs.allow("reconnected")) logger.info({ roomId: this.room.roomId, sessionId: client.sessionId }, "player reconnected");
       },
       // Window over or room disposing: Colyseus calls onLeave, which frees the seat.
