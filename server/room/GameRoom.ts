@@ -26,7 +26,7 @@ import { DrainAndAnnounce, drainOf, type DrainOptions } from "./drain.ts";
 import { DurableRoom, durableOf } from "./durable.ts";
 import { runOnDeadlines, type StepContext } from "./fixed-step.ts";
 import { RoomLifecycle, type RoomSetup } from "./lifecycle.ts";
-import { seatOwner } from "./seats.ts";
+import { expectReconnection, seatOwner } from "./seats.ts";
 import type { Store } from "../storage/store.ts";
 import type { FrameworkSettings } from "./room-type.ts";
 
@@ -70,6 +70,11 @@ export abstract class GameRoom<
    */
   ownerOfReconnection(reconnectionToken: string): string | undefined {
     return seatOwner(this, reconnectionToken);
+  }
+
+  /** The reconnect route, once the identity is the owner's: a socket of that seat still open here is being replaced, not kicked. */
+  expectReconnection(reconnectionToken: string): void {
+    expectReconnection(this, reconnectionToken);
   }
 
   /**
