@@ -19,6 +19,7 @@ import { sessionLogs } from "../log-limit.ts";
 import { logger } from "../logger.ts";
 import { reconnects } from "../ops/metrics.ts";
 import { seatAuthOf } from "./colyseus-internals.ts";
+import { durableOf } from "./durable.ts";
 import { closedForMisbehaviour } from "./misbehaviour.ts";
 
 /** The user id owning the seat `reconnectionToken` resumes (held, or still connected); undefined when the room does not know the token. */
@@ -71,6 +72,7 @@ export class SeatHolding extends RoomPlugin<Room & { settings: { reconnectSecond
     this.room.allowReconnection(client, seconds).then(
       () => {
         reconnects.labels(this.room.roomName).inc();
+        durableOf(this.room)?.seatsChanged(); // the seat's token changed: a durable room saves it now
         if (sessionLogs.allow("reconnected")) logger.info({ roomId: this.room.roomId, sessionId: client.sessionId }, "player reconnected");
       },
       // Window over or room disposing: Colyseus calls onLeave, which frees the seat.
