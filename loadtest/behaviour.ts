@@ -19,13 +19,32 @@ export function seededRng(seed: number): Rng {
 /** The link's round trip, ms, as the browser estimates it (shared/round-trip.ts); NaN until measured. */
 export type NetworkRtt = () => number;
 
+/**
+ * Which room a bot plays in, for behaviours that choose it (a board id, say):
+ * bots share a room `perRoom` at a time, bot `bot` in room `room`, and `run`
+ * tells this run's rooms from an earlier run's.
+ */
+export interface BotSeat {
+  bot: number;
+  room: number;
+  perRoom: number;
+  run: string;
+}
+
 /** What a behaviour gets when its bot has joined a room. */
 export interface BotContext {
   room: Room;
   rng: Rng;
   rtt: NetworkRtt;
+  seat: BotSeat;
+  /** The bot's user id from its guest identity ("" against a server without identities). */
+  userId: string;
   /** Record one move's round trip to its acknowledgement, ms (for moves sent as requests; inputs are timed by the fleet). */
   acknowledged(ms: number): void;
+  /** Record one sample of a timing the behaviour declared in `figures.timings`, ms. */
+  time(name: string, ms: number): void;
+  /** Add to a count the behaviour declared in `figures.counts` (bytes, say); reported per client-second. */
+  count(name: string, amount: number): void;
 }
 
 /** One bot's play in one room. */
@@ -47,14 +66,40 @@ export interface Behaviour {
   session: SessionPattern;
   /** Does this behaviour read the state beyond the first full snapshot? */
   decodesPatches: boolean;
-  /** Options for joinOrCreate besides the name (a mode, say). */
-  joinOptions?: Record<string, unknown>;
+  /** Options for joinOrCreate besides the name (a mode, say), or a function of the bot's seat for behaviours that choose their room. */
+  joinOptions?: Record<string, unknown> | ((seat: BotSeat) => Record<string, unknown>);
+  /**
+   * Figures the behaviour measures itself: each timing is reported as
+   * `<name>_count`, `<name>_p50_ms`, `_p95_ms`, `_p99_ms`, `_max_ms`; each
+   * count as `<name>_per_client_s`. All over the steady part of the run.
+   */
+  figures?: { timings?: readonly string[]; counts?: readonly string[] };
   play(context: BotContext): BotPlayer;
 }
 
 /** What rooms/<type>/bots.ts exports. */
 export interface BotModule {
   behaviours: Record<string, Behaviour>;
+}
+
+/** A context for driving a behaviour in a spec, outside the fleet: whatever is not given is a no-op or a neutral value. */
+export function specContext(given: Pick<BotContext, "room" | "rng"> & Partial<BotContext>): BotContext {
+  return {
+    rtt: () => 0,
+    seat: { bot: 0, room: 0, perRoom: 1, run: "spec" },
+    userId: "",
+    acknowledged: () => undefined,
+    time: () => undefined,
+    count: () => undefined,
+    ...given,
+  };
+}
+
+/** The figure names a behaviour's own measurements are reported under (usable in --assert). */
+export function behaviourFigureNames(behaviour: Behaviour): string[] {
+  const timings = (behaviour.figures?.timings ?? []).flatMap((t) => ["count", "p50_ms", "p95_ms", "p99_ms", "max_ms"].map((s) => `${t}_${s}`));
+  const counts = (behaviour.figures?.counts ?? []).map((c) => `${c}_per_client_s`);
+  return [...timings, ...counts];
 }
 
 /** The bot behaviours of a room type, from its folder; an error names the known ones. */

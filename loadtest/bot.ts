@@ -8,7 +8,7 @@
 import { CloseCode, type Room } from "@colyseus/sdk";
 import { MAX_NAME_LENGTH } from "../shared/protocol.ts";
 import type { LinkSettings } from "../shared/link.ts";
-import { seededRng, type Behaviour, type BotPlayer, type Rng } from "./behaviour.ts";
+import { seededRng, type Behaviour, type BotPlayer, type BotSeat, type Rng } from "./behaviour.ts";
 import { recordMs } from "./histogram.ts";
 import { pingThrough, RoundTripEstimate } from "../shared/round-trip.ts";
 import type { Meter } from "./meter.ts";
@@ -25,6 +25,10 @@ export interface BotOptions {
   behaviour: Behaviour;
   link: LinkSettings;
   meter: Meter;
+  /** Bots per room, for behaviours that choose their room (BotSeat). */
+  perRoom: number;
+  /** This run's id, the same in every worker. */
+  run: string;
   /** Seconds between the storm's waves of dropped sockets. */
   stormEverySeconds: number;
   /** performance.now() at which the run started: storm waves are aligned to it across workers. */
@@ -114,7 +118,9 @@ export class Bot {
       const token = await this.identityToken();
       if (token) client.auth.token = token;
       started = performance.now(); // the sign-in happens before Play, as in the browser: not part of the join
-      room = await client.joinOrCreate(roomName, { ...this.options.behaviour.joinOptions, name: `bot ${index}`.slice(0, MAX_NAME_LENGTH) });
+      const { joinOptions } = this.options.behaviour;
+      const options = typeof joinOptions === "function" ? joinOptions(this.seat()) : joinOptions;
+      room = await client.joinOrCreate(roomName, { ...options, name: `bot ${index}`.slice(0, MAX_NAME_LENGTH) });
     } catch (error) {
       meter.joinFailed(error);
       // A refused player tries again a little later, as a person would.
@@ -135,7 +141,11 @@ export class Bot {
       room,
       rng: this.rng,
       rtt: () => this.roundTrip.estimateMs,
+      seat: this.seat(),
+      userId: this.guest?.user.id ?? "",
       acknowledged: (ms) => { recordMs(meter.ack, ms); meter.inputsSent++; meter.inputsAcked++; },
+      time: (name, ms) => meter.time(name, ms),
+      count: (name, amount) => meter.count(name, amount),
     });
     // Like the browser, keep the link's round trip for the input-queue rule.
     this.roundTrip.reset();
@@ -172,6 +182,11 @@ export class Bot {
       if (!this.stopped && code !== CloseCode.CONSENTED) this.later(1000, () => this.join());
     });
     this.planSession();
+  }
+
+  private seat(): BotSeat {
+    const { index, perRoom, run } = this.options;
+    return { bot: index, room: Math.floor(index / perRoom), perRoom, run };
   }
 
   private planSession(): void {

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { AssertionSyntaxError, checkFigureNames, judge, parseAssertions, type Assertion } from "./assertions.ts";
 import { int, num } from "../tools/args.ts";
-import { behavioursOf } from "./behaviour.ts";
+import { behaviourFigureNames, behavioursOf } from "./behaviour.ts";
 import { RunError, runLoad } from "./coordinator.ts";
 import { buildReport } from "./figures.ts";
 import { finalTable, htmlReport, progressLine } from "./report.ts";
@@ -53,6 +53,8 @@ export function program(): Command {
     .option("--latency <ms>", "added round-trip latency per bot, half each way (the browser's link conditioner)", num("--latency", 0, 2000), 0)
     .option("--jitter <ms>", "round-trip jitter: each direction's delay varies by ±jitter/2", num("--jitter", 0, 500), 0)
     .option("--loss <percent>", "packet loss, delivered as TCP does: an in-order stall for a retransmission, never a missing message", num("--loss", 0, 50), 0)
+    .option("--per-room <count>", "bots per room, for behaviours that choose their room (a board's editors)", int("--per-room", 1, 10_000), 5)
+    .option("--rooms <count>", "rooms to fill, for behaviours that choose their room: --bots becomes rooms × --per-room", int("--rooms", 1, 100_000))
     .option("--storm-every <seconds>", "for the storm behaviour: seconds between waves of dropped sockets", num("--storm-every", 1, 3600), 10)
     .option("--assert <clauses>", 'thresholds that set the exit code, e.g. "ack_p99_ms<100,join_failed=0"')
     .option("-o, --out <dir>", "directory for the JSON and HTML reports", "loadtest-reports")
@@ -64,6 +66,7 @@ Figures (names usable in --assert): ${FIGURE_NAMES.join(", ")}, disconnects_<clo
 Examples:
   npm run loadtest -- --bots 64 --duration 20
   npm run loadtest -- --endpoint http://127.0.0.1:2567 --room arena --bots 500 --ramp 10 --duration 60 --workers 2
+  npm run loadtest -- --room board --rooms 20 --per-room 5 --duration 60
   npm run loadtest -- --behaviour storm --bots 48 --latency 40 --jitter 20 --loss 1 --assert "reconnect_failed=0"`);
 }
 
@@ -86,10 +89,14 @@ export async function main(argv: string[]): Promise<number> {
     const known = await behavioursOf(o.room).catch((error: Error) => { throw new AssertionSyntaxError(error.message); });
     o.behaviour ??= Object.keys(known)[0];
     if (!known[o.behaviour]) throw new AssertionSyntaxError(`No behaviour "${o.behaviour}" for ${o.room}. Known: ${Object.keys(known).join(", ")}.`);
+    if (o.rooms !== undefined) {
+      if (cmd.getOptionValueSource("bots") !== "default") throw new AssertionSyntaxError("Give --rooms (with --per-room) or --bots, not both.");
+      o.bots = o.rooms * o.perRoom;
+    }
     if (o.ramp >= o.duration) throw new AssertionSyntaxError(`--ramp (${o.ramp} s) must be shorter than --duration (${o.duration} s), or no bot plays at full strength.`);
     if (o.assert) {
       assertions = parseAssertions(o.assert);
-      checkFigureNames(assertions, FIGURE_NAMES);
+      checkFigureNames(assertions, [...FIGURE_NAMES, ...behaviourFigureNames(known[o.behaviour])]);
     }
   } catch (error) {
     console.error(`loadtest: ${(error as Error).message}`);
@@ -100,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     endpoints, roomName: o.room, behaviour: o.behaviour, bots: o.bots, rampSeconds: o.ramp, durationSeconds: o.duration, workers,
     link,
     stormEverySeconds: o.stormEvery,
+    perRoom: o.perRoom,
   };
 
   const live = !o.quiet;

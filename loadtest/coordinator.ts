@@ -23,6 +23,8 @@ export interface LoadOptions {
   durationSeconds: number;
   link: LinkSettings;
   stormEverySeconds: number;
+  /** Bots per room, for behaviours that choose their room (a board's editors); default 1. */
+  perRoom?: number;
   /** Seconds of the run over which steady-state figures are taken; default: after the ramp. */
   steadyFrom?: number;
   /** Called with each finished second; return "stop" to end the run early. */
@@ -114,6 +116,7 @@ export class LoadRun {
         link: options.link,
         schedule: options.schedule,
         stormEverySeconds: options.stormEverySeconds,
+        perRoom: options.perRoom ?? 1,
         startAtEpochMs,
       };
       child.send({ type: "start", plan } satisfies ToWorker);

@@ -22,6 +22,8 @@ export interface RunReport {
   joinErrors: Record<string, number>;
   closeCodes: Record<string, number>;
   series: SecondPoint[];
+  /** Names of the figures the behaviour measured itself (BotContext.time / count). */
+  behaviourFigures: string[];
 }
 
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -98,11 +100,32 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   const steadySpan = steady.length ? sum(steadyReports, (r) => r.dt) / Math.max(1, steady[0].reports.length) : 0;
   figures.bot_cpu_percent = steadySpan > 0 ? round((botCpuUs / 1e6 / steadySpan) * 100, 1) : 0;
 
+  Object.assign(figures, behaviourFigures(steadyReports, botSeconds));
   Object.assign(figures, serverFigures(run, steady.length ? steady : all));
 
   const joinErrors: Record<string, number> = {};
   for (const r of everything) for (const [m, n] of Object.entries(r.joinErrors)) joinErrors[m] = (joinErrors[m] ?? 0) + n;
   return { figures, joinErrors, closeCodes, steady: [from, to] };
+}
+
+/** What the behaviour measured itself: its timings' percentiles and its counts per client-second. */
+function behaviourFigures(reports: WindowReport[], botSeconds: number): Figures {
+  const figures: Figures = {};
+  const timings = new Set(reports.flatMap((r) => Object.keys(r.timings ?? {})));
+  for (const name of [...timings].sort()) {
+    const h = newHistogram();
+    for (const r of reports) mergeInto(h, r.timings?.[name] ?? "");
+    const p = percentilesMs(h);
+    h.destroy();
+    figures[`${name}_count`] = p.count;
+    figures[`${name}_p50_ms`] = p.p50; figures[`${name}_p95_ms`] = p.p95; figures[`${name}_p99_ms`] = p.p99; figures[`${name}_max_ms`] = p.max;
+  }
+  const counts = new Set(reports.flatMap((r) => Object.keys(r.counts ?? {})));
+  for (const name of [...counts].sort()) {
+    const total = reports.reduce((a, r) => a + (r.counts?.[name] ?? 0), 0);
+    figures[`${name}_per_client_s`] = botSeconds > 0 ? round(total / botSeconds, 1) : 0;
+  }
+  return figures;
 }
 
 /** Server figures between the scrapes that open and close the steady window, summed over processes. */
@@ -168,5 +191,6 @@ export function buildReport(run: LoadRun, config: Record<string, unknown>, start
     joinErrors,
     closeCodes,
     series: run.seconds.map((s) => s.point!).filter(Boolean),
+    behaviourFigures: Object.keys(behaviourFigures(run.seconds.flatMap((s) => s.reports), 1)),
   };
 }

@@ -4,7 +4,7 @@
  * and starts the next one, so the coordinator can chart every figure over time
  * and sum any span of seconds exactly.
  */
-import { encode, newHistogram, type Histogram } from "./histogram.ts";
+import { encode, newHistogram, recordMs, type Histogram } from "./histogram.ts";
 
 /** One worker's measurements over one window, as sent to the coordinator. */
 export interface WindowReport {
@@ -47,6 +47,10 @@ export interface WindowReport {
   /** This worker process's CPU time over the window, µs (user + system). */
   cpuUs: number;
   rssBytes: number;
+  /** Timings a behaviour measured itself (BotContext.time): name → encoded histogram, µs. */
+  timings: Record<string, string>;
+  /** Counts a behaviour kept itself (BotContext.count): name → total over the window. */
+  counts: Record<string, number>;
   /** The fixed step this worker paces its bots at, ms: what their rooms advertised (0 while none has, or for turn-based play). */
   stepMs: number;
 }
@@ -72,6 +76,8 @@ export class Meter {
   inputBacklog: Histogram = newHistogram();
   /** Bots currently in a room (a gauge, kept by the bots). */
   connected = 0;
+  timings = new Map<string, Histogram>();
+  counts: Record<string, number> = {};
 
   private startedAt: number;
   private windowStart: number;
@@ -90,6 +96,17 @@ export class Meter {
     const message = error instanceof Error ? error.message : String(error);
     const key = message.slice(0, 120) || "unknown error";
     this.joinErrors[key] = (this.joinErrors[key] ?? 0) + 1;
+  }
+
+  /** One sample of a behaviour's own timing, ms. */
+  time(name: string, ms: number): void {
+    let histogram = this.timings.get(name);
+    if (!histogram) this.timings.set(name, (histogram = newHistogram()));
+    recordMs(histogram, ms);
+  }
+
+  count(name: string, amount: number): void {
+    this.counts[name] = (this.counts[name] ?? 0) + amount;
   }
 
   closed(code: number): void {
@@ -144,7 +161,10 @@ export class Meter {
       cpuUs: cpu.user + cpu.system,
       rssBytes: process.memoryUsage.rss(),
       stepMs: this.stepMs,
+      timings: Object.fromEntries([...this.timings].map(([name, h]) => [name, encodeAndReset(h)])),
+      counts: this.counts,
     };
+    this.counts = {};
     this.windowStart = now;
     this.botSeconds = 0;
     this.joinsOk = this.joinsFailed = this.reconnectsOk = this.reconnectsFailed = 0;

@@ -61,6 +61,11 @@ export function finalTable(report: RunReport, verdicts: Verdict[]): string {
       for (const name of Object.keys(f).filter((n) => n.startsWith("server_tick_p99_ms_"))) table.push([`tick p99, ${name.slice(19)} rooms (ms)`, format(f[name]), name]);
     }
   }
+  const own = (report.behaviourFigures ?? []).filter((name) => f[name] !== undefined);
+  if (own.length > 0) {
+    table.push([{ colSpan: 3, content: "Measured by the behaviour (steady state)" }]);
+    for (const name of own) table.push([name.replace(/_/g, " "), format(f[name]), name]);
+  }
   const codes = Object.entries(report.closeCodes);
   table.push([{ colSpan: 3, content: "Disconnects by close code" }]);
   if (codes.length === 0) table.push(["none", "0", "disconnects_total"]);

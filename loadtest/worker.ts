@@ -20,6 +20,8 @@ export interface WorkerPlan {
   link: LinkSettings;
   schedule: Schedule;
   stormEverySeconds: number;
+  /** Bots per room, for behaviours that choose their room. */
+  perRoom: number;
   /** Date.now() at which the run starts, shared by every worker. */
   startAtEpochMs: number;
 }
@@ -72,6 +74,8 @@ class Fleet {
         link: plan.link,
         meter: this.meter,
         stormEverySeconds: plan.stormEverySeconds,
+        perRoom: plan.perRoom,
+        run: plan.startAtEpochMs.toString(36),
         runStartedAt: this.runStartedAt,
         onStepRate: (stepMs) => this.startTicking(stepMs),
       });

@@ -8,4 +8,5 @@ export const roomTypes = listRoomTypes(
   await import("./arena/index.ts"),
   await import("./cards/index.ts"),
   await import("./chat/index.ts"),
+  await import("./board/index.ts"),
 );

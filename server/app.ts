@@ -5,7 +5,7 @@
  * It names no room type: the entry point passes the list (rooms/index.ts).
  */
 import { defineRoom, defineServer, LobbyRoom, LocalDriver, LocalPresence, matchMaker, definePlugins, type Server } from "@colyseus/core";
-import { LOBBY_ROOM } from "../shared/protocol.ts";
+import { LOBBY_ROOM, MAX_CLIENT_FRAME_BYTES } from "../shared/protocol.ts";
 import type { Config } from "./config.ts";
 import { compressionOptions } from "./edge/compression.ts";
 import { governCors } from "./edge/cors.ts";
@@ -18,6 +18,7 @@ import { guardReconnectRoute } from "./identity/reconnection.ts";
 import { IdentityVerifier } from "./identity/tokens.ts";
 import { limitedColyseusLogger } from "./log-limit.ts";
 import { followAnnouncements } from "./ops/announcements.ts";
+import { Notifier } from "./ops/notifications.ts";
 import { routes } from "./ops/http.ts";
 import { tickDuration } from "./ops/metrics.ts";
 import { Placement } from "./ops/placement.ts";
@@ -29,6 +30,7 @@ import { DrainAndAnnounce } from "./room/drain.ts";
 import { DurableRestorer } from "./room/durable.ts";
 import { checkFrames } from "./room/frame-guard.ts";
 import { ROOM_SETUP_OPTION, type RoomSetup } from "./room/lifecycle.ts";
+import { LiveNotifications } from "./room/notifications.ts";
 import { DEFAULT_ADMISSION, parseRoomSettings, type RoomType } from "./room/room-type.ts";
 import { openStore, StoreError, type Store } from "./storage/index.ts";
 
@@ -41,11 +43,13 @@ export interface GameServer extends Server {
   limits: AddressLimits;
   /** The one Store every room of this process shares; closed on shutdown. */
   store: Store;
+  /** Live notifications to any user on any process: `server.notifier.notify(userId, { kind, text })`. */
+  notifier: Notifier;
 }
 
-/** Colyseus's LobbyRoom (live listings of every room type) that also hears announcements, for the title screen. */
+/** Colyseus's LobbyRoom (live listings of every room type) that also hears announcements and notifications, for the title screen. */
 class Lobby extends LobbyRoom {
-  plugins = definePlugins([new DrainAndAnnounce()]);
+  plugins = definePlugins([new DrainAndAnnounce(), new LiveNotifications()]);
 
   /** The reconnect route asks every room who owns a seat (server/identity/reconnection.ts); a listing has no owner to protect. */
   ownerOfReconnection(): undefined {
@@ -59,6 +63,8 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (!redis) useLocalPresence();
   const store = openProcessStore(config);
+  const presence = redis?.presence ?? new LocalPresence();
+  const notifier = new Notifier(presence, store, { kept: config.notificationsKept });
   const placement = new Placement(config);
   const holder = () => (redis ? matchMaker.processId : LOCAL_HOLDER);
   const identities = new IdentityVerifier(config.auth);
@@ -68,7 +74,7 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
 
   const transport = new MeteredWebSocketTransport({
     server: createEdgeServer(config, limits),
-    maxPayload: 4 * 1024, // bytes: an input frame is a few bytes, chat at most a few hundred
+    maxPayload: MAX_CLIENT_FRAME_BYTES,
     pingInterval: 5000, // ms between heartbeats; a silent socket is dropped after 2 misses
     pingMaxRetries: 2,
     beforeUpgrade: upgradeGate(config.edge, identities),
@@ -81,7 +87,7 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
 
   const server = defineServer({
     transport,
-    presence: redis?.presence ?? new LocalPresence(),
+    presence,
     driver: redis?.driver ?? new LocalDriver(),
     publicAddress: config.publicAddress,
     selectProcessIdToCreateRoom: placement.select,
@@ -89,8 +95,8 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
     gracefullyShutdown: false,
     logger: limitedColyseusLogger,
     greet: false,
-    rooms: registrations(config, roomTypes, identities, limits, store, holder),
-    express: routes(config, roomTypes, identities),
+    rooms: registrations(config, roomTypes, identities, limits, store, notifier, holder),
+    express: routes(config, roomTypes, identities, { notifier, store }),
   });
 
   // Durable rooms come back: on one machine those the last run held; with Redis those of any process the reaper finds dead.
@@ -103,7 +109,7 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
     placement.stop();
     await store.close();
   });
-  return Object.assign(server, { placement, roomTypes, limits, store });
+  return Object.assign(server, { placement, roomTypes, limits, store, notifier });
 }
 
 /** Who holds a durable room without Redis: the one process of this machine's DATA_DIR, whatever its process id this run. */
@@ -125,11 +131,12 @@ function openProcessStore(config: Config): Store {
  * lobby. Every one has its clients' frames checked before Colyseus decodes
  * them (server/room/frame-guard.ts).
  */
-function registrations(config: Config, roomTypes: readonly RoomType[], identities: IdentityVerifier, limits: AddressLimits, store: Store, holder: () => string) {
+function registrations(config: Config, roomTypes: readonly RoomType[], identities: IdentityVerifier, limits: AddressLimits, store: Store, notifier: Notifier, holder: () => string) {
   installPluginHooksEarly(Lobby);
   checkFrames(Lobby);
   installAdmission(Lobby, admissionCheck(identities, DEFAULT_ADMISSION));
-  const rooms: Record<string, ReturnType<typeof defineRoom<any>>> = { [LOBBY_ROOM]: defineRoom(Lobby) };
+  const lobbySetup: Pick<RoomSetup, "notifier"> = { notifier };
+  const rooms: Record<string, ReturnType<typeof defineRoom<any>>> = { [LOBBY_ROOM]: defineRoom(Lobby, { [ROOM_SETUP_OPTION]: lobbySetup }) };
   for (const type of roomTypes) {
     if (rooms[type.name]) throw new Error(`Two room types are named "${type.name}".`);
     installPluginHooksEarly(type.room);
@@ -143,6 +150,7 @@ function registrations(config: Config, roomTypes: readonly RoomType[], identitie
       stateBufferBytes: type.stateBufferBytes,
       durable: type.durable && { ...type.durable, holder },
       store,
+      notifier,
       limitCreation: (roomType) => limitRoomCreation(limits, roomType),
     };
     rooms[type.name] = defineRoom(type.room, { [ROOM_SETUP_OPTION]: setup })

@@ -32,6 +32,7 @@ const Env = z.object({
   AUTH_SECRET: z.string().min(32, "use at least 32 characters (e.g. `openssl rand -base64 48`)").optional(),
   AUTH_ISSUER: z.string().min(1).default("tickforge"),
   AUTH_TOKEN_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(3600),
+  AUTH_SESSION_MAX_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
   AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   AUTH_JWKS_ISSUER: z.string().min(1).optional(),
   AUTH_JWKS_AUDIENCE: z.string().min(1).optional(),
@@ -58,6 +59,8 @@ const Env = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   // Without REDIS_URL the Store is a SQLite file in this folder (server/storage/).
   DATA_DIR: z.string().min(1).default("data"),
+  // Live notifications kept per user until they acknowledge them (server/ops/notifications.ts).
+  NOTIFICATIONS_KEPT: z.coerce.number().int().min(1).max(1000).default(50),
   // What the SDK puts after ws:// — host[:port][/prefix]; a scheme here would be doubled.
   PUBLIC_ADDRESS: z.string().regex(/^[^\s/:]+(:\d+)?(\/[^\s]*)?$/, "expected host[:port][/path] without a scheme, e.g. game-1.example.com or 127.0.0.1:3001").optional(),
   LOG_LEVEL: LogLevel.default("info"),
@@ -83,6 +86,9 @@ const Env = z.object({
 }).refine((e) => !e.AUTH_JWKS_URL || Boolean(e.AUTH_JWKS_ISSUER && e.AUTH_JWKS_AUDIENCE), {
   path: ["AUTH_JWKS_ISSUER"],
   message: "with AUTH_JWKS_URL, set AUTH_JWKS_ISSUER and AUTH_JWKS_AUDIENCE too: a token is only accepted from that issuer, for that audience",
+}).refine((e) => e.NODE_ENV !== "production" || !e.AUTH_JWKS_URL || e.AUTH_JWKS_URL.startsWith("https:"), {
+  path: ["AUTH_JWKS_URL"],
+  message: "must be https: when NODE_ENV=production (over plain http anyone on the path could swap the provider's keys)",
 }).refine((e) => e.NODE_ENV !== "production" || Boolean(e.AUTH_SECRET), {
   path: ["AUTH_SECRET"],
   message: "required when NODE_ENV=production (a generated secret would differ per process and per restart, logging every player out)",
@@ -94,6 +100,8 @@ export type Config = Readonly<{
   redisUrl: string | undefined;
   /** Where the SQLite Store keeps its file when REDIS_URL is unset (DATA_DIR). */
   dataDir: string;
+  /** Notifications kept per user until acknowledged; the oldest go first (NOTIFICATIONS_KEPT). */
+  notificationsKept: number;
   publicAddress: string | undefined;
   logLevel: z.infer<typeof LogLevel>;
   /** What every room gets, whatever its type (server/room/room-type.ts). */
@@ -105,7 +113,7 @@ export type Config = Readonly<{
   /** Placement caps: a process at either one takes no new rooms. */
   maxRoomsPerProcess: number;
   maxCcuPerProcess: number;
-  /** Bearer token for POST /admin/announce; unset turns the route off. */
+  /** Bearer token for the operator routes (/admin/…, docs/operations.md); unset turns them off. */
   adminToken: string | undefined;
   /** Basic-auth credentials for /monitor; unset turns the route off. */
   monitor: Readonly<{ username: string; password: string }> | undefined;
@@ -128,6 +136,8 @@ export type AuthConfig = Readonly<{
   issuer: string;
   /** How long a guest token lives; clients refresh before then. */
   tokenSeconds: number;
+  /** How long after a guest's first token refreshes stop (AUTH_SESSION_MAX_SECONDS). */
+  sessionMaxSeconds: number;
   /** An external identity provider whose tokens are accepted too. */
   external: Readonly<{ jwksUrl: string; issuer: string; audience: string }> | undefined;
 }>;
@@ -181,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     redisUrl: e.REDIS_URL,
     dataDir: e.DATA_DIR,
+    notificationsKept: e.NOTIFICATIONS_KEPT,
     publicAddress: e.PUBLIC_ADDRESS,
     logLevel: e.LOG_LEVEL,
     rooms: Object.freeze({
@@ -203,6 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       secretGenerated: !e.AUTH_SECRET,
       issuer: e.AUTH_ISSUER,
       tokenSeconds: e.AUTH_TOKEN_SECONDS,
+      sessionMaxSeconds: e.AUTH_SESSION_MAX_SECONDS,
       external: e.AUTH_JWKS_URL && e.AUTH_JWKS_ISSUER && e.AUTH_JWKS_AUDIENCE
         ? Object.freeze({ jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_JWKS_ISSUER, audience: e.AUTH_JWKS_AUDIENCE })
         : undefined,

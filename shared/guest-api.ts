@@ -24,9 +24,14 @@ export function requestGuestToken(endpoint: string, name: string, fetchFn: Fetch
   return call(fetchFn, endpoint, GUEST_SIGN_IN_PATH, { "content-type": "application/json" }, JSON.stringify({ name }));
 }
 
-/** POST /auth/refresh: the same identity, a later expiry; the old token stays valid until its own expiry. */
-export function refreshToken(endpoint: string, token: string, fetchFn: FetchLike = fetch): Promise<IssuedToken> {
-  return call(fetchFn, endpoint, TOKEN_REFRESH_PATH, { authorization: `Bearer ${token}` });
+/**
+ * POST /auth/refresh: the same identity, a later expiry; the old token stays valid until its own expiry.
+ * With `rename`, a guest's token also carries that name from now on (same user id).
+ */
+export function refreshToken(endpoint: string, token: string, fetchFn: FetchLike = fetch, rename?: string): Promise<IssuedToken> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (rename === undefined) return call(fetchFn, endpoint, TOKEN_REFRESH_PATH, headers);
+  return call(fetchFn, endpoint, TOKEN_REFRESH_PATH, { ...headers, "content-type": "application/json" }, JSON.stringify({ name: rename }));
 }
 
 /** When to refresh a token: at two thirds of its life, so a slow network still beats its expiry. */

@@ -12,9 +12,54 @@ export const FrameworkMessage = Object.freeze({
   ANNOUNCEMENT: "announcement",
   /** This process is draining: `ShutdownNotice`, then close code SERVER_SHUTDOWN. */
   SHUTDOWN: "shutdown",
+  /** One live notification for this user: `Notification` (to every socket they have, in any room, on any process). */
+  NOTIFICATION: "notification",
+  /** On joining any room, the user's unread notifications: `NotificationBatch` (sent only when there are some). */
+  NOTIFICATIONS: "notifications",
 });
 
+/** Messages every room (and the lobby) accepts from its clients, whatever its type. */
+export const FrameworkClientMessage = Object.freeze({
+  /** The client showed its notifications up to `NotificationsRead.through`: they are not offered again. */
+  NOTIFICATIONS_READ: "notifications:read",
+});
+
+/** What a notification is about; a studio may use its own words (lowercase, digits, `-`, `:`). */
+export type NotificationKind = "message" | "match-ready" | "invitation" | "announcement" | (string & {});
+
+/**
+ * A live notification: "Ann sent you a message", "your match is ready", an
+ * invitation, an operator's announcement. Shown once per `id`; `text` is
+ * plain text (render it with textContent, never as HTML).
+ */
+export interface Notification {
+  id: string;
+  kind: NotificationKind;
+  text: string;
+  /** Who it is from: a user id, or "operator". */
+  from?: string;
+  /** ms since the epoch, when it was raised. */
+  at: number;
+  /** What the client needs to act on it (the channel to open, the room to join). */
+  data?: Record<string, unknown>;
+  /** Its place among the user's stored notifications, to acknowledge with `NotificationsRead`; absent on announcements, which are not stored per user. */
+  seq?: number;
+}
+
+/** The user's unread notifications, oldest first; acknowledge with `{ through }` once shown. */
+export interface NotificationBatch {
+  notifications: Notification[];
+  through: number;
+}
+
+/** The client's acknowledgement: everything up to `through` (a `seq`) was shown. */
+export interface NotificationsRead {
+  through: number;
+}
+
 export interface Announcement {
+  /** Unique per announcement: a client in several rooms hears it on each, and shows it once. */
+  id: string;
   text: string;
   /** ms since the epoch, when the operator's request was accepted. */
   sentAt: number;
@@ -49,6 +94,8 @@ export const CloseCode = Object.freeze({
   KICKED: 4002,
   /** The seat is no longer held (reconnection window over). */
   SEAT_EXPIRED: 4003,
+  /** The SDK closed its own socket because the browser went offline: reconnection may be tried. */
+  MAY_TRY_RECONNECT: 4010,
   /**
    * A frame broke the wire protocol (a length, count, index or type code no
    * conforming client sends), with the reason: a build mismatch or tampering,
@@ -146,6 +193,13 @@ export interface IssuedToken {
 
 /** The longest player name any room type accepts: the client's field and the HUD are laid out for it. */
 export const MAX_NAME_LENGTH = 16;
+
+/**
+ * Largest WebSocket frame a client may send, bytes (the transport's
+ * maxPayload; a bigger one closes the socket with 1009). An input is a few
+ * bytes and a chat line a few hundred; a board splits its ops to fit.
+ */
+export const MAX_CLIENT_FRAME_BYTES = 4 * 1024;
 
 /** The stock LobbyRoom's listing messages, as the title screen receives them. */
 export const LobbyMessage = Object.freeze({ ROOMS: "rooms", ADDED: "+", REMOVED: "-" });

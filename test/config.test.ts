@@ -91,6 +91,12 @@ describe("configuration", () => {
       .toEqual({ jwksUrl: "https://id.example.com/jwks.json", issuer: "https://id.example.com", audience: "game" });
   });
 
+  it("refuses a plain-http identity provider key set in production", () => {
+    const provider = { AUTH_JWKS_ISSUER: "https://id.example.com", AUTH_JWKS_AUDIENCE: "game", AUTH_SECRET: "s".repeat(32) };
+    expect(() => loadConfig({ ...provider, NODE_ENV: "production", AUTH_JWKS_URL: "http://id.example.com/jwks.json" })).toThrow(/^AUTH_JWKS_URL: must be https: when NODE_ENV=production/);
+    expect(loadConfig({ ...provider, AUTH_JWKS_URL: "http://127.0.0.1:9/jwks.json" }).auth.external?.jwksUrl).toBe("http://127.0.0.1:9/jwks.json");
+  });
+
   it.each([
     ["ALLOWED_ORIGINS", "play.example.com"],
     ["TRUSTED_PROXIES", "haproxy"],

@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@colyseus/sdk";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { definePlugins } from "@colyseus/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { framework, GameRoom } from "../server/room/GameRoom.ts";
@@ -33,10 +33,12 @@ const membersOnly = defineRoomType({ name: "members", title: "Members", summary:
 let ts: TestServer;
 let jwks: Server;
 let providerKey: CryptoKey;
+let providerPublicKey: CryptoKey;
 
 beforeAll(async () => {
   const { publicKey, privateKey } = await generateKeyPair("ES256");
   providerKey = privateKey;
+  providerPublicKey = publicKey;
   const jwk = { ...(await exportJWK(publicKey)), kid: "studio-1", alg: "ES256", use: "sig" };
   jwks = createServer((_req, res) => res.setHeader("content-type", "application/json").end(JSON.stringify({ keys: [jwk] })));
   jwks.listen(0, "127.0.0.1");
@@ -157,6 +159,25 @@ describe("refresh", () => {
     await Promise.all([room.leave(), second.leave()]);
   });
 
+  it("renames a guest on request, keeping its user id", async () => {
+    const first = await requestGuestToken(ts.endpoint, "Player");
+    const renamed = await refreshToken(ts.endpoint, first.token, undefined, "Ada");
+    expect(renamed.user).toMatchObject({ id: first.user.id, name: "Ada" });
+    await expect(refreshToken(ts.endpoint, first.token, undefined, "\u0007")).rejects.toMatchObject({ code: 400 });
+  });
+
+  it("keeps the guest's session start through refreshes", async () => {
+    const authTime = Math.floor(Date.now() / 1000) - 3600;
+    const refreshed = await refreshToken(ts.endpoint, await sign({ sub: "guest-steady", auth_time: authTime }));
+    expect(decodeJwt(refreshed.token).auth_time).toBe(authTime);
+  });
+
+  it("stops refreshing a guest session older than AUTH_SESSION_MAX_SECONDS (442), so a stolen token cannot live for ever", async () => {
+    const monthAndADayAgo = Math.floor(Date.now() / 1000) - 31 * 24 * 3600;
+    await expect(refreshToken(ts.endpoint, await sign({ sub: "guest-ancient", auth_time: monthAndADayAgo })))
+      .rejects.toMatchObject({ code: AuthErrorCode.TOKEN_EXPIRED, message: expect.stringMatching(/sign in again/) });
+  });
+
   it("does not refresh an expired token (442), nor without one (440)", async () => {
     const expired = await sign({ sub: "guest-late" }, { expiresAt: Math.floor(Date.now() / 1000) - 1 });
     await expect(refreshToken(ts.endpoint, expired)).rejects.toMatchObject({ code: AuthErrorCode.TOKEN_EXPIRED });
@@ -179,6 +200,12 @@ describe("an external identity provider (AUTH_JWKS_URL)", () => {
   it("refuses the provider's token for another audience (443)", async () => {
     const token = await providerToken({ sub: "user-42", audience: "another-game" });
     await expect(clientWith(token).joinOrCreate("members")).rejects.toMatchObject({ code: AuthErrorCode.TOKEN_FOREIGN_ISSUER });
+  });
+
+  it("refuses an HMAC token that names the provider, whatever key it was signed with (441)", async () => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: "HS256", kid: "studio-1" }).setIssuer(PROVIDER.issuer)
+      .setAudience(PROVIDER.audience).setSubject("user-1").setExpirationTime("10m").sign(new TextEncoder().encode(JSON.stringify(await exportJWK(providerPublicKey))));
+    await expect(clientWith(token).joinOrCreate("members")).rejects.toMatchObject({ code: AuthErrorCode.TOKEN_INVALID });
   });
 
   it("refuses a token that names the provider but is signed with another key (441)", async () => {

@@ -6,6 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { DebugHook } from "../game-client/src/game/debug.ts";
+import { NAME_KEY } from "../game-client/src/net/seat.ts";
 
 export type Hook = DebugHook & { countColours(): Promise<number> };
 declare global {
@@ -33,6 +34,8 @@ export interface OpenOptions {
   expectedErrors?: RegExp[];
   /** Trust any certificate (a spec's self-signed one). */
   ignoreHTTPSErrors?: boolean;
+  /** The player's name kept from an earlier visit, so the guest identity (and chat) signs in with it. */
+  name?: string;
 }
 
 function call(fn: (...args: any[]) => unknown, arg: unknown): string {
@@ -42,6 +45,7 @@ function call(fn: (...args: any[]) => unknown, arg: unknown): string {
 /** Open the game in a fresh browser context (its own sessionStorage) and wait for the title screen. */
 export async function openGame(browser: Browser, endpoint: string, options: OpenOptions = {}): Promise<GamePage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: options.ignoreHTTPSErrors });
+  if (options.name !== undefined) await context.addInitScript(([key, name]) => localStorage.setItem(key, name), [NAME_KEY, options.name]);
   const page = await context.newPage();
   const errors: string[] = [];
   const expected = options.expectedErrors ?? [];

@@ -6,7 +6,7 @@
 export { debugOf, sessionOf } from "./game/context.ts";
 export type { DebugHook, PlayerSnapshot } from "./game/debug.ts";
 export { CENTER_X, CENTER_Y, FONT, HEIGHT, HUD_BAR, PAD, WIDTH } from "./game/layout.ts";
-export { COLORS, css, playerColor, TEX } from "./game/style.ts";
+export { COLORS, css, FONT_FAMILY, MONO_FAMILY, playerColor, TEX } from "./game/style.ts";
 export { button, formatClock, panel, textStyle, type Button } from "./game/ui.ts";
 export { Emitter } from "./net/emitter.ts";
 export type { RoomListing } from "./net/lobby.ts";

@@ -31,6 +31,11 @@ export interface RoomClientModule {
   makeTextures?(scene: Phaser.Scene): void;
   /** Options PLAY creates rooms with (the filterBy keys of its descriptor). */
   createOptions?: Record<string, unknown>;
+  /**
+   * True when the page's address links to a room of this type (a shared board, say): the title screen picks this type and, once the player has a name, joins at once.
+   * A type that has it is reached by links only, so its open rooms are left out of the title screen's list.
+   */
+  linked?(): boolean;
   /** Join options that seat the player as a spectator; the title screen offers WATCH beside JOIN for this type's open rooms. */
   watchOptions?: Record<string, unknown>;
   /** How to play, one line under the title. */

@@ -11,6 +11,7 @@ import { framework } from "../../server/room/GameRoom.ts";
 import type { StepContext } from "../../server/room/fixed-step.ts";
 import { predictedInput, PredictedRoom } from "../../server/room/PredictedRoom.ts";
 import { SeatHolding } from "../../server/room/seats.ts";
+import { MatchChat } from "../chat/match.ts";
 import { MAX_HEALTH, MAX_PLAYERS, PROJECTILE_DAMAGE, RESPAWN_SECONDS, SCOREBOARD_SECONDS } from "./constants.ts";
 import { ArenaMessage, CHAT_BUDGET, CHAT_MAX_LENGTH, MODES, type Chat, type Killed } from "./protocol.ts";
 import {
@@ -49,7 +50,7 @@ interface ArenaFields {
 export class ArenaRoom extends PredictedRoom<{ state: ArenaState; input: ArenaInput; metadata: { mode: string } }, ArenaSettings> {
   maxClients = MAX_PLAYERS;
   state = new ArenaState();
-  plugins = definePlugins([...framework({ budget: CHAT_BUDGET }), new SeatHolding()]);
+  plugins = definePlugins([...framework({ budget: CHAT_BUDGET }), new SeatHolding(), new MatchChat()]);
 
   /**
    * One buffered input is applied per step, plus any steps owed

@@ -2,9 +2,10 @@
  * The board's wire vocabulary: operations, shapes, limits, roles, rejection
  * codes and message names. The server, the browser client and the bots all
  * import this one module, so a name or a limit is defined exactly once.
- * Imports zod and nothing else, so it bundles for the browser.
+ * Imports zod and the framework's shared constants, so it bundles for the browser.
  */
 import { z } from "zod";
+import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol.ts";
 
 /** Message names on the room's channel. */
 export const BoardMessage = Object.freeze({
@@ -18,8 +19,16 @@ export const BoardMessage = Object.freeze({
   duplicate: "board:duplicate",
   /** server → joiner: the whole board, `BoardSnapshot`. */
   snapshot: "board:snapshot",
-  /** either way: cursors and selections, never stored. */
+  /**
+   * Cursors, selections and "is editing", never stored. client → server:
+   * `Presence`, at most PRESENCE_RATE a second. server → everyone:
+   * `PeerPresence[]`, at most PRESENCE_RATE a second, each peer at most once.
+   */
   presence: "board:presence",
+  /** client → server, no payload: send me `snapshot` again (after a BoardDivergedError). */
+  resync: "board:resync",
+  /** client → server request `ShareRequest`, owner only: answered with `ShareLink`. */
+  share: "board:share",
 });
 
 export const ROLES = ["owner", "editor", "viewer"] as const;
@@ -40,12 +49,15 @@ export const MAX_TEXT_STATE_BYTES = 64 * 1024; // encoded Yjs state of one shape
 export const MAX_TEXT_UPDATE_BYTES = 32 * 1024; // one Yjs update in an op: a whole note pasted or undone fits
 export const MAX_STROKE_POINTS = 2000; // points (x, y pairs) in one freehand stroke
 export const MAX_OPS_PER_MESSAGE = 64;
+/** Bytes of msgpack ops in one `board:ops` message: the client frame cap less room for the message's headers. A single op over it is refused LIMIT_MESSAGE by the client. */
+export const MAX_OPS_MESSAGE_BYTES = MAX_CLIENT_FRAME_BYTES - 64;
 export const MAX_GROUP_OPS = 256; // parts of one atomic group (a multi-select move)
 export const OP_RATE_PER_SECOND = 60; // sustained ops per user
 export const OP_BURST = 120; // ops a user may send at once after a quiet spell
 export const MAX_PENDING_OPS = 512; // client queue while offline; below DEDUPE_WINDOW so a replay is always recognised
 export const DEDUPE_WINDOW = 1024; // op ids remembered per user
 export const MAX_ID_LENGTH = 64;
+export const MAX_BOARD_ID = 64; // characters in a board id
 export const MAX_ORDER_KEY_LENGTH = 128;
 export const COORD_LIMIT = 1_000_000; // units either side of the origin
 export const MAX_SIZE = 100_000; // units
@@ -62,6 +74,7 @@ export const REJECTION_CODES = [
   "LIMIT_OPS", // too many ops in one message or group
   "RATE_LIMITED",
   "LIMIT_PENDING", // client side: too many unacknowledged ops queued
+  "LIMIT_MESSAGE", // client side: one op larger than a message may be
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
@@ -84,6 +97,7 @@ export const REJECTION_MESSAGES: Readonly<Record<RejectionCode, string>> = Objec
   LIMIT_OPS: `Send at most ${MAX_OPS_PER_MESSAGE} ops per message and ${MAX_GROUP_OPS} parts per group; split the edit.`,
   RATE_LIMITED: `Editing faster than ${OP_RATE_PER_SECOND} ops a second; this edit was dropped, slow down.`,
   LIMIT_PENDING: "Too many edits are waiting for the server; wait for the connection to catch up.",
+  LIMIT_MESSAGE: `This edit is larger than one message may be (${MAX_OPS_MESSAGE_BYTES} bytes); paste less text, draw a shorter stroke or move fewer shapes at once.`,
 });
 
 export function rejection(opId: string, code: RejectionCode, message: string = REJECTION_MESSAGES[code]): Rejection {
@@ -100,6 +114,46 @@ const orderKey = z.string().min(1).max(MAX_ORDER_KEY_LENGTH).regex(/^[0-9A-Za-z]
 /** Flat [x0, y0, x1, y1, …] relative to the shape's position. */
 const points = z.array(coord).min(4).max(MAX_STROKE_POINTS * 2).refine((p) => p.length % 2 === 0, "Points come in x, y pairs");
 const yjsUpdate = z.custom<Uint8Array>((v) => v instanceof Uint8Array, "Expected bytes (a Yjs update)").refine((u) => u.byteLength <= MAX_TEXT_UPDATE_BYTES, "TEXT_UPDATE_TOO_LARGE");
+
+/** A board's id: what `joinOrCreate("board", { board })` and the share link carry. Pick a random one for a new board. */
+export const BoardId = z.string().min(8).max(MAX_BOARD_ID).regex(/^[A-Za-z0-9_-]+$/, "Board ids are 8 to 64 letters, digits, _ and -");
+
+/** Join options. `invite` is the editor invite from a share link (`ShareLink.invite`). */
+export const BoardJoinOptions = z.object({
+  board: BoardId,
+  invite: z.string().max(128).optional(),
+});
+export type BoardJoinOptions = z.infer<typeof BoardJoinOptions>;
+
+/** Why a join was refused (the SDK's join error carries the code). */
+export const BoardJoinError = Object.freeze({
+  /** Bad join options (no board id, or a malformed one). */
+  INVALID: 400,
+  /** The board is open in another room that is full, or its server just stopped; join again shortly. */
+  BUSY: 409,
+  /** The board storage is unreachable; join again shortly. */
+  UNAVAILABLE: 503,
+});
+
+/**
+ * The owner's sharing request. `rotate` makes a new editor invite, so every
+ * earlier editor link stops working. `linkRole` is what the board id alone
+ * gives: "viewer" (the default) or "editor" (anyone with the link edits);
+ * people on the board through the plain link take the new role at once.
+ */
+export const ShareRequest = z.object({ rotate: z.boolean().optional(), linkRole: z.enum(["viewer", "editor"]).optional() }).strict();
+export type ShareRequest = z.infer<typeof ShareRequest>;
+export type LinkRole = "viewer" | "editor";
+
+/** Open `?board=<board>&invite=<invite>` to edit; the board id alone gives `linkRole`. */
+export interface ShareLink {
+  board: string;
+  invite: string;
+  linkRole: LinkRole;
+}
+
+/** Code of a refused `board:share` request (only the owner may share edit access). */
+export const SHARE_FORBIDDEN = 4403;
 
 /** Every property that is a last-writer-wins register, with its value type. */
 export const ShapeProps = z.object({
@@ -253,6 +307,15 @@ export const Presence = z.object({
   editing: id.nullable(),
 }).strict();
 export type Presence = z.infer<typeof Presence>;
+
+/**
+ * One peer's presence as the server broadcasts it, integers for cheap
+ * msgpack: `[peer, x, y]` when only the cursor moved, `[peer, x, y,
+ * selection, editing]` when the selection or editing changed (and for every
+ * peer in the message a joiner gets first). `peer` is the member's `peer` in
+ * the room state, which carries their name, colour and role.
+ */
+export type PeerPresence = [peer: number, x: number, y: number] | [peer: number, x: number, y: number, selection: string[], editing: string | null];
 
 /** An op as the server ordered it: guards resolved, skipped parts removed, z made unique. */
 export interface AppliedOp {

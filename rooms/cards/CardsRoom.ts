@@ -14,6 +14,7 @@ import { z } from "zod";
 import { ClientErrorCode } from "../../shared/protocol.ts";
 import { framework, GameRoom } from "../../server/room/GameRoom.ts";
 import { SeatHolding } from "../../server/room/seats.ts";
+import { MatchChat } from "../chat/match.ts";
 import {
   ClockRequest, JoinOptions, LIMITS, MAX_PLAYERS, MESSAGES, MIN_PLAYERS, Move, RematchRequest, eventSeenBy, rejection,
   type ClockSync, type Rejection, type TableEvent,
@@ -39,6 +40,7 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
   plugins = definePlugins([
     ...framework({ budget: { perSecond: LIMITS.messagesPerSecond, burst: LIMITS.messagesPerSecond } }),
     new SeatHolding(),
+    new MatchChat(),
   ]);
 
   /** The whole round, hidden cards included: it never leaves this room. */

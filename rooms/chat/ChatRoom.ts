@@ -13,6 +13,7 @@ import { definePlugins, ServerError, type Client } from "@colyseus/core";
 import { z } from "zod";
 import { CloseCode } from "../../shared/protocol.ts";
 import { closeReason } from "../../server/errors.ts";
+import { muteOf, mutedMessage } from "../../server/ops/mutes.ts";
 import { framework, GameRoom } from "../../server/room/GameRoom.ts";
 import { StoreError } from "../../server/storage/store.ts";
 import {
@@ -159,6 +160,8 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
     const { channel, id, text } = parsed.data;
     if (channel !== this.channel.id) return this.reject(client, { code: "NO_SUCH_CHANNEL", message: `This room carries ${this.channel.id} only; join ${channel} to write there.`, id, channel });
     const me = this.who(client);
+    const muted = await this.muted(me.userId, { id, channel });
+    if (muted) return this.reject(client, muted);
     const allowed = this.channel.kind === "direct"
       ? maySend(this.channel, me.userId, await this.storage.directBlocks(me.userId, directPeer(channel, me.userId)!))
       : maySend(this.channel, me.userId);
@@ -181,6 +184,8 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
     const me = this.who(client);
     const opened = directChannel(me.userId, to);
     if (!opened.ok) return this.reject(client, { ...opened.rejection, id });
+    const muted = await this.muted(me.userId, { id, channel: opened.channel.id });
+    if (muted) return this.reject(client, muted);
     const channel = opened.channel;
     const allowed = maySend(channel, me.userId, await this.storage.directBlocks(me.userId, to));
     if (!allowed.ok) return this.reject(client, { ...allowed.rejection, id, channel: channel.id });
@@ -193,13 +198,34 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
     await this.deliverDirect(posted.line, to, me.userId, true);
   }
 
-  /** To every socket of both users on any process (the sender's other tabs too); to the recipient's inbox when they have none. */
+  /**
+   * To every socket of both users on any process (the sender's other tabs
+   * too); to the recipient's inbox when they have none. The recipient also
+   * gets a live notification, wherever they are (a game room, the lobby),
+   * or on their next connection.
+   */
   private async deliverDirect(line: ChatLine, to: string, from: string, includeSender: boolean): Promise<void> {
     this.presence.publish(userTopic(to), line);
     if (includeSender) this.presence.publish(userTopic(from), line);
     const topic = userTopic(to);
     const online = (await this.presence.channels(topic)).includes(topic);
     if (!online) await this.storage.toInbox(to, line);
+    // The line is stored and acknowledged already: a notification that cannot be stored costs the toast, not the message.
+    await this.notifier.notify(to, {
+      id: `${line.channel}#${line.seq}`, kind: "message", text: `${line.name} sent you a message`, from,
+      data: { channel: line.channel, seq: line.seq },
+    }).catch((error: unknown) => this.log.warn({ err: error, to }, "could not raise a direct message's notification"));
+  }
+
+  /** The sender's operator mute, as the Rejection that answers their message; a store that cannot tell is a retryable UNAVAILABLE naming it. */
+  private async muted(user: string, about: { id: string; channel: string }): Promise<Rejection | undefined> {
+    try {
+      const mute = await muteOf(this.store, user);
+      return mute ? { code: "MUTED", message: mutedMessage(mute), ...about } : undefined;
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      return { code: "UNAVAILABLE", message: "Chat storage is unavailable; your message was not stored. It will be sent again.", ...about };
+    }
   }
 
   private async onHistory(client: Client, payload: unknown): Promise<void> {

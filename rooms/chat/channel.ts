@@ -75,9 +75,14 @@ export function kindOf(channelId: string): ChannelKind | undefined {
   }
 }
 
+/** The id of a game room's match channel: the game and the client both derive it from the room id. */
+export function matchChannelId(matchId: string): string {
+  return `match:${matchId}`;
+}
+
 /** The channel a game room opens for its players; the game room itself acts as owner. */
 export function matchChannel(matchId: string, players: readonly string[]): Channel {
-  return { id: `match:${matchId}`, kind: "match", roles: new Map(players.map((p) => [p, "member"])), maxMembers: players.length };
+  return { id: matchChannelId(matchId), kind: "match", roles: new Map(players.map((p) => [p, "member"])), maxMembers: players.length };
 }
 
 /** The one direct channel between two users, whichever of them opens it. */

@@ -80,6 +80,7 @@ export const CHAT_ERROR_CODES = [
   "EMPTY", // nothing left after normalisation
   "TOO_LONG", // over CHAT_LIMITS.messageChars after normalisation
   "FILTERED", // the studio's filter refused the text
+  "MUTED", // an operator muted the sender (POST /admin/mute); the message says until when
   "RATE_LIMITED",
   "NO_SUCH_CHANNEL",
   "NOT_A_MEMBER", // the sender is not in the channel

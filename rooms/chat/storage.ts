@@ -152,6 +152,12 @@ export class ChatStorage {
     return { saved: result.ok, version: result.version };
   }
 
+  /** Forget a channel: its roles and its history (a match channel once its game room is gone). */
+  async deleteChannel(id: string): Promise<void> {
+    await this.store.deleteDocument(`chat:channel:${id}`);
+    await this.store.deleteLog(logKey(id));
+  }
+
   async loadChannel(id: string): Promise<{ channel: Channel; version: number } | undefined> {
     const doc = await this.store.getDocument(`chat:channel:${id}`);
     if (!doc) return undefined;

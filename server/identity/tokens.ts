@@ -19,6 +19,8 @@ export interface Identity {
   issuer: string;
   /** When the token runs out (ms since the epoch). */
   expiresAt: number;
+  /** When this guest's first token was signed (ms since the epoch; its `auth_time`); undefined for a provider's users. */
+  sessionStartedAt?: number;
 }
 
 export type { IssuedToken };
@@ -33,6 +35,8 @@ export class IdentityError extends Error {
 }
 
 const GUEST_ALGORITHM = "HS256";
+/** Asymmetric only: a provider's key set must never let a token choose an HMAC check against a published key. */
+const PROVIDER_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 
 export class IdentityVerifier {
   readonly #config: AuthConfig;
@@ -50,13 +54,20 @@ export class IdentityVerifier {
     return this.#sign(`guest-${randomUUID()}`, name);
   }
 
-  /** The same guest, a later expiry. Only a guest token of ours that is still valid can be refreshed. */
-  async refresh(token: string | undefined): Promise<IssuedToken> {
+  /**
+   * The same guest, a later expiry. Only a guest token of ours that is still valid can be refreshed,
+   * and only within AUTH_SESSION_MAX_SECONDS of the guest's first token, so a stolen token cannot be kept alive for ever.
+   */
+  async refresh(token: string | undefined, rename?: string): Promise<IssuedToken> {
     const identity = await this.verify(token);
     if (!identity.guest || identity.issuer !== this.#config.issuer) {
       throw new IdentityError(AuthErrorCode.TOKEN_FOREIGN_ISSUER, `Only guest tokens issued by this server are refreshed here; refresh a token from ${identity.issuer} with its provider.`);
     }
-    return this.#sign(identity.userId, identity.name);
+    const sessionStart = identity.sessionStartedAt ?? 0; // no start at all: too old to refresh
+    if (Date.now() - sessionStart > this.#config.sessionMaxSeconds * 1000) {
+      throw new IdentityError(AuthErrorCode.TOKEN_EXPIRED, "This guest session is older than the server allows refreshing (AUTH_SESSION_MAX_SECONDS): sign in again with POST /auth/guest.");
+    }
+    return this.#sign(identity.userId, rename ?? identity.name, Math.floor(sessionStart / 1000));
   }
 
   /** Verify a token from either issuer; throws an IdentityError saying why it is refused. */
@@ -77,7 +88,7 @@ export class IdentityVerifier {
         return identityOf(payload, payload.guest === true);
       }
       if (external && this.#providerKeys && claims.iss === external.issuer) {
-        const { payload } = await jwtVerify(token, this.#providerKeys, { issuer: external.issuer, audience: external.audience, requiredClaims: ["sub", "exp"] });
+        const { payload } = await jwtVerify(token, this.#providerKeys, { issuer: external.issuer, audience: external.audience, algorithms: PROVIDER_ALGORITHMS, requiredClaims: ["sub", "exp"] });
         return identityOf(payload, false);
       }
     } catch (error) {
@@ -86,10 +97,10 @@ export class IdentityVerifier {
     throw new IdentityError(AuthErrorCode.TOKEN_FOREIGN_ISSUER, `Tokens from issuer "${String(claims.iss ?? "none")}" are not accepted here.`);
   }
 
-  async #sign(userId: string, name: string): Promise<IssuedToken> {
+  async #sign(userId: string, name: string, authTime?: number): Promise<IssuedToken> {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + this.#config.tokenSeconds;
-    const token = await new SignJWT({ name, guest: true })
+    const token = await new SignJWT({ name, guest: true, auth_time: authTime ?? now })
       .setProtectedHeader({ alg: GUEST_ALGORITHM })
       .setIssuer(this.#config.issuer)
       .setSubject(userId)
@@ -104,7 +115,10 @@ function identityOf(payload: JWTPayload, guest: boolean): Identity {
   const name = typeof payload.name === "string" ? payload.name
     : typeof payload.preferred_username === "string" ? payload.preferred_username
     : "";
-  return { userId: payload.sub!, name, guest, issuer: payload.iss!, expiresAt: payload.exp! * 1000 };
+  // A token signed before auth_time was added counts its session from its own iat.
+  const started = typeof payload.auth_time === "number" ? payload.auth_time : payload.iat;
+  const sessionStartedAt = guest && typeof started === "number" ? started * 1000 : undefined;
+  return { userId: payload.sub!, name, guest, issuer: payload.iss!, expiresAt: payload.exp! * 1000, sessionStartedAt };
 }
 
 /** jose's failure, as the refusal a client can act on. */

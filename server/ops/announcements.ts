@@ -3,8 +3,11 @@
  * to every process through the presence's pub/sub (Redis with REDIS_URL, in
  * memory otherwise), and every room that composes the drain piece (game rooms
  * and the lobby) forwards it to its clients as the framework message
- * "announcement" `{ text, sentAt }` (shared/protocol.ts).
+ * "announcement" `{ id, text, sentAt }` (shared/protocol.ts). Every room
+ * composes that piece, chat rooms included, so the title screen hears it;
+ * the client's notification feed shows it once however many rooms it is in.
  */
+import { randomUUID } from "node:crypto";
 import type { Presence } from "@colyseus/core";
 import { z } from "zod";
 import type { Announcement } from "../../shared/protocol.ts";
@@ -20,7 +23,7 @@ export const AnnouncementRequest = z.object({
 });
 
 export async function announce(presence: Presence, text: string): Promise<Announcement> {
-  const announcement: Announcement = { text, sentAt: Date.now() };
+  const announcement: Announcement = { id: randomUUID(), text, sentAt: Date.now() };
   await presence.publish(ANNOUNCEMENT_CHANNEL, announcement);
   return announcement;
 }
@@ -28,6 +31,7 @@ export async function announce(presence: Presence, text: string): Promise<Announ
 /** Guard for what arrives on the channel: another deployment sharing Redis must not crash a room. */
 export function isAnnouncement(value: unknown): value is Announcement {
   return typeof value === "object" && value !== null
+    && typeof (value as Announcement).id === "string"
     && typeof (value as Announcement).text === "string"
     && typeof (value as Announcement).sentAt === "number";
 }
@@ -39,7 +43,7 @@ export async function followAnnouncements(presence: Presence): Promise<void> {
     announcementsDelivered.inc();
     for (const room of liveRooms) {
       try {
-        room.showAnnouncement({ text: message.text, sentAt: message.sentAt });
+        room.showAnnouncement({ id: message.id, text: message.text, sentAt: message.sentAt });
       } catch (error) {
         logger.error({ err: error }, "a room failed to show an announcement");
       }

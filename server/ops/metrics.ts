@@ -134,6 +134,12 @@ export const announcementsDelivered = new Counter({
   registers: [registry],
 });
 
+export const notificationsDelivered = new Counter({
+  name: "tickforge_notifications_delivered_total",
+  help: "Live notifications this process sent to its sockets (one per socket).",
+  registers: [registry],
+});
+
 export const redisUp = new Gauge({
   name: "tickforge_redis_up",
   help: "1 while this process reaches Redis (always 1 with local presence).",

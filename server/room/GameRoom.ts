@@ -6,7 +6,8 @@
  *   plugins = definePlugins([...framework({ budget: { perSecond: 5, burst: 10 } }), new SeatHolding()]);
  *
  * `framework()` is the lifecycle piece (settings, logs), conduct (validated
- * messages, strikes, kicks) and drain/announcements; seat holding and
+ * messages, strikes, kicks), drain/announcements and live notifications
+ * (server/room/notifications.ts); seat holding and
  * anything else a type needs are added beside them. Nothing here wraps or
  * patches the room's own lifecycle methods: Colyseus runs the pieces' hooks
  * around them.
@@ -26,13 +27,15 @@ import { DrainAndAnnounce, drainOf, type DrainOptions } from "./drain.ts";
 import { DurableRoom } from "./durable.ts";
 import { runOnDeadlines, type StepContext } from "./fixed-step.ts";
 import { RoomLifecycle, type RoomSetup } from "./lifecycle.ts";
+import { LiveNotifications } from "./notifications.ts";
+import type { Notifier } from "../ops/notifications.ts";
 import { expectReconnection, seatOwner } from "./seats.ts";
 import type { Store } from "../storage/store.ts";
 import type { FrameworkSettings } from "./room-type.ts";
 
 /** The pieces every room composes, in the order their hooks run. The durable piece acts only for a type whose descriptor says `durable`. */
 export function framework(options: ConductOptions & DrainOptions = {}) {
-  return [new RoomLifecycle(), new Conduct(options), new DrainAndAnnounce(options), new DurableRoom()] as const;
+  return [new RoomLifecycle(), new Conduct(options), new DrainAndAnnounce(options), new LiveNotifications(), new DurableRoom()] as const;
 }
 
 export abstract class GameRoom<
@@ -47,6 +50,8 @@ export abstract class GameRoom<
   roomType = "";
   /** The process's Store (history, documents, cursors, sets, locks), shared by every room; the server closes it. */
   store!: Store;
+  /** Live notifications to any user, wherever they are connected: `this.notifier.notify(userId, { kind, text })`. */
+  notifier!: Notifier;
   readonly #stepObservers = new Set<(tick: number, seconds: number) => void>();
 
   /** Call `observer` after every fixed step with its tick and wall time (s), for specs and probes; returns the unsubscribe. */
@@ -60,6 +65,7 @@ export abstract class GameRoom<
     this.settings = Object.freeze({ ...setup.settings, ...setup.framework }) as Readonly<FrameworkSettings & S>;
     this.roomType = setup.type;
     this.store = setup.store;
+    this.notifier = setup.notifier;
     this.log = log;
   }
 

@@ -7,6 +7,7 @@
 import { RoomPlugin, type Client, type Room } from "@colyseus/core";
 import { sessionLogs } from "../log-limit.ts";
 import { logger, type Logger } from "../logger.ts";
+import type { Notifier } from "../ops/notifications.ts";
 import type { Store } from "../storage/store.ts";
 import { resizeStateBuffers } from "./colyseus-internals.ts";
 import type { Durability, FrameworkSettings } from "./room-type.ts";
@@ -25,6 +26,8 @@ export interface RoomSetup {
   durable?: Durability & { holder(): string };
   /** The process's one Store (server/storage/): Redis with REDIS_URL, else SQLite under DATA_DIR. */
   store: Store;
+  /** The process's live notifications (server/ops/notifications.ts): `notify(userId, …)` reaches the user wherever they are. */
+  notifier: Notifier;
   /** Throws (refusing the room) when the address asking for it is over its rooms per minute (server/edge/room-creation.ts). */
   limitCreation?: (roomType: string) => void;
 }

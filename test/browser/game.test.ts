@@ -10,6 +10,9 @@ import { drawnPosition, holdUntilMoved, gameUnderTest, play } from "./browser.ts
 
 const suite = gameUnderTest();
 
+/** Two chromium pages (each with its game and chat sockets) on a busy machine: opening and joining them alone takes seconds. */
+const TWO_PAGES_MS = 120_000;
+
 describe("the game page", () => {
   it("loads without console errors, draws the arena and saves a screenshot", async () => {
     await suite.withGame(async (game) => {
@@ -103,5 +106,5 @@ describe("the game page", () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
-  });
+  }, TWO_PAGES_MS);
 });

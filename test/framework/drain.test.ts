@@ -29,8 +29,8 @@ describe("drain", () => {
     const room = await ts.client().create("quiet");
     await waitForState(room, () => true, 10_000, "joined");
     const heard = new Promise<Announcement>((resolve) => room.onMessage(FrameworkMessage.ANNOUNCEMENT, resolve));
-    for (const live of liveRooms) live.showAnnouncement({ text: "Maintenance at noon", sentAt: 1 });
-    expect(await heard).toEqual({ text: "Maintenance at noon", sentAt: 1 });
+    for (const live of liveRooms) live.showAnnouncement({ id: "noon", text: "Maintenance at noon", sentAt: 1 });
+    expect(await heard).toEqual({ id: "noon", text: "Maintenance at noon", sentAt: 1 });
     await room.leave();
   });
 });

@@ -37,11 +37,14 @@ async function health(port: number): Promise<{ status: string; processId: string
   return response.json() as Promise<{ status: string; processId: string }>;
 }
 
-/** Two consecutive free ports, for a cluster of two. */
+/**
+ * Two consecutive free ports, for a cluster of two, taken below the kernel's ephemeral range:
+ * there no other spec's `freePort()` (port 0) can be handed the second port while pm2 starts.
+ */
 async function freePortPair(): Promise<number> {
   for (;;) {
-    const port = await freePort();
-    if (await isFree(port + 1)) return port;
+    const port = 20_000 + 2 * Math.floor(Math.random() * 5_000);
+    if (await isFree(port) && await isFree(port + 1)) return port;
   }
 }
 
@@ -80,8 +83,8 @@ describe("npm run cluster", () => {
     started.push(launcher);
 
     const [first, second] = await Promise.all([
-      eventually(() => health(port), 30_000, "process 1 to answer"),
-      eventually(() => health(port + 1), 30_000, "process 2 to answer"),
+      eventually(() => health(port), 45_000, "process 1 to answer"),
+      eventually(() => health(port + 1), 45_000, "process 2 to answer"),
     ]);
     expect(first.processId).not.toBe(second.processId);
     await waitForPeers([first, second], redis.port);
@@ -107,5 +110,5 @@ describe("npm run cluster", () => {
     }, 1000 + HARD_DEADLINE_GRACE_MS, "every process to exit");
     if (launcher.exitCode === null) await once(launcher, "exit");
     expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`tickforge-pm2-${port}-`))).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 });

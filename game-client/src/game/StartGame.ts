@@ -10,6 +10,7 @@ import { LinkConditioner, type LinkSettings } from "../../../shared/link.ts";
 import type { RemoteDrawing } from "../net/remotes.ts";
 import { GameSession } from "../net/session.ts";
 import { loadClientModule, type RoomClientModule } from "../room-module.ts";
+import { mountChat } from "../../../rooms/chat/client/index.ts";
 import { DebugHook } from "./debug.ts";
 import { HEIGHT, WIDTH } from "./layout.ts";
 import { Boot } from "./scenes/Boot.ts";
@@ -28,6 +29,8 @@ export const config: Phaser.Types.Core.GameConfig = {
   // No MSAA: in software-rendered WebGL (headless chromium, some VMs) it costs
   // two thirds of the frame rate; textures keep linear filtering.
   render: { antialiasGL: false },
+  // A container for DOM drawn over the canvas and scaled with it: the chat panel's text fields.
+  dom: { createContainer: true },
   scene: [Boot, Preloader, Title, DevOverlay],
 };
 
@@ -88,6 +91,9 @@ export function StartGame(parent: string | HTMLElement, options: StartOptions): 
   session.on("state", (state) => {
     if (state === "idle" || state === "expired" || state === "kicked" || state === "failed") { detach?.(); detach = undefined; }
   });
+
+  // Chat is over every scene, title screen included, rather than a game on it (rooms/chat/client/).
+  game.events.once(Phaser.Core.Events.READY, () => { debug.chat = mountChat(game, session).chat; });
 
   game.registry.set("session", session);
   game.registry.set("debug", debug);

@@ -39,6 +39,14 @@ export interface FrameRecord {
 
 const TRACE_LENGTH = 240;
 
+/** What specs read of the chat panel's client (rooms/chat/client/chat-client.ts), once it has mounted. */
+export interface ChatDebug {
+  readonly me: { id: string; name: string } | undefined;
+  readonly visible: string | undefined;
+  conversations(): { id: string; title: string; unread: number; online: boolean }[];
+  timeline(channel: string): { pending: boolean; text: string; from: string }[];
+}
+
 export class DebugHook {
   readonly #session: GameSession;
   /** The room types the server offers, once listed. */
@@ -68,6 +76,8 @@ export class DebugHook {
   hud: Record<string, { left: number; right: number }> = {};
   /** Centres of the title screen's JOIN and WATCH buttons, by listed room, for specs that click them. */
   roomButtons: { roomId: string; join: { x: number; y: number }; watch?: { x: number; y: number } }[] = [];
+  /** The chat panel's client, once mounted over the scenes. */
+  chat: ChatDebug | undefined;
   /** The banner text last shown (announcements, server notices). */
   banner = "";
   /** Connection states in the order they happened (the last 20). */

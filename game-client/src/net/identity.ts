@@ -59,6 +59,16 @@ export class GuestIdentity {
 
   async #signIn(name: string): Promise<IssuedToken> {
     const current = this.#current ?? loadIdentity();
+    // Signed in on the title screen before a name was typed: the same guest takes the name now, so rooms and chat show it.
+    if (current && name && current.user.name !== name && current.expiresAt - Date.now() > MIN_REMAINING_MS) {
+      try {
+        const renamed = await refreshToken(this.#endpoint, current.token, undefined, name);
+        this.#use(renamed);
+        return renamed;
+      } catch {
+        // refused (a name the server will not take, say): play on under the name the token has
+      }
+    }
     if (current && current.expiresAt - Date.now() > MIN_REMAINING_MS) {
       this.#use(current);
       return current;

@@ -47,6 +47,11 @@ export class LobbyListing extends Emitter<{ change: [RoomListing[]]; announcemen
     return [...this.#rooms.values()].filter((r) => !r.locked && r.clients < r.maxClients);
   }
 
+  /** The lobby room while the title screen is in it. */
+  get room(): Room | undefined {
+    return this.#room;
+  }
+
   get connected(): boolean {
     return this.#room !== undefined;
   }

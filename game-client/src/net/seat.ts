@@ -3,7 +3,8 @@
  * lives in sessionStorage) and the player's name (per browser, localStorage).
  */
 const SEAT_KEY = "tickforge.seat";
-const NAME_KEY = "tickforge.name";
+/** Where the player's name is kept (also read by specs that open a page as a named player). */
+export const NAME_KEY = "tickforge.name";
 
 export interface StoredSeat {
   /** The SDK's `room.reconnectionToken` ("roomId:token"); it changes on every reconnect. */

@@ -93,7 +93,9 @@ export class Title extends Phaser.Scene {
       this.#typeTabs(tabsY);
       this.#select(this.#selected);
       this.#showRooms(lobby.rooms);
+      const linked = modules.findIndex((m) => m.linked?.());
       if (this.#session.hasStoredSeat()) void this.#resume();
+      else if (linked >= 0) this.#openLink(linked);
       else this.#play.setEnabled(!this.#busy);
     }, (error: Error) => this.#setBusy(true, `The server's room types are unavailable: ${error.message}`));
   }
@@ -152,7 +154,8 @@ export class Title extends Phaser.Scene {
   #showRooms(all: RoomListing[]): void {
     if (!this.#empty?.active) return;
     const known = new Map(this.#modules.map((m) => [m.name, m]));
-    const rooms = all.filter((r) => known.has(r.roomType));
+    // A type reached by its link (a board) needs that link's options to join, so its rooms are not offered here.
+    const rooms = all.filter((r) => known.has(r.roomType) && !known.get(r.roomType)!.linked);
     this.#empty.setVisible(rooms.length === 0);
     this.#rowRoom = [];
     const buttons: { roomId: string; join: { x: number; y: number }; watch?: { x: number; y: number } }[] = [];
@@ -206,6 +209,15 @@ export class Title extends Phaser.Scene {
     } catch (error) {
       this.#setBusy(false, `Could not join: ${(error as Error).message}`);
     }
+  }
+
+  /** The page's address names a room of this type: open it now if the player has a name, else once they type one. */
+  #openLink(index: number): void {
+    this.#select(index);
+    this.#play.setEnabled(true);
+    this.#play.setLabel("OPEN");
+    if (this.#name) void this.#join();
+    else this.#notice.setText("Type your name and press Enter to open the shared link.").setColor(css(COLORS.accent));
   }
 
   async #resume(): Promise<void> {

@@ -1,0 +1,10 @@
+/** The board's operator settings, each overridable by its variable (BOARD_SAVE_DELAY_MS…), read and checked once by server/config.ts. */
+import { z } from "zod";
+
+export const boardSettings = z.object({
+  /** How long after an applied op the board is written to the Store, ms (BOARD_SAVE_DELAY_MS): ops in between are saved together. */
+  saveDelayMs: z.number().int().min(10).max(60_000).default(500),
+  /** Connections on one board, editors and viewers together (BOARD_MAX_CLIENTS). */
+  maxClients: z.number().int().min(1).max(1000).default(100),
+});
+export type BoardSettings = z.output<typeof boardSettings>;
