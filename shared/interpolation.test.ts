@@ -128,6 +128,17 @@ describe("the jitter buffer", () => {
     expect(playback.stopped).toBe(0);
   });
 
+  it("keeps its delay within four patch intervals however late patches come, never jumping", () => {
+    const random = rng(5);
+    let lastAt = 0;
+    // ±150 ms of jitter, in order like TCP: far more than the bound, so frames often find the buffer dry.
+    const { frames, playback } = play(10, (t) => (lastAt = Math.max(lastAt, t + 5 + random() * 300)));
+    expect(playback.maxDelayMs).toBe(4 * PATCH_MS);
+    for (const f of frames) expect(f.target).toBeLessThanOrEqual(4 * PATCH_MS);
+    expect(Math.max(...frames.map((f) => f.target))).toBe(4 * PATCH_MS);
+    for (const r of ratios(frames)) expect(r).toBeLessThanOrEqual(1 + 0.25 + 1e-9);
+  });
+
   it("raises its delay when the jitter rises, gradually", () => {
     const random = rng(3);
     const calm = 3000;

@@ -10,9 +10,10 @@
  * - It runs a delay behind the fastest patch's arrival: enough that 95 % of
  *   the frames of the last seconds had a patch newer than what they draw,
  *   plus a quarter interval of margin, within bounds (one patch interval to
- *   `maxDelayMs`). That is the patch interval plus the arrival jitter the
- *   frames actually saw: a page that was too busy to draw while patches
- *   waited for it does not count that wait, since it drew no frame then.
+ *   `maxDelayMs`, four by default). That is the patch interval plus the
+ *   arrival jitter the frames actually saw: a page that was too busy to draw
+ *   while patches waited for it does not count that wait, since it drew no
+ *   frame then. The rest is carried along (below) rather than waited for.
  * - A change of that delay is absorbed by running the clock up to 5 % faster
  *   or slower, never by a jump; after an in-order stall (a lost packet on
  *   TCP) that stopped it, it catches up at up to 25 % faster, over a few
@@ -121,7 +122,7 @@ export class ArrivalJitter {
 export interface PlaybackSettings {
   /** The server's patch interval, ms. */
   patchIntervalMs: number;
-  /** The delay never goes above this, ms. */
+  /** The delay never goes above this, ms (default four patch intervals). */
   maxDelayMs?: number;
   /** How far past the newest patch entities are carried along before they stop, ms. */
   maxExtrapolationMs?: number;
@@ -153,6 +154,8 @@ export class Playback {
   /** The age of the newest patch at each recent frame, behind the fastest arrival: local time and age, ms. */
   #ageAt: number[] = [];
   #age: number[] = [];
+  /** The same ages in increasing order: one insertion and removal per frame instead of a sort. */
+  #sortedAges: number[] = [];
   /** The server time drawn this frame, ms; NaN until the first patch. */
   time = Number.NaN;
   /** The newest server time received, ms. */
@@ -170,7 +173,7 @@ export class Playback {
 
   constructor(settings: PlaybackSettings) {
     this.patchIntervalMs = settings.patchIntervalMs;
-    this.maxDelayMs = settings.maxDelayMs ?? 400;
+    this.maxDelayMs = settings.maxDelayMs ?? 4 * settings.patchIntervalMs;
     this.maxExtrapolationMs = settings.maxExtrapolationMs ?? 2 * settings.patchIntervalMs;
     this.coverage = settings.coverage ?? 0.95;
     this.windowMs = settings.windowMs ?? 4000;
@@ -224,11 +227,12 @@ export class Playback {
   #rememberAge(frameTime: number, age: number): void {
     this.#ageAt.push(frameTime);
     this.#age.push(age);
+    this.#sortedAges.splice(sortedIndex(this.#sortedAges, age), 0, age);
     while (this.#ageAt.length > 1 && this.#ageAt[0] < frameTime - this.windowMs) {
       this.#ageAt.shift();
-      this.#age.shift();
+      this.#sortedAges.splice(sortedIndex(this.#sortedAges, this.#age.shift()!), 1);
     }
-    const sorted = [...this.#age].sort((a, b) => a - b);
+    const sorted = this.#sortedAges;
     this.targetDelayMs = this.#delayFor(sorted[Math.min(sorted.length - 1, Math.floor(this.coverage * sorted.length))]);
   }
 
@@ -397,6 +401,17 @@ export class Track {
       out[i] = this.#angles[i] ? va[i] + wrapAngle(vb[i] - va[i]) * u : va[i] + (vb[i] - va[i]) * u;
     }
   }
+}
+
+/** Where `value` goes in the increasing array `sorted` (the first index whose value is not below it). */
+function sortedIndex(sorted: number[], value: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** An angle difference brought into (-π, π]. */
