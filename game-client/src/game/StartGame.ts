@@ -89,6 +89,9 @@ export function StartGame(parent: string | HTMLElement, options: StartOptions): 
     if (state === "idle" || state === "expired" || state === "kicked" || state === "failed") { detach?.(); detach = undefined; }
   });
 
+  // Messages the link conditioner has let through reach the rooms before the frame that draws them.
+  game.events.on(Phaser.Core.Events.PRE_STEP, () => session.link.deliverDue());
+
   game.registry.set("session", session);
   game.registry.set("debug", debug);
   game.registry.set("modules", modules);
