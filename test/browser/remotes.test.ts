@@ -47,7 +47,8 @@ describe("other players", () => {
     await game.until((h, n) => h.players.length > n, "the walkers to show", WALKERS);
     await drawnThrough(game, { latencyMs: 150, jitterMs: 30, lossPercent: 0 }, 100); // the buffer settles on the link
     const motion = await drawnThrough(game, { latencyMs: 150, jitterMs: 30, lossPercent: 0 }, 600);
-    expect(motion.longestStallMs).toBeLessThanOrEqual(patchMs);
+    // Frame times sit on the display's 60 Hz grid: a frame three refreshes long reads 50.1 ms.
+    expect(motion.longestStallMs).toBeLessThan(patchMs + 1);
     expect(motion.maxJumpRatio).toBeLessThanOrEqual(2);
   }), 120_000);
 
