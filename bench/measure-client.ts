@@ -10,9 +10,11 @@
  * player's prediction corrections, the round trip the page reports, and how
  * smoothly the other players are drawn (shared/motion-figures.ts): once with our
  * jitter buffer and once with the SDK's lerp and clock (`?remotes=sdk`, the
- * client before it), so one run gives the old and the new columns.
+ * client before it), so one run gives the old and the new columns. The two
+ * take turns link by link, and the machine's load average is printed.
  */
 import { spawn } from "node:child_process";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Client, type Room } from "@colyseus/sdk";
@@ -132,25 +134,30 @@ const bots = await startBots(botCount);
 try {
   const rows: Row[] = [];
   let players = 0;
-  for (const remotes of modes) {
-    const game = await openGame(browser, endpoint, { query: remotes === "sdk" ? "?remotes=sdk" : "" });
-    await play(game, "Measurer");
-    await game.until((h, n) => h.players.length >= n, "the bots to show", botCount + 1);
-    for (const [name, settings] of LINKS) rows.push(await measure(game, remotes, name, settings));
-    players = await game.read((h) => h.players.length);
-    if (game.errors.length) console.log("page errors:", game.errors);
-    // Esc gives the seat up, so the next page finds room in the bots' arena instead of a seat held for this one.
-    await game.read((h) => h.setLink({ latencyMs: 0, jitterMs: 0, lossPercent: 0 }));
-    await game.page.keyboard.press("Escape");
-    await game.until((h) => h.scene === "Title", "the page to leave the arena");
-    await game.close();
+  const loadBefore = loadavg()[0];
+  // Old and new take turns link by link, so a machine whose load changes during the run weighs on both alike.
+  for (const [name, settings] of LINKS) {
+    for (const remotes of modes) {
+      const game = await openGame(browser, endpoint, { query: remotes === "sdk" ? "?remotes=sdk" : "" });
+      await play(game, "Measurer");
+      await game.until((h, n) => h.players.length >= n, "the bots to show", botCount + 1);
+      rows.push(await measure(game, remotes, name, settings));
+      players = await game.read((h) => h.players.length);
+      if (game.errors.length) console.log("page errors:", game.errors);
+      // Esc gives the seat up, so the next page finds room in the bots' arena instead of a seat held for this one.
+      await game.read((h) => h.setLink({ latencyMs: 0, jitterMs: 0, lossPercent: 0 }));
+      await game.page.keyboard.press("Escape");
+      await game.until((h) => h.scene === "Title", "the page to leave the arena");
+      await game.close();
+    }
   }
+  const load = loadavg()[0];
   const label = (r: Row) => (r.remotes === "sdk" ? "old: SDK lerp + clock" : "new: jitter buffer");
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-  const smooth = new Table({ head: ["link", "client", "drawn-speed CV (straight)", "stall frames", "longest stall (ms)", "largest jump ÷ true", "delay mean / p5 / p95 (ms)", "underruns", "buffer delay target (ms)", "arrival jitter p95 (ms)"] });
+  const smooth = new Table({ head: ["link", "client", "fps", "drawn-speed CV (straight)", "of it: clock / truth / drawing", "stall frames", "longest stall (ms)", "largest jump ÷ true", "delay mean / p5 / p95 (ms)", "underruns", "buffer delay target (ms)", "arrival jitter p95 (ms)"] });
   for (const r of rows) {
     const m = r.motion;
-    smooth.push([r.link, label(r), m.speedCv.toFixed(3), pct(m.stallShare), m.longestStallMs.toFixed(0), `${m.maxJumpRatio.toFixed(2)}×`,
+    smooth.push([r.link, label(r), r.fps.toFixed(1), m.speedCv.toFixed(3), `${m.clockCv.toFixed(3)} / ${m.truthCv.toFixed(3)} / ${m.drawCv.toFixed(3)}`, pct(m.stallShare), m.longestStallMs.toFixed(0), `${m.maxJumpRatio.toFixed(2)}×`,
       `${m.delayMeanMs.toFixed(0)} / ${m.delayP5Ms.toFixed(0)} / ${m.delayP95Ms.toFixed(0)}`, pct(m.underrunShare),
       r.targetDelayMs === undefined ? "-" : r.targetDelayMs.toFixed(0), r.jitterMs === undefined ? "-" : r.jitterMs.toFixed(0)]);
   }
@@ -158,12 +165,12 @@ try {
   for (const r of rows) {
     own.push([r.link, label(r), r.fps.toFixed(1), r.pingMs.toFixed(0), r.smoothedRttMs.toFixed(0), r.corrections, r.atDeath, r.perSecond.toFixed(2), r.mean.toFixed(2), r.teleports, r.skipped]);
   }
-  console.log(`\n${players} players in the room, ${seconds} s per row, headless chromium (software WebGL)`);
+  console.log(`\n${players} players in the room, ${seconds} s per row, headless chromium (software WebGL); load average ${loadBefore.toFixed(1)} at the start, ${load.toFixed(1)} at the end`);
   console.log("Other players, as drawn:");
   console.log(smooth.toString());
   console.log("The page's own player and clock:");
   console.log(own.toString());
-  console.log(JSON.stringify({ players, seconds, rows }));
+  console.log(JSON.stringify({ players, seconds, load: [loadBefore, load], rows }));
 } finally {
   bots.stop();
   await browser.close();

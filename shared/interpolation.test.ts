@@ -4,7 +4,7 @@
  * patches' arrivals steady, jittered, stalled or bunched.
  */
 import { describe, expect, it } from "vitest";
-import { ArrivalJitter, Playback, Track, wrapAngle } from "./interpolation.ts";
+import { ArrivalJitter, Playback, TickGrid, Track, wrapAngle } from "./interpolation.ts";
 
 const PATCH_MS = 50;
 const SPEED = 0.2; // units per ms
@@ -128,6 +128,17 @@ describe("the jitter buffer", () => {
     expect(playback.stopped).toBe(0);
   });
 
+  it("keeps its delay within four patch intervals however late patches come, never jumping", () => {
+    const random = rng(5);
+    let lastAt = 0;
+    // ±150 ms of jitter, in order like TCP: far more than the bound, so frames often find the buffer dry.
+    const { frames, playback } = play(10, (t) => (lastAt = Math.max(lastAt, t + 5 + random() * 300)));
+    expect(playback.maxDelayMs).toBe(4 * PATCH_MS);
+    for (const f of frames) expect(f.target).toBeLessThanOrEqual(4 * PATCH_MS);
+    expect(Math.max(...frames.map((f) => f.target))).toBe(4 * PATCH_MS);
+    for (const r of ratios(frames)) expect(r).toBeLessThanOrEqual(1 + 0.25 + 1e-9);
+  });
+
   it("raises its delay when the jitter rises, gradually", () => {
     const random = rng(3);
     const calm = 3000;
@@ -204,5 +215,39 @@ describe("arrival jitter", () => {
     expect(jitter.add(50, 90)).toBe(30);
     expect(jitter.add(100, 105)).toBe(0); // a new fastest
     expect(jitter.quantileMs(1)).toBe(35);
+  });
+});
+
+describe("the tick grid", () => {
+  const tick = 1000 / 30;
+
+  /** Patches every 50 ms (1.5 steps), each stamped `lateness(k)` after its step's deadline; checks every placement once two seconds of stamps are in. */
+  function placesOnDeadlines(lateness: (k: number) => number) {
+    const grid = new TickGrid(tick);
+    let last = { deadline: Number.NaN, placed: Number.NaN };
+    for (let k = 3; k < 600; k += k % 2 ? 2 : 1) {
+      const deadline = 1000 + k * tick;
+      const placed = grid.place(Math.floor(deadline + lateness(k))); // the server's clock reads whole milliseconds
+      if (k >= 90) {
+        // The grid may sit a ms or two off the deadlines, but every stretch between two patches is the steps it held.
+        expect(Math.abs(placed - deadline)).toBeLessThanOrEqual(2.5);
+        expect(Math.abs(placed - last.placed - (deadline - last.deadline))).toBeLessThan(1.5);
+      }
+      last = { deadline, placed };
+    }
+  }
+
+  it("places each patch on its step's deadline when most step callbacks run on time and some up to a step late", () => {
+    const random = rng(9);
+    placesOnDeadlines((k) => {
+      const r = random();
+      // A callback that ran more than a step late also ran the next step: its stamp is just before that step's deadline.
+      return r < 0.6 ? random() * 1.5 : r < 0.9 ? 15 + random() * 12 : -1.5 * random();
+    });
+  });
+
+  it("places each patch on its step's deadline when the host is so busy that lateness spreads over most of a step", () => {
+    const random = rng(10);
+    placesOnDeadlines(() => random() * 28);
   });
 });

@@ -10,9 +10,10 @@
  * - It runs a delay behind the fastest patch's arrival: enough that 95 % of
  *   the frames of the last seconds had a patch newer than what they draw,
  *   plus a quarter interval of margin, within bounds (one patch interval to
- *   `maxDelayMs`). That is the patch interval plus the arrival jitter the
- *   frames actually saw: a page that was too busy to draw while patches
- *   waited for it does not count that wait, since it drew no frame then.
+ *   `maxDelayMs`, four by default). That is the patch interval plus the
+ *   arrival jitter the frames actually saw: a page that was too busy to draw
+ *   while patches waited for it does not count that wait, since it drew no
+ *   frame then. The rest is carried along (below) rather than waited for.
  * - A change of that delay is absorbed by running the clock up to 5 % faster
  *   or slower, never by a jump; after an in-order stall (a lost packet on
  *   TCP) that stopped it, it catches up at up to 25 % faster, over a few
@@ -25,18 +26,24 @@
  */
 
 /**
- * The simulation's own timeline. A patch is stamped with the server clock at
- * the tick that produced it, and on a busy host ticks run late by varying
- * amounts, while each one still advances the simulation by exactly one
- * fixed step: drawn on those stamps, steady motion would speed up and slow
- * down with the host's hiccups. So each stamp is placed on the tick grid
- * (the nearest multiple of the tick interval from a phase that follows the
- * server's clock slowly), and samples keep at least one tick apart.
+ * The simulation's own timeline. A patch is stamped with the server clock
+ * when the step callback that last ran started: at or after the deadline of
+ * the step it holds (by up to a step under load), or a moment before it when
+ * the callback ran that step too on catching up. Each step advances the
+ * simulation by exactly one fixed step, so drawn on those stamps steady
+ * motion would speed up and slow down with the host's hiccups. Each stamp is
+ * placed on the step deadline at or just after it instead, on a grid whose
+ * phase is found from the last two seconds of stamps (`gridPhase`).
+ * Samples keep at least one tick apart.
  */
 export class TickGrid {
   readonly tickMs: number;
   #phase = Number.NaN;
   #last = Number.NaN;
+  /** The recent stamps' positions within a tick, ms. */
+  #residues: number[] = [];
+  /** Patches for which the estimated phase has been far from the one in use. */
+  #farFor = 0;
 
   constructor(tickMs: number) {
     this.tickMs = tickMs;
@@ -46,14 +53,66 @@ export class TickGrid {
   place(serverTime: number): number {
     const tick = this.tickMs;
     if (!(tick > 0)) return serverTime;
-    if (Number.isNaN(this.#phase)) this.#phase = serverTime;
-    let placed = this.#phase + Math.round((serverTime - this.#phase) / tick) * tick;
-    // Follow a drift between the server's clock and the grid, slowly: a late tick moves it by a twentieth.
-    this.#phase += (serverTime - placed) / 20;
+    this.#residues.push(modulo(serverTime, tick));
+    if (this.#residues.length > GRID_STAMPS) this.#residues.shift();
+    const phase = gridPhase(this.#residues, tick);
+    // Follow the estimate smoothly while it is near, so a stamp leaving the window does not move every sample;
+    // move to a far one only once it has stayed there a while, not for one unlucky window.
+    const shift = Number.isNaN(this.#phase) ? Number.NaN : wrapModulo(phase - this.#phase, tick);
+    this.#farFor = Math.abs(shift) > CLUSTER_MS ? this.#farFor + 1 : 0;
+    if (Number.isNaN(shift) || this.#farFor > GRID_STAMPS / 4) this.#phase = phase;
+    else if (this.#farFor === 0) this.#phase += Math.max(-PHASE_STEP_MS, Math.min(PHASE_STEP_MS, shift));
+    const late = modulo(serverTime - this.#phase + EARLY_MS, tick) - EARLY_MS;
+    let placed = serverTime - late;
     if (placed <= this.#last) placed = this.#last + tick;
     this.#last = placed;
     return placed;
   }
+}
+
+/** Stamps kept for finding the grid's phase: two seconds at 20 patches/s. */
+const GRID_STAMPS = 40;
+/** A stamp this much before a grid point belongs to it, ms: a callback that caught up ran the next step too, and the server's clock reads whole milliseconds. */
+const EARLY_MS = 2;
+/** How close together the stamps of a host that keeps up fall, ms. */
+const CLUSTER_MS = 3;
+/** How far the phase follows its estimate per patch, ms. */
+const PHASE_STEP_MS = 0.1;
+
+/**
+ * Where in the tick the steps' deadlines fall, from stamps' positions within
+ * the tick (`residues`). A host that keeps up stamps most patches within a
+ * few ms of their deadline: the densest few ms, from its earliest stamp. A
+ * host so busy that lateness spreads over the whole tick leaves no such
+ * cluster; then the deadline is where the stamps start after the largest
+ * gap between them.
+ */
+export function gridPhase(residues: readonly number[], tickMs: number): number {
+  const sorted = [...residues].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 1) return sorted[0];
+  let densest = 0, count = 0;
+  for (let i = 0, j = 0; i < n; i++) {
+    // Stamps within CLUSTER_MS after sorted[i], going round the tick.
+    while (j < i + n && sorted[j % n] + (j >= n ? tickMs : 0) - sorted[i] <= CLUSTER_MS) j++;
+    if (j - i > count) { count = j - i; densest = i; }
+  }
+  if (count >= 0.4 * n) return sorted[densest];
+  let gapEnd = 0, gap = -1;
+  for (let i = 0; i < n; i++) {
+    const before = i === 0 ? sorted[0] + tickMs - sorted[n - 1] : sorted[i] - sorted[i - 1];
+    if (before > gap) { gap = before; gapEnd = i; }
+  }
+  return sorted[gapEnd];
+}
+
+function modulo(value: number, m: number): number {
+  return value - Math.floor(value / m) * m;
+}
+
+/** `value` brought into [-m/2, m/2). */
+function wrapModulo(value: number, m: number): number {
+  return modulo(value + m / 2, m) - m / 2;
 }
 
 /** How one patch's arrival compares with the fastest recent one. */
@@ -121,7 +180,7 @@ export class ArrivalJitter {
 export interface PlaybackSettings {
   /** The server's patch interval, ms. */
   patchIntervalMs: number;
-  /** The delay never goes above this, ms. */
+  /** The delay never goes above this, ms (default four patch intervals). */
   maxDelayMs?: number;
   /** How far past the newest patch entities are carried along before they stop, ms. */
   maxExtrapolationMs?: number;
@@ -153,6 +212,8 @@ export class Playback {
   /** The age of the newest patch at each recent frame, behind the fastest arrival: local time and age, ms. */
   #ageAt: number[] = [];
   #age: number[] = [];
+  /** The same ages in increasing order: one insertion and removal per frame instead of a sort. */
+  #sortedAges: number[] = [];
   /** The server time drawn this frame, ms; NaN until the first patch. */
   time = Number.NaN;
   /** The newest server time received, ms. */
@@ -170,7 +231,7 @@ export class Playback {
 
   constructor(settings: PlaybackSettings) {
     this.patchIntervalMs = settings.patchIntervalMs;
-    this.maxDelayMs = settings.maxDelayMs ?? 400;
+    this.maxDelayMs = settings.maxDelayMs ?? 4 * settings.patchIntervalMs;
     this.maxExtrapolationMs = settings.maxExtrapolationMs ?? 2 * settings.patchIntervalMs;
     this.coverage = settings.coverage ?? 0.95;
     this.windowMs = settings.windowMs ?? 4000;
@@ -224,11 +285,12 @@ export class Playback {
   #rememberAge(frameTime: number, age: number): void {
     this.#ageAt.push(frameTime);
     this.#age.push(age);
+    this.#sortedAges.splice(sortedIndex(this.#sortedAges, age), 0, age);
     while (this.#ageAt.length > 1 && this.#ageAt[0] < frameTime - this.windowMs) {
       this.#ageAt.shift();
-      this.#age.shift();
+      this.#sortedAges.splice(sortedIndex(this.#sortedAges, this.#age.shift()!), 1);
     }
-    const sorted = [...this.#age].sort((a, b) => a - b);
+    const sorted = this.#sortedAges;
     this.targetDelayMs = this.#delayFor(sorted[Math.min(sorted.length - 1, Math.floor(this.coverage * sorted.length))]);
   }
 
@@ -397,6 +459,17 @@ export class Track {
       out[i] = this.#angles[i] ? va[i] + wrapAngle(vb[i] - va[i]) * u : va[i] + (vb[i] - va[i]) * u;
     }
   }
+}
+
+/** Where `value` goes in the increasing array `sorted` (the first index whose value is not below it). */
+function sortedIndex(sorted: number[], value: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** An angle difference brought into (-π, π]. */

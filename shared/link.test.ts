@@ -35,6 +35,19 @@ describe("the link conditioner", () => {
     expect(order).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it("delivers what is due before its timer when a busy page asks before a frame, and nothing early", () => {
+    const link = new LinkConditioner({ latencyMs: 40, jitterMs: 0 }, draws(0.5));
+    const order: string[] = [];
+    link.down.push(() => order.push("first"));
+    link.down.deliverDue();
+    expect(order).toEqual([]); // not due for 20 ms
+    const due = performance.now() + 25;
+    while (performance.now() < due) { /* a page busy drawing: no timer can run */ }
+    link.down.push(() => order.push("second"));
+    link.deliverDue();
+    expect(order).toEqual(["first"]);
+  });
+
   it("delays each direction by half the round trip and never reorders under jitter", async () => {
     const link = new LinkConditioner({ latencyMs: 60, jitterMs: 40 });
     const { order, at } = await send(link, 200);

@@ -115,6 +115,16 @@ export class Pipe {
     this.#timer = setTimeout(() => this.#flush(), Math.max(0, head.at - performance.now()));
   }
 
+  /**
+   * Deliver now what is due, without waiting for the timer: a page calls
+   * this before each frame, since a busy page runs its frames ahead of its
+   * timers and would otherwise draw with messages the link already let through.
+   */
+  deliverDue(): void {
+    const head = this.#queue[0];
+    if (head && head.at <= performance.now()) this.#flush();
+  }
+
   /** Forget everything in flight: the socket under it is gone (the load tester's bots, on a drop). */
   clear(): void {
     clearTimeout(this.#timer);
@@ -175,6 +185,12 @@ export class LinkConditioner {
     this.settings = checkLinkSettings(settings, this.settings);
     this.version++;
     return this.settings;
+  }
+
+  /** Deliver what is due in both directions now (before a frame; see Pipe.deliverDue). */
+  deliverDue(): void {
+    this.up.deliverDue();
+    this.down.deliverDue();
   }
 
   /**

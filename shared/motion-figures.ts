@@ -56,11 +56,24 @@ export interface MotionSummary {
   delayP95Ms: number;
   /** Share of frames drawn past the newest patch (0..1). */
   underrunShare: number;
+  /**
+   * Where the drawn-speed variation comes from, each as a CV over the same straight frames:
+   * `clockCv`, server time drawn per frame ÷ the frame's length (the playback clock's rate);
+   * `truthCv`, the true motion over the server time drawn ÷ the mean speed × that time (the
+   * server's own unevenness, such as a late input applied on the next tick);
+   * `drawCv`, the drawn distance ÷ that true motion (smoothing, carrying past the newest patch, glides).
+   */
+  clockCv: number;
+  truthCv: number;
+  drawCv: number;
 }
 
 export class MotionFigures {
   #entities = new Map<unknown, Entity>();
   #ratios: number[] = [];
+  #clockRatios: number[] = [];
+  #truthRatios: number[] = [];
+  #drawRatios: number[] = [];
   #moving = 0;
   #stalled = 0;
   #longestStallMs = 0;
@@ -110,6 +123,9 @@ export class MotionFigures {
   reset(): void {
     for (const e of this.#entities.values()) { e.pending = []; e.stallMs = 0; }
     this.#ratios = [];
+    this.#clockRatios = [];
+    this.#truthRatios = [];
+    this.#drawRatios = [];
     this.#moving = this.#stalled = this.#longestStallMs = this.#maxJump = this.#judged = 0;
     this.#maxJumpAt = undefined;
     this.#delays = [];
@@ -118,14 +134,12 @@ export class MotionFigures {
 
   summary(): MotionSummary {
     const r = this.#ratios;
-    const mean = r.reduce((a, b) => a + b, 0) / (r.length || 1);
-    const sd = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / (r.length || 1));
     const d = [...this.#delays].sort((a, b) => a - b);
     const q = (f: number) => (d.length ? d[Math.min(d.length - 1, Math.floor(f * d.length))] : 0);
     return {
       frames: this.#judged,
       straightFrames: r.length,
-      speedCv: r.length ? sd / mean : 0,
+      speedCv: cv(r),
       stallShare: this.#moving ? this.#stalled / this.#moving : 0,
       longestStallMs: this.#longestStallMs,
       maxJumpRatio: this.#maxJump,
@@ -134,6 +148,9 @@ export class MotionFigures {
       delayP5Ms: q(0.05),
       delayP95Ms: q(0.95),
       underrunShare: this.#frames ? this.#underruns / this.#frames : 0,
+      clockCv: cv(this.#clockRatios),
+      truthCv: cv(this.#truthRatios),
+      drawCv: cv(this.#drawRatios),
     };
   }
 
@@ -196,10 +213,35 @@ export class MotionFigures {
       if (straight) {
         const span = samples[last].t - samples[first].t;
         const distance = Math.hypot(samples[last].x - samples[first].x, samples[last].y - samples[first].y);
-        this.#ratios.push(drawn / ((distance / span) * f.dt));
+        const speed = distance / span;
+        this.#ratios.push(drawn / (speed * f.dt));
+        const stretch = Math.abs(f.to - f.from);
+        const trueMotion = Math.hypot(...at(samples, hi, first, last).map((v, i) => v - at(samples, lo, first, last)[i]));
+        if (stretch > 0 && trueMotion > 0) {
+          this.#clockRatios.push(stretch / f.dt);
+          this.#truthRatios.push(trueMotion / (speed * stretch));
+          this.#drawRatios.push(drawn / trueMotion);
+        }
       }
     } else {
       e.stallMs = 0;
     }
   }
+}
+
+/** The coefficient of variation of `values` (0 for none). */
+function cv(values: number[]): number {
+  if (values.length === 0) return 0;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  return mean > 0 ? sd / mean : 0;
+}
+
+/** The samples' position at server time `t`, linear between the two around it (within samples[first..last]). */
+function at(samples: Sample[], t: number, first: number, last: number): [number, number] {
+  let i = first;
+  while (i < last - 1 && samples[i + 1].t < t) i++;
+  const a = samples[i], b = samples[i + 1];
+  const u = Math.max(0, Math.min(1, (t - a.t) / (b.t - a.t)));
+  return [a.x + (b.x - a.x) * u, a.y + (b.y - a.y) * u];
 }

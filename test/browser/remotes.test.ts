@@ -47,17 +47,19 @@ describe("other players", () => {
     await game.until((h, n) => h.players.length > n, "the walkers to show", WALKERS);
     await drawnThrough(game, { latencyMs: 150, jitterMs: 30, lossPercent: 0 }, 100); // the buffer settles on the link
     const motion = await drawnThrough(game, { latencyMs: 150, jitterMs: 30, lossPercent: 0 }, 600);
-    expect(motion.longestStallMs).toBeLessThanOrEqual(patchMs);
+    // Frame times sit on the display's 60 Hz grid: a frame three refreshes long reads 50.1 ms.
+    expect(motion.longestStallMs).toBeLessThan(patchMs + 1);
     expect(motion.maxJumpRatio).toBeLessThanOrEqual(2);
   }), 120_000);
 
-  it("are drawn further back when the jitter rises, without a jump", () => suite.withGame(async (game) => {
+  it("are drawn further back when the jitter rises, up to the bound, without a jump", () => suite.withGame(async (game) => {
     await play(game, "Watcher");
     await game.until((h, n) => h.players.length > n, "the walkers to show", WALKERS);
     await drawnThrough(game, { latencyMs: 0, jitterMs: 0, lossPercent: 0 }, 300);
-    const calm = await game.read((h) => h.playback!.targetDelayMs);
+    // A page starved of CPU may already sit at the bound on a clean link; jitter of ±150 ms each way takes it there in any case.
+    const rise = await game.read((h) => Math.min(h.playback!.targetDelayMs + 50, h.playback!.maxDelayMs));
     await game.read((h) => { h.setLink({ latencyMs: 150, jitterMs: 300, lossPercent: 0 }); h.resetMotion(); });
-    await game.until((h, calm) => h.playback!.targetDelayMs > calm + 50, "the buffer's delay to rise", calm, 30_000);
+    await game.until((h, rise) => h.playback!.targetDelayMs >= rise, "the buffer's delay to rise", rise, 30_000);
     const motion = await game.read((h) => h.motion!);
     expect(motion.maxJumpRatio).toBeLessThanOrEqual(2);
   }), 120_000);

@@ -94,6 +94,8 @@ export function StartGame(parent: string | HTMLElement, options: StartOptions): 
 
   // Chat is over every scene, title screen included, rather than a game on it (rooms/chat/client/).
   game.events.once(Phaser.Core.Events.READY, () => { debug.chat = mountChat(game, session).chat; });
+  // Messages the link conditioner has let through reach the rooms before the frame that draws them.
+  game.events.on(Phaser.Core.Events.PRE_STEP, () => session.link.deliverDue());
 
   game.registry.set("session", session);
   game.registry.set("debug", debug);

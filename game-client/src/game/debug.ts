@@ -151,12 +151,12 @@ export class DebugHook {
     this.remoteView?.()?.motion.reset();
   }
 
-  /** The jitter buffer's playback clock: its delay behind the newest patch and its target, the arrival jitter (p95 lateness behind the fastest patch), its rate, frames drawn past the newest patch and stopped at the extrapolation bound. */
-  get playback(): { delayMs: number; targetDelayMs: number; jitterMs: number; rate: number; underruns: number; stopped: number; frames: number } | undefined {
+  /** The jitter buffer's playback clock: its delay behind the newest patch, its target and the target's bound, the arrival jitter (p95 lateness behind the fastest patch), its rate, frames drawn past the newest patch and stopped at the extrapolation bound. */
+  get playback(): { delayMs: number; targetDelayMs: number; maxDelayMs: number; jitterMs: number; rate: number; underruns: number; stopped: number; frames: number } | undefined {
     const playback = this.remoteView?.()?.timeline.playback;
     if (!playback) return undefined;
-    const { delayMs, targetDelayMs, rate, underruns, stopped, frames } = playback;
-    return { delayMs, targetDelayMs, jitterMs: playback.jitter.quantileMs(0.95), rate, underruns, stopped, frames };
+    const { delayMs, targetDelayMs, maxDelayMs, rate, underruns, stopped, frames } = playback;
+    return { delayMs, targetDelayMs, maxDelayMs, jitterMs: playback.jitter.quantileMs(0.95), rate, underruns, stopped, frames };
   }
 
   get corrections(): number {

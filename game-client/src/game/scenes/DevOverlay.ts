@@ -100,6 +100,7 @@ export class DevOverlay extends Phaser.Scene {
       `arrival jitter ${playback.jitter.quantileMs(0.95).toFixed(0)} ms p95`,
       `others drawn   ${view.remotes === "sdk" ? "SDK lerp" : `${playback.delayMs.toFixed(0)} ms back (target ${playback.targetDelayMs.toFixed(0)})`}`,
       `  speed CV     ${m ? m.speedCv.toFixed(3) : "-"}   jump ${m ? m.maxJumpRatio.toFixed(2) : "-"}×`,
+      `    server's own ${m ? m.truthCv.toFixed(3) : "-"}   clock ${m ? m.clockCv.toFixed(3) : "-"}`,
       `  stalls       ${m ? `${pct(m.stallShare)}, longest ${m.longestStallMs.toFixed(0)} ms` : "-"}`,
       `  underruns    ${m ? pct(m.underrunShare) : "-"}`,
     ];
