@@ -19,13 +19,31 @@ export function seededRng(seed: number): Rng {
 /** The link's round trip, ms, as the browser estimates it (shared/round-trip.ts); NaN until measured. */
 export type NetworkRtt = () => number;
 
+/** Where a bot stands in the fleet, and what the run was told for its room type (`--param key=value`). */
+export interface FleetPlace {
+  /** This bot's number, 0 … size − 1. */
+  index: number;
+  /** Bots at the top of the ramp. */
+  size: number;
+  params: Readonly<Record<string, string>>;
+}
+
 /** What a behaviour gets when its bot has joined a room. */
 export interface BotContext {
   room: Room;
   rng: Rng;
   rtt: NetworkRtt;
+  place: FleetPlace;
+  /** This bot's user id (its guest token's subject); undefined against a server without identity. */
+  userId: string | undefined;
+  /** The user id of bot `index`, once that bot has signed in (any worker). */
+  userOf(index: number): string | undefined;
   /** Record one move's round trip to its acknowledgement, ms (for moves sent as requests; inputs are timed by the fleet). */
   acknowledged(ms: number): void;
+  /** Record a duration of the behaviour's own, ms: reported fleet-wide as `<figure>_p50_ms`, `_p99_ms`… */
+  time(figure: string, ms: number): void;
+  /** Count events of the behaviour's own: reported as `<figure>` (steady part) and `<figure>_per_s`. */
+  count(figure: string, n?: number): void;
 }
 
 /** One bot's play in one room. */
@@ -40,6 +58,10 @@ export interface BotPlayer {
   step?(): void;
   /** The bot is leaving: stop any timers of its own (a turn-based player's think time). */
   stop?(): void;
+  /** The run is ending: send nothing new and wait until everything sent is settled (acknowledged). */
+  quiet?(): Promise<void>;
+  /** After every bot of the fleet is quiet: fetch what is still missing, then return what reconcile() reads. */
+  account?(): Promise<unknown>;
 }
 
 /** How a bot plays a room type, and how its session goes. */
@@ -47,9 +69,15 @@ export interface Behaviour {
   session: SessionPattern;
   /** Does this behaviour read the state beyond the first full snapshot? */
   decodesPatches: boolean;
-  /** Options for joinOrCreate besides the name (a mode, say). */
-  joinOptions?: Record<string, unknown>;
+  /** Options for joinOrCreate besides the name (a mode, say); a function picks them per bot (a chat channel). */
+  joinOptions?: Record<string, unknown> | ((place: FleetPlace) => Record<string, unknown>);
   play(context: BotContext): BotPlayer;
+  /** Figures this behaviour adds, name → what it means (for --assert and the report's own section). */
+  figures?: Readonly<Record<string, string>>;
+  /** Checks `--param` before the run; throws with a message naming the bad one. */
+  checkParams?(params: Readonly<Record<string, string>>): void;
+  /** The fleet-wide figures from every bot's account() (lost and duplicated messages, say). */
+  reconcile?(accounts: unknown[]): Record<string, number>;
 }
 
 /** What rooms/<type>/bots.ts exports. */

@@ -8,7 +8,7 @@
 import { CloseCode, type Room } from "@colyseus/sdk";
 import { MAX_NAME_LENGTH } from "../shared/protocol.ts";
 import type { LinkSettings } from "../shared/link.ts";
-import { seededRng, type Behaviour, type BotPlayer, type Rng } from "./behaviour.ts";
+import { seededRng, type Behaviour, type BotPlayer, type FleetPlace, type Rng } from "./behaviour.ts";
 import { recordMs } from "./histogram.ts";
 import { pingThrough, RoundTripEstimate } from "../shared/round-trip.ts";
 import type { Meter } from "./meter.ts";
@@ -27,6 +27,14 @@ export interface BotOptions {
   meter: Meter;
   /** Seconds between the storm's waves of dropped sockets. */
   stormEverySeconds: number;
+  /** The share of storm bots whose socket each wave drops, 0–1. */
+  stormFraction: number;
+  /** This bot's place in the fleet and the run's room-type parameters. */
+  place: FleetPlace;
+  /** Another bot's user id, once it has signed in. */
+  userOf(index: number): string | undefined;
+  /** Told this bot's user id once it has signed in. */
+  onIdentity?(userId: string): void;
   /** performance.now() at which the run started: storm waves are aligned to it across workers. */
   runStartedAt: number;
   /** Told the fixed step (ms) the room advertises, once this bot has joined a predicted room. */
@@ -40,6 +48,15 @@ const TOKEN_RENEW_MARGIN_MS = 60_000;
 
 /** The SDK refuses to reconnect a room younger than this (its `minUptime`), ms. */
 const SDK_MIN_UPTIME_MS = 5000;
+
+/** The subject of a JWT (a guest token's user id), read without verifying: the server has already issued it to us. */
+function subjectOf(token: string): string | undefined {
+  try {
+    return (JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()) as { sub?: string }).sub;
+  } catch {
+    return undefined;
+  }
+}
 
 export class Bot {
   private options: BotOptions;
@@ -56,6 +73,7 @@ export class Bot {
   private roundTrip = new RoundTripEstimate();
   private pinger: ReturnType<typeof setInterval> | undefined;
   private guest: IssuedToken | undefined;
+  private userId: string | undefined;
   private serverHasNoIdentity = false;
 
   constructor(options: BotOptions) {
@@ -71,6 +89,18 @@ export class Bot {
 
   async start(): Promise<void> {
     await this.join();
+  }
+
+  /** The run is ending: no new sessions, storms or churn; the behaviour sends nothing new and settles what it sent. */
+  async quiet(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.player?.quiet?.();
+  }
+
+  /** What the behaviour reports for the fleet's reconciliation, once every bot is quiet. */
+  async account(): Promise<unknown> {
+    return this.player?.account?.();
   }
 
   async stop(): Promise<void> {
@@ -95,6 +125,11 @@ export class Bot {
     if (!this.guest || this.guest.expiresAt - Date.now() < TOKEN_RENEW_MARGIN_MS) {
       try {
         this.guest = await requestGuestToken(this.options.endpoint, `bot ${this.options.index}`.slice(0, MAX_NAME_LENGTH), botFetch as never);
+        const subject = subjectOf(this.guest.token);
+        if (subject && subject !== this.userId) {
+          this.userId = subject;
+          this.options.onIdentity?.(subject);
+        }
       } catch (error) {
         if (!(error instanceof IdentityRequestError && error.code === 404)) throw error;
         this.serverHasNoIdentity = true;
@@ -114,7 +149,9 @@ export class Bot {
       const token = await this.identityToken();
       if (token) client.auth.token = token;
       started = performance.now(); // the sign-in happens before Play, as in the browser: not part of the join
-      room = await client.joinOrCreate(roomName, { ...this.options.behaviour.joinOptions, name: `bot ${index}`.slice(0, MAX_NAME_LENGTH) });
+      const { joinOptions } = this.options.behaviour;
+      const options = typeof joinOptions === "function" ? joinOptions(this.options.place) : joinOptions;
+      room = await client.joinOrCreate(roomName, { ...options, name: `bot ${index}`.slice(0, MAX_NAME_LENGTH) });
     } catch (error) {
       meter.joinFailed(error);
       // A refused player tries again a little later, as a person would.
@@ -135,7 +172,12 @@ export class Bot {
       room,
       rng: this.rng,
       rtt: () => this.roundTrip.estimateMs,
+      place: this.options.place,
+      userId: this.userId,
+      userOf: this.options.userOf,
       acknowledged: (ms) => { recordMs(meter.ack, ms); meter.inputsSent++; meter.inputsAcked++; },
+      time: (figure, ms) => meter.time(figure, ms),
+      count: (figure, n) => meter.count(figure, n),
     });
     // Like the browser, keep the link's round trip for the input-queue rule.
     this.roundTrip.reset();
@@ -197,7 +239,7 @@ export class Bot {
     while (this.options.runStartedAt + wave - this.joinedAt < SDK_MIN_UPTIME_MS + 500) wave += every;
     const at = this.options.runStartedAt + wave + this.rng() * 250;
     this.later(at - now, () => {
-      if (this.room && this.live) {
+      if (this.room && this.live && this.rng() < this.options.stormFraction) {
         this.probe.dropSocket();
         this.joinedAt = performance.now(); // the next wave waits for the reconnected seat to age too
       }

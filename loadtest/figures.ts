@@ -19,6 +19,8 @@ export interface RunReport {
   /** Seconds [from, to] of the run that the steady-state figures cover. */
   steadyWindow: [number, number];
   figures: Figures;
+  /** The room type's own figures, name → label (its behaviour's `figures`), shown in a section of their own. */
+  behaviourFigures: Record<string, string>;
   joinErrors: Record<string, number>;
   closeCodes: Record<string, number>;
   series: SecondPoint[];
@@ -99,10 +101,32 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   figures.bot_cpu_percent = steadySpan > 0 ? round((botCpuUs / 1e6 / steadySpan) * 100, 1) : 0;
 
   Object.assign(figures, serverFigures(run, steady.length ? steady : all));
+  Object.assign(figures, behaviourFigures(steadyReports, steadySpan), run.reconciled);
 
   const joinErrors: Record<string, number> = {};
   for (const r of everything) for (const [m, n] of Object.entries(r.joinErrors)) joinErrors[m] = (joinErrors[m] ?? 0) + n;
   return { figures, joinErrors, closeCodes, steady: [from, to] };
+}
+
+/** A behaviour's own timings and counters (BotContext.time/count) over the steady part: percentiles, totals and rates. */
+function behaviourFigures(reports: WindowReport[], span: number): Figures {
+  const figures: Figures = {};
+  const names = new Set(reports.flatMap((r) => Object.keys(r.timings ?? {})));
+  for (const name of names) {
+    const h = newHistogram();
+    for (const r of reports) mergeInto(h, r.timings?.[name]);
+    const p = percentilesMs(h);
+    h.destroy();
+    figures[`${name}_count`] = p.count;
+    figures[`${name}_p50_ms`] = p.p50; figures[`${name}_p95_ms`] = p.p95; figures[`${name}_p99_ms`] = p.p99; figures[`${name}_max_ms`] = p.max;
+  }
+  const counters = new Set(reports.flatMap((r) => Object.keys(r.counts ?? {})));
+  for (const name of counters) {
+    const total = reports.reduce((a, r) => a + (r.counts?.[name] ?? 0), 0);
+    figures[name] = total;
+    figures[`${name}_per_s`] = span > 0 ? round(total / span, 1) : 0;
+  }
+  return figures;
 }
 
 /** Server figures between the scrapes that open and close the steady window, summed over processes. */
@@ -165,6 +189,7 @@ export function buildReport(run: LoadRun, config: Record<string, unknown>, start
     durationSeconds: figures.duration_s,
     steadyWindow: steady,
     figures,
+    behaviourFigures: run.figureLabels,
     joinErrors,
     closeCodes,
     series: run.seconds.map((s) => s.point!).filter(Boolean),

@@ -4,7 +4,7 @@
  * and starts the next one, so the coordinator can chart every figure over time
  * and sum any span of seconds exactly.
  */
-import { encode, newHistogram, type Histogram } from "./histogram.ts";
+import { encode, newHistogram, recordMs, type Histogram } from "./histogram.ts";
 
 /** One worker's measurements over one window, as sent to the coordinator. */
 export interface WindowReport {
@@ -49,6 +49,10 @@ export interface WindowReport {
   rssBytes: number;
   /** The fixed step this worker paces its bots at, ms: what their rooms advertised (0 while none has, or for turn-based play). */
   stepMs: number;
+  /** A behaviour's own durations (BotContext.time): figure → encoded histogram, µs. */
+  timings: Record<string, string>;
+  /** A behaviour's own counters (BotContext.count). */
+  counts: Record<string, number>;
 }
 
 export class Meter {
@@ -72,6 +76,8 @@ export class Meter {
   inputBacklog: Histogram = newHistogram();
   /** Bots currently in a room (a gauge, kept by the bots). */
   connected = 0;
+  timings = new Map<string, Histogram>();
+  counts: Record<string, number> = {};
 
   private startedAt: number;
   private windowStart: number;
@@ -90,6 +96,16 @@ export class Meter {
     const message = error instanceof Error ? error.message : String(error);
     const key = message.slice(0, 120) || "unknown error";
     this.joinErrors[key] = (this.joinErrors[key] ?? 0) + 1;
+  }
+
+  time(figure: string, ms: number): void {
+    let histogram = this.timings.get(figure);
+    if (!histogram) this.timings.set(figure, (histogram = newHistogram()));
+    recordMs(histogram, ms);
+  }
+
+  count(figure: string, n = 1): void {
+    this.counts[figure] = (this.counts[figure] ?? 0) + n;
   }
 
   closed(code: number): void {
@@ -144,7 +160,10 @@ export class Meter {
       cpuUs: cpu.user + cpu.system,
       rssBytes: process.memoryUsage.rss(),
       stepMs: this.stepMs,
+      timings: Object.fromEntries([...this.timings].map(([figure, h]) => [figure, encodeAndReset(h)])),
+      counts: this.counts,
     };
+    this.counts = {};
     this.windowStart = now;
     this.botSeconds = 0;
     this.joinsOk = this.joinsFailed = this.reconnectsOk = this.reconnectsFailed = 0;

@@ -25,7 +25,10 @@ describe("cards bots in the fleet", () => {
     const players = [first, second].map((room, i) => {
       room.onMessage("*", () => undefined); // events and the clock: a bot reads only its state
       room.onMessage(MESSAGES.rejected, (r: Rejection) => refusals.push(r));
-      return behaviours.play.play({ room, rng: seededRng(i + 1), rtt: () => 0, acknowledged: (ms) => acks.push(ms) });
+      return behaviours.play.play({
+        room, rng: seededRng(i + 1), rtt: () => 0, acknowledged: (ms) => acks.push(ms),
+        place: { index: i, size: 2, params: {} }, userId: undefined, userOf: () => undefined, time: () => undefined, count: () => undefined,
+      });
     });
     const server = serverTableOf(first);
     const startedAt = Date.now();
