@@ -46,6 +46,9 @@ const PING_EVERY_MS = 2000;
 /** A bot asks for a new guest token when its own has less than this left. */
 const TOKEN_RENEW_MARGIN_MS = 60_000;
 
+/** How long a bot that is between rooms at the end of the run is waited for, ms. */
+const SEATED_WAIT_MS = 15_000;
+
 /** The SDK refuses to reconnect a room younger than this (its `minUptime`), ms. */
 const SDK_MIN_UPTIME_MS = 5000;
 
@@ -65,6 +68,8 @@ export class Bot {
   private player: BotPlayer | undefined;
   private probe: SocketProbe;
   private stopped = false;
+  /** The run is ending: no more storms or churn. */
+  private quieting = false;
   private joinedAt = 0;
   private droppedAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -91,16 +96,27 @@ export class Bot {
     await this.join();
   }
 
-  /** The run is ending: no new sessions, storms or churn; the behaviour sends nothing new and settles what it sent. */
+  /**
+   * The run is ending: no more storms or churn (a bot whose socket just
+   * dropped still joins again, to settle); the behaviour sends nothing new
+   * and settles what it sent.
+   */
   async quiet(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.player?.quiet?.();
+    this.quieting = true;
+    await (await this.seated())?.quiet?.();
   }
 
   /** What the behaviour reports for the fleet's reconciliation, once every bot is quiet. */
   async account(): Promise<unknown> {
-    return this.player?.account?.();
+    return (await this.seated())?.account?.();
+  }
+
+  /** The player once this bot is in a room again (a dropped bot rejoins within seconds); undefined if it never is. */
+  private async seated(): Promise<BotPlayer | undefined> {
+    for (let waited = 0; !this.stopped && !(this.player && this.live) && waited < SEATED_WAIT_MS; waited += 200) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return this.player;
   }
 
   async stop(): Promise<void> {
@@ -220,7 +236,7 @@ export class Bot {
     const { session } = this.options.behaviour;
     if (session === "churn") {
       this.later(2000 + this.rng() * 6000, async () => {
-        if (!this.room || !this.live) return;
+        if (!this.room || !this.live || this.quieting) return;
         const room = this.room;
         await room.leave(true);
         this.later(200 + this.rng() * 800, () => this.join());
@@ -239,6 +255,7 @@ export class Bot {
     while (this.options.runStartedAt + wave - this.joinedAt < SDK_MIN_UPTIME_MS + 500) wave += every;
     const at = this.options.runStartedAt + wave + this.rng() * 250;
     this.later(at - now, () => {
+      if (this.quieting) return;
       if (this.room && this.live && this.rng() < this.options.stormFraction) {
         this.probe.dropSocket();
         this.joinedAt = performance.now(); // the next wave waits for the reconnected seat to age too
