@@ -102,6 +102,8 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
 
   Object.assign(figures, serverFigures(run, steady.length ? steady : all));
   Object.assign(figures, behaviourFigures(steadyReports, steadySpan), run.reconciled);
+  // A declared figure nothing was counted for is 0 (a count that never happened), so --assert can name it.
+  for (const name of Object.keys(run.figureLabels)) figures[name] ??= 0;
 
   const joinErrors: Record<string, number> = {};
   for (const r of everything) for (const [m, n] of Object.entries(r.joinErrors)) joinErrors[m] = (joinErrors[m] ?? 0) + n;

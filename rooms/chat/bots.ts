@@ -175,6 +175,8 @@ class ChatUser {
   private sender: ReturnType<typeof setTimeout> | undefined;
   private resender: ReturnType<typeof setInterval> | undefined;
   private quieted = false;
+  /** The final catch-up is running: what it finds was missed by the live path and by every catch-up before. */
+  private accounting = false;
   /** Last send of each unacknowledged message, for the resend timer. */
   private readonly sentAt = new Map<string, number>();
   /** First send of each unacknowledged message, for the ack's round trip. */
@@ -293,6 +295,10 @@ class ChatUser {
     if (how === "page" && line.seq <= (this.from.get(line.channel) ?? Number.POSITIVE_INFINITY)) return;
     const sentAt = sentAtOf(line.text);
     if (!Number.isFinite(sentAt)) return;
+    if (this.accounting) {
+      this.context.count(line.channel.startsWith("dm:") ? "chat_found_at_end_direct" : "chat_found_at_end_channel");
+      return;
+    }
     this.context.time("chat_delivery", now() - sentAt);
     this.context.count("chat_delivered");
     if (how !== "live") this.context.count("chat_recovered");
@@ -387,6 +393,7 @@ class ChatUser {
 
   private async account(): Promise<ChatAccount> {
     const delivery = this.delivery!;
+    this.accounting = true;
     for (let attempt = 0; attempt < 5; attempt++) {
       const room = this.room;
       if (!room) break;
@@ -436,6 +443,8 @@ const FIGURES: Record<string, string> = {
   chat_recovered: "of which by inbox or catch-up, not live",
   chat_sent_per_s: "messages sent a second",
   chat_resent: "messages sent again (unacknowledged after 5 s)",
+  chat_found_at_end_channel: "channel messages a member first got from the final catch-up",
+  chat_found_at_end_direct: "direct messages a member first got from the final catch-up",
   chat_refused: "messages refused for good",
   chat_acked: "messages acknowledged (whole run)",
   chat_expected_receipts: "receipts owed: acknowledged × members in the channel",
