@@ -80,6 +80,9 @@ export interface Behaviour {
   reconcile?(accounts: unknown[]): Record<string, number>;
 }
 
+/** How long the fleet waits for its bots to go quiet, and then to account, before going on without the stragglers, ms. */
+export const SETTLE_TIMEOUT_MS = 30_000;
+
 /** What rooms/<type>/bots.ts exports. */
 export interface BotModule {
   behaviours: Record<string, Behaviour>;

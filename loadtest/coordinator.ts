@@ -11,7 +11,7 @@ import type { LinkSettings } from "../shared/link.ts";
 import type { WindowReport } from "./meter.ts";
 import { scrape, tickPercentileMs, type ServerScrape } from "./scrape.ts";
 import { peakBots, type Schedule } from "./schedule.ts";
-import { behaviourFor } from "./behaviour.ts";
+import { behaviourFor, SETTLE_TIMEOUT_MS } from "./behaviour.ts";
 import type { FromWorker, ToWorker, WorkerPlan } from "./worker.ts";
 
 export interface LoadOptions {
@@ -217,7 +217,8 @@ export class LoadRun {
     this.stopRequested = true;
     await Promise.all(this.children.map((child) => new Promise<void>((resolve) => {
       if (child.exitCode !== null || !child.connected) return resolve();
-      const kill = setTimeout(() => { child.kill("SIGKILL"); resolve(); }, 10_000);
+      // The worker's bots may take their whole accounting time before they leave.
+      const kill = setTimeout(() => { child.kill("SIGKILL"); resolve(); }, SETTLE_TIMEOUT_MS + 10_000);
       child.once("exit", () => { clearTimeout(kill); resolve(); });
       child.send({ type: "stop" } satisfies ToWorker);
     })));

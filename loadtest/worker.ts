@@ -5,7 +5,7 @@
  */
 import "./node-socket.ts";
 import "./reflection-cache.ts";
-import { behaviourFor } from "./behaviour.ts";
+import { behaviourFor, SETTLE_TIMEOUT_MS } from "./behaviour.ts";
 import { Bot } from "./bot.ts";
 import type { LinkSettings } from "../shared/link.ts";
 import { Meter } from "./meter.ts";
@@ -43,8 +43,6 @@ export type FromWorker =
 
 /** Bots are stepped in this many staggered groups per tick, so a worker's inputs leave as a stream, not a burst. */
 const TICK_SLOTS = 6;
-/** How long the fleet waits for its bots to settle, and then to account, before reporting without the stragglers. */
-const SETTLE_TIMEOUT_MS = 30_000;
 
 /** `work` for every bot, all at once, giving up on those not done within SETTLE_TIMEOUT_MS. */
 async function settled(bots: Bot[], work: (bot: Bot) => Promise<unknown>): Promise<unknown[]> {
