@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     });
     const [tf, sio] = figures;
     const ratio = round(tf.serverCpuUsPerDelivered / sio.serverCpuUsPerDelivered, 3);
-    console.table(Object.fromEntries(figures.map((f) => [f.side, { ...f, side: undefined }])));
+    console.table(Object.fromEntries(figures.map(({ side, ...rest }) => [side, rest])));
     console.log(`server CPU per delivered message, Tickforge ÷ Socket.IO: ${ratio}`);
     const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
     const report = { tool: "tickforge-bench-chat", at: new Date().toISOString(), loadAverage: load, pinned: cpus !== undefined, options: o, figures, ratio };
