@@ -11,7 +11,9 @@
  * servers run at once pinned to core 0, both sets of users
  * (bench/chat-fanout.ts) on core 1, over the same seconds, so the host's
  * drift moves both alike. Each server's CPU is read from /proc over the
- * held seconds and divided by the lines its users received.
+ * held seconds and divided by the lines its users received; the same less
+ * what it spent over `--idle` seconds with every user connected and silent
+ * is the cost of the messages alone.
  * Writes loadtest-reports/chat-socketio-<time>.json.
  */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
@@ -68,6 +70,10 @@ export interface SideFigures {
   serverCpuPercent: number;
   /** Server CPU per delivered line, µs. */
   serverCpuUsPerDelivered: number;
+  /** The server's CPU with its users connected and silent, % of a core. */
+  serverIdleCpuPercent: number;
+  /** Server CPU per delivered line above that idle cost, µs. */
+  serverCpuUsPerDeliveredAboveIdle: number;
   clientCpuUsPerDelivered: number;
   deliveryP50Ms: number;
   deliveryP99Ms: number;
@@ -82,11 +88,12 @@ async function main(): Promise<void> {
     .option("--channel-size <n>", "users per channel", int("--channel-size", 1, 1000), 10)
     .option("--rate <per-second>", "messages each user sends a second (at most 5: the chat budget)", num("--rate", 0.01, 5), 1)
     .option("--size <chars>", "characters per message", int("--size", 32, 500), 100)
+    .option("--idle <s>", "seconds with every user connected and silent, for each server's fixed cost", num("--idle", 1, 600), 5)
     .option("--warmup <s>", "seconds of sending before the held seconds", num("--warmup", 0, 600), 5)
     .option("--hold <s>", "seconds measured", num("--hold", 1, 3600), 30)
     .option("-o, --out <dir>", "directory for the JSON report", "loadtest-reports")
     .parse()
-    .opts<{ users: number; channelSize: number; rate: number; size: number; warmup: number; hold: number; out: string }>();
+    .opts<{ users: number; channelSize: number; rate: number; size: number; idle: number; warmup: number; hold: number; out: string }>();
   const cpus = pinning === "pinned" ? SERVER_CORE : undefined;
 
   const dataDir = mkdtempSync(join(tmpdir(), "tickforge-chat-bench-"));
@@ -108,6 +115,10 @@ async function main(): Promise<void> {
       const message = await ready;
       if (message.type !== "ready" || message.connected !== o.users) throw new Error(`${s.side}: only ${message.type === "ready" ? message.connected : 0} of ${o.users} users connected.`);
     }));
+    // What each server spends with its users connected and silent: its fixed cost, apart from the messages.
+    const idleFrom = sides.map((s) => ({ cpu: cpuSecondsOf(s.pid), at: performance.now() }));
+    await sleep(o.idle * 1000);
+    const idlePerS = sides.map((s, i) => (cpuSecondsOf(s.pid) - idleFrom[i].cpu) / ((performance.now() - idleFrom[i].at) / 1000));
     for (const s of sides) s.users.send({ type: "go" });
     await sleep(o.warmup * 1000);
     const read = () => Promise.all(sides.map(async (s) => {
@@ -135,6 +146,8 @@ async function main(): Promise<void> {
         deliveredPerS: round(c.delivered / seconds),
         serverCpuPercent: round((serverCpu / seconds) * 100),
         serverCpuUsPerDelivered: round((serverCpu * 1e6) / Math.max(1, c.delivered)),
+        serverIdleCpuPercent: round(idlePerS[i] * 100),
+        serverCpuUsPerDeliveredAboveIdle: round(((serverCpu - idlePerS[i] * seconds) * 1e6) / Math.max(1, c.delivered)),
         clientCpuUsPerDelivered: round(c.cpuUs / Math.max(1, c.delivered)),
         deliveryP50Ms: p.p50,
         deliveryP99Ms: p.p99,
@@ -142,10 +155,11 @@ async function main(): Promise<void> {
     });
     const [tf, sio] = figures;
     const ratio = round(tf.serverCpuUsPerDelivered / sio.serverCpuUsPerDelivered, 3);
+    const ratioAboveIdle = round(tf.serverCpuUsPerDeliveredAboveIdle / sio.serverCpuUsPerDeliveredAboveIdle, 3);
     console.table(Object.fromEntries(figures.map(({ side, ...rest }) => [side, rest])));
-    console.log(`server CPU per delivered message, Tickforge ÷ Socket.IO: ${ratio}`);
+    console.log(`server CPU per delivered message, Tickforge ÷ Socket.IO: ${ratio} (above each server's idle cost: ${ratioAboveIdle})`);
     const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-    const report = { tool: "tickforge-bench-chat", at: new Date().toISOString(), loadAverage: load, pinned: cpus !== undefined, options: o, figures, ratio };
+    const report = { tool: "tickforge-bench-chat", at: new Date().toISOString(), loadAverage: load, pinned: cpus !== undefined, options: o, figures, ratio, ratioAboveIdle };
     const path = resolve(o.out, `chat-socketio-${report.at.replace(/[:.]/g, "-")}.json`);
     mkdirSync(o.out, { recursive: true });
     writeFileSync(path, JSON.stringify(report, null, 2));
