@@ -80,6 +80,19 @@ export interface Behaviour {
   reconcile?(accounts: unknown[]): Record<string, number>;
 }
 
+/**
+ * The context of one bot outside the fleet (a spec driving a behaviour
+ * directly): the only bot of its fleet, no parameters, no measured link, its
+ * own figures kept nowhere; `acknowledged` gets each timed move.
+ */
+export function soloContext(room: Room, rng: Rng, acknowledged: (ms: number) => void = () => undefined): BotContext {
+  return {
+    room, rng, rtt: () => 0, acknowledged,
+    place: { index: 0, size: 1, params: {} }, userId: undefined, userOf: () => undefined,
+    time: () => undefined, count: () => undefined,
+  };
+}
+
 /** How long the fleet waits for its bots to go quiet, and then to account, before going on without the stragglers, ms. */
 export const SETTLE_TIMEOUT_MS = 30_000;
 

@@ -103,11 +103,14 @@ export class Bot {
    */
   async quiet(): Promise<void> {
     this.quieting = true;
+    // Only a behaviour that accounts at the end needs its bot back in a room first.
+    if (!this.options.behaviour.reconcile) return;
     await (await this.seated())?.quiet?.();
   }
 
   /** What the behaviour reports for the fleet's reconciliation, once every bot is quiet. */
   async account(): Promise<unknown> {
+    if (!this.options.behaviour.reconcile) return undefined;
     return (await this.seated())?.account?.();
   }
 

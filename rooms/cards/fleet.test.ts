@@ -4,7 +4,7 @@
  * every move they send is acknowledged.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seededRng } from "../../loadtest/behaviour.ts";
+import { seededRng, soloContext } from "../../loadtest/behaviour.ts";
 import { startServer, type TestServer } from "../../tools/server.ts";
 import { waitForState } from "../../tools/wait.ts";
 import { BOT_PACE, behaviours } from "./bots.ts";
@@ -25,10 +25,7 @@ describe("cards bots in the fleet", () => {
     const players = [first, second].map((room, i) => {
       room.onMessage("*", () => undefined); // events and the clock: a bot reads only its state
       room.onMessage(MESSAGES.rejected, (r: Rejection) => refusals.push(r));
-      return behaviours.play.play({
-        room, rng: seededRng(i + 1), rtt: () => 0, acknowledged: (ms) => acks.push(ms),
-        place: { index: i, size: 2, params: {} }, userId: undefined, userOf: () => undefined, time: () => undefined, count: () => undefined,
-      });
+      return behaviours.play.play(soloContext(room, seededRng(i + 1), (ms) => acks.push(ms)));
     });
     const server = serverTableOf(first);
     const startedAt = Date.now();
