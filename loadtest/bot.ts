@@ -31,6 +31,16 @@ export interface BotOptions {
   run: string;
   /** Seconds between the storm's waves of dropped sockets. */
   stormEverySeconds: number;
+  /** The share of storm bots whose socket each wave drops, 0–1. */
+  stormFraction: number;
+  /** Bots at the top of the ramp (BotSeat). */
+  size: number;
+  /** The run's room-type parameters (`--param key=value`). */
+  params: Readonly<Record<string, string>>;
+  /** Another bot's user id, once it has signed in. */
+  userOf(bot: number): string | undefined;
+  /** Told this bot's user id once it has signed in. */
+  onIdentity?(userId: string): void;
   /** performance.now() at which the run started: storm waves are aligned to it across workers. */
   runStartedAt: number;
   /** Told the fixed step (ms) the room advertises, once this bot has joined a predicted room. */
@@ -42,6 +52,9 @@ const PING_EVERY_MS = 2000;
 /** A bot asks for a new guest token when its own has less than this left. */
 const TOKEN_RENEW_MARGIN_MS = 60_000;
 
+/** How long a bot that is between rooms at the end of the run is waited for, ms. */
+const SEATED_WAIT_MS = 15_000;
+
 /** The SDK refuses to reconnect a room younger than this (its `minUptime`), ms. */
 const SDK_MIN_UPTIME_MS = 5000;
 
@@ -52,6 +65,8 @@ export class Bot {
   private player: BotPlayer | undefined;
   private probe: SocketProbe;
   private stopped = false;
+  /** The run is ending: no more storms or churn. */
+  private quieting = false;
   private joinedAt = 0;
   private droppedAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -60,6 +75,7 @@ export class Bot {
   private roundTrip = new RoundTripEstimate();
   private pinger: ReturnType<typeof setInterval> | undefined;
   private guest: IssuedToken | undefined;
+  private userId: string | undefined;
   private serverHasNoIdentity = false;
 
   constructor(options: BotOptions) {
@@ -75,6 +91,32 @@ export class Bot {
 
   async start(): Promise<void> {
     await this.join();
+  }
+
+  /**
+   * The run is ending: no more storms or churn (a bot whose socket just
+   * dropped still joins again, to settle); the behaviour sends nothing new
+   * and settles what it sent.
+   */
+  async quiet(): Promise<void> {
+    this.quieting = true;
+    // Only a behaviour that accounts at the end needs its bot back in a room first.
+    if (!this.options.behaviour.reconcile) return;
+    await (await this.seated())?.quiet?.();
+  }
+
+  /** What the behaviour reports for the fleet's reconciliation, once every bot is quiet. */
+  async account(): Promise<unknown> {
+    if (!this.options.behaviour.reconcile) return undefined;
+    return (await this.seated())?.account?.();
+  }
+
+  /** The player once this bot is in a room again (a dropped bot rejoins within seconds); undefined if it never is. */
+  private async seated(): Promise<BotPlayer | undefined> {
+    for (let waited = 0; !this.stopped && !(this.player && this.live) && waited < SEATED_WAIT_MS; waited += 200) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return this.player;
   }
 
   async stop(): Promise<void> {
@@ -99,6 +141,10 @@ export class Bot {
     if (!this.guest || this.guest.expiresAt - Date.now() < TOKEN_RENEW_MARGIN_MS) {
       try {
         this.guest = await requestGuestToken(this.options.endpoint, `bot ${this.options.index}`.slice(0, MAX_NAME_LENGTH), botFetch as never);
+        if (this.guest.user.id !== this.userId) {
+          this.userId = this.guest.user.id;
+          this.options.onIdentity?.(this.userId);
+        }
       } catch (error) {
         if (!(error instanceof IdentityRequestError && error.code === 404)) throw error;
         this.serverHasNoIdentity = true;
@@ -143,6 +189,7 @@ export class Bot {
       rtt: () => this.roundTrip.estimateMs,
       seat: this.seat(),
       userId: this.guest?.user.id ?? "",
+      userOf: this.options.userOf,
       acknowledged: (ms) => { recordMs(meter.ack, ms); meter.inputsSent++; meter.inputsAcked++; },
       time: (name, ms) => meter.time(name, ms),
       count: (name, amount) => meter.count(name, amount),
@@ -185,15 +232,15 @@ export class Bot {
   }
 
   private seat(): BotSeat {
-    const { index, perRoom, run } = this.options;
-    return { bot: index, room: Math.floor(index / perRoom), perRoom, run };
+    const { index, size, perRoom, run, params } = this.options;
+    return { bot: index, size, room: Math.floor(index / perRoom), perRoom, run, params };
   }
 
   private planSession(): void {
     const { session } = this.options.behaviour;
     if (session === "churn") {
       this.later(2000 + this.rng() * 6000, async () => {
-        if (!this.room || !this.live) return;
+        if (!this.room || !this.live || this.quieting) return;
         const room = this.room;
         await room.leave(true);
         this.later(200 + this.rng() * 800, () => this.join());
@@ -212,7 +259,8 @@ export class Bot {
     while (this.options.runStartedAt + wave - this.joinedAt < SDK_MIN_UPTIME_MS + 500) wave += every;
     const at = this.options.runStartedAt + wave + this.rng() * 250;
     this.later(at - now, () => {
-      if (this.room && this.live) {
+      if (this.quieting) return;
+      if (this.room && this.live && this.rng() < this.options.stormFraction) {
         this.probe.dropSocket();
         this.joinedAt = performance.now(); // the next wave waits for the reconnected seat to age too
       }

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { AssertionSyntaxError, checkFigureNames, judge, parseAssertions, type Assertion } from "./assertions.ts";
 import { int, num } from "../tools/args.ts";
-import { behaviourFigureNames, behavioursOf } from "./behaviour.ts";
+import { behavioursOf } from "./behaviour.ts";
 import { RunError, runLoad } from "./coordinator.ts";
 import { buildReport } from "./figures.ts";
 import { finalTable, htmlReport, progressLine } from "./report.ts";
@@ -39,6 +39,13 @@ function endpoint(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), url.origin];
 }
 
+/** A commander collector for `--param key=value`, repeatable. */
+function param(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const at = value.indexOf("=");
+  if (at <= 0) throw new InvalidArgumentError(`"${value}" is not key=value; write it like --param channel-size=10.`);
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
 export function program(): Command {
   const behaviours = "named by the room type's rooms/<type>/bots.ts; default its first (the arena's: play, move, churn, storm)";
   return new Command("loadtest")
@@ -56,6 +63,8 @@ export function program(): Command {
     .option("--per-room <count>", "bots per room, for behaviours that choose their room (a board's editors)", int("--per-room", 1, 10_000), 5)
     .option("--rooms <count>", "rooms to fill, for behaviours that choose their room: --bots becomes rooms × --per-room", int("--rooms", 1, 100_000))
     .option("--storm-every <seconds>", "for the storm behaviour: seconds between waves of dropped sockets", num("--storm-every", 1, 3600), 10)
+    .option("--storm-fraction <share>", "for the storm behaviour: the share of bots (0–1) whose socket each wave drops", num("--storm-fraction", 0, 1), 1)
+    .option("--param <key=value>", "a parameter of the room type's behaviour (repeatable), e.g. chat's channel-size=10", param)
     .option("--assert <clauses>", 'thresholds that set the exit code, e.g. "ack_p99_ms<100,join_failed=0"')
     .option("-o, --out <dir>", "directory for the JSON and HTML reports", "loadtest-reports")
     .option("--name <name>", "file name (without extension) for the reports; default: loadtest-<room>-<time>")
@@ -67,7 +76,8 @@ Examples:
   npm run loadtest -- --bots 64 --duration 20
   npm run loadtest -- --endpoint http://127.0.0.1:2567 --room arena --bots 500 --ramp 10 --duration 60 --workers 2
   npm run loadtest -- --room board --rooms 20 --per-room 5 --duration 60
-  npm run loadtest -- --behaviour storm --bots 48 --latency 40 --jitter 20 --loss 1 --assert "reconnect_failed=0"`);
+  npm run loadtest -- --behaviour storm --bots 48 --latency 40 --jitter 20 --loss 1 --assert "reconnect_failed=0"
+  npm run loadtest -- --room chat --bots 200 --param channel-size=10 --param rate=0.2 --assert "chat_lost=0,chat_duplicated=0"`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -94,9 +104,10 @@ export async function main(argv: string[]): Promise<number> {
       o.bots = o.rooms * o.perRoom;
     }
     if (o.ramp >= o.duration) throw new AssertionSyntaxError(`--ramp (${o.ramp} s) must be shorter than --duration (${o.duration} s), or no bot plays at full strength.`);
+    known[o.behaviour].checkParams?.(o.param ?? {});
     if (o.assert) {
       assertions = parseAssertions(o.assert);
-      checkFigureNames(assertions, [...FIGURE_NAMES, ...behaviourFigureNames(known[o.behaviour])]);
+      checkFigureNames(assertions, [...FIGURE_NAMES, ...Object.keys(known[o.behaviour].figures ?? {})]);
     }
   } catch (error) {
     console.error(`loadtest: ${(error as Error).message}`);
@@ -108,6 +119,8 @@ export async function main(argv: string[]): Promise<number> {
     link,
     stormEverySeconds: o.stormEvery,
     perRoom: o.perRoom,
+    stormFraction: o.stormFraction,
+    params: o.param ?? {},
   };
 
   const live = !o.quiet;

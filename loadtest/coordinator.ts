@@ -11,6 +11,7 @@ import type { LinkSettings } from "../shared/link.ts";
 import type { WindowReport } from "./meter.ts";
 import { scrape, tickPercentileMs, type ServerScrape } from "./scrape.ts";
 import { peakBots, type Schedule } from "./schedule.ts";
+import { behaviourFor, SETTLE_TIMEOUT_MS } from "./behaviour.ts";
 import type { FromWorker, ToWorker, WorkerPlan } from "./worker.ts";
 
 export interface LoadOptions {
@@ -25,6 +26,10 @@ export interface LoadOptions {
   stormEverySeconds: number;
   /** Bots per room, for behaviours that choose their room (a board's editors); default 1. */
   perRoom?: number;
+  /** The share of storm bots each wave drops (default all). */
+  stormFraction?: number;
+  /** Room-type parameters for the behaviour (`--param key=value`). */
+  params?: Record<string, string>;
   /** Seconds of the run over which steady-state figures are taken; default: after the ramp. */
   steadyFrom?: number;
   /** Called with each finished second; return "stop" to end the run early. */
@@ -74,7 +79,17 @@ export class LoadRun {
   startedAt = 0;
   endedAt = 0;
   workerErrors: string[] = [];
+  /** What every bot's behaviour accounted for at the end (BotPlayer.account), for its reconcile(). */
+  accounts: unknown[] = [];
+  /** The behaviour's fleet-wide figures from those accounts. */
+  reconciled: Record<string, number> = {};
+  /** The behaviour's own figures, name → label. */
+  figureLabels: Record<string, string> = {};
   private children: ChildProcess[] = [];
+  private quieted = new Set<ChildProcess>();
+  private onQuiet: (() => void) | undefined;
+  private newUsers: [number, string][] = [];
+  private usersTimer: ReturnType<typeof setTimeout> | undefined;
   private pending = new Map<number, SecondRecord>();
   private latestScrapes = new Map<string, ServerScrape>();
   private lastClosedScrapes = new Map<string, ServerScrape>();
@@ -117,6 +132,8 @@ export class LoadRun {
         schedule: options.schedule,
         stormEverySeconds: options.stormEverySeconds,
         perRoom: options.perRoom ?? 1,
+        stormFraction: options.stormFraction ?? 1,
+        params: options.params ?? {},
         startAtEpochMs,
       };
       child.send({ type: "start", plan } satisfies ToWorker);
@@ -130,8 +147,13 @@ export class LoadRun {
       timer.unref?.();
     });
     clearInterval(scraper);
+    await this.quietWorkers();
     await this.stopWorkers();
     this.endedAt = performance.now();
+    if (this.usersTimer) clearTimeout(this.usersTimer);
+    const behaviour = await behaviourFor(options.roomName, options.behaviour);
+    this.figureLabels = { ...behaviour.figures };
+    if (behaviour.reconcile) this.reconciled = behaviour.reconcile(this.accounts);
     // Close what is left, including a final partial second.
     for (const record of [...this.pending.values()].sort((a, b) => a.index - b.index)) this.close(record);
     this.pending.clear();
@@ -155,6 +177,9 @@ export class LoadRun {
       child.on("message", (message: FromWorker) => {
         if (message.type === "ready") resolve();
         else if (message.type === "window") this.receive(message.report, child);
+        else if (message.type === "identity") this.relayUser(message.index, message.userId);
+        else if (message.type === "quiet") { this.quieted.add(child); this.onQuiet?.(); }
+        else if (message.type === "accounts") this.accounts.push(...message.accounts);
         else if (message.type === "error") { this.workerErrors.push(message.message); this.stop(); }
       });
       child.once("exit", (code) => {
@@ -167,11 +192,36 @@ export class LoadRun {
     });
   }
 
+  /** Every worker's bots stop sending and settle what they sent, before any of them accounts for what it received. */
+  private async quietWorkers(): Promise<void> {
+    const live = this.children.filter((child) => child.exitCode === null && child.connected);
+    await new Promise<void>((resolve) => {
+      const check = () => { if (live.every((child) => this.quieted.has(child) || child.exitCode !== null)) resolve(); };
+      this.onQuiet = check;
+      for (const child of live) child.once("exit", check);
+      for (const child of live) child.send({ type: "quiet" } satisfies ToWorker);
+      check();
+    });
+    this.onQuiet = undefined;
+  }
+
+  /** Tell every worker which user each bot signed in as, a batch at a time. */
+  private relayUser(index: number, userId: string): void {
+    this.newUsers.push([index, userId]);
+    this.usersTimer ??= setTimeout(() => {
+      this.usersTimer = undefined;
+      const users = this.newUsers;
+      this.newUsers = [];
+      for (const child of this.children) if (child.connected) child.send({ type: "identities", users } satisfies ToWorker);
+    }, 100);
+  }
+
   private async stopWorkers(): Promise<void> {
     this.stopRequested = true;
     await Promise.all(this.children.map((child) => new Promise<void>((resolve) => {
       if (child.exitCode !== null || !child.connected) return resolve();
-      const kill = setTimeout(() => { child.kill("SIGKILL"); resolve(); }, 10_000);
+      // The worker's bots may take their whole accounting time before they leave.
+      const kill = setTimeout(() => { child.kill("SIGKILL"); resolve(); }, SETTLE_TIMEOUT_MS + 10_000);
       child.once("exit", () => { clearTimeout(kill); resolve(); });
       child.send({ type: "stop" } satisfies ToWorker);
     })));

@@ -19,11 +19,11 @@ export interface RunReport {
   /** Seconds [from, to] of the run that the steady-state figures cover. */
   steadyWindow: [number, number];
   figures: Figures;
+  /** The room type's own figures, name → label (its behaviour's `figures`), shown in a section of their own. */
+  behaviourFigures: Record<string, string>;
   joinErrors: Record<string, number>;
   closeCodes: Record<string, number>;
   series: SecondPoint[];
-  /** Names of the figures the behaviour measured itself (BotContext.time / count). */
-  behaviourFigures: string[];
 }
 
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -100,16 +100,18 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   const steadySpan = steady.length ? sum(steadyReports, (r) => r.dt) / Math.max(1, steady[0].reports.length) : 0;
   figures.bot_cpu_percent = steadySpan > 0 ? round((botCpuUs / 1e6 / steadySpan) * 100, 1) : 0;
 
-  Object.assign(figures, behaviourFigures(steadyReports, botSeconds));
   Object.assign(figures, serverFigures(run, steady.length ? steady : all));
+  Object.assign(figures, behaviourFigures(steadyReports, steadySpan, botSeconds), run.reconciled);
+  // A declared figure nothing was counted for is 0 (a count that never happened), so --assert can name it.
+  for (const name of Object.keys(run.figureLabels)) figures[name] ??= 0;
 
   const joinErrors: Record<string, number> = {};
   for (const r of everything) for (const [m, n] of Object.entries(r.joinErrors)) joinErrors[m] = (joinErrors[m] ?? 0) + n;
   return { figures, joinErrors, closeCodes, steady: [from, to] };
 }
 
-/** What the behaviour measured itself: its timings' percentiles and its counts per client-second. */
-function behaviourFigures(reports: WindowReport[], botSeconds: number): Figures {
+/** A behaviour's own timings and counts (BotContext.time/count) over the steady part: percentiles; totals, rates and rates per client. */
+function behaviourFigures(reports: WindowReport[], span: number, botSeconds: number): Figures {
   const figures: Figures = {};
   const timings = new Set(reports.flatMap((r) => Object.keys(r.timings ?? {})));
   for (const name of [...timings].sort()) {
@@ -123,6 +125,8 @@ function behaviourFigures(reports: WindowReport[], botSeconds: number): Figures 
   const counts = new Set(reports.flatMap((r) => Object.keys(r.counts ?? {})));
   for (const name of [...counts].sort()) {
     const total = reports.reduce((a, r) => a + (r.counts?.[name] ?? 0), 0);
+    figures[name] = total;
+    figures[`${name}_per_s`] = span > 0 ? round(total / span, 1) : 0;
     figures[`${name}_per_client_s`] = botSeconds > 0 ? round(total / botSeconds, 1) : 0;
   }
   return figures;
@@ -188,9 +192,9 @@ export function buildReport(run: LoadRun, config: Record<string, unknown>, start
     durationSeconds: figures.duration_s,
     steadyWindow: steady,
     figures,
+    behaviourFigures: run.figureLabels,
     joinErrors,
     closeCodes,
     series: run.seconds.map((s) => s.point!).filter(Boolean),
-    behaviourFigures: Object.keys(behaviourFigures(run.seconds.flatMap((s) => s.reports), 1)),
   };
 }

@@ -105,7 +105,8 @@ export class Meter {
     recordMs(histogram, ms);
   }
 
-  count(name: string, amount: number): void {
+  /** Add to a behaviour's own count. */
+  count(name: string, amount = 1): void {
     this.counts[name] = (this.counts[name] ?? 0) + amount;
   }
 

@@ -51,20 +51,22 @@ const SECTIONS: [string, [string, string][]][] = [
   ]],
 ];
 
+/** The fleet's sections, with the room type's own figures after what the players feel. */
+function sectionsOf(report: RunReport): [string, [string, string][]][] {
+  const own = Object.entries(report.behaviourFigures ?? {});
+  if (own.length === 0) return SECTIONS;
+  return [...SECTIONS.slice(0, 2), [`What the ${String(report.config.roomName)} bots measured (steady state; reconciled at the end)`, own], ...SECTIONS.slice(2)];
+}
+
 export function finalTable(report: RunReport, verdicts: Verdict[]): string {
   const f = report.figures;
   const table = new Table({ head: ["figure", "value", "name"], style: { head: [], border: [], compact: true } });
-  for (const [title, rows] of SECTIONS) {
+  for (const [title, rows] of sectionsOf(report)) {
     table.push([{ colSpan: 3, content: title }]);
     for (const [name, label] of rows) if (f[name] !== undefined) table.push([label, format(f[name]), name]);
     if (title.startsWith("What the server")) {
       for (const name of Object.keys(f).filter((n) => n.startsWith("server_tick_p99_ms_"))) table.push([`tick p99, ${name.slice(19)} rooms (ms)`, format(f[name]), name]);
     }
-  }
-  const own = (report.behaviourFigures ?? []).filter((name) => f[name] !== undefined);
-  if (own.length > 0) {
-    table.push([{ colSpan: 3, content: "Measured by the behaviour (steady state)" }]);
-    for (const name of own) table.push([name.replace(/_/g, " "), format(f[name]), name]);
   }
   const codes = Object.entries(report.closeCodes);
   table.push([{ colSpan: 3, content: "Disconnects by close code" }]);
@@ -92,7 +94,7 @@ const require = createRequire(import.meta.url);
 export function htmlReport(report: RunReport, verdicts: Verdict[]): string {
   const uplotJs = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
   const uplotCss = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
-  const rows = SECTIONS.map(([title, list]) => `<tr><th colspan="2">${esc(title)}</th></tr>` +
+  const rows = sectionsOf(report).map(([title, list]) => `<tr><th colspan="2">${esc(title)}</th></tr>` +
     list.filter(([n]) => report.figures[n] !== undefined).map(([n, label]) => `<tr><td>${esc(label)}</td><td class="v">${format(report.figures[n])}</td></tr>`).join("")).join("");
   const codes = Object.entries(report.closeCodes).map(([c, n]) => `${c}: ${n}`).join(", ") || "none";
   const verdictHtml = verdicts.length
