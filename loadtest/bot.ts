@@ -50,6 +50,8 @@ export class Bot {
   private stopped = false;
   private joinedAt = 0;
   private droppedAt = 0;
+  /** When this bot lost its socket without asking (0: it has not, or is playing again). */
+  private lostAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private live = false;
   /** The link's round trip as the browser estimates it (shared/round-trip.ts). */
@@ -123,6 +125,7 @@ export class Bot {
     }
     recordMs(meter.join, performance.now() - started);
     meter.joinsOk++;
+    if (this.lostAt > 0) { recordMs(meter.interruption, performance.now() - this.lostAt); this.lostAt = 0; }
     if (this.stopped) { void room.leave(true); return; }
     this.room = room;
     this.joinedAt = performance.now();
@@ -152,16 +155,30 @@ export class Bot {
       meter.closed(code);
       if (this.live) { this.live = false; meter.setConnected(-1); }
       this.droppedAt = performance.now();
+      this.lostAt ||= this.droppedAt;
     });
     room.onReconnect(() => {
+      const now = performance.now();
       meter.reconnectsOk++;
-      if (this.droppedAt > 0) recordMs(meter.reconnect, performance.now() - this.droppedAt);
+      if (this.droppedAt > 0) recordMs(meter.reconnect, now - this.droppedAt);
       this.droppedAt = 0;
+      if (this.lostAt > 0) {
+        meter.resumesOk++;
+        recordMs(meter.resume, now - this.lostAt);
+        recordMs(meter.interruption, now - this.lostAt);
+        this.lostAt = 0;
+      }
       this.live = true;
       meter.setConnected(+1);
     });
     room.onLeave((code) => {
       if (this.droppedAt > 0) meter.reconnectsFailed++;
+      this.droppedAt = 0;
+      // Any leave the bot did not ask for costs its seat, also the drops the SDK does not even retry (a room under its minUptime).
+      if (!this.stopped && code !== CloseCode.CONSENTED) {
+        meter.resumesFailed++;
+        this.lostAt ||= performance.now();
+      }
       if (this.live) { this.live = false; meter.setConnected(-1); }
       // A drop already counted its code; the leave that ends a failed reconnection is its own code.
       meter.closed(code);

@@ -27,8 +27,10 @@ export const FIGURE_NAMES = [
   "patch_interval_p50_ms", "patch_interval_p99_ms", "patch_jitter_p50_ms", "patch_jitter_p95_ms", "patch_jitter_p99_ms",
   "bytes_in_per_client_s", "bytes_out_per_client_s", "messages_in_per_client_s", "messages_out_per_client_s",
   "disconnects_total", "reconnect_ok", "reconnect_failed", "reconnect_p50_ms", "reconnect_p99_ms",
+  "resume_ok", "resume_failed", "resumed_percent", "resume_p50_ms", "resume_p99_ms", "resume_max_ms",
+  "interruption_p50_ms", "interruption_p99_ms", "interruption_max_ms",
   "bot_cpu_ms_per_bot_s", "bot_cpu_percent",
-  "server_tick_p99_ms", "server_event_loop_p99_ms", "server_cpu_percent", "server_cpu_ms_per_ccu_s", "server_rss_mb", "server_rss_per_connection_kb",
+  "server_processes", "server_processes_seen", "server_tick_p99_ms", "server_event_loop_p99_ms", "server_cpu_percent", "server_cpu_ms_per_ccu_s", "server_rss_mb", "server_rss_per_connection_kb",
 ] as const;
 
 /** A commander parser for a whole-number option in [min, max], with an error that names the option. */

@@ -1,15 +1,16 @@
 /**
  * The coordinator: forks the bot workers, hands each its share of the ramp,
- * gathers their one-second windows, scrapes every server's /metrics on the
- * same clock, and turns all of it into a series over time and a set of
- * figures. It prints nothing; the CLI and the bench decide what to show.
+ * gathers their one-second windows, finds every process of the cluster and
+ * scrapes its /metrics on the same clock, and turns all of it into a series
+ * over time and a set of figures. It prints nothing; the CLI and the bench
+ * decide what to show.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { mergeInto, newHistogram, percentilesMs, type Histogram } from "./histogram.ts";
 import type { LinkSettings } from "../shared/link.ts";
 import type { WindowReport } from "./meter.ts";
-import { scrape, tickPercentileMs, type ServerScrape } from "./scrape.ts";
+import { discover, scrape, tickPercentileMs, type ServerScrape, type Target } from "./scrape.ts";
 import { peakBots, type Schedule } from "./schedule.ts";
 import type { FromWorker, ToWorker, WorkerPlan } from "./worker.ts";
 
@@ -48,6 +49,8 @@ export interface SecondPoint {
   serverCpuPercent: number | null;
   serverRssMb: number;
   eventLoopP99Ms: number;
+  /** Server processes scraped this second. */
+  processes: number;
   /** Tick duration p99 per room type over this second, ms. */
   tickP99Ms: Record<string, number>;
 }
@@ -60,6 +63,9 @@ interface SecondRecord {
   point?: SecondPoint;
 }
 
+/** A scrape older than this (ms) is from a process that stopped answering. */
+const SCRAPE_FRESH_MS = 2500;
+
 export class RunError extends Error {
   override name = "RunError";
 }
@@ -69,6 +75,12 @@ export class LoadRun {
   readonly seconds: SecondRecord[] = [];
   /** Scrapes taken before any bot joined: the server's idle baseline. */
   baseline: ServerScrape[] = [];
+  /** Each process's first scrape, by process id: its memory before it held players (a process started during the run counts from its own first scrape). */
+  readonly firstScrapes = new Map<string, ServerScrape>();
+  /** Each process's latest scrape, by process id, kept after it dies: its last word. */
+  readonly lastScrapes = new Map<string, ServerScrape>();
+  /** The processes of the cluster as last discovered, by /metrics URL. */
+  targets: Target[] = [];
   startedAt = 0;
   endedAt = 0;
   workerErrors: string[] = [];
@@ -91,14 +103,18 @@ export class LoadRun {
   async run(): Promise<void> {
     const { options } = this;
     if (options.endpoints.length === 0) throw new RunError("Give at least one --endpoint.");
-    this.baseline = await Promise.all(options.endpoints.map(async (endpoint) => {
+    await this.discoverTargets().catch((error: Error) => {
+      throw new RunError(`Cannot list the server's processes at ${new URL("/metrics/targets", options.endpoints[0])}: ${error.message}. Is a Tickforge server running there?`);
+    });
+    this.baseline = await Promise.all(this.targets.map(async ({ url }) => {
       try {
-        return await scrape(endpoint);
+        return await scrape(url);
       } catch (error) {
-        throw new RunError(`Cannot read ${new URL("/metrics", endpoint)}: ${(error as Error).message}. Is a Tickforge server running there?`);
+        throw new RunError(`Cannot read ${new URL("/metrics", url)}: ${(error as Error).message}. Is a Tickforge server running there?`);
       }
     }));
-    for (const s of this.baseline) this.lastClosedScrapes.set(s.endpoint, s);
+    for (const s of this.baseline) this.note(s);
+    for (const s of this.baseline) this.lastClosedScrapes.set(s.processId, s);
 
     const workers = Math.max(1, Math.min(options.workers, peakBots(options.schedule) || 1));
     await Promise.all(Array.from({ length: workers }, () => this.spawnWorker()));
@@ -174,14 +190,42 @@ export class LoadRun {
     })));
   }
 
+  /**
+   * The cluster's processes, from the first endpoint (or known process) that
+   * answers: the entry process may be the one a fault test killed.
+   */
+  async discoverTargets(): Promise<Target[]> {
+    const sources = [...new Set([...this.options.endpoints, ...this.targets.map((t) => t.url)])];
+    let lastError: unknown;
+    for (const source of sources) {
+      try {
+        const found = await discover(source);
+        // An older server (no route), or one that never said where its /metrics is (a server built in a spec): the endpoints themselves.
+        const withoutRoute = found.length === 0 || (found.length === 1 && found[0].processId === undefined);
+        this.targets = withoutRoute ? this.options.endpoints.map((url) => ({ url })) : found;
+        return this.targets;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
+  private note(s: ServerScrape): void {
+    if (!this.firstScrapes.has(s.processId)) this.firstScrapes.set(s.processId, s);
+    this.lastScrapes.set(s.processId, s);
+  }
+
   private scrapeEverySecond(): ReturnType<typeof setInterval> {
-    const take = () => {
-      for (const endpoint of this.options.endpoints) {
-        scrape(endpoint).then((s) => this.latestScrapes.set(endpoint, s), () => { /* a missed scrape leaves a gap, not a failure */ });
+    const take = async () => {
+      // A discovery that fails (Redis away, every known process down) keeps the last list.
+      await this.discoverTargets().catch(() => undefined);
+      for (const { url } of this.targets) {
+        scrape(url).then((s) => { this.latestScrapes.set(s.processId, s); this.note(s); }, () => { /* a missed scrape leaves a gap, not a failure */ });
       }
     };
     // Scrape just before each worker window closes, so a second's server figures cover that second.
-    const timer = setInterval(take, 1000);
+    const timer = setInterval(() => void take(), 1000);
     return timer;
   }
 
@@ -205,9 +249,11 @@ export class LoadRun {
   }
 
   private close(record: SecondRecord): void {
-    record.scrapes = this.options.endpoints.map((e) => this.latestScrapes.get(e)).filter((s): s is ServerScrape => s !== undefined);
+    // A process that stopped answering (killed, restarted) drops out instead of repeating its last scrape.
+    const now = performance.now();
+    record.scrapes = [...this.latestScrapes.values()].filter((s) => now - s.at < SCRAPE_FRESH_MS);
     record.point = this.pointOf(record);
-    for (const s of record.scrapes) this.lastClosedScrapes.set(s.endpoint, s);
+    for (const s of record.scrapes) this.lastClosedScrapes.set(s.processId, s);
     this.seconds.push(record);
     if (this.options.onSecond?.(record.point, this) === "stop") this.stop();
   }
@@ -220,7 +266,7 @@ export class LoadRun {
     const a = percentilesMs(ack);
     const botSeconds = sum((r) => r.botSeconds);
     const dt = Math.max(...record.reports.map((r) => r.dt), 0.001);
-    const server = serverBetween(record.scrapes.map((s) => [this.lastClosedScrapes.get(s.endpoint), s]));
+    const server = serverBetween(record.scrapes.map((s) => [this.lastClosedScrapes.get(s.processId), s]));
     ack.destroy(); jitter.destroy();
     return {
       t: record.index,
@@ -236,6 +282,7 @@ export class LoadRun {
       serverCpuPercent: server.cpuPercent,
       serverRssMb: record.scrapes.reduce((acc, s) => acc + s.rssBytes, 0) / 2 ** 20,
       eventLoopP99Ms: Math.max(0, ...record.scrapes.map((s) => s.eventLoopP99 * 1000)),
+      processes: record.scrapes.length,
       tickP99Ms: server.tickP99Ms,
     };
   }
