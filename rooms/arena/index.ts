@@ -12,6 +12,8 @@ export const arena = defineRoomType({
   filterBy: ["mode"],
   // Sized from the fullest arena that state.test.ts builds and holds under three quarters of it.
   stateBufferBytes: 8 * 1024,
+  // Outlives its process: restored elsewhere with seats, scores and positions (server/room/durable.ts).
+  durable: { version: 1 },
   drainNotice: "This server is restarting. Finish your fight: you will be moved to another arena.",
   bots: () => import("./bots.ts"),
   testing: () => import("./testing.ts"),

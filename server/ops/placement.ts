@@ -117,6 +117,8 @@ export class Placement {
   /** When this process placed rooms on each peer, until the peer's reports must show them: a burst must not all land on one process. */
   #placedAt = new Map<string, number[]>();
   #log = logger.child({ component: "placement" });
+  /** Told each process found dead, once, after its listings are gone: its durable rooms are restored (server/room/durable.ts). */
+  onPeerLost: ((processId: string) => void) | undefined;
 
   constructor(limits: PlacementLimits) {
     this.#limits = limits;
@@ -254,6 +256,7 @@ export class Placement {
       await presence.setex(`swept:${processId}`, "1", SWEPT_RECEIPT_TTL_SECONDS);
       await presence.hdel(LOAD_KEY, processId);
       this.#log.warn({ deadProcessId: processId }, "process lost its Redis connection: its rooms left matchmaking");
+      this.onPeerLost?.(processId);
     }
   }
 

@@ -23,15 +23,16 @@ import { recordTickTime } from "../ops/placement.ts";
 import { currentDrain } from "../ops/shutdown.ts";
 import { Conduct, type ConductOptions } from "./conduct.ts";
 import { DrainAndAnnounce, drainOf, type DrainOptions } from "./drain.ts";
+import { DurableRoom, durableOf } from "./durable.ts";
 import { runOnDeadlines, type StepContext } from "./fixed-step.ts";
 import { RoomLifecycle, type RoomSetup } from "./lifecycle.ts";
 import { seatOwner } from "./seats.ts";
 import type { Store } from "../storage/store.ts";
 import type { FrameworkSettings } from "./room-type.ts";
 
-/** The pieces every room composes, in the order their hooks run. */
+/** The pieces every room composes, in the order their hooks run. The durable piece acts only for a type whose descriptor says `durable`. */
 export function framework(options: ConductOptions & DrainOptions = {}) {
-  return [new RoomLifecycle(), new Conduct(options), new DrainAndAnnounce(options)] as const;
+  return [new RoomLifecycle(), new Conduct(options), new DrainAndAnnounce(options), new DurableRoom()] as const;
 }
 
 export abstract class GameRoom<
@@ -73,11 +74,18 @@ export abstract class GameRoom<
 
   /**
    * Graceful shutdown (server/ops/shutdown.ts): the drain piece warns the
-   * players and keeps the room playing for the drain time. Outside a drain
+   * players and keeps the room playing for the drain time; a durable room
+   * saves itself and closes its players with ROOM_MOVING. Outside a drain
    * (tests, dev) this is Colyseus's immediate disconnect.
    */
   override onBeforeShutdown(): void {
     const drain = currentDrain();
+    const durable = durableOf(this);
+    // A durable room moves instead: its last snapshot is restored where its process restarts or survives.
+    if (drain && durable?.active) {
+      void durable.moveAway();
+      return;
+    }
     const piece = drainOf(this);
     if (drain && piece) piece.beginDrain(drain);
     else super.onBeforeShutdown();

@@ -9,7 +9,7 @@ import { sessionLogs } from "../log-limit.ts";
 import { logger, type Logger } from "../logger.ts";
 import type { Store } from "../storage/store.ts";
 import { resizeStateBuffers } from "./colyseus-internals.ts";
-import type { FrameworkSettings } from "./room-type.ts";
+import type { Durability, FrameworkSettings } from "./room-type.ts";
 
 /** The option key createGameServer puts a room's setup under; Colyseus merges it over the client's options. */
 export const ROOM_SETUP_OPTION = "$tickforge";
@@ -21,6 +21,8 @@ export interface RoomSetup {
   settings: Readonly<Record<string, unknown>>;
   drainNotice: string;
   stateBufferBytes: number;
+  /** Set when the type's rooms outlive their process (server/room/durable.ts), with who holds them. */
+  durable?: Durability & { holder(): string };
   /** The process's one Store (server/storage/): Redis with REDIS_URL, else SQLite under DATA_DIR. */
   store: Store;
   /** Throws (refusing the room) when the address asking for it is over its rooms per minute (server/edge/room-creation.ts). */
