@@ -15,6 +15,7 @@ import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
 import { botFetch } from "./bot-http.ts";
 import { IdentityRequestError, requestGuestToken, type IssuedToken } from "../shared/guest-api.ts";
+import { resumeSeat } from "../shared/resume.ts";
 
 export type { Behaviour, SessionPattern } from "./behaviour.ts";
 
@@ -38,20 +39,25 @@ const PING_EVERY_MS = 2000;
 /** A bot asks for a new guest token when its own has less than this left. */
 const TOKEN_RENEW_MARGIN_MS = 60_000;
 
-/** The SDK refuses to reconnect a room younger than this (its `minUptime`), ms. */
+/** A storm drops only seats at least this old, ms: the SDK's `minUptime`, below which a browser's own retry would not even try. */
 const SDK_MIN_UPTIME_MS = 5000;
+/** A bot gives up resuming its seat after this long, ms, and joins anew: longer than a room takes to move between processes. */
+const RESUME_WITHIN_MS = 30_000;
 
 export class Bot {
   private options: BotOptions;
   private rng: Rng;
   private room: Room | undefined;
+  /** The SDK client of the current seat: a resume uses it, with the identity it joined with. */
+  private client: ProbedClient | undefined;
   private player: BotPlayer | undefined;
   private probe: SocketProbe;
   private stopped = false;
   private joinedAt = 0;
-  private droppedAt = 0;
   /** When this bot lost its socket without asking (0: it has not, or is playing again). */
   private lostAt = 0;
+  /** Between losing a seat and getting it back or giving up. */
+  private resuming = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private live = false;
   /** The link's round trip as the browser estimates it (shared/round-trip.ts). */
@@ -73,6 +79,12 @@ export class Bot {
 
   async start(): Promise<void> {
     await this.join();
+  }
+
+  /** The run ends: a seat still being resumed did not come back in time, and counts as lost. */
+  settle(): void {
+    if (this.resuming) this.options.meter.resumesFailed++;
+    this.stopped = true;
   }
 
   async stop(): Promise<void> {
@@ -125,8 +137,18 @@ export class Bot {
     }
     recordMs(meter.join, performance.now() - started);
     meter.joinsOk++;
-    if (this.lostAt > 0) { recordMs(meter.interruption, performance.now() - this.lostAt); this.lostAt = 0; }
     if (this.stopped) { void room.leave(true); return; }
+    if (this.lostAt > 0) { recordMs(meter.interruption, performance.now() - this.lostAt); this.lostAt = 0; }
+    this.client = client;
+    this.enter(room);
+    this.planSession();
+  }
+
+  /** Play in `room`, just joined or resumed. */
+  private enter(room: Room): void {
+    const { meter } = this.options;
+    // The SDK's own retry goes back to the socket's old address, gone with its process: resumeSeat asks matchmaking instead.
+    room.reconnection.enabled = false;
     this.room = room;
     this.joinedAt = performance.now();
     this.live = true;
@@ -151,44 +173,46 @@ export class Bot {
       this.probe.watchInput(input);
       if (input.stepMs) this.options.onStepRate?.(input.stepMs);
     }
-    room.onDrop((code) => {
-      meter.closed(code);
-      if (this.live) { this.live = false; meter.setConnected(-1); }
-      this.droppedAt = performance.now();
-      this.lostAt ||= this.droppedAt;
-    });
-    room.onReconnect(() => {
-      const now = performance.now();
-      meter.reconnectsOk++;
-      if (this.droppedAt > 0) recordMs(meter.reconnect, now - this.droppedAt);
-      this.droppedAt = 0;
-      if (this.lostAt > 0) {
-        meter.resumesOk++;
-        recordMs(meter.resume, now - this.lostAt);
-        recordMs(meter.interruption, now - this.lostAt);
-        this.lostAt = 0;
-      }
-      this.live = true;
-      meter.setConnected(+1);
-    });
-    room.onLeave((code) => {
-      if (this.droppedAt > 0) meter.reconnectsFailed++;
-      this.droppedAt = 0;
-      // Any leave the bot did not ask for costs its seat, also the drops the SDK does not even retry (a room under its minUptime).
-      if (!this.stopped && code !== CloseCode.CONSENTED) {
-        meter.resumesFailed++;
-        this.lostAt ||= performance.now();
-      }
-      if (this.live) { this.live = false; meter.setConnected(-1); }
-      // A drop already counted its code; the leave that ends a failed reconnection is its own code.
-      meter.closed(code);
-      this.room = undefined;
-      this.player?.stop?.();
-      this.player = undefined;
-      if (this.pinger) { clearInterval(this.pinger); this.pinger = undefined; }
-      if (!this.stopped && code !== CloseCode.CONSENTED) this.later(1000, () => this.join());
-    });
-    this.planSession();
+    room.onLeave((code) => this.left(room, code));
+  }
+
+  /** Out of `room`: on purpose (4000) the session plan decides what next; otherwise the bot resumes its seat, or joins anew when it cannot. */
+  private left(room: Room, code: number): void {
+    if (this.room !== room) return;
+    const { meter } = this.options;
+    if (this.live) { this.live = false; meter.setConnected(-1); }
+    meter.closed(code);
+    this.room = undefined;
+    this.player?.stop?.();
+    this.player = undefined;
+    if (this.pinger) { clearInterval(this.pinger); this.pinger = undefined; }
+    if (this.stopped || code === CloseCode.CONSENTED) return;
+    this.lostAt ||= performance.now();
+    void this.resume(room.reconnectionToken);
+  }
+
+  /** Back into the same seat wherever its room is now (shared/resume.ts); a seat that is gone costs a new join. */
+  private async resume(reconnectionToken: string): Promise<void> {
+    const { meter } = this.options;
+    let room: Room;
+    this.resuming = true;
+    try {
+      room = await resumeSeat(this.client!, reconnectionToken, { withinMs: RESUME_WITHIN_MS, cancelled: () => this.stopped });
+    } catch {
+      if (this.stopped) return;
+      this.resuming = false;
+      meter.resumesFailed++;
+      this.later(0, () => this.join());
+      return;
+    }
+    if (this.stopped) { void room.leave(true); return; }
+    this.resuming = false;
+    const now = performance.now();
+    meter.resumesOk++;
+    recordMs(meter.resume, now - this.lostAt);
+    recordMs(meter.interruption, now - this.lostAt);
+    this.lostAt = 0;
+    this.enter(room);
   }
 
   private planSession(): void {

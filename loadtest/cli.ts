@@ -26,9 +26,10 @@ export const FIGURE_NAMES = [
   "ack_count", "ack_p50_ms", "ack_p95_ms", "ack_p99_ms", "ack_max_ms", "input_backlog_p50", "input_backlog_p99", "inputs_sent", "inputs_acked", "bot_step_ms",
   "patch_interval_p50_ms", "patch_interval_p99_ms", "patch_jitter_p50_ms", "patch_jitter_p95_ms", "patch_jitter_p99_ms",
   "bytes_in_per_client_s", "bytes_out_per_client_s", "messages_in_per_client_s", "messages_out_per_client_s",
-  "disconnects_total", "reconnect_ok", "reconnect_failed", "reconnect_p50_ms", "reconnect_p99_ms",
+  "disconnects_total",
   "resume_ok", "resume_failed", "resumed_percent", "resume_p50_ms", "resume_p99_ms", "resume_max_ms",
   "interruption_p50_ms", "interruption_p99_ms", "interruption_max_ms",
+  "fault_players_hit", "restart_replaced", "restart_not_replaced", "restart_replacement_max_s",
   "bot_cpu_ms_per_bot_s", "bot_cpu_percent",
   "server_processes", "server_processes_seen", "server_tick_p99_ms", "server_event_loop_p99_ms", "server_cpu_percent", "server_cpu_ms_per_ccu_s", "server_rss_mb", "server_rss_per_connection_kb",
 ] as const;
@@ -56,6 +57,9 @@ export function program(): Command {
     .option("--jitter <ms>", "round-trip jitter: each direction's delay varies by ±jitter/2", num("--jitter", 0, 500), 0)
     .option("--loss <percent>", "packet loss, delivered as TCP does: an in-order stall for a retransmission, never a missing message", num("--loss", 0, 50), 0)
     .option("--storm-every <seconds>", "for the storm behaviour: seconds between waves of dropped sockets", num("--storm-every", 1, 3600), 10)
+    .option("--kill-at <seconds>", "SIGKILL the process holding the most players this many seconds into the run (processes on this host only)", num("--kill-at", 0, 86_400))
+    .option("--restart-at <seconds>", "from this many seconds into the run, SIGTERM every process in turn, each once the one before is replaced at its address (a rolling deploy; the supervisor restarts them: npm run cluster)", num("--restart-at", 0, 86_400))
+    .option("--restart-wait <seconds>", "how long a rolling restart waits for a stopped process's replacement before going on", num("--restart-wait", 1, 3600), 60)
     .option("--assert <clauses>", 'thresholds that set the exit code, e.g. "ack_p99_ms<100,join_failed=0"')
     .option("-o, --out <dir>", "directory for the JSON and HTML reports", "loadtest-reports")
     .option("--name <name>", "file name (without extension) for the reports; default: loadtest-<room>-<time>")
@@ -66,7 +70,8 @@ Figures (names usable in --assert): ${FIGURE_NAMES.join(", ")}, disconnects_<clo
 Examples:
   npm run loadtest -- --bots 64 --duration 20
   npm run loadtest -- --endpoint http://127.0.0.1:2567 --room arena --bots 500 --ramp 10 --duration 60 --workers 2
-  npm run loadtest -- --behaviour storm --bots 48 --latency 40 --jitter 20 --loss 1 --assert "reconnect_failed=0"`);
+  npm run loadtest -- --endpoint http://127.0.0.1:2567 --bots 480 --ramp 20 --duration 90 --kill-at 40 --assert "resume_failed=0"
+  npm run loadtest -- --behaviour storm --bots 48 --latency 40 --jitter 20 --loss 1 --assert "resume_failed=0"`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -102,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     endpoints, roomName: o.room, behaviour: o.behaviour, bots: o.bots, rampSeconds: o.ramp, durationSeconds: o.duration, workers,
     link,
     stormEverySeconds: o.stormEvery,
+    faults: { killAt: o.killAt, restartAt: o.restartAt, restartWaitSeconds: o.restartWait },
   };
 
   const live = !o.quiet;

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { mergeInto, newHistogram, percentilesMs, type Histogram } from "./histogram.ts";
 import type { LinkSettings } from "../shared/link.ts";
 import type { WindowReport } from "./meter.ts";
+import { killOne, rollingRestart, signallable, type Cluster, type FaultEvent } from "./faults.ts";
 import { discover, scrape, tickPercentileMs, type ServerScrape, type Target } from "./scrape.ts";
 import { peakBots, type Schedule } from "./schedule.ts";
 import type { FromWorker, ToWorker, WorkerPlan } from "./worker.ts";
@@ -24,6 +25,8 @@ export interface LoadOptions {
   durationSeconds: number;
   link: LinkSettings;
   stormEverySeconds: number;
+  /** Faults to inject, in seconds of the run (loadtest/faults.ts). */
+  faults?: { killAt?: number; restartAt?: number; restartWaitSeconds: number };
   /** Seconds of the run over which steady-state figures are taken; default: after the ramp. */
   steadyFrom?: number;
   /** Called with each finished second; return "stop" to end the run early. */
@@ -81,6 +84,10 @@ export class LoadRun {
   readonly lastScrapes = new Map<string, ServerScrape>();
   /** The processes of the cluster as last discovered, by /metrics URL. */
   targets: Target[] = [];
+  /** What the injected faults did, in order. */
+  readonly faultEvents: FaultEvent[] = [];
+  /** Faults that could not be injected, and why. */
+  readonly faultErrors: string[] = [];
   startedAt = 0;
   endedAt = 0;
   workerErrors: string[] = [];
@@ -116,6 +123,10 @@ export class LoadRun {
     for (const s of this.baseline) this.note(s);
     for (const s of this.baseline) this.lastClosedScrapes.set(s.processId, s);
 
+    if (options.faults && (options.faults.killAt !== undefined || options.faults.restartAt !== undefined)) {
+      await signallable(this.cluster()).catch((error: Error) => { throw new RunError(error.message); });
+    }
+
     const workers = Math.max(1, Math.min(options.workers, peakBots(options.schedule) || 1));
     await Promise.all(Array.from({ length: workers }, () => this.spawnWorker()));
     const startAtEpochMs = Date.now() + 300;
@@ -136,6 +147,7 @@ export class LoadRun {
     });
 
     const scraper = this.scrapeEverySecond();
+    const faults = this.scheduleFaults();
     const endAt = this.startedAt + options.durationSeconds * 1000;
     await new Promise<void>((resolve) => {
       this.wake = resolve;
@@ -143,7 +155,9 @@ export class LoadRun {
       timer.unref?.();
     });
     clearInterval(scraper);
+    for (const timer of faults.timers) clearTimeout(timer);
     await this.stopWorkers();
+    await Promise.all(faults.running);
     this.endedAt = performance.now();
     // Close what is left, including a final partial second.
     for (const record of [...this.pending.values()].sort((a, b) => a.index - b.index)) this.close(record);
@@ -209,6 +223,31 @@ export class LoadRun {
       }
     }
     throw lastError;
+  }
+
+  /** The run as the faults see it. */
+  private cluster(): Cluster {
+    return {
+      discover: () => this.discoverTargets(),
+      players: (processId) => this.lastScrapes.get(processId)?.ccu ?? 0,
+      now: () => (performance.now() - this.startedAt) / 1000,
+      record: (event) => this.faultEvents.push(event),
+      stopped: () => this.stopRequested,
+    };
+  }
+
+  private scheduleFaults(): { timers: ReturnType<typeof setTimeout>[]; running: Promise<void>[] } {
+    const plan = this.options.faults;
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const running: Promise<void>[] = [];
+    if (!plan) return { timers, running };
+    const failed = (error: Error) => { this.faultErrors.push(error.message); };
+    const at = (seconds: number, fault: () => Promise<void>) => {
+      timers.push(setTimeout(() => running.push(fault().catch(failed)), Math.max(0, this.startedAt + seconds * 1000 - performance.now())));
+    };
+    if (plan.killAt !== undefined) at(plan.killAt, () => killOne(this.cluster(), this.options.endpoints));
+    if (plan.restartAt !== undefined) at(plan.restartAt, () => rollingRestart(this.cluster(), plan.restartWaitSeconds));
+    return { timers, running };
   }
 
   private note(s: ServerScrape): void {

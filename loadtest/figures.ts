@@ -7,6 +7,7 @@ import type { LoadRun, SecondPoint } from "./coordinator.ts";
 import { mergeInto, newHistogram, percentilesMs } from "./histogram.ts";
 import type { WindowReport } from "./meter.ts";
 import { tickPercentileMs, type ServerScrape } from "./scrape.ts";
+import type { FaultEvent } from "./faults.ts";
 
 /** Flat name → number, so `--assert` can name any of them. */
 export type Figures = Record<string, number>;
@@ -25,6 +26,8 @@ export interface RunReport {
   processes: ProcessFigures[];
   /** What a reader needs to read a figure right (a process whose memory ended below its idle, say). */
   notes: string[];
+  /** The faults injected (--kill-at, --restart-at), in order. */
+  faults: FaultEvent[];
   series: SecondPoint[];
 }
 
@@ -53,7 +56,7 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   const steady = all.filter((s) => s.index >= from && s.index <= to);
   const reports = (list: typeof all) => list.flatMap((s) => s.reports);
   const sum = (list: WindowReport[], f: (r: WindowReport) => number) => list.reduce((a, r) => a + f(r), 0);
-  const histogram = (list: WindowReport[], field: "join" | "ack" | "patchInterval" | "patchJitter" | "reconnect" | "resume" | "interruption" | "inputBacklog") => {
+  const histogram = (list: WindowReport[], field: "join" | "ack" | "patchInterval" | "patchJitter" | "resume" | "interruption" | "inputBacklog") => {
     const h = newHistogram();
     for (const r of list) mergeInto(h, r[field]);
     const p = percentilesMs(h);
@@ -107,13 +110,9 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   for (const r of everything) for (const [code, n] of Object.entries(r.closeCodes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
   figures.disconnects_total = Object.values(closeCodes).reduce((a, b) => a + b, 0);
   for (const [code, n] of Object.entries(closeCodes)) figures[`disconnects_${code}`] = n;
-  figures.reconnect_ok = sum(everything, (r) => r.reconnectsOk);
-  figures.reconnect_failed = sum(everything, (r) => r.reconnectsFailed);
-  const reconnect = histogram(everything, "reconnect");
-  figures.reconnect_p50_ms = reconnect.p50; figures.reconnect_p99_ms = reconnect.p99;
   // Resumes: every socket a bot lost without asking ends in its own seat again (ok) or a new one (failed: a player lost).
-  figures.resume_ok = sum(everything, (r) => r.resumesOk ?? 0);
-  figures.resume_failed = sum(everything, (r) => r.resumesFailed ?? 0);
+  figures.resume_ok = sum(everything, (r) => r.resumesOk);
+  figures.resume_failed = sum(everything, (r) => r.resumesFailed);
   const losses = figures.resume_ok + figures.resume_failed;
   figures.resumed_percent = losses > 0 ? round((figures.resume_ok / losses) * 100, 1) : 100;
   const resume = histogram(everything, "resume");
@@ -127,8 +126,16 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   const steadySpan = steady.length ? sum(steadyReports, (r) => r.dt) / Math.max(1, steady[0].reports.length) : 0;
   figures.bot_cpu_percent = steadySpan > 0 ? round((botCpuUs / 1e6 / steadySpan) * 100, 1) : 0;
 
+  // Faults: how many players the killed or stopped processes held, and how the restart went.
+  const events = run.faultEvents;
+  figures.fault_players_hit = events.filter((e) => e.kind === "killed" || e.kind === "stopped").reduce((a, e) => a + (e.players ?? 0), 0);
+  figures.restart_replaced = events.filter((e) => e.kind === "replaced").length;
+  figures.restart_not_replaced = events.filter((e) => e.kind === "not replaced").length;
+  figures.restart_replacement_max_s = Math.max(0, ...events.filter((e) => e.kind === "replaced").map((e) => e.afterSeconds ?? 0));
+
   const server = serverFigures(run, steady.length ? steady : all);
   Object.assign(figures, server.figures);
+  server.notes.push(...run.faultErrors.map((message) => `A fault was not injected: ${message}`));
 
   const joinErrors: Record<string, number> = {};
   for (const r of everything) for (const [m, n] of Object.entries(r.joinErrors)) joinErrors[m] = (joinErrors[m] ?? 0) + n;
@@ -233,6 +240,7 @@ export function buildReport(run: LoadRun, config: Record<string, unknown>, start
     joinErrors,
     closeCodes,
     processes: processesOf(run),
+    faults: run.faultEvents,
     notes,
     series: run.seconds.map((s) => s.point!).filter(Boolean),
   };

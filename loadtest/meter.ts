@@ -26,11 +26,9 @@ export interface WindowReport {
   joinsFailed: number;
   /** Why joins failed: error message → count. */
   joinErrors: Record<string, number>;
-  reconnectsOk: number;
-  reconnectsFailed: number;
   /** Seats kept through a socket lost without the bot asking: the SDK's reconnection, or a resume on another process. */
   resumesOk: number;
-  /** Seats lost without the bot asking (a drop the SDK could not or would not win back, a drain's 4001): the bot joins anew as a new player. */
+  /** Seats lost without the bot asking (the room is gone, a drain's 4001), or not back by the end of the run: a lost player, who joins anew. */
   resumesFailed: number;
   bytesIn: number;
   bytesOut: number;
@@ -45,7 +43,6 @@ export interface WindowReport {
   ack: string;
   patchInterval: string;
   patchJitter: string;
-  reconnect: string;
   /** From losing the socket to being back in the same seat, µs. */
   resume: string;
   /** From losing the socket to playing again, in the same seat or a new one, µs. */
@@ -63,8 +60,6 @@ export class Meter {
   joinsOk = 0;
   joinsFailed = 0;
   joinErrors: Record<string, number> = {};
-  reconnectsOk = 0;
-  reconnectsFailed = 0;
   resumesOk = 0;
   resumesFailed = 0;
   bytesIn = 0;
@@ -78,7 +73,6 @@ export class Meter {
   ack: Histogram = newHistogram();
   patchInterval: Histogram = newHistogram();
   patchJitter: Histogram = newHistogram();
-  reconnect: Histogram = newHistogram();
   resume: Histogram = newHistogram();
   interruption: Histogram = newHistogram();
   inputBacklog: Histogram = newHistogram();
@@ -138,8 +132,6 @@ export class Meter {
       joinsOk: this.joinsOk,
       joinsFailed: this.joinsFailed,
       joinErrors: this.joinErrors,
-      reconnectsOk: this.reconnectsOk,
-      reconnectsFailed: this.reconnectsFailed,
       resumesOk: this.resumesOk,
       resumesFailed: this.resumesFailed,
       bytesIn: this.bytesIn,
@@ -153,7 +145,6 @@ export class Meter {
       ack: encodeAndReset(this.ack),
       patchInterval: encodeAndReset(this.patchInterval),
       patchJitter: encodeAndReset(this.patchJitter),
-      reconnect: encodeAndReset(this.reconnect),
       resume: encodeAndReset(this.resume),
       interruption: encodeAndReset(this.interruption),
       inputBacklog: encodeAndReset(this.inputBacklog),
@@ -163,7 +154,7 @@ export class Meter {
     };
     this.windowStart = now;
     this.botSeconds = 0;
-    this.joinsOk = this.joinsFailed = this.reconnectsOk = this.reconnectsFailed = this.resumesOk = this.resumesFailed = 0;
+    this.joinsOk = this.joinsFailed = this.resumesOk = this.resumesFailed = 0;
     this.bytesIn = this.bytesOut = this.messagesIn = this.messagesOut = 0;
     this.inputsSent = this.inputsAcked = 0;
     this.joinErrors = {};

@@ -39,11 +39,11 @@ const SECTIONS: [string, [string, string][]][] = [
     ["patch_jitter_p50_ms", "patch jitter p50 (ms)"], ["patch_jitter_p99_ms", "patch jitter p99 (ms)"],
     ["bytes_in_per_client_s", "bytes in per client/s"], ["bytes_out_per_client_s", "bytes out per client/s"],
     ["messages_in_per_client_s", "messages in per client/s"], ["messages_out_per_client_s", "messages out per client/s"],
-    ["reconnect_ok", "reconnections succeeded"], ["reconnect_failed", "reconnections failed"], ["reconnect_p99_ms", "reconnection p99 (ms)"],
   ]],
   ["Sockets lost without asking (whole run)", [
     ["resume_ok", "resumed in the same seat"], ["resume_failed", "seats lost (joined anew)"], ["resumed_percent", "resumed (%)"],
     ["resume_p50_ms", "time to resume p50 (ms)"], ["resume_p99_ms", "time to resume p99 (ms)"], ["resume_max_ms", "time to resume max (ms)"],
+    ["fault_players_hit", "players on killed or stopped processes"],
     ["interruption_p50_ms", "interruption, resumed or rejoined, p50 (ms)"], ["interruption_p99_ms", "interruption p99 (ms)"], ["interruption_max_ms", "interruption max (ms)"],
   ]],
   ["What the server pays (steady state)", [
@@ -73,9 +73,14 @@ export function finalTable(report: RunReport, verdicts: Verdict[]): string {
   for (const [code, n] of codes) table.push([`code ${code}${CLOSE_NAMES[code] ? ` (${CLOSE_NAMES[code]})` : ""}`, String(n), `disconnects_${code}`]);
   let out = table.toString();
   if (report.processes.length > 1) {
-    const processes = new Table({ head: ["process", "url", "seen (s)", "CCU at end", "RSS MB (idle)", "CPU %"], style: { head: [], border: [], compact: true } });
+    const processes = new Table({ head: ["process", "url", "seen (s)", "CCU, last scrape", "RSS MB (idle)", "CPU %"], style: { head: [], border: [], compact: true } });
     for (const p of report.processes) processes.push([p.processId, p.url, `${p.firstSeenS}–${p.lastSeenS}`, String(p.ccu), `${p.rssMb} (${p.idleRssMb})`, String(p.cpuPercent)]);
     out += "\nProcesses:\n" + processes.toString();
+  }
+  if (report.faults.length) {
+    out += "\nFaults:\n" + report.faults.map((e) => `  t=${e.at.toFixed(1)} s  ${e.kind.padEnd(12)} ${e.processId} (${e.url})` +
+      (e.players !== undefined ? `, ${e.players} players` : "") +
+      (e.replacedBy ? ` by ${e.replacedBy}` : "") + (e.afterSeconds !== undefined ? ` after ${e.afterSeconds} s` : "")).join("\n");
   }
   if (report.notes.length) out += "\nNotes:\n" + report.notes.map((n) => `  ${n}`).join("\n");
   const errors = Object.entries(report.joinErrors);

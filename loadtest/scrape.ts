@@ -62,7 +62,7 @@ export interface Target {
  * Prometheus's HTTP service-discovery format). A server without that route
  * (404, an older commit under `npm run compare`) is a cluster of one.
  */
-export async function discover(endpoint: string, timeoutMs = 2000): Promise<Target[]> {
+export async function discover(endpoint: string, timeoutMs = 5000): Promise<Target[]> {
   const response = await fetch(new URL("/metrics/targets", endpoint), { signal: AbortSignal.timeout(timeoutMs), headers: operatorHeaders() });
   if (response.status === 404) return [{ url: new URL(endpoint).origin }];
   if (!response.ok) throw new Error(`GET ${endpoint}/metrics/targets answered ${response.status}`);

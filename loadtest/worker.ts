@@ -109,6 +109,7 @@ class Fleet {
     for (const t of this.timers) clearTimeout(t);
     if (this.tickTimer) clearTimeout(this.tickTimer);
     if (this.windowTimer) clearTimeout(this.windowTimer);
+    for (const bot of this.all) bot.settle();
     send({ type: "window", report: this.meter.window(++this.windowSecond) });
     await Promise.all(this.all.map((bot) => bot.stop()));
   }
