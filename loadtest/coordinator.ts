@@ -259,8 +259,13 @@ export class LoadRun {
     const take = async () => {
       // A discovery that fails (Redis away, every known process down) keeps the last list.
       await this.discoverTargets().catch(() => undefined);
-      for (const { url } of this.targets) {
-        scrape(url).then((s) => { this.latestScrapes.set(s.processId, s); this.note(s); }, () => { /* a missed scrape leaves a gap, not a failure */ });
+      for (const { url, processId } of this.targets) {
+        scrape(url).then((s) => {
+          // A process still starting has no id in its metrics yet: wait for it rather than count it under its address.
+          if (processId !== undefined && s.processId === s.endpoint) return;
+          this.latestScrapes.set(s.processId, s);
+          this.note(s);
+        }, () => { /* a missed scrape leaves a gap, not a failure */ });
       }
     };
     // Scrape just before each worker window closes, so a second's server figures cover that second.
