@@ -14,7 +14,7 @@ export const arena = defineRoomType({
   stateBufferBytes: 8 * 1024,
   // Outlives its process: restored elsewhere with seats, scores and positions (server/room/durable.ts).
   durable: { version: 1 },
-  drainNotice: "This server is restarting. Finish your fight: you will be moved to another arena.",
+  drainNotice: "This server is restarting: your arena moves to another server, and you keep your place and score.",
   bots: () => import("./bots.ts"),
   testing: () => import("./testing.ts"),
 });

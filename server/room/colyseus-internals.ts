@@ -238,8 +238,11 @@ export function raiseNextRefId(room: Room, at: number): void {
 
 interface EncoderInternals {
   encodeAll(it: { offset: number }, buffer: Uint8Array): Uint8Array;
-  encodeFullSync(it: { offset: number }, buffer: Uint8Array, emitFiltered: boolean, view: undefined, initialOffset: number): Uint8Array;
+  encodeFullSync(it: { offset: number }, buffer: Uint8Array, emitFiltered: boolean, view: unknown, initialOffset: number): Uint8Array;
 }
+
+/** A view that sees everything: the filtered walk through it emits every `.view()` field and collection item. */
+const SEES_EVERYTHING = Object.freeze({ isChangeTreeVisible: () => true, hasTagOnTree: () => true });
 
 /**
  * The room's whole state, every field including those only some views see
@@ -257,8 +260,7 @@ export function encodeWholeState(room: Room, bytes: number): Uint8Array {
     const it = { offset: 0 };
     const shared = encoder.encodeAll(it, buffer);
     if (shared.buffer !== buffer.buffer) continue; // outgrew the buffer: again with a bigger one
-    // initialOffset 0: every structure in the second walk is introduced by a switch, the root's included.
-    const whole = encoder.encodeFullSync(it, buffer, true, undefined, 0);
+    const whole = encoder.encodeFullSync(it, buffer, true, SEES_EVERYTHING, 0);
     if (whole.buffer !== buffer.buffer) continue;
     return buffer.slice(0, it.offset);
   }

@@ -393,7 +393,7 @@ export class DurableRestorer {
     if (listing.processId !== matchMaker.processId) return "taken";
     durableOf(matchMaker.getLocalRoomById(roomId))?.begin();
     if (this.#holder() !== holder) await this.#store.removeFromSet(durableKeys.held(holder), roomId);
-    this.#log.info({ roomId, roomType: snapshot.type, seats: snapshot.seats.length, savedMsAgo: Date.now() - snapshot.takenAt }, "room restored");
+    this.#log.info({ roomId, roomType: snapshot.type, seats: snapshot.seats.length, clockMs: snapshot.clockMs, takenAt: snapshot.takenAt }, "room restored");
     return "restored";
   }
 
