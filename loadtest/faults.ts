@@ -13,6 +13,8 @@ import type { Target } from "./scrape.ts";
 export interface FaultEvent {
   /** Seconds of the run. */
   at: number;
+  /** Date.now() at the event, to line it up with the servers' logs (a restored room logs its snapshot's takenAt). */
+  atEpochMs: number;
   kind: "killed" | "stopped" | "replaced" | "not replaced";
   processId: string;
   url: string;
@@ -60,7 +62,7 @@ export async function killOne(cluster: Cluster, entries: readonly string[]): Pro
   const victim = candidates.find((t) => !entries.some((entry) => sameAddress(entry, t.url))) ?? candidates[0];
   const players = cluster.players(victim.processId);
   process.kill(victim.pid, "SIGKILL");
-  cluster.record({ at: cluster.now(), kind: "killed", processId: victim.processId, url: victim.url, players });
+  cluster.record({ at: cluster.now(), atEpochMs: Date.now(), kind: "killed", processId: victim.processId, url: victim.url, players });
 }
 
 /** How often a rolling restart looks for a stopped process's replacement, ms. */
@@ -76,7 +78,7 @@ export async function rollingRestart(cluster: Cluster, waitSeconds: number): Pro
   for (const old of order) {
     if (cluster.stopped()) return;
     const signalledAt = cluster.now();
-    cluster.record({ at: signalledAt, kind: "stopped", processId: old.processId, url: old.url, players: cluster.players(old.processId) });
+    cluster.record({ at: signalledAt, atEpochMs: Date.now(), kind: "stopped", processId: old.processId, url: old.url, players: cluster.players(old.processId) });
     try {
       process.kill(old.pid, "SIGTERM");
     } catch {
@@ -84,9 +86,9 @@ export async function rollingRestart(cluster: Cluster, waitSeconds: number): Pro
     }
     const replacement = await waitForReplacement(cluster, old, signalledAt + waitSeconds);
     if (replacement) {
-      cluster.record({ at: cluster.now(), kind: "replaced", processId: old.processId, url: old.url, replacedBy: replacement.processId, afterSeconds: round(cluster.now() - signalledAt) });
+      cluster.record({ at: cluster.now(), atEpochMs: Date.now(), kind: "replaced", processId: old.processId, url: old.url, replacedBy: replacement.processId, afterSeconds: round(cluster.now() - signalledAt) });
     } else {
-      cluster.record({ at: cluster.now(), kind: "not replaced", processId: old.processId, url: old.url, afterSeconds: round(cluster.now() - signalledAt) });
+      cluster.record({ at: cluster.now(), atEpochMs: Date.now(), kind: "not replaced", processId: old.processId, url: old.url, afterSeconds: round(cluster.now() - signalledAt) });
     }
   }
 }

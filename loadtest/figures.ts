@@ -153,7 +153,8 @@ function serverFigures(run: LoadRun, window: LoadRun["seconds"]): { figures: Fig
   const notes: string[] = [];
   const firstIndex = run.seconds.indexOf(window[0]);
   const opening = firstIndex > 0 ? run.seconds[firstIndex - 1].scrapes : run.baseline;
-  const closing = window.at(-1)?.scrapes ?? [];
+  // The run's last, partial second closes after the scraper stopped: the figures end at the last second that has scrapes.
+  const closing = window.findLast((s) => s.scrapes.length > 0)?.scrapes ?? [];
   const processIds = new Set([...opening, ...window.flatMap((s) => s.scrapes)].map((s) => s.processId));
   let cpuSeconds = 0, ccuSeconds = 0, wall = 0;
   const tickP99: Record<string, number> = {};
