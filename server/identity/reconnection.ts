@@ -47,5 +47,7 @@ export function guardReconnectRoute(verifier: IdentityVerifier, store: Store): v
       throw new ServerError(MatchmakingErrorCode.UNAVAILABLE, "The room holding your seat did not answer; try reconnecting again in a moment.");
     }) as string | undefined;
     await checkReconnectingIdentity(verifier, owner, authContext?.token);
+    // The owner's socket may still be open there (a drop its process has not noticed): Colyseus closes it, and the seat must stay held.
+    if (owner !== undefined) await matchMaker.remoteRoomCall(roomId, "expectReconnection" as never, [reconnectionToken]).catch(() => undefined);
   });
 }

@@ -23,10 +23,10 @@ import { recordTickTime } from "../ops/placement.ts";
 import { currentDrain } from "../ops/shutdown.ts";
 import { Conduct, type ConductOptions } from "./conduct.ts";
 import { DrainAndAnnounce, drainOf, type DrainOptions } from "./drain.ts";
-import { DurableRoom, durableOf } from "./durable.ts";
+import { DurableRoom } from "./durable.ts";
 import { runOnDeadlines, type StepContext } from "./fixed-step.ts";
 import { RoomLifecycle, type RoomSetup } from "./lifecycle.ts";
-import { seatOwner } from "./seats.ts";
+import { expectReconnection, seatOwner } from "./seats.ts";
 import type { Store } from "../storage/store.ts";
 import type { FrameworkSettings } from "./room-type.ts";
 
@@ -72,20 +72,19 @@ export abstract class GameRoom<
     return seatOwner(this, reconnectionToken);
   }
 
+  /** The reconnect route, once the identity is the owner's: a socket of that seat still open here is being replaced, not kicked. */
+  expectReconnection(reconnectionToken: string): void {
+    expectReconnection(this, reconnectionToken);
+  }
+
   /**
    * Graceful shutdown (server/ops/shutdown.ts): the drain piece warns the
-   * players and keeps the room playing for the drain time; a durable room
-   * saves itself and closes its players with ROOM_MOVING. Outside a drain
+   * players and keeps the room playing for the drain time (a durable room
+   * then moves instead of ending, server/room/durable.ts). Outside a drain
    * (tests, dev) this is Colyseus's immediate disconnect.
    */
   override onBeforeShutdown(): void {
     const drain = currentDrain();
-    const durable = durableOf(this);
-    // A durable room moves instead: its last snapshot is restored where its process restarts or survives.
-    if (drain && durable?.active) {
-      void durable.moveAway();
-      return;
-    }
     const piece = drainOf(this);
     if (drain && piece) piece.beginDrain(drain);
     else super.onBeforeShutdown();

@@ -97,12 +97,13 @@ export class DurableRoom extends RoomPlugin<DurableRoomHost> {
   #writing: Promise<void> | undefined;
   #writeAgain = false;
   #soon: NodeJS.Immediate | undefined;
-  /** Writing snapshots (after the restorer confirmed it owns the id, for a restored room). */
+  /** Writing snapshots (after the restorer confirmed it owns the id, for a restored room), until it moves or ends. */
   #live = false;
+  #began = false;
   /** Moving to another process: its last snapshot stays in the Store when it disposes. */
   #moving = false;
-  /** Costs, for bench/snapshot.ts and metrics. */
-  readonly cost = { snapshots: 0, encodeMs: 0, bytes: 0 };
+  /** What its snapshots cost so far (bench/snapshot.ts): how many, main-thread ms taking them, ms until stored, the last one's size. */
+  readonly cost = { snapshots: 0, encodeMs: 0, storeMs: 0, bytes: 0 };
 
   get active(): boolean {
     return this.#setup !== undefined;
@@ -129,10 +130,9 @@ export class DurableRoom extends RoomPlugin<DurableRoomHost> {
     if (!this.#setup) return;
     clearInterval(this.#timer);
     if (this.#soon) clearImmediate(this.#soon);
-    const wasLive = this.#live;
     this.#live = false;
     await this.#writing;
-    if (this.#moving || !wasLive) return;
+    if (this.#moving || !this.#began) return;
     // The room ended (its players left): nothing to restore.
     const store = this.room.store;
     await store.deleteDocument(durableKeys.snapshot(this.room.roomId)).catch(() => undefined);
@@ -141,7 +141,8 @@ export class DurableRoom extends RoomPlugin<DurableRoomHost> {
 
   /** Start writing snapshots: now, then every snapshotMs. */
   begin(): void {
-    if (!this.#setup || this.#live) return;
+    if (!this.#setup || this.#began) return;
+    this.#began = true;
     this.#live = true;
     const store = this.room.store;
     void store.addToSet(durableKeys.held(this.#setup.holder()), this.room.roomId, MAX_HELD).catch((error) => this.#failed(error));
@@ -194,38 +195,46 @@ export class DurableRoom extends RoomPlugin<DurableRoomHost> {
       this.#writeAgain = true;
       return;
     }
-    let bytes: Uint8Array;
+    this.#writing = this.#writeNow().then(() => undefined).finally(() => {
+      this.#writing = undefined;
+      if (this.#writeAgain) {
+        this.#writeAgain = false;
+        this.write();
+      }
+    });
+  }
+
+  /** Take and store a snapshot; true once it is in the Store. */
+  async #writeNow(): Promise<boolean> {
     try {
-      bytes = this.take();
+      const bytes = this.take();
+      const started = performance.now();
+      await this.room.store.putDocument(durableKeys.snapshot(this.room.roomId), bytes, { ttlMs: RESTORE_WITHIN_MS });
+      this.cost.storeMs += performance.now() - started;
+      return true;
     } catch (error) {
       this.#failed(error);
-      return;
+      return false;
     }
-    this.#writing = this.room.store.putDocument(durableKeys.snapshot(this.room.roomId), bytes, { ttlMs: RESTORE_WITHIN_MS })
-      .then(() => undefined, (error) => this.#failed(error))
-      .finally(() => {
-        this.#writing = undefined;
-        if (this.#writeAgain) {
-          this.#writeAgain = false;
-          this.write();
-        }
-      });
   }
 
   /**
-   * The process is draining: write a last snapshot, then close every player
-   * with ROOM_MOVING; the room is restored on the process that restarts or
-   * survives, and its players resume their seats there.
+   * The drain is over: write a last snapshot and close every player with
+   * ROOM_MOVING; the room is restored where its process restarts (one
+   * machine) or by a survivor once this process has exited (Redis), and its
+   * players resume their seats there. Returns false, changing nothing, when
+   * the snapshot cannot be written (the Store is away): the room then ends as
+   * a non-durable one does.
    */
-  async moveAway(): Promise<void> {
-    if (!this.#live) return;
-    this.#moving = true;
+  async moveAway(): Promise<boolean> {
+    if (!this.#live) return false;
     clearInterval(this.#timer);
+    this.#live = false; // no periodic write after this one
     await this.#writing;
-    this.write();
-    await this.#writing;
-    this.#live = false;
+    if (!(await this.#writeNow())) return false;
+    this.#moving = true;
     await this.room.disconnect(CloseCode.ROOM_MOVING).catch(() => undefined);
+    return true;
   }
 
   #apply(snapshot: RoomSnapshot): void {
