@@ -129,7 +129,7 @@ describe("npm run cluster -- --rolling-restart", () => {
 
     // One arena on each process, one player in each, who resume by themselves when their room moves.
     const entry = `http://127.0.0.1:${port}`;
-    const players: { room: Room<any>; resumed: Promise<Room<any>> }[] = [];
+    const players: { room: Room<any>; resumed: Promise<Room<any>>; seat: Omit<Seat, "room"> }[] = [];
     const hosts = new Set<string>();
     for (let i = 0; hosts.size < 2 && i < 20; i++) {
       const token = await guestToken(entry, `Player ${i}`);
@@ -144,7 +144,7 @@ describe("npm run cluster -- --rolling-restart", () => {
       });
       resumed.catch(() => undefined); // awaited below; a spec that fails earlier must not leave it unhandled
       hosts.add(reservation.processId);
-      players.push({ room, resumed });
+      players.push({ room, resumed, seat: { reservation, token } });
     }
     expect(hosts.size).toBe(2);
 
@@ -154,12 +154,12 @@ describe("npm run cluster -- --rolling-restart", () => {
     const after = await Promise.all([port, port + 1].map((p) => health(p)));
     expect(after.map((a) => a.processId).filter((id) => before.some((b) => b.processId === id))).toEqual([]);
 
-    for (const { room, resumed } of players) {
+    for (const { room, resumed, seat } of players) {
       const back = await resumed;
       expect(back.roomId).toBe(room.roomId);
       expect(back.sessionId).toBe(room.sessionId);
       await waitForState(back, (state) => state.players?.get(back.sessionId)?.connected, 10_000, "the player back in play");
-      seats.push({ room: back, reservation: undefined as never });
+      seats.push({ room: back, ...seat });
     }
   }, 150_000);
 });
