@@ -47,6 +47,7 @@ export function program(): Command {
   return new Command("loadtest")
     .description("Play a fleet of bots against Tickforge servers and report what players feel and what the server pays.")
     .option("-e, --endpoint <url>", "server HTTP address; repeat to spread bots over several processes", endpoint)
+    .option("--metrics <url>", "a process to ask for the cluster's processes (GET /metrics/targets) when --endpoint is a proxy that refuses /metrics; repeatable", endpoint)
     .option("-r, --room <type>", "room type to join (default: the first in rooms/index.ts)")
     .addOption(new Option("-b, --behaviour <name>", `how bots play (${behaviours})`))
     .option("-n, --bots <count>", "bots at the top of the ramp", int("--bots", 1, 100_000), 32)
@@ -104,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const workers: number = o.workers ?? Math.max(1, Math.min(availableParallelism(), Math.ceil(o.bots / 400)));
   const config = {
-    endpoints, roomName: o.room, behaviour: o.behaviour, bots: o.bots, rampSeconds: o.ramp, durationSeconds: o.duration, workers,
+    endpoints, metricsFrom: o.metrics, roomName: o.room, behaviour: o.behaviour, bots: o.bots, rampSeconds: o.ramp, durationSeconds: o.duration, workers,
     link,
     stormEverySeconds: o.stormEvery,
     faults: { killAt: o.killAt, restartAt: o.restartAt, restartWaitSeconds: o.restartWait },

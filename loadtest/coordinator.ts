@@ -17,6 +17,8 @@ import type { FromWorker, ToWorker, WorkerPlan } from "./worker.ts";
 
 export interface LoadOptions {
   endpoints: string[];
+  /** Where to ask for the cluster's processes when the endpoints are a proxy that refuses /metrics; default the endpoints. */
+  metricsFrom?: string[];
   roomName: string;
   behaviour: string;
   workers: number;
@@ -111,7 +113,7 @@ export class LoadRun {
     const { options } = this;
     if (options.endpoints.length === 0) throw new RunError("Give at least one --endpoint.");
     await this.discoverTargets().catch((error: Error) => {
-      throw new RunError(`Cannot list the server's processes at ${new URL("/metrics/targets", options.endpoints[0])}: ${error.message}. Is a Tickforge server running there?`);
+      throw new RunError(`Cannot list the server's processes at ${new URL("/metrics/targets", options.metricsFrom?.[0] ?? options.endpoints[0])}: ${error.message}. Is a Tickforge server running there?`);
     });
     this.baseline = await Promise.all(this.targets.map(async ({ url }) => {
       try {
@@ -209,14 +211,15 @@ export class LoadRun {
    * answers: the entry process may be the one a fault test killed.
    */
   async discoverTargets(): Promise<Target[]> {
-    const sources = [...new Set([...this.options.endpoints, ...this.targets.map((t) => t.url)])];
+    const entries = this.options.metricsFrom?.length ? this.options.metricsFrom : this.options.endpoints;
+    const sources = [...new Set([...entries, ...this.targets.map((t) => t.url)])];
     let lastError: unknown;
     for (const source of sources) {
       try {
         const found = await discover(source);
         // An older server (no route), or one that never said where its /metrics is (a server built in a spec): the endpoints themselves.
         const withoutRoute = found.length === 0 || (found.length === 1 && found[0].processId === undefined);
-        this.targets = withoutRoute ? this.options.endpoints.map((url) => ({ url })) : found;
+        this.targets = withoutRoute ? entries.map((url) => ({ url })) : found;
         return this.targets;
       } catch (error) {
         lastError = error;
@@ -256,9 +259,13 @@ export class LoadRun {
   }
 
   private scrapeEverySecond(): ReturnType<typeof setInterval> {
+    let discovering = false;
     const take = async () => {
-      // A discovery that fails (Redis away, every known process down) keeps the last list.
-      await this.discoverTargets().catch(() => undefined);
+      // A discovery that fails (Redis away, every known process down) keeps the last list; a slow one is not stacked.
+      if (!discovering) {
+        discovering = true;
+        await this.discoverTargets().catch(() => undefined).finally(() => { discovering = false; });
+      }
       for (const { url, processId } of this.targets) {
         scrape(url).then((s) => {
           // A process still starting has no id in its metrics yet: wait for it rather than count it under its address.
