@@ -207,25 +207,40 @@ export class LoadRun {
   }
 
   /**
-   * The cluster's processes, from the first endpoint (or known process) that
-   * answers: the entry process may be the one a fault test killed.
+   * The processes behind every entry (the endpoints, or --metrics): each
+   * entry lists its cluster, and the lists are merged, so several
+   * independent servers (npm run compare) are all found. An entry that does
+   * not answer is skipped; when none answers (the entry process was killed),
+   * the processes found before are asked instead. A server without GET
+   * /metrics/targets, or that never said where its /metrics is (a server
+   * built in a spec), is scraped at its entry address.
    */
   async discoverTargets(): Promise<Target[]> {
     const entries = this.options.metricsFrom?.length ? this.options.metricsFrom : this.options.endpoints;
-    const sources = [...new Set([...entries, ...this.targets.map((t) => t.url)])];
-    let lastError: unknown;
-    for (const source of sources) {
+    let found = await this.discoverFrom(entries);
+    if (!found) found = await this.discoverFrom(this.targets.map((t) => t.url));
+    if (!found) throw this.lastDiscoveryError ?? new Error("no process answered");
+    this.targets = found;
+    return found;
+  }
+
+  private lastDiscoveryError: unknown;
+
+  private async discoverFrom(sources: string[]): Promise<Target[] | undefined> {
+    const answers = await Promise.all(sources.map(async (source) => {
       try {
         const found = await discover(source);
-        // An older server (no route), or one that never said where its /metrics is (a server built in a spec): the endpoints themselves.
-        const withoutRoute = found.length === 0 || (found.length === 1 && found[0].processId === undefined);
-        this.targets = withoutRoute ? entries.map((url) => ({ url })) : found;
-        return this.targets;
+        // No route (404), or no process has said where its /metrics is: the entry itself.
+        return found.length === 0 || (found.length === 1 && found[0].processId === undefined) ? [{ url: new URL(source).origin }] : found;
       } catch (error) {
-        lastError = error;
+        this.lastDiscoveryError = error;
+        return undefined;
       }
-    }
-    throw lastError;
+    }));
+    if (answers.every((a) => a === undefined)) return undefined;
+    const byUrl = new Map<string, Target>();
+    for (const target of answers.flatMap((a) => a ?? [])) if (!byUrl.has(target.url) || target.processId) byUrl.set(target.url, target);
+    return [...byUrl.values()];
   }
 
   /** The run as the faults see it. */
