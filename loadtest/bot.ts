@@ -15,6 +15,7 @@ import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
 import { botFetch } from "./bot-http.ts";
 import { IdentityRequestError, requestGuestToken, type IssuedToken } from "../shared/guest-api.ts";
+import { resumeSeat } from "../shared/resume.ts";
 
 export type { Behaviour, SessionPattern } from "./behaviour.ts";
 
@@ -55,20 +56,27 @@ const TOKEN_RENEW_MARGIN_MS = 60_000;
 /** How long a bot that is between rooms at the end of the run is waited for, ms. */
 const SEATED_WAIT_MS = 15_000;
 
-/** The SDK refuses to reconnect a room younger than this (its `minUptime`), ms. */
+/** A storm drops only seats at least this old, ms: the SDK's `minUptime`, below which a browser's own retry would not even try. */
 const SDK_MIN_UPTIME_MS = 5000;
+/** A bot gives up resuming its seat after this long, ms, and joins anew: longer than a room takes to move between processes. */
+const RESUME_WITHIN_MS = 30_000;
 
 export class Bot {
   private options: BotOptions;
   private rng: Rng;
   private room: Room | undefined;
+  /** The SDK client of the current seat: a resume uses it, with the identity it joined with. */
+  private client: ProbedClient | undefined;
   private player: BotPlayer | undefined;
   private probe: SocketProbe;
   private stopped = false;
   /** The run is ending: no more storms or churn. */
   private quieting = false;
   private joinedAt = 0;
-  private droppedAt = 0;
+  /** When this bot lost its socket without asking (0: it has not, or is playing again). */
+  private lostAt = 0;
+  /** Between losing a seat and getting it back or giving up. */
+  private resuming = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private live = false;
   /** The link's round trip as the browser estimates it (shared/round-trip.ts). */
@@ -95,7 +103,7 @@ export class Bot {
 
   /**
    * The run is ending: no more storms or churn (a bot whose socket just
-   * dropped still joins again, to settle); the behaviour sends nothing new
+   * dropped still resumes or joins again, to settle); the behaviour sends nothing new
    * and settles what it sent.
    */
   async quiet(): Promise<void> {
@@ -111,12 +119,18 @@ export class Bot {
     return (await this.seated())?.account?.();
   }
 
-  /** The player once this bot is in a room again (a dropped bot rejoins within seconds); undefined if it never is. */
+  /** The player once this bot is in a room again (a dropped bot resumes or rejoins within seconds); undefined if it never is. */
   private async seated(): Promise<BotPlayer | undefined> {
     for (let waited = 0; !this.stopped && !(this.player && this.live) && waited < SEATED_WAIT_MS; waited += 200) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     return this.player;
+  }
+
+  /** The run ends: a seat still being resumed did not come back in time, and counts as lost. */
+  settle(): void {
+    if (this.resuming) this.options.meter.resumesFailed++;
+    this.stopped = true;
   }
 
   async stop(): Promise<void> {
@@ -176,6 +190,17 @@ export class Bot {
     recordMs(meter.join, performance.now() - started);
     meter.joinsOk++;
     if (this.stopped) { void room.leave(true); return; }
+    if (this.lostAt > 0) { recordMs(meter.interruption, performance.now() - this.lostAt); this.lostAt = 0; }
+    this.client = client;
+    this.enter(room);
+    this.planSession();
+  }
+
+  /** Play in `room`, just joined or resumed. */
+  private enter(room: Room): void {
+    const { meter } = this.options;
+    // The SDK's own retry goes back to the socket's old address, gone with its process: resumeSeat asks matchmaking instead.
+    room.reconnection.enabled = false;
     this.room = room;
     this.joinedAt = performance.now();
     this.live = true;
@@ -205,30 +230,46 @@ export class Bot {
       this.probe.watchInput(input);
       if (input.stepMs) this.options.onStepRate?.(input.stepMs);
     }
-    room.onDrop((code) => {
-      meter.closed(code);
-      if (this.live) { this.live = false; meter.setConnected(-1); }
-      this.droppedAt = performance.now();
-    });
-    room.onReconnect(() => {
-      meter.reconnectsOk++;
-      if (this.droppedAt > 0) recordMs(meter.reconnect, performance.now() - this.droppedAt);
-      this.droppedAt = 0;
-      this.live = true;
-      meter.setConnected(+1);
-    });
-    room.onLeave((code) => {
-      if (this.droppedAt > 0) meter.reconnectsFailed++;
-      if (this.live) { this.live = false; meter.setConnected(-1); }
-      // A drop already counted its code; the leave that ends a failed reconnection is its own code.
-      meter.closed(code);
-      this.room = undefined;
-      this.player?.stop?.();
-      this.player = undefined;
-      if (this.pinger) { clearInterval(this.pinger); this.pinger = undefined; }
-      if (!this.stopped && code !== CloseCode.CONSENTED) this.later(1000, () => this.join());
-    });
-    this.planSession();
+    room.onLeave((code) => this.left(room, code));
+  }
+
+  /** Out of `room`: on purpose (4000) the session plan decides what next; otherwise the bot resumes its seat, or joins anew when it cannot. */
+  private left(room: Room, code: number): void {
+    if (this.room !== room) return;
+    const { meter } = this.options;
+    if (this.live) { this.live = false; meter.setConnected(-1); }
+    meter.closed(code);
+    this.room = undefined;
+    this.player?.stop?.();
+    this.player = undefined;
+    if (this.pinger) { clearInterval(this.pinger); this.pinger = undefined; }
+    if (this.stopped || code === CloseCode.CONSENTED) return;
+    this.lostAt ||= performance.now();
+    void this.resume(room.reconnectionToken);
+  }
+
+  /** Back into the same seat wherever its room is now (shared/resume.ts); a seat that is gone costs a new join. */
+  private async resume(reconnectionToken: string): Promise<void> {
+    const { meter } = this.options;
+    let room: Room;
+    this.resuming = true;
+    try {
+      room = await resumeSeat(this.client!, reconnectionToken, { withinMs: RESUME_WITHIN_MS, cancelled: () => this.stopped });
+    } catch {
+      if (this.stopped) return;
+      this.resuming = false;
+      meter.resumesFailed++;
+      this.later(0, () => this.join());
+      return;
+    }
+    if (this.stopped) { void room.leave(true); return; }
+    this.resuming = false;
+    const now = performance.now();
+    meter.resumesOk++;
+    recordMs(meter.resume, now - this.lostAt);
+    recordMs(meter.interruption, now - this.lostAt);
+    this.lostAt = 0;
+    this.enter(room);
   }
 
   private seat(): BotSeat {

@@ -148,6 +148,7 @@ class Fleet {
     if (this.tickTimer) clearTimeout(this.tickTimer);
     const accounts = (await settled(this.all, (bot) => bot.account())).filter((a) => a !== undefined);
     if (this.windowTimer) clearTimeout(this.windowTimer);
+    for (const bot of this.all) bot.settle();
     send({ type: "window", report: this.meter.window(++this.windowSecond) });
     send({ type: "accounts", accounts });
     await Promise.all(this.all.map((bot) => bot.stop()));

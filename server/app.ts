@@ -27,6 +27,7 @@ import { MeteredWebSocketTransport } from "./ops/transport.ts";
 import { admissionCheck, installAdmission } from "./room/admission.ts";
 import { installPluginHooksEarly } from "./room/colyseus-internals.ts";
 import { DrainAndAnnounce } from "./room/drain.ts";
+import { DurableRestorer } from "./room/durable.ts";
 import { checkFrames } from "./room/frame-guard.ts";
 import { ROOM_SETUP_OPTION, type RoomSetup } from "./room/lifecycle.ts";
 import { LiveNotifications } from "./room/notifications.ts";
@@ -65,9 +66,10 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
   const presence = redis?.presence ?? new LocalPresence();
   const notifier = new Notifier(presence, store, { kept: config.notificationsKept });
   const placement = new Placement(config);
+  const holder = () => (redis ? matchMaker.processId : LOCAL_HOLDER);
   const identities = new IdentityVerifier(config.auth);
   const limits = new AddressLimits(config.edge);
-  guardReconnectRoute(identities);
+  guardReconnectRoute(identities, store);
   governCors(config.edge);
 
   const transport = new MeteredWebSocketTransport({
@@ -93,10 +95,14 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
     gracefullyShutdown: false,
     logger: limitedColyseusLogger,
     greet: false,
-    rooms: registrations(config, roomTypes, identities, limits, store, notifier),
+    rooms: registrations(config, roomTypes, identities, limits, store, notifier, holder),
     express: routes(config, roomTypes, identities, { notifier, store }),
   });
 
+  // Durable rooms come back: on one machine those the last run held; with Redis those of any process the reaper finds dead.
+  const restorer = new DurableRestorer(store, roomTypes, holder);
+  if (redis) placement.onPeerLost = (processId) => void restorer.restoreHeldBy(processId);
+  else void matchMaker.onReady.then(() => restorer.restoreHeldBy(LOCAL_HOLDER));
   placement.start();
   void matchMaker.onReady.then(() => followAnnouncements(matchMaker.presence));
   server.onShutdown(async () => {
@@ -105,6 +111,9 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
   });
   return Object.assign(server, { placement, roomTypes, limits, store, notifier });
 }
+
+/** Who holds a durable room without Redis: the one process of this machine's DATA_DIR, whatever its process id this run. */
+const LOCAL_HOLDER = "local";
 
 /** The Store every room shares; a folder it cannot create is a StoreError naming DATA_DIR, so the process stops with a sentence (server/serve.ts). */
 function openProcessStore(config: Config): Store {
@@ -122,7 +131,7 @@ function openProcessStore(config: Config): Store {
  * lobby. Every one has its clients' frames checked before Colyseus decodes
  * them (server/room/frame-guard.ts).
  */
-function registrations(config: Config, roomTypes: readonly RoomType[], identities: IdentityVerifier, limits: AddressLimits, store: Store, notifier: Notifier) {
+function registrations(config: Config, roomTypes: readonly RoomType[], identities: IdentityVerifier, limits: AddressLimits, store: Store, notifier: Notifier, holder: () => string) {
   installPluginHooksEarly(Lobby);
   checkFrames(Lobby);
   installAdmission(Lobby, admissionCheck(identities, DEFAULT_ADMISSION));
@@ -139,6 +148,7 @@ function registrations(config: Config, roomTypes: readonly RoomType[], identitie
       settings: config.roomSettings[type.name] ?? parseRoomSettings(type, {}),
       drainNotice: type.drainNotice,
       stateBufferBytes: type.stateBufferBytes,
+      durable: type.durable && { ...type.durable, holder },
       store,
       notifier,
       limitCreation: (roomType) => limitRoomCreation(limits, roomType),

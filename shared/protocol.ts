@@ -107,6 +107,11 @@ export const CloseCode = Object.freeze({
    * Not a kick: the seat is held for the reconnection window, so resume it.
    */
   SLOW_CONSUMER: 4020,
+  /**
+   * Your room is moving to another process (a deploy or restart): its state
+   * was saved, so resume the seat through matchmaking (shared/resume.ts).
+   */
+  ROOM_MOVING: 4030,
 });
 
 /**
@@ -119,6 +124,10 @@ export const MatchmakingErrorCode = Object.freeze({
   UNAVAILABLE: 503,
   /** Every live process is draining or at MAX_ROOMS_PER_PROCESS / MAX_CCU_PER_PROCESS (529: "overloaded"). */
   AT_CAPACITY: 529,
+  /** Your room's process stopped and the room is being restored elsewhere: retry the reconnection in a moment. */
+  ROOM_MOVING: 530,
+  /** Your room's process stopped and the room could not be restored (the message says why): play again. */
+  ROOM_LOST: 531,
 });
 
 /**

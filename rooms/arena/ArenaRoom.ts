@@ -36,6 +36,16 @@ const INPUT = predictedInput(ArenaInput, { moveX: [-1, 1], moveY: [-1, 1] });
 /** A shot in flight: its synced record plus what only the server needs. */
 interface Flight { shot: Projectile; age: number; lagMs: number }
 
+/** The room's own fields in a snapshot. */
+interface ArenaFields {
+  flights: [id: string, age: number, lagMs: number][];
+  lastShotAtInput: [string, number][];
+  respawnAt: [string, number][];
+  nextShotId: number;
+  joinCount: number;
+  playing: boolean;
+}
+
 
 export class ArenaRoom extends PredictedRoom<{ state: ArenaState; input: ArenaInput; metadata: { mode: string } }, ArenaSettings> {
   maxClients = MAX_PLAYERS;
@@ -91,6 +101,33 @@ export class ArenaRoom extends PredictedRoom<{ state: ArenaState; input: ArenaIn
     if (player) player.connected = true;
     // The new connection's input count starts again from zero, and so does its fire cooldown.
     this.lastShotAtInput.delete(client.sessionId);
+  }
+
+  /** What a snapshot keeps besides the state (server/room/durable.ts): shots in flight, respawn times, counters. */
+  snapshot(): ArenaFields {
+    return {
+      flights: [...this.flights].map(([id, { age, lagMs }]) => [id, age, lagMs]),
+      lastShotAtInput: [...this.lastShotAtInput],
+      respawnAt: [...this.respawnAt],
+      nextShotId: this.nextShotId,
+      joinCount: this.joinCount,
+      playing: this.playing,
+    };
+  }
+
+  /** Back from a snapshot, after the state: every player is away until their owner resumes the seat. */
+  restore(fields: ArenaFields) {
+    this.flights.clear();
+    for (const [id, age, lagMs] of fields.flights) {
+      const shot = this.state.projectiles.get(id);
+      if (shot) this.flights.set(id, { shot, age, lagMs });
+    }
+    this.lastShotAtInput = new Map(fields.lastShotAtInput);
+    this.respawnAt = new Map(fields.respawnAt);
+    this.nextShotId = fields.nextShotId;
+    this.joinCount = fields.joinCount;
+    this.playing = fields.playing;
+    for (const player of this.state.players.values()) player.connected = false;
   }
 
   onLeave(client: Client) {

@@ -12,7 +12,9 @@ export const arena = defineRoomType({
   filterBy: ["mode"],
   // Sized from the fullest arena that state.test.ts builds and holds under three quarters of it.
   stateBufferBytes: 8 * 1024,
-  drainNotice: "This server is restarting. Finish your fight: you will be moved to another arena.",
+  // Outlives its process: restored elsewhere with seats, scores and positions (server/room/durable.ts).
+  durable: { version: 1 },
+  drainNotice: "This server is restarting: your arena moves to another server, and you keep your place and score.",
   bots: () => import("./bots.ts"),
   testing: () => import("./testing.ts"),
 });

@@ -24,6 +24,15 @@ import type { CardsSettings } from "./settings.ts";
 import { applyMove, deal, nextRound, playTimedOutTurn, withdraw, type Game } from "./rules.ts";
 import { CardsSeat, CardsState, seatIndexOf, showOwnHand, writeGame } from "./state.ts";
 
+/** The room's own fields in a snapshot. */
+interface CardsFields {
+  game: Game | null;
+  spectators: string[];
+  gone: string[];
+  joinCount: number;
+  dealPlanned: boolean;
+}
+
 export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
   /** Chairs free or taken, plus the spectators present (updateCapacity): watching never takes a player's chair. */
   maxClients = MAX_PLAYERS;
@@ -81,6 +90,37 @@ export class CardsRoom extends GameRoom<{ state: CardsState }, CardsSettings> {
   onReconnect(client: Client) {
     const seat = this.seatOf(client.sessionId);
     if (seat) seat.connected = true;
+    // A seat restored on another process comes back without a view: give it its own hand again.
+    if (!client.view) {
+      client.view = new StateView();
+      showOwnHand(client.view, this.state, client.sessionId);
+    }
+  }
+
+  /** What a snapshot keeps besides the state (server/room/durable.ts): the whole round with its hidden cards, and the timers as time left. */
+  snapshot(): CardsFields {
+    return {
+      game: this.game,
+      spectators: [...this.spectators],
+      gone: [...this.gone],
+      joinCount: this.joinCount,
+      dealPlanned: this.dealTimer !== undefined,
+    };
+  }
+
+  /** Back from a snapshot, after the state and the clock: timers run again from the time they had left; every seat is away until its owner resumes it. */
+  restore(fields: CardsFields) {
+    this.game = fields.game;
+    this.spectators = new Set(fields.spectators);
+    this.gone = new Set(fields.gone);
+    this.joinCount = fields.joinCount;
+    for (const seat of this.state.seats) seat.connected = false;
+    this.updateCapacity();
+    if (this.game?.phase === "playing" && this.state.turnEndsAt > 0) {
+      const left = Math.max(0, this.state.turnEndsAt - this.clock.elapsedTime);
+      this.turnTimer = this.clock.setTimeout(() => this.onTurnTimedOut(), left);
+    }
+    if (fields.dealPlanned) this.planDeal();
   }
 
   onLeave(client: Client) {

@@ -11,7 +11,9 @@ export const cards = defineRoomType({
   room: CardsRoom,
   settings: cardsSettings,
   stateBufferBytes: STATE_BUFFER_BYTES,
-  drainNotice: "This server is restarting. This hand cannot be finished here: you will be seated at a new table.",
+  // Outlives its process: restored elsewhere with every seat, hand and score (server/room/durable.ts).
+  durable: { version: 1 },
+  drainNotice: "This server is restarting: your table moves to another server with every hand as it is.",
   bots: () => import("./bots.ts"),
   testing: () => import("./testing.ts"),
 });

@@ -98,6 +98,23 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
       if (error instanceof StoreError) throw new ServerError(ChatJoinError.UNAVAILABLE, "Chat storage is unavailable; try again shortly.");
       throw error;
     }
+    await this.attach(client, me);
+  }
+
+  /**
+   * A seat restored on another process (server/room/durable.ts) comes back
+   * here: chat holds no seat for a mere drop. The channel is read again from
+   * the Store, and the socket listens for its user's lines as after a join.
+   */
+  async onReconnect(client: Client) {
+    const me = this.who(client);
+    if (!this.channel) await this.openChannel(me, false);
+    else if (this.channel.kind === "group" || this.channel.kind === "match") await this.reloadChannel();
+    await this.attach(client, me);
+  }
+
+  /** Seat `client` as `me`, a member of the channel: its user's lines reach it, its unread inbox is sent. */
+  private async attach(client: Client, me: Identity) {
     const role = roleOf(this.channel, me.userId);
     if (!role) throw new ServerError(ChatJoinError.NOT_A_MEMBER, `You are not a member of ${this.channel.id}.`);
     let sockets = this.socketsOf.get(me.userId);
@@ -118,6 +135,8 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
     const me = client.auth as Identity | undefined;
     if (!me) return;
     const sockets = this.socketsOf.get(me.userId);
+    // A restored member whose seat expired unclaimed has no socket here: only its presence goes.
+    if (!sockets) this.state.members.delete(me.userId);
     if (!sockets?.delete(client)) return;
     if (sockets.size > 0) return;
     this.socketsOf.delete(me.userId);

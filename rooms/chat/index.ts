@@ -13,5 +13,8 @@ export const chat = defineRoomType({
   // Scenes join their channels; it is not a game on the title screen.
   listed: false,
   stateBufferBytes: 32 * 1024,
+  // Outlives its process: history is in the Store already, so a snapshot is the members present (server/room/durable.ts).
+  durable: { version: 1 },
   drainNotice: "This server is restarting; chat reconnects by itself and nothing you sent is lost.",
+  bots: () => import("./bots.ts"),
 });

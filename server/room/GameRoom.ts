@@ -24,17 +24,18 @@ import { recordTickTime } from "../ops/placement.ts";
 import { currentDrain } from "../ops/shutdown.ts";
 import { Conduct, type ConductOptions } from "./conduct.ts";
 import { DrainAndAnnounce, drainOf, type DrainOptions } from "./drain.ts";
+import { DurableRoom } from "./durable.ts";
 import { runOnDeadlines, type StepContext } from "./fixed-step.ts";
 import { RoomLifecycle, type RoomSetup } from "./lifecycle.ts";
 import { LiveNotifications } from "./notifications.ts";
 import type { Notifier } from "../ops/notifications.ts";
-import { seatOwner } from "./seats.ts";
+import { expectReconnection, seatOwner } from "./seats.ts";
 import type { Store } from "../storage/store.ts";
 import type { FrameworkSettings } from "./room-type.ts";
 
-/** The pieces every room composes, in the order their hooks run. */
+/** The pieces every room composes, in the order their hooks run. The durable piece acts only for a type whose descriptor says `durable`. */
 export function framework(options: ConductOptions & DrainOptions = {}) {
-  return [new RoomLifecycle(), new Conduct(options), new DrainAndAnnounce(options), new LiveNotifications()] as const;
+  return [new RoomLifecycle(), new Conduct(options), new DrainAndAnnounce(options), new LiveNotifications(), new DurableRoom()] as const;
 }
 
 export abstract class GameRoom<
@@ -77,9 +78,15 @@ export abstract class GameRoom<
     return seatOwner(this, reconnectionToken);
   }
 
+  /** The reconnect route, once the identity is the owner's: a socket of that seat still open here is being replaced, not kicked. */
+  expectReconnection(reconnectionToken: string): void {
+    expectReconnection(this, reconnectionToken);
+  }
+
   /**
    * Graceful shutdown (server/ops/shutdown.ts): the drain piece warns the
-   * players and keeps the room playing for the drain time. Outside a drain
+   * players and keeps the room playing for the drain time (a durable room
+   * then moves instead of ending, server/room/durable.ts). Outside a drain
    * (tests, dev) this is Colyseus's immediate disconnect.
    */
   override onBeforeShutdown(): void {

@@ -5,6 +5,7 @@
  * here and nowhere else.
  */
 import { matchMaker, type Client, type Room } from "@colyseus/core";
+import { $changes } from "@colyseus/schema";
 import { computePluginLayout, installPluginHookWrappers } from "@colyseus/core/RoomPlugin";
 
 /** The Colyseus version these reaches were written against; the spec compares it with the installed one. */
@@ -182,4 +183,95 @@ export function beforeMatchmakeMethod(before: (...args: Parameters<InvokeMethod>
     await before(...args);
     return invoke.apply(this, args);
   } as InvokeMethod;
+}
+
+/** A seat the room knows: a connected player or one whose seat is held for reconnection. */
+export interface KnownSeat {
+  sessionId: string;
+  reconnectionToken: string;
+  auth: unknown;
+  userData: unknown;
+}
+
+/** Every seat of the room with the token that resumes it: connected players, then seats held by allowReconnection. */
+export function seatsOf(room: Room): KnownSeat[] {
+  const seats = room as unknown as SeatInternals;
+  const known: KnownSeat[] = room.clients.map((client) => ({
+    sessionId: client.sessionId, reconnectionToken: client.reconnectionToken, auth: client.auth, userData: client.userData,
+  }));
+  for (const [reconnectionToken, held] of Object.entries(seats._reconnections)) {
+    if (!held || known.some((seat) => seat.sessionId === held[0])) continue;
+    known.push({ sessionId: held[0], reconnectionToken, auth: seats._reservedSeats[held[0]]?.[1], userData: undefined });
+  }
+  return known;
+}
+
+/**
+ * Hold a seat the room never saw connect (restored from a snapshot) exactly
+ * as allowReconnection holds a dropped player's: the owner comes back with
+ * `seat.reconnectionToken` and Colyseus calls the room's onReconnect. Colyseus
+ * takes the previous client only for its session id, token, auth and user
+ * data, so a record of those stands in for it. Resolves on reconnection,
+ * rejects when the window ends.
+ */
+export function holdRestoredSeat(room: Room, seat: KnownSeat, seconds: number): Promise<Client> {
+  const previous = { sessionId: seat.sessionId, reconnectionToken: seat.reconnectionToken, auth: seat.auth, userData: seat.userData, view: undefined };
+  return room.allowReconnection(previous as unknown as Client, seconds) as unknown as Promise<Client>;
+}
+
+/** The state encoder's root, where it counts reference ids. */
+function encoderRootOf(room: Room): { nextUniqueId: number } | undefined {
+  const state = room.state as Record<symbol, unknown> | undefined;
+  const root = (state?.[$changes] as { root?: unknown } | undefined)?.root as { nextUniqueId?: unknown } | undefined;
+  return typeof root?.nextUniqueId === "number" ? (root as { nextUniqueId: number }) : undefined;
+}
+
+/** The state encoder's next reference id, so a restored room keeps numbering past the ids its old process handed out. */
+export function nextRefIdOf(room: Room): number | undefined {
+  return encoderRootOf(room)?.nextUniqueId;
+}
+
+export function raiseNextRefId(room: Room, at: number): void {
+  const root = encoderRootOf(room);
+  if (root && at > root.nextUniqueId) root.nextUniqueId = at;
+}
+
+interface EncoderInternals {
+  encodeAll(it: { offset: number }, buffer: Uint8Array): Uint8Array;
+  encodeFullSync(it: { offset: number }, buffer: Uint8Array, emitFiltered: boolean, view: unknown, initialOffset: number): Uint8Array;
+}
+
+/** A view that sees everything: the filtered walk through it emits every `.view()` field and collection item. */
+const SEES_EVERYTHING = Object.freeze({ isChangeTreeVisible: () => true, hasTagOnTree: () => true });
+
+/**
+ * The room's whole state, every field including those only some views see
+ * (`.view()` fields: a hand of cards), encoded as one full sync that a
+ * Decoder on a fresh instance of the state's class reads back: Colyseus's
+ * full sync of the shared fields, then its walk of the filtered ones without
+ * a view (which emits all of them). `bytes` sizes the scratch buffer; the
+ * room's own encode buffers are untouched. Returns a copy.
+ */
+export function encodeWholeState(room: Room, bytes: number): Uint8Array {
+  const encoder = (internals(room)._serializer as { encoder?: unknown }).encoder as EncoderInternals | undefined;
+  if (!encoder) throw new Error("The room has no schema state to encode.");
+  for (let size = bytes; ; size *= 2) {
+    const buffer = new Uint8Array(size);
+    const it = { offset: 0 };
+    const shared = encoder.encodeAll(it, buffer);
+    if (shared.buffer !== buffer.buffer) continue; // outgrew the buffer: again with a bigger one
+    const whole = encoder.encodeFullSync(it, buffer, true, SEES_EVERYTHING, 0);
+    if (whole.buffer !== buffer.buffer) continue;
+    return buffer.slice(0, it.offset);
+  }
+}
+
+/**
+ * Create a room of `roomName` under a given id on this process, as Colyseus
+ * does for a room another process asked it to create: its cache row is
+ * inserted only if no process holds that id, otherwise this room is
+ * discarded and the holder's listing returned.
+ */
+export async function createRoomWithId(roomName: string, options: Record<string, unknown>, roomId: string): Promise<{ roomId: string; processId: string }> {
+  return await matchMaker.handleCreateRoom(roomName, options, undefined, roomId);
 }

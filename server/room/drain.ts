@@ -4,13 +4,16 @@
  * operator's announcement is forwarded to its clients; on a graceful
  * shutdown the room locks, warns its players in its type's words (the
  * descriptor's drainNotice), keeps playing for the drain time, then closes
- * with SERVER_SHUTDOWN so clients find a room elsewhere. The lobby composes
+ * with SERVER_SHUTDOWN so clients find a room elsewhere; a durable room
+ * instead saves itself and closes with ROOM_MOVING, and its players resume
+ * it where it is restored (server/room/durable.ts). The lobby composes
  * it too, so the title screen hears announcements.
  */
 import { RoomPlugin, type Room } from "@colyseus/core";
 import { CloseCode, FrameworkMessage, type Announcement, type ShutdownNotice } from "../../shared/protocol.ts";
 import { logger } from "../logger.ts";
 import { liveRooms, type DrainPlan, type LiveRoom } from "../ops/live-rooms.ts";
+import { durableOf } from "./durable.ts";
 import { ROOM_SETUP_OPTION, type RoomSetup } from "./lifecycle.ts";
 
 export interface DrainOptions {
@@ -60,15 +63,20 @@ export class DrainAndAnnounce extends RoomPlugin<Room> implements LiveRoom {
     this.#draining = true;
     const room = this.room;
     room.lock().catch(() => { /* the listing update needs Redis; locally the room is locked */ });
+    const durable = durableOf(room);
+    durable?.write(); // a durable room is saved at the start of the drain too
+    // At the end, a durable room moves (its players resume it where it is restored); any other ends, and its players find a new one.
+    const close = async () => {
+      if (await durable?.moveAway()) return;
+      await room.disconnect(CloseCode.SERVER_SHUTDOWN).catch(() => { /* already disposing */ });
+    };
     if (plan.drainMs <= 0 || room.clients.length === 0) {
-      room.disconnect(CloseCode.SERVER_SHUTDOWN).catch(() => { /* already disposing */ });
+      void close();
       return;
     }
     logger.info({ roomId: room.roomId, players: room.clients.length, drainMs: plan.drainMs }, "room draining");
     const notice: ShutdownNotice = { reason: plan.reason ?? this.#notice!, disconnectInMs: plan.drainMs };
     room.broadcast(FrameworkMessage.SHUTDOWN, notice);
-    this.#disconnectAtDrainEnd = setTimeout(() => {
-      room.disconnect(CloseCode.SERVER_SHUTDOWN).catch(() => { /* already disposing */ });
-    }, plan.drainMs).unref();
+    this.#disconnectAtDrainEnd = setTimeout(() => void close(), plan.drainMs).unref();
   }
 }

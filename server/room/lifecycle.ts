@@ -10,7 +10,7 @@ import { logger, type Logger } from "../logger.ts";
 import type { Notifier } from "../ops/notifications.ts";
 import type { Store } from "../storage/store.ts";
 import { resizeStateBuffers } from "./colyseus-internals.ts";
-import type { FrameworkSettings } from "./room-type.ts";
+import type { Durability, FrameworkSettings } from "./room-type.ts";
 
 /** The option key createGameServer puts a room's setup under; Colyseus merges it over the client's options. */
 export const ROOM_SETUP_OPTION = "$tickforge";
@@ -22,6 +22,8 @@ export interface RoomSetup {
   settings: Readonly<Record<string, unknown>>;
   drainNotice: string;
   stateBufferBytes: number;
+  /** Set when the type's rooms outlive their process (server/room/durable.ts), with who holds them. */
+  durable?: Durability & { holder(): string };
   /** The process's one Store (server/storage/): Redis with REDIS_URL, else SQLite under DATA_DIR. */
   store: Store;
   /** The process's live notifications (server/ops/notifications.ts): `notify(userId, …)` reaches the user wherever they are. */

@@ -71,14 +71,25 @@ export interface RoomTypeDefinition<S extends AnySettings = AnySettings> {
   listed?: boolean;
   /** Shown to players when this process drains (a server restart), before they are moved on. */
   drainNotice?: string;
+  /**
+   * Rooms of this type outlive their process (server/room/durable.ts): each
+   * writes a snapshot to the Store every `snapshotMs` and at a drain, and a
+   * restarted or surviving process restores it under the same room id with
+   * its seats held. `version` names the room's snapshot layout: raise it when
+   * the state or the room's snapshot() changes shape, and older snapshots are
+   * refused cleanly instead of restored wrongly. Absent: rooms end with their process.
+   */
+  durable?: { snapshotMs?: number; version?: number };
   /** Its bot behaviours (rooms/<type>/bots.ts), for `npm run loadtest -- --room <name>`. */
   bots?: () => Promise<BotModule>;
   /** Its helpers for specs (rooms/<type>/testing.ts): staging a scene on the server-side room. */
   testing?: () => Promise<object>;
 }
 
-export interface RoomType<S extends AnySettings = AnySettings> extends Required<Omit<RoomTypeDefinition<S>, "bots" | "testing" | "settings">> {
+export interface RoomType<S extends AnySettings = AnySettings> extends Required<Omit<RoomTypeDefinition<S>, "bots" | "testing" | "settings" | "durable">> {
   settings: S;
+  /** How its rooms outlive their process, or undefined when they do not. */
+  durable: Durability | undefined;
   bots: (() => Promise<BotModule>) | undefined;
   testing: (() => Promise<object>) | undefined;
   /** The env variable for a setting: `envName("roundSeconds")` → "ARENA_ROUND_SECONDS". */
@@ -88,6 +99,16 @@ export interface RoomType<S extends AnySettings = AnySettings> extends Required<
 export type SettingsOf<T> = T extends RoomType<infer S> ? z.output<S> : never;
 
 export const DEFAULT_STATE_BUFFER_BYTES = 8 * 1024;
+
+/** A durable room type's snapshot cadence and layout version. */
+export interface Durability {
+  /** ms between snapshots: the most game time a crash can cost. */
+  snapshotMs: number;
+  version: number;
+}
+
+/** Default snapshot interval, ms: well under a second of play lost to a crash, at a cost bench/snapshot.ts measures. */
+export const DEFAULT_SNAPSHOT_MS = 250;
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -113,6 +134,7 @@ export function defineRoomType<S extends AnySettings = z.ZodObject<{}>>(definiti
     admits: Object.freeze({ ...DEFAULT_ADMISSION, ...definition.admits }),
     listed: definition.listed ?? true,
     drainNotice: definition.drainNotice ?? "This server is restarting: you will be moved to a new room.",
+    durable: definition.durable ? Object.freeze(durability(definition.name, definition.durable)) : undefined,
     bots: definition.bots,
     testing: definition.testing,
     envName: (setting: string) => envName(definition.name, setting),
@@ -144,6 +166,14 @@ export function listRoomTypes(...modules: readonly Record<string, unknown>[]): r
     seen.add(type.name);
   }
   return Object.freeze(types);
+}
+
+function durability(name: string, given: NonNullable<RoomTypeDefinition["durable"]>): Durability {
+  const snapshotMs = given.snapshotMs ?? DEFAULT_SNAPSHOT_MS;
+  const version = given.version ?? 1;
+  if (!Number.isFinite(snapshotMs) || snapshotMs < 10) throw new Error(`Room type "${name}": durable.snapshotMs must be at least 10 ms, got ${snapshotMs}.`);
+  if (!Number.isSafeInteger(version) || version < 1) throw new Error(`Room type "${name}": durable.version must be a positive integer, got ${version}.`);
+  return { snapshotMs, version };
 }
 
 function envName(type: string, setting: string): string {

@@ -19,12 +19,27 @@ import { sessionLogs } from "../log-limit.ts";
 import { logger } from "../logger.ts";
 import { reconnects } from "../ops/metrics.ts";
 import { seatAuthOf } from "./colyseus-internals.ts";
+import { durableOf } from "./durable.ts";
 import { closedForMisbehaviour } from "./misbehaviour.ts";
 
 /** The user id owning the seat `reconnectionToken` resumes (held, or still connected); undefined when the room does not know the token. */
 export function seatOwner(room: Room, reconnectionToken: string): string | undefined {
   const auth = seatAuthOf(room, reconnectionToken) as { userId?: unknown } | undefined;
   return typeof auth?.userId === "string" ? auth.userId : undefined;
+}
+
+/** Connected clients whose owner is resuming the seat through matchmaking: Colyseus closes the old socket as an error, which is not a kick. */
+const replaced = new WeakSet<Client>();
+
+/**
+ * The seat's owner (identity checked) asks matchmaking to resume it while
+ * its old socket is still open here, as after a drop the server has not
+ * noticed yet: Colyseus closes that socket with its error code, which would
+ * otherwise read as a kick. Mark it so its seat is held for the resume.
+ */
+export function expectReconnection(room: Room, reconnectionToken: string): void {
+  const client = room.clients.find((c) => c.reconnectionToken === reconnectionToken);
+  if (client) replaced.add(client);
 }
 
 export interface SeatHoldingOptions {
@@ -51,12 +66,13 @@ export class SeatHolding extends RoomPlugin<Room & { settings: { reconnectSecond
    * marks the player away; onReconnect or onLeave follows.
    */
   hold(client: Client, code: number | undefined): boolean {
-    if (!SeatHolding.holds(code) || closedForMisbehaviour(client)) return false;
+    if (!replaced.has(client) && (!SeatHolding.holds(code) || closedForMisbehaviour(client))) return false;
     const seconds = this.#seconds?.() ?? this.room.settings.reconnectSeconds;
     if (seconds <= 0) return false;
     this.room.allowReconnection(client, seconds).then(
       () => {
         reconnects.labels(this.room.roomName).inc();
+        durableOf(this.room)?.seatsChanged(); // the seat's token changed: a durable room saves it now
         if (sessionLogs.allow("reconnected")) logger.info({ roomId: this.room.roomId, sessionId: client.sessionId }, "player reconnected");
       },
       // Window over or room disposing: Colyseus calls onLeave, which frees the seat.

@@ -1,9 +1,14 @@
 /**
  * SIGTERM: a bounded drain. The process takes no new rooms, warns its players,
- * lets them play for DRAIN_SECONDS, closes them with 4001, exits; the players
- * then find a game on another process.
+ * lets them play for DRAIN_SECONDS, then saves each durable room and closes
+ * its players with ROOM_MOVING, and exits; a survivor restores the room and
+ * its players resume their seats there. When the room cannot be saved (Redis
+ * is down), its players are closed with 4001 and find a new game instead.
  */
+import { Client } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CloseCode } from "../../shared/protocol.ts";
+import { resumeSeat } from "../../shared/resume.ts";
 import { nextSignal } from "../../tools/wait.ts";
 import { HARD_DEADLINE_GRACE_MS } from "../../server/ops/shutdown.ts";
 import {
@@ -35,7 +40,7 @@ afterAll(async () => {
 });
 
 describe("graceful shutdown on SIGTERM", () => {
-  it("warns players, closes them with 4001 within the drain bound, exits, and lets them join again elsewhere", async () => {
+  it("warns players, moves their room within the drain bound, exits, and they resume their seats on the survivor", async () => {
     const player = await seat(draining.endpoint, "create", { mode: "ffa" });
     expect(player.reservation.processId).toBe(draining.processId);
     // The survivor is busier (two rooms to one): without the drain, the next room would go to the draining process.
@@ -58,7 +63,7 @@ describe("graceful shutdown on SIGTERM", () => {
 
     const [code] = await left;
     const leftAfterMs = Date.now() - sigtermAt;
-    expect(code).toBe(4001);
+    expect(code).toBe(CloseCode.ROOM_MOVING);
     // The room kept playing through the drain, and no longer than it plus the hard deadline's grace.
     expect(leftAfterMs).toBeGreaterThanOrEqual(DRAIN_SECONDS * 1000 - 100);
     expect(leftAfterMs).toBeLessThan(DRAIN_SECONDS * 1000 + HARD_DEADLINE_GRACE_MS);
@@ -67,9 +72,12 @@ describe("graceful shutdown on SIGTERM", () => {
     expect(exit.code).toBe(0);
     expect(exit.at - sigtermAt).toBeLessThan(DRAIN_SECONDS * 1000 + HARD_DEADLINE_GRACE_MS);
 
-    // What a client does on 4001: join a new arena, here through the survivor.
-    const again = await seat(survivor.endpoint, "joinOrCreate", { mode: "ffa" });
-    expect(again.reservation.processId).toBe(survivor.processId);
+    // What a client does on ROOM_MOVING: resume its seat, here through the survivor, which restored the room.
+    const rescue = new Client(survivor.endpoint);
+    rescue.auth.token = player.token;
+    const resumed = await resumeSeat(rescue, player.room.reconnectionToken);
+    expect([resumed.roomId, resumed.sessionId]).toEqual([player.room.roomId, player.room.sessionId]);
+    await resumed.leave();
   });
 });
 

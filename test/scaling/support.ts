@@ -132,7 +132,7 @@ export async function reserve(endpoint: string, method: string, roomName: string
   return body;
 }
 
-export interface Seat { room: Room<any>; reservation: Reservation }
+export interface Seat { room: Room<any>; reservation: Reservation; /** The player's identity token, for resuming its seat through another process. */ token: string }
 
 /** Matchmake through `endpoint` as a new guest, then connect where the reservation says (the room's process). */
 export async function joinThrough(endpoint: string, method: string, roomName: string, options: object = {}): Promise<Seat> {
@@ -142,7 +142,7 @@ export async function joinThrough(endpoint: string, method: string, roomName: st
   client.auth.token = token; // its reconnections prove the same identity
   const room = await client.consumeSeatReservation(reservation as any);
   room.onMessage("*", () => undefined); // broadcasts a spec does not wait for (nextMessage listens by type)
-  return { room, reservation };
+  return { room, reservation, token };
 }
 
 /** Retry `attempt` until it resolves; fail with the last error after `timeoutMs`. */

@@ -8,8 +8,11 @@
  * client module's (rooms/<type>/client/), which listens to "room".
  *
  * Close codes (shared/protocol.ts) and what the player sees:
- * - 1001/1005/1006/4010 (network): the SDK retries with the same seat;
- *   "Reconnecting…" until it is back (`onReconnect`) or gives up.
+ * - 1001/1005/1006/4010 (network): "Reconnecting…" while the seat is
+ *   followed (shared/resume.ts): the SDK retries the same address a few
+ *   times, then matchmaking is asked where the room is now (its process may
+ *   be gone and the room restored on another), and the seat resumed there.
+ * - ROOM_MOVING (a restart or deploy moves a durable room): the same, at once.
  * - SEAT_EXPIRED (the server no longer holds the seat): "session expired".
  * - SERVER_SHUTDOWN: "Server restarting, finding you a new room…", then
  *   joinOrCreate of the same type on whichever process answers.
@@ -28,12 +31,13 @@
  * A drop in the first seconds after joining is resumed like any other: the
  * SDK's `minUptime` guard (no retries within 5 s of joining) exists to stop a
  * reconnect storm against a room that crashes on join, but the retries here
- * are bounded anyway (15 attempts, and the server refuses once the seat's
- * window is over), and losing a fresh seat to a brief wifi hiccup is exactly
- * what reconnection is for. So it is set to 0.
+ * are bounded anyway (the server refuses once the seat's window is over, and
+ * the search gives up after a minute), and losing a fresh seat to a brief
+ * wifi hiccup or a crashed process is exactly what resuming is for. So
+ * followSeat sets it to 0.
  */
 import { Client, type Room } from "@colyseus/sdk";
-import { CloseCode, FrameworkMessage, MAX_NAME_LENGTH, type Announcement, type ShutdownNotice } from "../../../shared/protocol.ts";
+import { CloseCode, FrameworkMessage, MatchmakingErrorCode, MAX_NAME_LENGTH, type Announcement, type ShutdownNotice } from "../../../shared/protocol.ts";
 import { LinkConditioner } from "../../../shared/link.ts";
 import { Emitter } from "./emitter.ts";
 import { GuestIdentity } from "./identity.ts";
@@ -41,6 +45,7 @@ import { LobbyListing } from "./lobby.ts";
 import type { RemoteDrawing } from "./remotes.ts";
 import { afterNextFrame, LinkClock, PING_EVERY_MS, pingThrough, RoundTripEstimate } from "../../../shared/round-trip.ts";
 import { forgetSeat, loadName, loadSeat, saveName, saveSeat } from "./seat.ts";
+import { followSeat, resumeSeat, type Following } from "../../../shared/resume.ts";
 
 export type ConnectionState =
   | "idle" | "joining" | "connected" | "reconnecting" | "resuming" | "restarting" | "expired" | "kicked" | "failed";
@@ -90,6 +95,7 @@ export class GameSession extends Emitter<SessionEvents> {
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   readonly #stateClassOf: (roomType: string) => StateClass | undefined;
   #createOptions: Record<string, unknown> = {};
+  #following: Following | undefined;
   #joinOptions: Record<string, unknown> = {};
 
   constructor(endpoint: string, link: LinkConditioner = new LinkConditioner(), stateClassOf: (roomType: string) => StateClass | undefined = () => undefined) {
@@ -145,7 +151,8 @@ export class GameSession extends Emitter<SessionEvents> {
     this.#setState("resuming", "Resuming your seat…");
     try {
       await this.identity.ensure(this.name);
-      const room = await this.client.reconnect(seat.token, this.#stateClassOf(seat.roomType));
+      // Through matchmaking, waiting while the room is restored if its process is gone.
+      const room = await resumeSeat(this.client, seat.token, { rootSchema: this.#stateClassOf(seat.roomType) });
       this.#adopt(room, seat.roomType);
       return true;
     } catch (error) {
@@ -172,8 +179,23 @@ export class GameSession extends Emitter<SessionEvents> {
     this.identity.room = room;
     this.link.attach(room);
     if (this.remotes === "buffer" && !(room.clock instanceof LinkClock)) room.clock = new LinkClock(this.roundTrip, room.clock.patchInterval?.() ?? 0);
-    room.reconnection.minUptime = 0; // see the header: fresh seats resume too
     this.#remember(room);
+    this.#following = followSeat(this.client, room, {
+      rootSchema: this.#stateClassOf(roomType),
+      onSearching: () => { if (room === this.room) this.#setState("reconnecting", "Reconnecting…"); },
+      onResumed: (resumed) => {
+        if (room !== this.room && this.room !== undefined) { void resumed.leave(true); return; }
+        this.#adopt(resumed, roomType);
+        this.emit("reconnect");
+      },
+      onLost: (error) => {
+        if (room !== this.room) return;
+        this.#drop();
+        forgetSeat();
+        // A lost room says why (MatchmakingErrorCode.ROOM_LOST); anything else means the seat's window is over.
+        this.#setState("expired", error.code === MatchmakingErrorCode.ROOM_LOST ? `${error.message} Play again?` : "Your session expired. Play again?");
+      },
+    });
 
     room.onDrop((code) => {
       if (room !== this.room) return;
@@ -219,6 +241,7 @@ export class GameSession extends Emitter<SessionEvents> {
 
   #left(room: Room<any, any>, code: number, reason?: string): void {
     if (room !== this.room) return; // an old room's farewell
+    if (this.#following?.searching) return; // the seat is being resumed elsewhere: this room object's end is part of the move
     this.#drop();
     switch (code) {
       case CloseCode.CONSENTED:
@@ -288,6 +311,8 @@ export class GameSession extends Emitter<SessionEvents> {
   }
 
   #drop(): void {
+    this.#following?.stop();
+    this.#following = undefined;
     clearInterval(this.#pingTimer);
     this.room = undefined;
   }
