@@ -101,8 +101,8 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
 
   // Durable rooms come back: on one machine those the last run held; with Redis those of any process the reaper finds dead.
   const restorer = new DurableRestorer(store, roomTypes, holder);
-  if (redis) placement.onPeerLost = (processId) => void restorer.restoreHeldBy(processId);
-  else void matchMaker.onReady.then(() => restorer.restoreHeldBy(LOCAL_HOLDER));
+  if (redis) placement.onPeerLost = (processId) => void restorer.restoreHeldBy(processId).catch(restorer.failed);
+  else void matchMaker.onReady.then(() => restorer.restoreHeldBy(LOCAL_HOLDER)).catch(restorer.failed);
   placement.start();
   void matchMaker.onReady.then(() => followAnnouncements(matchMaker.presence));
   server.onShutdown(async () => {

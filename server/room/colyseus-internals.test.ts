@@ -16,13 +16,18 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { localRoom, startServer, type TestServer } from "../../tools/server.ts";
 import { nextSignal, waitForState } from "../../tools/wait.ts";
 import { CloseCode } from "../../shared/protocol.ts";
-import { beforeMatchmakeMethod, declaredInput, leaveRoomNow, resizeStateBuffers, seatAuthOf, stateBufferSizes, stepTimerOf, WRITTEN_FOR_COLYSEUS, type RoomSocket } from "./colyseus-internals.ts";
+import {
+  beforeMatchmakeMethod, createRoomWithId, declaredInput, encodeWholeState, leaveRoomNow, nextRefIdOf, resizeStateBuffers, seatAuthOf, seatsOf,
+  stateBufferSizes, stepTimerOf, WRITTEN_FOR_COLYSEUS, type RoomSocket,
+} from "./colyseus-internals.ts";
+import { Decoder } from "@colyseus/schema";
 import { framework, GameRoom } from "./GameRoom.ts";
 import { predictedInput, PredictedRoom } from "./PredictedRoom.ts";
 import { SeatHolding } from "./seats.ts";
 import { defineRoomType } from "./room-type.ts";
 
-const Counter = schema({ steps: t.uint32().default(0) }, "Counter");
+const Secret = schema({ word: t.string().default("").view() }, "Secret");
+const Counter = schema({ steps: t.uint32().default(0), secrets: t.map(Secret) }, "Counter");
 
 class TickingRoom extends GameRoom<{ state: InstanceType<typeof Counter> }> {
   state = new Counter();
@@ -158,6 +163,41 @@ describe("reaches into Colyseus internals", () => {
     expect(seatAuthOf(server, token)).toMatchObject({ userId: user.id });
     expect(seatAuthOf(server, "not-a-token")).toBeUndefined();
     await server.disconnect();
+  });
+
+  it("list a room's seats with their reconnection tokens, connected and held", async () => {
+    const client = ts.client("Owner");
+    const room = await client.create("ticking");
+    room.reconnection.enabled = false;
+    await waitForState(room, (s) => s.steps >= 1, 10_000, "the first state");
+    const server = localRoom(room.roomId) as unknown as TickingRoom;
+    const token = room.reconnectionToken.split(":")[1];
+    expect(seatsOf(server).map((seat) => [seat.sessionId, seat.reconnectionToken])).toEqual([[room.sessionId, token]]);
+    (server.clients.find((c) => c.sessionId === room.sessionId)!.ref as unknown as { terminate(): void }).terminate();
+    await vi.waitFor(() => expect(server.held).toContain(room.sessionId), { timeout: 10_000 });
+    expect(seatsOf(server).map((seat) => [seat.sessionId, seat.reconnectionToken])).toEqual([[room.sessionId, token]]);
+    await server.disconnect();
+  });
+
+  it("encode a room's whole state, fields only some views see included, for a Decoder on a fresh state; and read its next reference id", async () => {
+    const room = await ts.client().create("ticking");
+    const server = localRoom(room.roomId) as unknown as TickingRoom;
+    const secret = new Secret();
+    secret.word = "swordfish";
+    server.state.secrets.set("a", secret);
+    const decoded = new Counter();
+    new Decoder(decoded).decode(encodeWholeState(server, 1024));
+    expect(decoded.secrets.get("a")?.word).toBe("swordfish");
+    expect(nextRefIdOf(server)).toBeGreaterThan(0);
+    await room.leave();
+  });
+
+  it("create a room under a given id, once: a second creation under that id answers the first's listing", async () => {
+    const first = await createRoomWithId("ticking", {}, "given-room-id");
+    expect(first.roomId).toBe("given-room-id");
+    const second = await createRoomWithId("ticking", {}, "given-room-id");
+    expect(second.processId).toBe(first.processId);
+    await localRoom("given-room-id").disconnect();
   });
 
   it("run a check before every matchmaking call of the HTTP routes, whose throw refuses it", async () => {

@@ -196,7 +196,8 @@ export interface KnownSeat {
 /** Every seat of the room with the token that resumes it: connected players, then seats held by allowReconnection. */
 export function seatsOf(room: Room): KnownSeat[] {
   const seats = room as unknown as SeatInternals;
-  const known: KnownSeat[] = room.clients.map((client) => ({
+  // Array.from: the room's client list is Colyseus's own array class, whose map() would make another.
+  const known: KnownSeat[] = Array.from(room.clients, (client) => ({
     sessionId: client.sessionId, reconnectionToken: client.reconnectionToken, auth: client.auth, userData: client.userData,
   }));
   for (const [reconnectionToken, held] of Object.entries(seats._reconnections)) {

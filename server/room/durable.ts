@@ -343,6 +343,11 @@ export class DurableRestorer {
     this.#types = new Map(roomTypes.map((type) => [type.name, type]));
   }
 
+  /** A restore pass that could not even list its rooms (the Store is away): logged; the next dead process, or boot, tries again. */
+  readonly failed = (error: unknown): void => {
+    this.#log.error({ err: error }, "durable rooms not restored: the Store did not answer");
+  };
+
   /** Restore every room `holder` held (a dead process's id, or "local" after a restart). */
   async restoreHeldBy(holder: string): Promise<Map<string, RestoreOutcome>> {
     const outcomes = new Map<string, RestoreOutcome>();
