@@ -80,7 +80,7 @@ export interface Behaviour {
   /** Options for joinOrCreate besides the name (a mode, say), or a function of the bot's seat (a chat channel, a board). */
   joinOptions?: Record<string, unknown> | ((seat: BotSeat) => Record<string, unknown>);
   play(context: BotContext): BotPlayer;
-  /** Figures this behaviour adds, name → what it means (for --assert and the report's own section). */
+  /** The figures it reports, name → what it means: names derived from its `time`/`count` (`<t>_p99_ms`, `<c>_per_s`…) or from `reconcile`; the report's own section and --assert take these. */
   figures?: Readonly<Record<string, string>>;
   /** Checks `--param` before the run; throws with a message naming the bad one. */
   checkParams?(params: Readonly<Record<string, string>>): void;
