@@ -10,7 +10,7 @@
  * Writes docs/benchmarks.md (every target beside its measured figure) and the
  * runs' JSON and HTML reports under loadtest-reports/.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -380,8 +380,14 @@ async function main() {
     }
   }
   const md = markdown(results, { quick: Boolean(o.quick), pinned: canPin, runs: o.runs, started, wallSeconds: (Date.now() - started.getTime()) / 1000, load });
-  writeFileSync(resolve(ROOT, o.out), md);
+  writeFileSync(resolve(ROOT, o.out), md + keptSections(resolve(ROOT, o.out)));
   console.log(`\nWrote ${o.out}`);
+}
+
+/** Sections other tools measure (`npm run bench:chat`), between `<!-- kept: name -->` and `<!-- /kept -->`: carried over when the bench rewrites the file. */
+function keptSections(path: string): string {
+  const old = existsSync(path) ? readFileSync(path, "utf8") : "";
+  return [...old.matchAll(/<!-- kept: [a-z-]+ -->[\s\S]*?<!-- \/kept -->/g)].map((m) => `\n${m[0]}\n`).join("");
 }
 
 await main();

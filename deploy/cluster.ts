@@ -1,7 +1,9 @@
 /**
  * `npm run cluster -- --processes 3`: N game processes on this machine sharing
  * Redis, run and restarted by pm2 (pm2-runtime, in the foreground; Ctrl-C
- * drains them all).
+ * drains them all). `npm run cluster -- --rolling-restart`, from another
+ * terminal, restarts them one at a time (a deploy): each drains, its durable
+ * rooms move to the others, and the next waits until its replacement answers.
  *
  * Players use one entry point, process 1 at http://localhost:<port>: it serves
  * the client and matchmaking. Each process listens on its own port
@@ -12,7 +14,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,9 +31,18 @@ const program = new Command("cluster")
   .option("--public-host <host>", "host name players use to reach this machine", "localhost")
   .option("--redis <url>", "Redis shared by the processes", process.env.REDIS_URL || "redis://127.0.0.1:6379")
   .option("--drain-seconds <s>", "DRAIN_SECONDS for each process", int("--drain-seconds", 0, 3600), Number(process.env.DRAIN_SECONDS ?? 20))
+  .option("--rolling-restart", "restart the processes of the cluster already running on --port one at a time, then exit")
   .parse();
 
-const options = program.opts<{ processes: number; port: number; publicHost: string; redis: string; drainSeconds: number }>();
+const options = program.opts<{ processes: number; port: number; publicHost: string; redis: string; drainSeconds: number; rollingRestart?: boolean }>();
+
+/** The pm2 home of each cluster is tickforge-pm2-<port>-<random> under the temp folder. */
+const HOME_PREFIX = `tickforge-pm2-${options.port}-`;
+const PM2 = join(ROOT, "node_modules/.bin/pm2");
+/** How long a restarted process may take to answer /health (ms), beyond its drain. */
+const STARTUP_MS = 60_000;
+
+if (options.rollingRestart) process.exit(await rollingRestart());
 
 await assertRedisReachable(options.redis);
 
@@ -68,12 +79,13 @@ const apps = Array.from({ length: options.processes }, (_, i) => {
 });
 
 // A private pm2 home per run: two clusters (or a test and a developer) never share pm2's sockets. Removed on exit.
-const home = mkdtempSync(join(tmpdir(), `tickforge-pm2-${options.port}-`));
+const home = mkdtempSync(join(tmpdir(), HOME_PREFIX));
 const ecosystem = join(home, "ecosystem.json");
 writeFileSync(ecosystem, JSON.stringify({ apps }, null, 2));
 
 console.log(`Tickforge cluster: ${options.processes} processes on ports ${options.port}-${options.port + options.processes - 1}, Redis ${options.redis}`);
 console.log(`Players: http://${options.publicHost}:${options.port}   (Ctrl-C drains and stops every process)`);
+console.log(`Deploy: npm run cluster -- --rolling-restart --port ${options.port}   (restarts them one at a time)`);
 
 const pm2 = spawn(join(ROOT, "node_modules/.bin/pm2-runtime"), ["start", ecosystem, "--raw"], {
   cwd: ROOT,
@@ -87,6 +99,62 @@ pm2.on("exit", (code, signal) => {
   rmSync(home, { recursive: true, force: true });
   process.exit(code ?? (signal ? 1 : 0));
 });
+
+/**
+ * Restart every process of the running cluster in turn through its pm2
+ * (`pm2 restart` sends SIGINT, waits for the drain, starts the new one), and
+ * go on to the next only once the new one answers /health with 200: there
+ * is always every process but one taking players. Durable rooms leave the
+ * draining process at once and are restored on the others (docs/scaling.md).
+ */
+async function rollingRestart(): Promise<number> {
+  const home = readdirSync(tmpdir()).filter((name) => name.startsWith(HOME_PREFIX)).map((name) => join(tmpdir(), name))
+    .find((dir) => existsSync(join(dir, "pm2.pid")) && alive(Number(readFileSync(join(dir, "pm2.pid"), "utf8"))));
+  if (!home) {
+    console.error(`No cluster runs on port ${options.port} (no live pm2 home ${join(tmpdir(), HOME_PREFIX)}*). Start one with npm run cluster -- --port ${options.port}.`);
+    return 1;
+  }
+  const env = { ...process.env, PM2_HOME: home };
+  const list = spawnSync(PM2, ["jlist"], { env, encoding: "utf8" });
+  const apps = (JSON.parse(list.stdout || "[]") as { name: string; pm2_env: { env?: { PORT?: string } } }[])
+    .map((app) => ({ name: app.name, port: Number(app.pm2_env.env?.PORT) }))
+    .sort((a, b) => a.port - b.port);
+  for (const app of apps) {
+    const started = Date.now();
+    console.log(`${app.name} (port ${app.port}): draining and restarting…`);
+    const restart = spawnSync(PM2, ["restart", app.name], { env, stdio: "ignore" });
+    if (restart.status !== 0) {
+      console.error(`pm2 could not restart ${app.name} (exit ${restart.status}); stopping the rolling restart with the others untouched.`);
+      return 1;
+    }
+    if (!(await answersHealth(app.port, STARTUP_MS))) {
+      console.error(`${app.name} did not answer http://127.0.0.1:${app.port}/health within ${STARTUP_MS / 1000} s of its restart; stopping the rolling restart with the others untouched.`);
+      return 1;
+    }
+    console.log(`${app.name}: back in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  console.log(`Rolling restart done: ${apps.length} processes.`);
+  return 0;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function answersHealth(port: number, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    if (ok) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
 
 async function assertRedisReachable(url: string) {
   const { hostname, port } = new URL(url);

@@ -20,15 +20,20 @@ export function seededRng(seed: number): Rng {
 export type NetworkRtt = () => number;
 
 /**
- * Which room a bot plays in, for behaviours that choose it (a board id, say):
- * bots share a room `perRoom` at a time, bot `bot` in room `room`, and `run`
- * tells this run's rooms from an earlier run's.
+ * Where a bot stands in the fleet: its number, the fleet's size, the room it
+ * plays in for behaviours that choose it (bots share a room `perRoom` at a
+ * time; `run` tells this run's rooms from an earlier run's: a board id, say),
+ * and what the run was told for its room type (`--param key=value`).
  */
 export interface BotSeat {
+  /** This bot's number, 0 … size − 1. */
   bot: number;
+  /** Bots at the top of the ramp. */
+  size: number;
   room: number;
   perRoom: number;
   run: string;
+  params: Readonly<Record<string, string>>;
 }
 
 /** What a behaviour gets when its bot has joined a room. */
@@ -39,12 +44,14 @@ export interface BotContext {
   seat: BotSeat;
   /** The bot's user id from its guest identity ("" against a server without identities). */
   userId: string;
+  /** The user id of bot `bot`, once that bot has signed in (any worker). */
+  userOf(bot: number): string | undefined;
   /** Record one move's round trip to its acknowledgement, ms (for moves sent as requests; inputs are timed by the fleet). */
   acknowledged(ms: number): void;
-  /** Record one sample of a timing the behaviour declared in `figures.timings`, ms. */
+  /** Record a duration of the behaviour's own, ms: reported fleet-wide as `<name>_count`, `<name>_p50_ms`, `_p95_ms`, `_p99_ms`, `_max_ms`. */
   time(name: string, ms: number): void;
-  /** Add to a count the behaviour declared in `figures.counts` (bytes, say); reported per client-second. */
-  count(name: string, amount: number): void;
+  /** Count events (or bytes) of the behaviour's own: reported as `<name>` (steady part), `<name>_per_s` and `<name>_per_client_s`. */
+  count(name: string, amount?: number): void;
 }
 
 /** One bot's play in one room. */
@@ -59,6 +66,10 @@ export interface BotPlayer {
   step?(): void;
   /** The bot is leaving: stop any timers of its own (a turn-based player's think time). */
   stop?(): void;
+  /** The run is ending: send nothing new and wait until everything sent is settled (acknowledged). */
+  quiet?(): Promise<void>;
+  /** After every bot of the fleet is quiet: fetch what is still missing, then return what reconcile() reads. */
+  account?(): Promise<unknown>;
 }
 
 /** How a bot plays a room type, and how its session goes. */
@@ -66,16 +77,19 @@ export interface Behaviour {
   session: SessionPattern;
   /** Does this behaviour read the state beyond the first full snapshot? */
   decodesPatches: boolean;
-  /** Options for joinOrCreate besides the name (a mode, say), or a function of the bot's seat for behaviours that choose their room. */
+  /** Options for joinOrCreate besides the name (a mode, say), or a function of the bot's seat (a chat channel, a board). */
   joinOptions?: Record<string, unknown> | ((seat: BotSeat) => Record<string, unknown>);
-  /**
-   * Figures the behaviour measures itself: each timing is reported as
-   * `<name>_count`, `<name>_p50_ms`, `_p95_ms`, `_p99_ms`, `_max_ms`; each
-   * count as `<name>_per_client_s`. All over the steady part of the run.
-   */
-  figures?: { timings?: readonly string[]; counts?: readonly string[] };
   play(context: BotContext): BotPlayer;
+  /** The figures it reports, name → what it means: names derived from its `time`/`count` (`<t>_p99_ms`, `<c>_per_s`…) or from `reconcile`; the report's own section and --assert take these. */
+  figures?: Readonly<Record<string, string>>;
+  /** Checks `--param` before the run; throws with a message naming the bad one. */
+  checkParams?(params: Readonly<Record<string, string>>): void;
+  /** The fleet-wide figures from every bot's account() (lost and duplicated messages, say). */
+  reconcile?(accounts: unknown[]): Record<string, number>;
 }
+
+/** How long the fleet waits for its bots to go quiet, and then to account, before going on without the stragglers, ms. */
+export const SETTLE_TIMEOUT_MS = 30_000;
 
 /** What rooms/<type>/bots.ts exports. */
 export interface BotModule {
@@ -86,20 +100,14 @@ export interface BotModule {
 export function specContext(given: Pick<BotContext, "room" | "rng"> & Partial<BotContext>): BotContext {
   return {
     rtt: () => 0,
-    seat: { bot: 0, room: 0, perRoom: 1, run: "spec" },
+    seat: { bot: 0, size: 1, room: 0, perRoom: 1, run: "spec", params: {} },
     userId: "",
+    userOf: () => undefined,
     acknowledged: () => undefined,
     time: () => undefined,
     count: () => undefined,
     ...given,
   };
-}
-
-/** The figure names a behaviour's own measurements are reported under (usable in --assert). */
-export function behaviourFigureNames(behaviour: Behaviour): string[] {
-  const timings = (behaviour.figures?.timings ?? []).flatMap((t) => ["count", "p50_ms", "p95_ms", "p99_ms", "max_ms"].map((s) => `${t}_${s}`));
-  const counts = (behaviour.figures?.counts ?? []).map((c) => `${c}_per_client_s`);
-  return [...timings, ...counts];
 }
 
 /** The bot behaviours of a room type, from its folder; an error names the known ones. */

@@ -15,6 +15,7 @@ import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
 import { botFetch } from "./bot-http.ts";
 import { IdentityRequestError, requestGuestToken, type IssuedToken } from "../shared/guest-api.ts";
+import { resumeSeat } from "../shared/resume.ts";
 
 export type { Behaviour, SessionPattern } from "./behaviour.ts";
 
@@ -31,6 +32,16 @@ export interface BotOptions {
   run: string;
   /** Seconds between the storm's waves of dropped sockets. */
   stormEverySeconds: number;
+  /** The share of storm bots whose socket each wave drops, 0–1. */
+  stormFraction: number;
+  /** Bots at the top of the ramp (BotSeat). */
+  size: number;
+  /** The run's room-type parameters (`--param key=value`). */
+  params: Readonly<Record<string, string>>;
+  /** Another bot's user id, once it has signed in. */
+  userOf(bot: number): string | undefined;
+  /** Told this bot's user id once it has signed in. */
+  onIdentity?(userId: string): void;
   /** performance.now() at which the run started: storm waves are aligned to it across workers. */
   runStartedAt: number;
   /** Told the fixed step (ms) the room advertises, once this bot has joined a predicted room. */
@@ -42,24 +53,37 @@ const PING_EVERY_MS = 2000;
 /** A bot asks for a new guest token when its own has less than this left. */
 const TOKEN_RENEW_MARGIN_MS = 60_000;
 
-/** The SDK refuses to reconnect a room younger than this (its `minUptime`), ms. */
+/** How long a bot that is between rooms at the end of the run is waited for, ms. */
+const SEATED_WAIT_MS = 15_000;
+
+/** A storm drops only seats at least this old, ms: the SDK's `minUptime`, below which a browser's own retry would not even try. */
 const SDK_MIN_UPTIME_MS = 5000;
+/** A bot gives up resuming its seat after this long, ms, and joins anew: longer than a room takes to move between processes. */
+const RESUME_WITHIN_MS = 30_000;
 
 export class Bot {
   private options: BotOptions;
   private rng: Rng;
   private room: Room | undefined;
+  /** The SDK client of the current seat: a resume uses it, with the identity it joined with. */
+  private client: ProbedClient | undefined;
   private player: BotPlayer | undefined;
   private probe: SocketProbe;
   private stopped = false;
+  /** The run is ending: no more storms or churn. */
+  private quieting = false;
   private joinedAt = 0;
-  private droppedAt = 0;
+  /** When this bot lost its socket without asking (0: it has not, or is playing again). */
+  private lostAt = 0;
+  /** Between losing a seat and getting it back or giving up. */
+  private resuming = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private live = false;
   /** The link's round trip as the browser estimates it (shared/round-trip.ts). */
   private roundTrip = new RoundTripEstimate();
   private pinger: ReturnType<typeof setInterval> | undefined;
   private guest: IssuedToken | undefined;
+  private userId: string | undefined;
   private serverHasNoIdentity = false;
 
   constructor(options: BotOptions) {
@@ -75,6 +99,38 @@ export class Bot {
 
   async start(): Promise<void> {
     await this.join();
+  }
+
+  /**
+   * The run is ending: no more storms or churn (a bot whose socket just
+   * dropped still resumes or joins again, to settle); the behaviour sends nothing new
+   * and settles what it sent.
+   */
+  async quiet(): Promise<void> {
+    this.quieting = true;
+    // Only a behaviour that accounts at the end needs its bot back in a room first.
+    if (!this.options.behaviour.reconcile) return;
+    await (await this.seated())?.quiet?.();
+  }
+
+  /** What the behaviour reports for the fleet's reconciliation, once every bot is quiet. */
+  async account(): Promise<unknown> {
+    if (!this.options.behaviour.reconcile) return undefined;
+    return (await this.seated())?.account?.();
+  }
+
+  /** The player once this bot is in a room again (a dropped bot resumes or rejoins within seconds); undefined if it never is. */
+  private async seated(): Promise<BotPlayer | undefined> {
+    for (let waited = 0; !this.stopped && !(this.player && this.live) && waited < SEATED_WAIT_MS; waited += 200) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return this.player;
+  }
+
+  /** The run ends: a seat still being resumed did not come back in time, and counts as lost. */
+  settle(): void {
+    if (this.resuming) this.options.meter.resumesFailed++;
+    this.stopped = true;
   }
 
   async stop(): Promise<void> {
@@ -99,6 +155,10 @@ export class Bot {
     if (!this.guest || this.guest.expiresAt - Date.now() < TOKEN_RENEW_MARGIN_MS) {
       try {
         this.guest = await requestGuestToken(this.options.endpoint, `bot ${this.options.index}`.slice(0, MAX_NAME_LENGTH), botFetch as never);
+        if (this.guest.user.id !== this.userId) {
+          this.userId = this.guest.user.id;
+          this.options.onIdentity?.(this.userId);
+        }
       } catch (error) {
         if (!(error instanceof IdentityRequestError && error.code === 404)) throw error;
         this.serverHasNoIdentity = true;
@@ -130,6 +190,17 @@ export class Bot {
     recordMs(meter.join, performance.now() - started);
     meter.joinsOk++;
     if (this.stopped) { void room.leave(true); return; }
+    if (this.lostAt > 0) { recordMs(meter.interruption, performance.now() - this.lostAt); this.lostAt = 0; }
+    this.client = client;
+    this.enter(room);
+    this.planSession();
+  }
+
+  /** Play in `room`, just joined or resumed. */
+  private enter(room: Room): void {
+    const { meter } = this.options;
+    // The SDK's own retry goes back to the socket's old address, gone with its process: resumeSeat asks matchmaking instead.
+    room.reconnection.enabled = false;
     this.room = room;
     this.joinedAt = performance.now();
     this.live = true;
@@ -143,6 +214,7 @@ export class Bot {
       rtt: () => this.roundTrip.estimateMs,
       seat: this.seat(),
       userId: this.guest?.user.id ?? "",
+      userOf: this.options.userOf,
       acknowledged: (ms) => { recordMs(meter.ack, ms); meter.inputsSent++; meter.inputsAcked++; },
       time: (name, ms) => meter.time(name, ms),
       count: (name, amount) => meter.count(name, amount),
@@ -158,42 +230,58 @@ export class Bot {
       this.probe.watchInput(input);
       if (input.stepMs) this.options.onStepRate?.(input.stepMs);
     }
-    room.onDrop((code) => {
-      meter.closed(code);
-      if (this.live) { this.live = false; meter.setConnected(-1); }
-      this.droppedAt = performance.now();
-    });
-    room.onReconnect(() => {
-      meter.reconnectsOk++;
-      if (this.droppedAt > 0) recordMs(meter.reconnect, performance.now() - this.droppedAt);
-      this.droppedAt = 0;
-      this.live = true;
-      meter.setConnected(+1);
-    });
-    room.onLeave((code) => {
-      if (this.droppedAt > 0) meter.reconnectsFailed++;
-      if (this.live) { this.live = false; meter.setConnected(-1); }
-      // A drop already counted its code; the leave that ends a failed reconnection is its own code.
-      meter.closed(code);
-      this.room = undefined;
-      this.player?.stop?.();
-      this.player = undefined;
-      if (this.pinger) { clearInterval(this.pinger); this.pinger = undefined; }
-      if (!this.stopped && code !== CloseCode.CONSENTED) this.later(1000, () => this.join());
-    });
-    this.planSession();
+    room.onLeave((code) => this.left(room, code));
+  }
+
+  /** Out of `room`: on purpose (4000) the session plan decides what next; otherwise the bot resumes its seat, or joins anew when it cannot. */
+  private left(room: Room, code: number): void {
+    if (this.room !== room) return;
+    const { meter } = this.options;
+    if (this.live) { this.live = false; meter.setConnected(-1); }
+    meter.closed(code);
+    this.room = undefined;
+    this.player?.stop?.();
+    this.player = undefined;
+    if (this.pinger) { clearInterval(this.pinger); this.pinger = undefined; }
+    if (this.stopped || code === CloseCode.CONSENTED) return;
+    this.lostAt ||= performance.now();
+    void this.resume(room.reconnectionToken);
+  }
+
+  /** Back into the same seat wherever its room is now (shared/resume.ts); a seat that is gone costs a new join. */
+  private async resume(reconnectionToken: string): Promise<void> {
+    const { meter } = this.options;
+    let room: Room;
+    this.resuming = true;
+    try {
+      room = await resumeSeat(this.client!, reconnectionToken, { withinMs: RESUME_WITHIN_MS, cancelled: () => this.stopped });
+    } catch {
+      if (this.stopped) return;
+      this.resuming = false;
+      meter.resumesFailed++;
+      this.later(0, () => this.join());
+      return;
+    }
+    if (this.stopped) { void room.leave(true); return; }
+    this.resuming = false;
+    const now = performance.now();
+    meter.resumesOk++;
+    recordMs(meter.resume, now - this.lostAt);
+    recordMs(meter.interruption, now - this.lostAt);
+    this.lostAt = 0;
+    this.enter(room);
   }
 
   private seat(): BotSeat {
-    const { index, perRoom, run } = this.options;
-    return { bot: index, room: Math.floor(index / perRoom), perRoom, run };
+    const { index, size, perRoom, run, params } = this.options;
+    return { bot: index, size, room: Math.floor(index / perRoom), perRoom, run, params };
   }
 
   private planSession(): void {
     const { session } = this.options.behaviour;
     if (session === "churn") {
       this.later(2000 + this.rng() * 6000, async () => {
-        if (!this.room || !this.live) return;
+        if (!this.room || !this.live || this.quieting) return;
         const room = this.room;
         await room.leave(true);
         this.later(200 + this.rng() * 800, () => this.join());
@@ -212,7 +300,8 @@ export class Bot {
     while (this.options.runStartedAt + wave - this.joinedAt < SDK_MIN_UPTIME_MS + 500) wave += every;
     const at = this.options.runStartedAt + wave + this.rng() * 250;
     this.later(at - now, () => {
-      if (this.room && this.live) {
+      if (this.quieting) return;
+      if (this.room && this.live && this.rng() < this.options.stormFraction) {
         this.probe.dropSocket();
         this.joinedAt = performance.now(); // the next wave waits for the reconnected seat to age too
       }

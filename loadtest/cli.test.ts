@@ -87,7 +87,7 @@ describe("session behaviours against a real server", () => {
     const run = await loadtest([
       "--endpoint", server.endpoint, "--behaviour", "storm", "--storm-every", "7",
       "--bots", "4", "--ramp", "0", "--duration", "11", "--out", out, "--name", "storm", "--quiet",
-      "--assert", "disconnects_1006>=4,reconnect_ok>=4,reconnect_failed=0",
+      "--assert", "disconnects_1006>=4,resume_ok>=4,resume_failed=0,resume_p99_ms>0",
     ]);
     expect(run.stdout).not.toContain("FAIL");
     expect(run.code).toBe(0);

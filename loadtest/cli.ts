@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { AssertionSyntaxError, checkFigureNames, judge, parseAssertions, type Assertion } from "./assertions.ts";
 import { int, num } from "../tools/args.ts";
-import { behaviourFigureNames, behavioursOf } from "./behaviour.ts";
+import { behavioursOf } from "./behaviour.ts";
 import { RunError, runLoad } from "./coordinator.ts";
 import { buildReport } from "./figures.ts";
 import { finalTable, htmlReport, progressLine } from "./report.ts";
@@ -26,9 +26,12 @@ export const FIGURE_NAMES = [
   "ack_count", "ack_p50_ms", "ack_p95_ms", "ack_p99_ms", "ack_max_ms", "input_backlog_p50", "input_backlog_p99", "inputs_sent", "inputs_acked", "bot_step_ms",
   "patch_interval_p50_ms", "patch_interval_p99_ms", "patch_jitter_p50_ms", "patch_jitter_p95_ms", "patch_jitter_p99_ms",
   "bytes_in_per_client_s", "bytes_out_per_client_s", "messages_in_per_client_s", "messages_out_per_client_s",
-  "disconnects_total", "reconnect_ok", "reconnect_failed", "reconnect_p50_ms", "reconnect_p99_ms",
+  "disconnects_total",
+  "resume_ok", "resume_failed", "resumed_percent", "resume_p50_ms", "resume_p99_ms", "resume_max_ms",
+  "interruption_p50_ms", "interruption_p99_ms", "interruption_max_ms",
+  "fault_players_hit", "restart_replaced", "restart_not_replaced", "restart_replacement_max_s",
   "bot_cpu_ms_per_bot_s", "bot_cpu_percent",
-  "server_tick_p99_ms", "server_event_loop_p99_ms", "server_cpu_percent", "server_cpu_ms_per_ccu_s", "server_rss_mb", "server_rss_per_connection_kb",
+  "server_processes", "server_processes_seen", "server_tick_p99_ms", "server_event_loop_p99_ms", "server_cpu_percent", "server_cpu_ms_per_ccu_s", "server_rss_mb", "server_rss_per_connection_kb",
 ] as const;
 
 /** A commander parser for a whole-number option in [min, max], with an error that names the option. */
@@ -39,11 +42,19 @@ function endpoint(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), url.origin];
 }
 
+/** A commander collector for `--param key=value`, repeatable. */
+function param(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const at = value.indexOf("=");
+  if (at <= 0) throw new InvalidArgumentError(`"${value}" is not key=value; write it like --param channel-size=10.`);
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
 export function program(): Command {
   const behaviours = "named by the room type's rooms/<type>/bots.ts; default its first (the arena's: play, move, churn, storm)";
   return new Command("loadtest")
     .description("Play a fleet of bots against Tickforge servers and report what players feel and what the server pays.")
     .option("-e, --endpoint <url>", "server HTTP address; repeat to spread bots over several processes", endpoint)
+    .option("--metrics <url>", "a process to ask for the cluster's processes (GET /metrics/targets) when --endpoint is a proxy that refuses /metrics; repeatable", endpoint)
     .option("-r, --room <type>", "room type to join (default: the first in rooms/index.ts)")
     .addOption(new Option("-b, --behaviour <name>", `how bots play (${behaviours})`))
     .option("-n, --bots <count>", "bots at the top of the ramp", int("--bots", 1, 100_000), 32)
@@ -56,6 +67,11 @@ export function program(): Command {
     .option("--per-room <count>", "bots per room, for behaviours that choose their room (a board's editors)", int("--per-room", 1, 10_000), 5)
     .option("--rooms <count>", "rooms to fill, for behaviours that choose their room: --bots becomes rooms × --per-room", int("--rooms", 1, 100_000))
     .option("--storm-every <seconds>", "for the storm behaviour: seconds between waves of dropped sockets", num("--storm-every", 1, 3600), 10)
+    .option("--storm-fraction <share>", "for the storm behaviour: the share of bots (0–1) whose socket each wave drops", num("--storm-fraction", 0, 1), 1)
+    .option("--param <key=value>", "a parameter of the room type's behaviour (repeatable), e.g. chat's channel-size=10", param)
+    .option("--kill-at <seconds>", "SIGKILL the process holding the most players this many seconds into the run (processes on this host only)", num("--kill-at", 0, 86_400))
+    .option("--restart-at <seconds>", "from this many seconds into the run, SIGTERM every process in turn, each once the one before is replaced at its address (a rolling deploy; the supervisor restarts them: npm run cluster)", num("--restart-at", 0, 86_400))
+    .option("--restart-wait <seconds>", "how long a rolling restart waits for a stopped process's replacement before going on", num("--restart-wait", 1, 3600), 60)
     .option("--assert <clauses>", 'thresholds that set the exit code, e.g. "ack_p99_ms<100,join_failed=0"')
     .option("-o, --out <dir>", "directory for the JSON and HTML reports", "loadtest-reports")
     .option("--name <name>", "file name (without extension) for the reports; default: loadtest-<room>-<time>")
@@ -67,7 +83,9 @@ Examples:
   npm run loadtest -- --bots 64 --duration 20
   npm run loadtest -- --endpoint http://127.0.0.1:2567 --room arena --bots 500 --ramp 10 --duration 60 --workers 2
   npm run loadtest -- --room board --rooms 20 --per-room 5 --duration 60
-  npm run loadtest -- --behaviour storm --bots 48 --latency 40 --jitter 20 --loss 1 --assert "reconnect_failed=0"`);
+  npm run loadtest -- --endpoint http://127.0.0.1:2567 --bots 480 --ramp 20 --duration 90 --kill-at 40 --assert "resume_failed=0"
+  npm run loadtest -- --behaviour storm --bots 48 --latency 40 --jitter 20 --loss 1 --assert "resume_failed=0"
+  npm run loadtest -- --room chat --bots 200 --param channel-size=10 --param rate=0.2 --assert "chat_lost=0,chat_duplicated=0"`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -94,9 +112,10 @@ export async function main(argv: string[]): Promise<number> {
       o.bots = o.rooms * o.perRoom;
     }
     if (o.ramp >= o.duration) throw new AssertionSyntaxError(`--ramp (${o.ramp} s) must be shorter than --duration (${o.duration} s), or no bot plays at full strength.`);
+    known[o.behaviour].checkParams?.(o.param ?? {});
     if (o.assert) {
       assertions = parseAssertions(o.assert);
-      checkFigureNames(assertions, [...FIGURE_NAMES, ...behaviourFigureNames(known[o.behaviour])]);
+      checkFigureNames(assertions, [...FIGURE_NAMES, ...Object.keys(known[o.behaviour].figures ?? {})]);
     }
   } catch (error) {
     console.error(`loadtest: ${(error as Error).message}`);
@@ -104,10 +123,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const workers: number = o.workers ?? Math.max(1, Math.min(availableParallelism(), Math.ceil(o.bots / 400)));
   const config = {
-    endpoints, roomName: o.room, behaviour: o.behaviour, bots: o.bots, rampSeconds: o.ramp, durationSeconds: o.duration, workers,
+    endpoints, metricsFrom: o.metrics, roomName: o.room, behaviour: o.behaviour, bots: o.bots, rampSeconds: o.ramp, durationSeconds: o.duration, workers,
     link,
     stormEverySeconds: o.stormEvery,
     perRoom: o.perRoom,
+    stormFraction: o.stormFraction,
+    params: o.param ?? {},
+    faults: { killAt: o.killAt, restartAt: o.restartAt, restartWaitSeconds: o.restartWait },
   };
 
   const live = !o.quiet;

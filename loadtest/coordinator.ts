@@ -1,20 +1,25 @@
 /**
  * The coordinator: forks the bot workers, hands each its share of the ramp,
- * gathers their one-second windows, scrapes every server's /metrics on the
- * same clock, and turns all of it into a series over time and a set of
- * figures. It prints nothing; the CLI and the bench decide what to show.
+ * gathers their one-second windows, finds every process of the cluster and
+ * scrapes its /metrics on the same clock, and turns all of it into a series
+ * over time and a set of figures. It prints nothing; the CLI and the bench
+ * decide what to show.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { mergeInto, newHistogram, percentilesMs, type Histogram } from "./histogram.ts";
 import type { LinkSettings } from "../shared/link.ts";
 import type { WindowReport } from "./meter.ts";
-import { scrape, tickPercentileMs, type ServerScrape } from "./scrape.ts";
+import { killOne, rollingRestart, signallable, type Cluster, type FaultEvent } from "./faults.ts";
+import { discover, scrape, tickPercentileMs, type ServerScrape, type Target } from "./scrape.ts";
 import { peakBots, type Schedule } from "./schedule.ts";
+import { behaviourFor, SETTLE_TIMEOUT_MS } from "./behaviour.ts";
 import type { FromWorker, ToWorker, WorkerPlan } from "./worker.ts";
 
 export interface LoadOptions {
   endpoints: string[];
+  /** Where to ask for the cluster's processes when the endpoints are a proxy that refuses /metrics; default the endpoints. */
+  metricsFrom?: string[];
   roomName: string;
   behaviour: string;
   workers: number;
@@ -25,6 +30,12 @@ export interface LoadOptions {
   stormEverySeconds: number;
   /** Bots per room, for behaviours that choose their room (a board's editors); default 1. */
   perRoom?: number;
+  /** The share of storm bots each wave drops (default all). */
+  stormFraction?: number;
+  /** Room-type parameters for the behaviour (`--param key=value`). */
+  params?: Record<string, string>;
+  /** Faults to inject, in seconds of the run (loadtest/faults.ts). */
+  faults?: { killAt?: number; restartAt?: number; restartWaitSeconds: number };
   /** Seconds of the run over which steady-state figures are taken; default: after the ramp. */
   steadyFrom?: number;
   /** Called with each finished second; return "stop" to end the run early. */
@@ -50,6 +61,8 @@ export interface SecondPoint {
   serverCpuPercent: number | null;
   serverRssMb: number;
   eventLoopP99Ms: number;
+  /** Server processes scraped this second. */
+  processes: number;
   /** Tick duration p99 per room type over this second, ms. */
   tickP99Ms: Record<string, number>;
 }
@@ -62,6 +75,9 @@ interface SecondRecord {
   point?: SecondPoint;
 }
 
+/** A scrape older than this (ms) is from a process that stopped answering. */
+const SCRAPE_FRESH_MS = 2500;
+
 export class RunError extends Error {
   override name = "RunError";
 }
@@ -71,10 +87,30 @@ export class LoadRun {
   readonly seconds: SecondRecord[] = [];
   /** Scrapes taken before any bot joined: the server's idle baseline. */
   baseline: ServerScrape[] = [];
+  /** Each process's first scrape, by process id: its memory before it held players (a process started during the run counts from its own first scrape). */
+  readonly firstScrapes = new Map<string, ServerScrape>();
+  /** Each process's latest scrape, by process id, kept after it dies: its last word. */
+  readonly lastScrapes = new Map<string, ServerScrape>();
+  /** The processes of the cluster as last discovered, by /metrics URL. */
+  targets: Target[] = [];
+  /** What the injected faults did, in order. */
+  readonly faultEvents: FaultEvent[] = [];
+  /** Faults that could not be injected, and why. */
+  readonly faultErrors: string[] = [];
   startedAt = 0;
   endedAt = 0;
   workerErrors: string[] = [];
+  /** What every bot's behaviour accounted for at the end (BotPlayer.account), for its reconcile(). */
+  accounts: unknown[] = [];
+  /** The behaviour's fleet-wide figures from those accounts. */
+  reconciled: Record<string, number> = {};
+  /** The behaviour's own figures, name → label. */
+  figureLabels: Record<string, string> = {};
   private children: ChildProcess[] = [];
+  private quieted = new Set<ChildProcess>();
+  private onQuiet: (() => void) | undefined;
+  private newUsers: [number, string][] = [];
+  private usersTimer: ReturnType<typeof setTimeout> | undefined;
   private pending = new Map<number, SecondRecord>();
   private latestScrapes = new Map<string, ServerScrape>();
   private lastClosedScrapes = new Map<string, ServerScrape>();
@@ -93,14 +129,22 @@ export class LoadRun {
   async run(): Promise<void> {
     const { options } = this;
     if (options.endpoints.length === 0) throw new RunError("Give at least one --endpoint.");
-    this.baseline = await Promise.all(options.endpoints.map(async (endpoint) => {
+    await this.discoverTargets().catch((error: Error) => {
+      throw new RunError(`Cannot list the server's processes at ${new URL("/metrics/targets", options.metricsFrom?.[0] ?? options.endpoints[0])}: ${error.message}. Is a Tickforge server running there?`);
+    });
+    this.baseline = await Promise.all(this.targets.map(async ({ url }) => {
       try {
-        return await scrape(endpoint);
+        return await scrape(url);
       } catch (error) {
-        throw new RunError(`Cannot read ${new URL("/metrics", endpoint)}: ${(error as Error).message}. Is a Tickforge server running there?`);
+        throw new RunError(`Cannot read ${new URL("/metrics", url)}: ${(error as Error).message}. Is a Tickforge server running there?`);
       }
     }));
-    for (const s of this.baseline) this.lastClosedScrapes.set(s.endpoint, s);
+    for (const s of this.baseline) this.note(s);
+    for (const s of this.baseline) this.lastClosedScrapes.set(s.processId, s);
+
+    if (options.faults && (options.faults.killAt !== undefined || options.faults.restartAt !== undefined)) {
+      await signallable(this.cluster()).catch((error: Error) => { throw new RunError(error.message); });
+    }
 
     const workers = Math.max(1, Math.min(options.workers, peakBots(options.schedule) || 1));
     await Promise.all(Array.from({ length: workers }, () => this.spawnWorker()));
@@ -117,12 +161,15 @@ export class LoadRun {
         schedule: options.schedule,
         stormEverySeconds: options.stormEverySeconds,
         perRoom: options.perRoom ?? 1,
+        stormFraction: options.stormFraction ?? 1,
+        params: options.params ?? {},
         startAtEpochMs,
       };
       child.send({ type: "start", plan } satisfies ToWorker);
     });
 
     const scraper = this.scrapeEverySecond();
+    const faults = this.scheduleFaults();
     const endAt = this.startedAt + options.durationSeconds * 1000;
     await new Promise<void>((resolve) => {
       this.wake = resolve;
@@ -130,8 +177,15 @@ export class LoadRun {
       timer.unref?.();
     });
     clearInterval(scraper);
+    for (const timer of faults.timers) clearTimeout(timer);
+    await this.quietWorkers();
     await this.stopWorkers();
+    await Promise.all(faults.running);
     this.endedAt = performance.now();
+    if (this.usersTimer) clearTimeout(this.usersTimer);
+    const behaviour = await behaviourFor(options.roomName, options.behaviour);
+    this.figureLabels = { ...behaviour.figures };
+    if (behaviour.reconcile) this.reconciled = behaviour.reconcile(this.accounts);
     // Close what is left, including a final partial second.
     for (const record of [...this.pending.values()].sort((a, b) => a.index - b.index)) this.close(record);
     this.pending.clear();
@@ -155,6 +209,9 @@ export class LoadRun {
       child.on("message", (message: FromWorker) => {
         if (message.type === "ready") resolve();
         else if (message.type === "window") this.receive(message.report, child);
+        else if (message.type === "identity") this.relayUser(message.index, message.userId);
+        else if (message.type === "quiet") { this.quieted.add(child); this.onQuiet?.(); }
+        else if (message.type === "accounts") this.accounts.push(...message.accounts);
         else if (message.type === "error") { this.workerErrors.push(message.message); this.stop(); }
       });
       child.once("exit", (code) => {
@@ -167,24 +224,127 @@ export class LoadRun {
     });
   }
 
+  /** Every worker's bots stop sending and settle what they sent, before any of them accounts for what it received. */
+  private async quietWorkers(): Promise<void> {
+    const live = this.children.filter((child) => child.exitCode === null && child.connected);
+    await new Promise<void>((resolve) => {
+      const check = () => { if (live.every((child) => this.quieted.has(child) || child.exitCode !== null)) resolve(); };
+      this.onQuiet = check;
+      for (const child of live) child.once("exit", check);
+      for (const child of live) child.send({ type: "quiet" } satisfies ToWorker);
+      check();
+    });
+    this.onQuiet = undefined;
+  }
+
+  /** Tell every worker which user each bot signed in as, a batch at a time. */
+  private relayUser(index: number, userId: string): void {
+    this.newUsers.push([index, userId]);
+    this.usersTimer ??= setTimeout(() => {
+      this.usersTimer = undefined;
+      const users = this.newUsers;
+      this.newUsers = [];
+      for (const child of this.children) if (child.connected) child.send({ type: "identities", users } satisfies ToWorker);
+    }, 100);
+  }
+
   private async stopWorkers(): Promise<void> {
     this.stopRequested = true;
     await Promise.all(this.children.map((child) => new Promise<void>((resolve) => {
       if (child.exitCode !== null || !child.connected) return resolve();
-      const kill = setTimeout(() => { child.kill("SIGKILL"); resolve(); }, 10_000);
+      // The worker's bots may take their whole accounting time before they leave.
+      const kill = setTimeout(() => { child.kill("SIGKILL"); resolve(); }, SETTLE_TIMEOUT_MS + 10_000);
       child.once("exit", () => { clearTimeout(kill); resolve(); });
       child.send({ type: "stop" } satisfies ToWorker);
     })));
   }
 
+  /**
+   * The processes behind every entry (the endpoints, or --metrics): each
+   * entry lists its cluster, and the lists are merged, so several
+   * independent servers (npm run compare) are all found. An entry that does
+   * not answer is skipped; when none answers (the entry process was killed),
+   * the processes found before are asked instead. A server without GET
+   * /metrics/targets, or that never said where its /metrics is (a server
+   * built in a spec), is scraped at its entry address.
+   */
+  async discoverTargets(): Promise<Target[]> {
+    const entries = this.options.metricsFrom?.length ? this.options.metricsFrom : this.options.endpoints;
+    let found = await this.discoverFrom(entries);
+    if (!found) found = await this.discoverFrom(this.targets.map((t) => t.url));
+    if (!found) throw this.lastDiscoveryError ?? new Error("no process answered");
+    this.targets = found;
+    return found;
+  }
+
+  private lastDiscoveryError: unknown;
+
+  private async discoverFrom(sources: string[]): Promise<Target[] | undefined> {
+    const answers = await Promise.all(sources.map(async (source) => {
+      try {
+        const found = await discover(source);
+        // No route (404), or no process has said where its /metrics is: the entry itself.
+        return found.length === 0 || (found.length === 1 && found[0].processId === undefined) ? [{ url: new URL(source).origin }] : found;
+      } catch (error) {
+        this.lastDiscoveryError = error;
+        return undefined;
+      }
+    }));
+    if (answers.every((a) => a === undefined)) return undefined;
+    const byUrl = new Map<string, Target>();
+    for (const target of answers.flatMap((a) => a ?? [])) if (!byUrl.has(target.url) || target.processId) byUrl.set(target.url, target);
+    return [...byUrl.values()];
+  }
+
+  /** The run as the faults see it. */
+  private cluster(): Cluster {
+    return {
+      discover: () => this.discoverTargets(),
+      players: (processId) => this.lastScrapes.get(processId)?.ccu ?? 0,
+      now: () => (performance.now() - this.startedAt) / 1000,
+      record: (event) => this.faultEvents.push(event),
+      stopped: () => this.stopRequested,
+    };
+  }
+
+  private scheduleFaults(): { timers: ReturnType<typeof setTimeout>[]; running: Promise<void>[] } {
+    const plan = this.options.faults;
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const running: Promise<void>[] = [];
+    if (!plan) return { timers, running };
+    const failed = (error: Error) => { this.faultErrors.push(error.message); };
+    const at = (seconds: number, fault: () => Promise<void>) => {
+      timers.push(setTimeout(() => running.push(fault().catch(failed)), Math.max(0, this.startedAt + seconds * 1000 - performance.now())));
+    };
+    if (plan.killAt !== undefined) at(plan.killAt, () => killOne(this.cluster(), this.options.endpoints));
+    if (plan.restartAt !== undefined) at(plan.restartAt, () => rollingRestart(this.cluster(), plan.restartWaitSeconds));
+    return { timers, running };
+  }
+
+  private note(s: ServerScrape): void {
+    if (!this.firstScrapes.has(s.processId)) this.firstScrapes.set(s.processId, s);
+    this.lastScrapes.set(s.processId, s);
+  }
+
   private scrapeEverySecond(): ReturnType<typeof setInterval> {
-    const take = () => {
-      for (const endpoint of this.options.endpoints) {
-        scrape(endpoint).then((s) => this.latestScrapes.set(endpoint, s), () => { /* a missed scrape leaves a gap, not a failure */ });
+    let discovering = false;
+    const take = async () => {
+      // A discovery that fails (Redis away, every known process down) keeps the last list; a slow one is not stacked.
+      if (!discovering) {
+        discovering = true;
+        await this.discoverTargets().catch(() => undefined).finally(() => { discovering = false; });
+      }
+      for (const { url, processId } of this.targets) {
+        scrape(url).then((s) => {
+          // A process still starting has no id in its metrics yet: wait for it rather than count it under its address.
+          if (processId !== undefined && s.processId === s.endpoint) return;
+          this.latestScrapes.set(s.processId, s);
+          this.note(s);
+        }, () => { /* a missed scrape leaves a gap, not a failure */ });
       }
     };
     // Scrape just before each worker window closes, so a second's server figures cover that second.
-    const timer = setInterval(take, 1000);
+    const timer = setInterval(() => void take(), 1000);
     return timer;
   }
 
@@ -208,9 +368,11 @@ export class LoadRun {
   }
 
   private close(record: SecondRecord): void {
-    record.scrapes = this.options.endpoints.map((e) => this.latestScrapes.get(e)).filter((s): s is ServerScrape => s !== undefined);
+    // A process that stopped answering (killed, restarted) drops out instead of repeating its last scrape.
+    const now = performance.now();
+    record.scrapes = [...this.latestScrapes.values()].filter((s) => now - s.at < SCRAPE_FRESH_MS);
     record.point = this.pointOf(record);
-    for (const s of record.scrapes) this.lastClosedScrapes.set(s.endpoint, s);
+    for (const s of record.scrapes) this.lastClosedScrapes.set(s.processId, s);
     this.seconds.push(record);
     if (this.options.onSecond?.(record.point, this) === "stop") this.stop();
   }
@@ -223,7 +385,7 @@ export class LoadRun {
     const a = percentilesMs(ack);
     const botSeconds = sum((r) => r.botSeconds);
     const dt = Math.max(...record.reports.map((r) => r.dt), 0.001);
-    const server = serverBetween(record.scrapes.map((s) => [this.lastClosedScrapes.get(s.endpoint), s]));
+    const server = serverBetween(record.scrapes.map((s) => [this.lastClosedScrapes.get(s.processId), s]));
     ack.destroy(); jitter.destroy();
     return {
       t: record.index,
@@ -239,6 +401,7 @@ export class LoadRun {
       serverCpuPercent: server.cpuPercent,
       serverRssMb: record.scrapes.reduce((acc, s) => acc + s.rssBytes, 0) / 2 ** 20,
       eventLoopP99Ms: Math.max(0, ...record.scrapes.map((s) => s.eventLoopP99 * 1000)),
+      processes: record.scrapes.length,
       tickP99Ms: server.tickP99Ms,
     };
   }

@@ -7,6 +7,7 @@ import type { LoadRun, SecondPoint } from "./coordinator.ts";
 import { mergeInto, newHistogram, percentilesMs } from "./histogram.ts";
 import type { WindowReport } from "./meter.ts";
 import { tickPercentileMs, type ServerScrape } from "./scrape.ts";
+import type { FaultEvent } from "./faults.ts";
 
 /** Flat name → number, so `--assert` can name any of them. */
 export type Figures = Record<string, number>;
@@ -19,23 +20,45 @@ export interface RunReport {
   /** Seconds [from, to] of the run that the steady-state figures cover. */
   steadyWindow: [number, number];
   figures: Figures;
+  /** The room type's own figures, name → label (its behaviour's `figures`), shown in a section of their own. */
+  behaviourFigures: Record<string, string>;
   joinErrors: Record<string, number>;
   closeCodes: Record<string, number>;
+  /** Every server process the run scraped, and what each one held and cost. */
+  processes: ProcessFigures[];
+  /** What a reader needs to read a figure right (a process whose memory ended below its idle, say). */
+  notes: string[];
+  /** The faults injected (--kill-at, --restart-at), in order. */
+  faults: FaultEvent[];
   series: SecondPoint[];
-  /** Names of the figures the behaviour measured itself (BotContext.time / count). */
-  behaviourFigures: string[];
+}
+
+/** One server process over the run. */
+export interface ProcessFigures {
+  processId: string;
+  url: string;
+  /** Seconds of the run at its first and last scrape. */
+  firstSeenS: number;
+  lastSeenS: number;
+  /** Players at its last scrape. */
+  ccu: number;
+  rssMb: number;
+  /** RSS at its first scrape: before the run, or at its start if it started during the run. */
+  idleRssMb: number;
+  /** Share of one core between its first and last scrape, %. */
+  cpuPercent: number;
 }
 
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 /** Figures of a run; `range` picks the seconds [from, to] that the steady-state figures cover. */
-export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRange(), joinRange?: [number, number]): { figures: Figures; joinErrors: Record<string, number>; closeCodes: Record<string, number>; steady: [number, number] } {
+export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRange(), joinRange?: [number, number]): { figures: Figures; joinErrors: Record<string, number>; closeCodes: Record<string, number>; steady: [number, number]; notes: string[] } {
   const all = run.seconds;
   const [from, to] = range;
   const steady = all.filter((s) => s.index >= from && s.index <= to);
   const reports = (list: typeof all) => list.flatMap((s) => s.reports);
   const sum = (list: WindowReport[], f: (r: WindowReport) => number) => list.reduce((a, r) => a + f(r), 0);
-  const histogram = (list: WindowReport[], field: "join" | "ack" | "patchInterval" | "patchJitter" | "reconnect" | "inputBacklog") => {
+  const histogram = (list: WindowReport[], field: "join" | "ack" | "patchInterval" | "patchJitter" | "resume" | "interruption" | "inputBacklog") => {
     const h = newHistogram();
     for (const r of list) mergeInto(h, r[field]);
     const p = percentilesMs(h);
@@ -89,10 +112,15 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   for (const r of everything) for (const [code, n] of Object.entries(r.closeCodes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
   figures.disconnects_total = Object.values(closeCodes).reduce((a, b) => a + b, 0);
   for (const [code, n] of Object.entries(closeCodes)) figures[`disconnects_${code}`] = n;
-  figures.reconnect_ok = sum(everything, (r) => r.reconnectsOk);
-  figures.reconnect_failed = sum(everything, (r) => r.reconnectsFailed);
-  const reconnect = histogram(everything, "reconnect");
-  figures.reconnect_p50_ms = reconnect.p50; figures.reconnect_p99_ms = reconnect.p99;
+  // Resumes: every socket a bot lost without asking ends in its own seat again (ok) or a new one (failed: a player lost).
+  figures.resume_ok = sum(everything, (r) => r.resumesOk);
+  figures.resume_failed = sum(everything, (r) => r.resumesFailed);
+  const losses = figures.resume_ok + figures.resume_failed;
+  figures.resumed_percent = losses > 0 ? round((figures.resume_ok / losses) * 100, 1) : 100;
+  const resume = histogram(everything, "resume");
+  figures.resume_p50_ms = resume.p50; figures.resume_p99_ms = resume.p99; figures.resume_max_ms = resume.max;
+  const interruption = histogram(everything, "interruption");
+  figures.interruption_p50_ms = interruption.p50; figures.interruption_p99_ms = interruption.p99; figures.interruption_max_ms = interruption.max;
 
   // Bots: what driving them cost, per bot-second, over the steady part.
   const botCpuUs = sum(steadyReports, (r) => r.cpuUs);
@@ -100,16 +128,27 @@ export function figuresOf(run: LoadRun, range: [number, number] = run.steadyRang
   const steadySpan = steady.length ? sum(steadyReports, (r) => r.dt) / Math.max(1, steady[0].reports.length) : 0;
   figures.bot_cpu_percent = steadySpan > 0 ? round((botCpuUs / 1e6 / steadySpan) * 100, 1) : 0;
 
-  Object.assign(figures, behaviourFigures(steadyReports, botSeconds));
-  Object.assign(figures, serverFigures(run, steady.length ? steady : all));
+  // Faults: how many players the killed or stopped processes held, and how the restart went.
+  const events = run.faultEvents;
+  figures.fault_players_hit = events.filter((e) => e.kind === "killed" || e.kind === "stopped").reduce((a, e) => a + (e.players ?? 0), 0);
+  figures.restart_replaced = events.filter((e) => e.kind === "replaced").length;
+  figures.restart_not_replaced = events.filter((e) => e.kind === "not replaced").length;
+  figures.restart_replacement_max_s = Math.max(0, ...events.filter((e) => e.kind === "replaced").map((e) => e.afterSeconds ?? 0));
+
+  const server = serverFigures(run, steady.length ? steady : all);
+  Object.assign(figures, server.figures);
+  server.notes.push(...run.faultErrors.map((message) => `A fault was not injected: ${message}`));
+  Object.assign(figures, behaviourFigures(steadyReports, steadySpan, botSeconds), run.reconciled);
+  // A declared figure nothing was counted for is 0 (a count that never happened), so --assert can name it.
+  for (const name of Object.keys(run.figureLabels)) figures[name] ??= 0;
 
   const joinErrors: Record<string, number> = {};
   for (const r of everything) for (const [m, n] of Object.entries(r.joinErrors)) joinErrors[m] = (joinErrors[m] ?? 0) + n;
-  return { figures, joinErrors, closeCodes, steady: [from, to] };
+  return { figures, joinErrors, closeCodes, steady: [from, to], notes: server.notes };
 }
 
-/** What the behaviour measured itself: its timings' percentiles and its counts per client-second. */
-function behaviourFigures(reports: WindowReport[], botSeconds: number): Figures {
+/** A behaviour's own timings and counts (BotContext.time/count) over the steady part: percentiles; totals, rates and rates per client. */
+function behaviourFigures(reports: WindowReport[], span: number, botSeconds: number): Figures {
   const figures: Figures = {};
   const timings = new Set(reports.flatMap((r) => Object.keys(r.timings ?? {})));
   for (const name of [...timings].sort()) {
@@ -123,43 +162,81 @@ function behaviourFigures(reports: WindowReport[], botSeconds: number): Figures 
   const counts = new Set(reports.flatMap((r) => Object.keys(r.counts ?? {})));
   for (const name of [...counts].sort()) {
     const total = reports.reduce((a, r) => a + (r.counts?.[name] ?? 0), 0);
+    figures[name] = total;
+    figures[`${name}_per_s`] = span > 0 ? round(total / span, 1) : 0;
     figures[`${name}_per_client_s`] = botSeconds > 0 ? round(total / botSeconds, 1) : 0;
   }
   return figures;
 }
 
-/** Server figures between the scrapes that open and close the steady window, summed over processes. */
-function serverFigures(run: LoadRun, window: LoadRun["seconds"]): Figures {
+/**
+ * Server figures between the scrapes that open and close the steady window,
+ * summed over every process scraped in it: CPU, memory and CCU add up, tick
+ * and event-loop p99 take the worst process. A process killed or started
+ * inside the window counts for the part of it that it lived.
+ */
+function serverFigures(run: LoadRun, window: LoadRun["seconds"]): { figures: Figures; notes: string[] } {
   const figures: Figures = {};
-  const endpoints = run.options.endpoints;
+  const notes: string[] = [];
   const firstIndex = run.seconds.indexOf(window[0]);
   const opening = firstIndex > 0 ? run.seconds[firstIndex - 1].scrapes : run.baseline;
-  const closing = window.at(-1)?.scrapes ?? [];
+  // The run's last, partial second closes after the scraper stopped: the figures end at the last second that has scrapes.
+  const closing = window.findLast((s) => s.scrapes.length > 0)?.scrapes ?? [];
+  const processIds = new Set([...opening, ...window.flatMap((s) => s.scrapes)].map((s) => s.processId));
   let cpuSeconds = 0, ccuSeconds = 0, wall = 0;
   const tickP99: Record<string, number> = {};
-  for (const endpoint of endpoints) {
-    const a = opening.find((s) => s.endpoint === endpoint);
-    const b = closing.find((s) => s.endpoint === endpoint);
+  for (const processId of processIds) {
+    const own = window.map((s) => s.scrapes.find((x) => x.processId === processId)).filter((s): s is ServerScrape => s !== undefined);
+    const a = opening.find((s) => s.processId === processId) ?? own[0];
+    const b = own.at(-1);
     if (!a || !b || a === b) continue;
     cpuSeconds += b.cpuSeconds - a.cpuSeconds;
     wall = Math.max(wall, (b.at - a.at) / 1000);
-    ccuSeconds += integrateCcu(a, b, window.map((s) => s.scrapes.find((x) => x.endpoint === endpoint)));
+    ccuSeconds += integrateCcu(a, b, own);
     for (const type of Object.keys(b.ticks)) {
       const p = tickPercentileMs(a.ticks[type], b.ticks[type], 0.99);
       if (p !== undefined) tickP99[type] = Math.max(tickP99[type] ?? 0, round(p, 3));
     }
   }
+  figures.server_processes = closing.length;
+  figures.server_processes_seen = run.firstScrapes.size;
   figures.server_tick_p99_ms = Math.max(0, ...Object.values(tickP99));
   for (const [type, v] of Object.entries(tickP99)) figures[`server_tick_p99_ms_${type}`] = v;
   figures.server_event_loop_p99_ms = round(Math.max(0, ...window.map((s) => s.point?.eventLoopP99Ms ?? 0)), 2);
   figures.server_cpu_percent = wall > 0 ? round((cpuSeconds / wall) * 100, 1) : 0;
   figures.server_cpu_ms_per_ccu_s = ccuSeconds > 0 ? round((cpuSeconds * 1000) / ccuSeconds, 3) : 0;
-  const baseRss = run.baseline.reduce((acc, s) => acc + s.rssBytes, 0);
-  const endRss = closing.reduce((acc, s) => acc + s.rssBytes, 0);
-  const endCcu = closing.reduce((acc, s) => acc + s.ccu, 0);
+  // Memory a process's players cost is its RSS now over its RSS before it held any. A process that ended below
+  // that (V8's memory reducer gave back its start-up garbage meanwhile) adds nothing, and the note says so.
+  let endRss = 0, endCcu = 0, added = 0;
+  for (const s of closing) {
+    endRss += s.rssBytes;
+    endCcu += s.ccu;
+    const idle = run.firstScrapes.get(s.processId)?.rssBytes ?? s.rssBytes;
+    if (s.rssBytes >= idle) added += s.rssBytes - idle;
+    else notes.push(`Process ${s.processId} (${s.endpoint}) ended at ${round(s.rssBytes / 2 ** 20, 1)} MB, ${round((idle - s.rssBytes) / 2 ** 20, 1)} MB below its RSS before it held players (V8 gave back start-up memory): it adds 0 to server_rss_per_connection_kb.`);
+  }
   figures.server_rss_mb = round(endRss / 2 ** 20, 1);
-  figures.server_rss_per_connection_kb = endCcu > 0 ? round((endRss - baseRss) / 1024 / endCcu, 1) : 0;
-  return figures;
+  figures.server_rss_per_connection_kb = endCcu > 0 ? round(added / 1024 / endCcu, 1) : 0;
+  return { figures, notes };
+}
+
+/** Each process the run scraped, first seen first. */
+export function processesOf(run: LoadRun): ProcessFigures[] {
+  const seconds = (at: number) => round((at - run.startedAt) / 1000, 1);
+  return [...run.firstScrapes.values()].map((first) => {
+    const last = run.lastScrapes.get(first.processId) ?? first;
+    const span = (last.at - first.at) / 1000;
+    return {
+      processId: first.processId,
+      url: first.endpoint,
+      firstSeenS: seconds(first.at),
+      lastSeenS: seconds(last.at),
+      ccu: last.ccu,
+      rssMb: round(last.rssBytes / 2 ** 20, 1),
+      idleRssMb: round(first.rssBytes / 2 ** 20, 1),
+      cpuPercent: span > 0 ? round(((last.cpuSeconds - first.cpuSeconds) / span) * 100, 1) : 0,
+    };
+  });
 }
 
 /** CCU × seconds between two scrapes, trapezoid over the scrapes in between. */
@@ -180,7 +257,7 @@ export function median(values: number[]): number {
 }
 
 export function buildReport(run: LoadRun, config: Record<string, unknown>, startedAt: Date): RunReport {
-  const { figures, joinErrors, closeCodes, steady } = figuresOf(run);
+  const { figures, joinErrors, closeCodes, steady, notes } = figuresOf(run);
   return {
     tool: "tickforge-loadtest",
     config,
@@ -188,9 +265,12 @@ export function buildReport(run: LoadRun, config: Record<string, unknown>, start
     durationSeconds: figures.duration_s,
     steadyWindow: steady,
     figures,
+    behaviourFigures: run.figureLabels,
     joinErrors,
     closeCodes,
+    processes: processesOf(run),
+    faults: run.faultEvents,
+    notes,
     series: run.seconds.map((s) => s.point!).filter(Boolean),
-    behaviourFigures: Object.keys(behaviourFigures(run.seconds.flatMap((s) => s.reports), 1)),
   };
 }

@@ -26,8 +26,10 @@ export interface WindowReport {
   joinsFailed: number;
   /** Why joins failed: error message → count. */
   joinErrors: Record<string, number>;
-  reconnectsOk: number;
-  reconnectsFailed: number;
+  /** Seats kept through a socket lost without the bot asking: the SDK's reconnection, or a resume on another process. */
+  resumesOk: number;
+  /** Seats lost without the bot asking (the room is gone, a drain's 4001), or not back by the end of the run: a lost player, who joins anew. */
+  resumesFailed: number;
   bytesIn: number;
   bytesOut: number;
   messagesIn: number;
@@ -41,7 +43,10 @@ export interface WindowReport {
   ack: string;
   patchInterval: string;
   patchJitter: string;
-  reconnect: string;
+  /** From losing the socket to being back in the same seat, µs. */
+  resume: string;
+  /** From losing the socket to playing again, in the same seat or a new one, µs. */
+  interruption: string;
   /** Inputs sent but not yet applied when a patch arrives, recorded ×1000 (the histogram's unit is µs, so it reads back as a count). */
   inputBacklog: string;
   /** This worker process's CPU time over the window, µs (user + system). */
@@ -59,8 +64,8 @@ export class Meter {
   joinsOk = 0;
   joinsFailed = 0;
   joinErrors: Record<string, number> = {};
-  reconnectsOk = 0;
-  reconnectsFailed = 0;
+  resumesOk = 0;
+  resumesFailed = 0;
   bytesIn = 0;
   bytesOut = 0;
   messagesIn = 0;
@@ -72,7 +77,8 @@ export class Meter {
   ack: Histogram = newHistogram();
   patchInterval: Histogram = newHistogram();
   patchJitter: Histogram = newHistogram();
-  reconnect: Histogram = newHistogram();
+  resume: Histogram = newHistogram();
+  interruption: Histogram = newHistogram();
   inputBacklog: Histogram = newHistogram();
   /** Bots currently in a room (a gauge, kept by the bots). */
   connected = 0;
@@ -105,7 +111,8 @@ export class Meter {
     recordMs(histogram, ms);
   }
 
-  count(name: string, amount: number): void {
+  /** Add to a behaviour's own count. */
+  count(name: string, amount = 1): void {
     this.counts[name] = (this.counts[name] ?? 0) + amount;
   }
 
@@ -143,8 +150,8 @@ export class Meter {
       joinsOk: this.joinsOk,
       joinsFailed: this.joinsFailed,
       joinErrors: this.joinErrors,
-      reconnectsOk: this.reconnectsOk,
-      reconnectsFailed: this.reconnectsFailed,
+      resumesOk: this.resumesOk,
+      resumesFailed: this.resumesFailed,
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
       messagesIn: this.messagesIn,
@@ -156,7 +163,8 @@ export class Meter {
       ack: encodeAndReset(this.ack),
       patchInterval: encodeAndReset(this.patchInterval),
       patchJitter: encodeAndReset(this.patchJitter),
-      reconnect: encodeAndReset(this.reconnect),
+      resume: encodeAndReset(this.resume),
+      interruption: encodeAndReset(this.interruption),
       inputBacklog: encodeAndReset(this.inputBacklog),
       cpuUs: cpu.user + cpu.system,
       rssBytes: process.memoryUsage.rss(),
@@ -167,7 +175,7 @@ export class Meter {
     this.counts = {};
     this.windowStart = now;
     this.botSeconds = 0;
-    this.joinsOk = this.joinsFailed = this.reconnectsOk = this.reconnectsFailed = 0;
+    this.joinsOk = this.joinsFailed = this.resumesOk = this.resumesFailed = 0;
     this.bytesIn = this.bytesOut = this.messagesIn = this.messagesOut = 0;
     this.inputsSent = this.inputsAcked = 0;
     this.joinErrors = {};

@@ -39,9 +39,15 @@ const SECTIONS: [string, [string, string][]][] = [
     ["patch_jitter_p50_ms", "patch jitter p50 (ms)"], ["patch_jitter_p99_ms", "patch jitter p99 (ms)"],
     ["bytes_in_per_client_s", "bytes in per client/s"], ["bytes_out_per_client_s", "bytes out per client/s"],
     ["messages_in_per_client_s", "messages in per client/s"], ["messages_out_per_client_s", "messages out per client/s"],
-    ["reconnect_ok", "reconnections succeeded"], ["reconnect_failed", "reconnections failed"], ["reconnect_p99_ms", "reconnection p99 (ms)"],
+  ]],
+  ["Sockets lost without asking (whole run)", [
+    ["resume_ok", "resumed in the same seat"], ["resume_failed", "seats lost (joined anew)"], ["resumed_percent", "resumed (%)"],
+    ["resume_p50_ms", "time to resume p50 (ms)"], ["resume_p99_ms", "time to resume p99 (ms)"], ["resume_max_ms", "time to resume max (ms)"],
+    ["fault_players_hit", "players on killed or stopped processes"],
+    ["interruption_p50_ms", "interruption, resumed or rejoined, p50 (ms)"], ["interruption_p99_ms", "interruption p99 (ms)"], ["interruption_max_ms", "interruption max (ms)"],
   ]],
   ["What the server pays (steady state)", [
+    ["server_processes", "processes at the end"], ["server_processes_seen", "processes seen"],
     ["ccu_peak", "CCU peak"], ["server_tick_p99_ms", "tick duration p99 (ms)"], ["server_event_loop_p99_ms", "event-loop delay p99, worst second (ms)"],
     ["server_cpu_percent", "CPU (% of one core)"], ["server_cpu_ms_per_ccu_s", "CPU ms per CCU-second"],
     ["server_rss_mb", "RSS (MB)"], ["server_rss_per_connection_kb", "RSS per connection (KB)"],
@@ -51,26 +57,39 @@ const SECTIONS: [string, [string, string][]][] = [
   ]],
 ];
 
+/** The fleet's sections, with the room type's own figures after what the players feel. */
+function sectionsOf(report: RunReport): [string, [string, string][]][] {
+  const own = Object.entries(report.behaviourFigures ?? {});
+  if (own.length === 0) return SECTIONS;
+  return [...SECTIONS.slice(0, 2), [`What the ${String(report.config.roomName)} bots measured (steady state; reconciled at the end)`, own], ...SECTIONS.slice(2)];
+}
+
 export function finalTable(report: RunReport, verdicts: Verdict[]): string {
   const f = report.figures;
   const table = new Table({ head: ["figure", "value", "name"], style: { head: [], border: [], compact: true } });
-  for (const [title, rows] of SECTIONS) {
+  for (const [title, rows] of sectionsOf(report)) {
     table.push([{ colSpan: 3, content: title }]);
     for (const [name, label] of rows) if (f[name] !== undefined) table.push([label, format(f[name]), name]);
     if (title.startsWith("What the server")) {
       for (const name of Object.keys(f).filter((n) => n.startsWith("server_tick_p99_ms_"))) table.push([`tick p99, ${name.slice(19)} rooms (ms)`, format(f[name]), name]);
     }
   }
-  const own = (report.behaviourFigures ?? []).filter((name) => f[name] !== undefined);
-  if (own.length > 0) {
-    table.push([{ colSpan: 3, content: "Measured by the behaviour (steady state)" }]);
-    for (const name of own) table.push([name.replace(/_/g, " "), format(f[name]), name]);
-  }
   const codes = Object.entries(report.closeCodes);
   table.push([{ colSpan: 3, content: "Disconnects by close code" }]);
   if (codes.length === 0) table.push(["none", "0", "disconnects_total"]);
   for (const [code, n] of codes) table.push([`code ${code}${CLOSE_NAMES[code] ? ` (${CLOSE_NAMES[code]})` : ""}`, String(n), `disconnects_${code}`]);
   let out = table.toString();
+  if (report.processes.length > 1) {
+    const processes = new Table({ head: ["process", "url", "seen (s)", "CCU, last scrape", "RSS MB (idle)", "CPU %"], style: { head: [], border: [], compact: true } });
+    for (const p of report.processes) processes.push([p.processId, p.url, `${p.firstSeenS}–${p.lastSeenS}`, String(p.ccu), `${p.rssMb} (${p.idleRssMb})`, String(p.cpuPercent)]);
+    out += "\nProcesses:\n" + processes.toString();
+  }
+  if (report.faults.length) {
+    out += "\nFaults:\n" + report.faults.map((e) => `  t=${e.at.toFixed(1)} s  ${e.kind.padEnd(12)} ${e.processId} (${e.url})` +
+      (e.players !== undefined ? `, ${e.players} players` : "") +
+      (e.replacedBy ? ` by ${e.replacedBy}` : "") + (e.afterSeconds !== undefined ? ` after ${e.afterSeconds} s` : "")).join("\n");
+  }
+  if (report.notes.length) out += "\nNotes:\n" + report.notes.map((n) => `  ${n}`).join("\n");
   const errors = Object.entries(report.joinErrors);
   if (errors.length) out += "\nJoin errors:\n" + errors.map(([m, n]) => `  ${n} × ${m}`).join("\n");
   if (verdicts.length) out += "\nAssertions:\n" + verdicts.map((v) => `  ${v.passed ? "PASS" : "FAIL"}  ${v.text}  (measured ${v.actual ?? "nothing"})`).join("\n");
@@ -92,7 +111,7 @@ const require = createRequire(import.meta.url);
 export function htmlReport(report: RunReport, verdicts: Verdict[]): string {
   const uplotJs = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
   const uplotCss = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
-  const rows = SECTIONS.map(([title, list]) => `<tr><th colspan="2">${esc(title)}</th></tr>` +
+  const rows = sectionsOf(report).map(([title, list]) => `<tr><th colspan="2">${esc(title)}</th></tr>` +
     list.filter(([n]) => report.figures[n] !== undefined).map(([n, label]) => `<tr><td>${esc(label)}</td><td class="v">${format(report.figures[n])}</td></tr>`).join("")).join("");
   const codes = Object.entries(report.closeCodes).map(([c, n]) => `${c}: ${n}`).join(", ") || "none";
   const verdictHtml = verdicts.length

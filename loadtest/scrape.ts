@@ -1,7 +1,9 @@
 /**
  * What the server pays, read from its Prometheus endpoint (GET /metrics)
  * once a second during the run: tick duration per room type, event-loop
- * delay, CPU, memory and CCU.
+ * delay, CPU, memory and CCU. Every process of a cluster is found through
+ * GET /metrics/targets, which any of them answers from the placement's
+ * reports in Redis, so one entry port is enough to see them all.
  */
 
 export interface Sample { name: string; labels: Record<string, string>; value: number }
@@ -23,6 +25,8 @@ export function parsePrometheus(text: string): Sample[] {
 /** One scrape of one server process, reduced to what the report needs. */
 export interface ServerScrape {
   endpoint: string;
+  /** The process's matchmaking id (tickforge_process_info); the endpoint for a server that does not say. */
+  processId: string;
   /** performance.now() at the scrape, ms. */
   at: number;
   ccu: number;
@@ -34,12 +38,43 @@ export interface ServerScrape {
   ticks: Record<string, { le: number; count: number }[]>;
 }
 
+// A server started with METRICS_TOKEN wants it; the loadtest takes it from the same variable.
+const operatorHeaders = (): Record<string, string> => (process.env.METRICS_TOKEN ? { authorization: `Bearer ${process.env.METRICS_TOKEN}` } : {});
+
 export async function scrape(endpoint: string, timeoutMs = 2000): Promise<ServerScrape> {
-  // A server started with METRICS_TOKEN wants it; the loadtest takes it from the same variable.
-  const token = process.env.METRICS_TOKEN;
-  const response = await fetch(new URL("/metrics", endpoint), { signal: AbortSignal.timeout(timeoutMs), headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const response = await fetch(new URL("/metrics", endpoint), { signal: AbortSignal.timeout(timeoutMs), headers: operatorHeaders() });
   if (!response.ok) throw new Error(`GET ${endpoint}/metrics answered ${response.status}`);
   return reduce(endpoint, parsePrometheus(await response.text()));
+}
+
+/** A process to scrape: where its /metrics answers, and what the cluster says of it. */
+export interface Target {
+  url: string;
+  processId?: string;
+  /** On the loadtest's own host only: the OS process, for --kill-at and --restart-at. */
+  pid?: number;
+  hostname?: string;
+  draining?: boolean;
+}
+
+/**
+ * Every process of the cluster `endpoint` belongs to (GET /metrics/targets,
+ * Prometheus's HTTP service-discovery format). A server without that route
+ * (404, an older commit under `npm run compare`) is a cluster of one.
+ */
+export async function discover(endpoint: string, timeoutMs = 5000): Promise<Target[]> {
+  const response = await fetch(new URL("/metrics/targets", endpoint), { signal: AbortSignal.timeout(timeoutMs), headers: operatorHeaders() });
+  if (response.status === 404) return [{ url: new URL(endpoint).origin }];
+  if (!response.ok) throw new Error(`GET ${endpoint}/metrics/targets answered ${response.status}`);
+  const list = await response.json() as { targets: string[]; labels?: Record<string, string> }[];
+  const scheme = new URL(endpoint).protocol;
+  return list.flatMap(({ targets, labels = {} }) => targets.map((address) => ({
+    url: `${scheme}//${address}`,
+    processId: labels.process_id || undefined,
+    pid: labels.pid ? Number(labels.pid) : undefined,
+    hostname: labels.hostname || undefined,
+    draining: labels.draining === "true",
+  })));
 }
 
 export function reduce(endpoint: string, samples: Sample[]): ServerScrape {
@@ -53,6 +88,7 @@ export function reduce(endpoint: string, samples: Sample[]): ServerScrape {
   for (const list of Object.values(ticks)) list.sort((a, b) => a.le - b.le);
   return {
     endpoint,
+    processId: samples.find((s) => s.name === "tickforge_process_info")?.labels.process_id ?? endpoint,
     at: performance.now(),
     ccu: one("tickforge_ccu"),
     cpuSeconds: one("process_cpu_seconds_total"),

@@ -5,7 +5,7 @@
  */
 import "./node-socket.ts";
 import "./reflection-cache.ts";
-import { behaviourFor } from "./behaviour.ts";
+import { behaviourFor, SETTLE_TIMEOUT_MS } from "./behaviour.ts";
 import { Bot } from "./bot.ts";
 import type { LinkSettings } from "../shared/link.ts";
 import { Meter } from "./meter.ts";
@@ -22,19 +22,39 @@ export interface WorkerPlan {
   stormEverySeconds: number;
   /** Bots per room, for behaviours that choose their room. */
   perRoom: number;
+  stormFraction: number;
+  /** Room-type parameters (`--param key=value`), handed to the behaviour. */
+  params: Record<string, string>;
   /** Date.now() at which the run starts, shared by every worker. */
   startAtEpochMs: number;
 }
 
-export type ToWorker = { type: "start"; plan: WorkerPlan } | { type: "stop" };
+export type ToWorker =
+  | { type: "start"; plan: WorkerPlan }
+  | { type: "identities"; users: [index: number, userId: string][] }
+  | { type: "quiet" }
+  | { type: "stop" };
 export type FromWorker =
   | { type: "ready" }
+  | { type: "identity"; index: number; userId: string }
+  | { type: "quiet" }
+  | { type: "accounts"; accounts: unknown[] }
   | { type: "window"; report: import("./meter.ts").WindowReport }
   | { type: "stopped" }
   | { type: "error"; message: string };
 
 /** Bots are stepped in this many staggered groups per tick, so a worker's inputs leave as a stream, not a burst. */
 const TICK_SLOTS = 6;
+
+/** `work` for every bot, all at once, giving up on those not done within SETTLE_TIMEOUT_MS. */
+async function settled(bots: Bot[], work: (bot: Bot) => Promise<unknown>): Promise<unknown[]> {
+  const late = Symbol("late");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<typeof late>((resolve) => { timer = setTimeout(() => resolve(late), SETTLE_TIMEOUT_MS); });
+  const results = await Promise.all(bots.map((bot) => Promise.race([work(bot).catch(() => late), deadline])));
+  clearTimeout(timer);
+  return results.filter((r) => r !== late);
+}
 
 function send(message: FromWorker): void {
   process.send?.(message);
@@ -52,6 +72,8 @@ class Fleet {
   private windowTimer: ReturnType<typeof setTimeout> | undefined;
   /** The number of the last window sent. */
   private windowSecond = 0;
+  /** User ids of the whole fleet's bots, by bot number, as they sign in. */
+  readonly users = new Map<number, string>();
 
   constructor(plan: WorkerPlan) {
     this.plan = plan;
@@ -76,6 +98,11 @@ class Fleet {
         stormEverySeconds: plan.stormEverySeconds,
         perRoom: plan.perRoom,
         run: plan.startAtEpochMs.toString(36),
+        stormFraction: plan.stormFraction,
+        size: peak,
+        params: plan.params,
+        userOf: (bot) => this.users.get(bot),
+        onIdentity: (userId) => send({ type: "identity", index: k, userId }),
         runStartedAt: this.runStartedAt,
         onStepRate: (stepMs) => this.startTicking(stepMs),
       });
@@ -109,11 +136,21 @@ class Fleet {
     next();
   }
 
+  /** No bot joins or sends anything new; each settles what it sent. */
+  async quiet(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    await settled(this.all, (bot) => bot.quiet());
+  }
+
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     if (this.tickTimer) clearTimeout(this.tickTimer);
+    const accounts = (await settled(this.all, (bot) => bot.account())).filter((a) => a !== undefined);
     if (this.windowTimer) clearTimeout(this.windowTimer);
+    for (const bot of this.all) bot.settle();
     send({ type: "window", report: this.meter.window(++this.windowSecond) });
+    send({ type: "accounts", accounts });
     await Promise.all(this.all.map((bot) => bot.stop()));
   }
 
@@ -154,6 +191,10 @@ process.on("message", (message: ToWorker) => {
     } catch (error) {
       send({ type: "error", message: error instanceof Error ? error.message : String(error) });
     }
+  } else if (message.type === "identities") {
+    for (const [index, userId] of message.users) fleet?.users.set(index, userId);
+  } else if (message.type === "quiet") {
+    void (fleet?.quiet() ?? Promise.resolve()).then(() => send({ type: "quiet" }));
   } else if (message.type === "stop") {
     void (fleet?.stop() ?? Promise.resolve()).then(() => {
       send({ type: "stopped" });

@@ -9,7 +9,7 @@ import { limitConsole } from "./log-limit.ts";
 import { waitForRedis } from "./ops/redis.ts";
 import { installGracefulShutdown } from "./ops/shutdown.ts";
 import { activeAllocator } from "./launch.ts";
-import { listenForMetrics } from "./ops/operator-access.ts";
+import { listenForMetrics, metricsAddress } from "./ops/operator-access.ts";
 import type { RoomType } from "./room/room-type.ts";
 import { StoreError } from "./storage/store.ts";
 
@@ -53,8 +53,9 @@ export async function serve(roomTypes: readonly RoomType[]): Promise<void> {
   }
   installGracefulShutdown(server, { drainSeconds: config.drainSeconds, placement: server.placement });
   await server.listen(config.port, config.host);
-  await listenForMetrics(config);
+  const metricsListener = await listenForMetrics(config);
   const { port } = server.transport.server!.address() as AddressInfo; // the real one when PORT=0
+  server.placement.advertiseMetrics(metricsAddress(config, port, (metricsListener?.address() as AddressInfo | undefined)?.port));
   if (config.redisUrl && !config.publicAddress) {
     logger.warn("REDIS_URL without PUBLIC_ADDRESS: a player matched to a room on another process cannot reach it (docs/scaling.md)");
   }

@@ -4,7 +4,7 @@
  * whose boards end identical once they stop.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { seededRng } from "../../loadtest/behaviour.ts";
+import { seededRng, specContext } from "../../loadtest/behaviour.ts";
 import { startServer, type TestServer } from "../../tools/server.ts";
 import { boardContent } from "./model.ts";
 import { BoardEditor, behaviours, boardIdOf } from "./bots.ts";
@@ -28,17 +28,16 @@ it("edit on one board at a person's pace, timing each other's ops and counting p
   const counts: Record<string, number> = {};
   const editors: BoardEditor[] = [];
   for (let bot = 0; bot < 3; bot++) {
-    const seat = { bot, room: 0, perRoom: 3, run: `spec${process.pid}` };
+    const seat = { bot, size: 3, room: 0, perRoom: 3, run: `spec${process.pid}`, params: {} };
     const client = ts.client(`bot ${bot}`);
     const { user } = await client.identity;
     const options = typeof behaviour.joinOptions === "function" ? behaviour.joinOptions(seat) : behaviour.joinOptions;
     const room = await client.joinOrCreate("board", options);
-    editors.push(behaviour.play({
-      room, rng: seededRng(bot + 7), rtt: () => 0, seat, userId: user.id,
-      acknowledged: () => undefined,
+    editors.push(behaviour.play(specContext({
+      room, rng: seededRng(bot + 7), seat, userId: user.id,
       time: (name, ms) => { expect(name).toBe("op_round_trip"); timings.push(ms); },
-      count: (name, amount) => { counts[name] = (counts[name] ?? 0) + amount; },
-    }) as BoardEditor);
+      count: (name, amount = 1) => { counts[name] = (counts[name] ?? 0) + amount; },
+    })) as BoardEditor);
   }
   expect(boardIdOf({ run: `spec${process.pid}`, room: 0 })).toMatch(/^lt-/);
   await until(() => editors.every((e) => e.connection.replica.role !== "viewer"), "the owner to open the board to editors");

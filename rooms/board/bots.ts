@@ -264,13 +264,24 @@ function clamp(v: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, v));
 }
 
+/** The board bots' own figures (BotContext.time/count), name → what it means. */
+const FIGURES: Record<string, string> = {
+  op_round_trip_count: "ops timed: send → applied at another editor",
+  op_round_trip_p50_ms: "op send → applied at another editor p50 (ms)",
+  op_round_trip_p95_ms: "op send → applied at another editor p95 (ms)",
+  op_round_trip_p99_ms: "op send → applied at another editor p99 (ms)",
+  op_round_trip_max_ms: "op send → applied at another editor max (ms)",
+  presence_bytes_out_per_client_s: "presence bytes sent a second, per editor",
+  presence_bytes_in_per_client_s: "presence bytes received a second, per editor",
+};
+
 export const behaviours: Record<string, Behaviour> = {
   edit: {
     session: "stay",
     // The roster says each bot's role; the board itself comes as messages.
     decodesPatches: true,
     joinOptions: (seat) => ({ board: boardIdOf(seat) }),
-    figures: { timings: ["op_round_trip"], counts: ["presence_bytes_out", "presence_bytes_in"] },
+    figures: FIGURES,
     play: (ctx) => new BoardEditor(ctx),
   },
 };

@@ -16,4 +16,5 @@ export const chat = defineRoomType({
   // Outlives its process: history is in the Store already, so a snapshot is the members present (server/room/durable.ts).
   durable: { version: 1 },
   drainNotice: "This server is restarting; chat reconnects by itself and nothing you sent is lost.",
+  bots: () => import("./bots.ts"),
 });

@@ -20,7 +20,7 @@ import type { Config } from "../config.ts";
 import { mountIdentityRoutes } from "../identity/routes.ts";
 import type { IdentityVerifier } from "../identity/tokens.ts";
 import { logger } from "../logger.ts";
-import { metricsResponse, operatorAsking } from "./operator-access.ts";
+import { metricsResponse, operatorAsking, targetsResponse } from "./operator-access.ts";
 import { matchmakingOutage } from "./redis.ts";
 import { currentDrain } from "./shutdown.ts";
 import type { Store } from "../storage/store.ts";
@@ -54,10 +54,14 @@ export function routes(config: Config, roomTypes: readonly RoomType[], identitie
       });
     });
 
-    // With METRICS_PORT, /metrics lives on its own listener only (server/ops/operator-access.ts).
+    // With METRICS_PORT, /metrics and /metrics/targets live on their own listener only (server/ops/operator-access.ts).
     if (config.metrics.port === undefined) {
       app.get("/metrics", async (req, res) => {
         const answer = await metricsResponse(req.get("authorization"), config);
+        res.status(answer.status).type(answer.type).send(answer.body);
+      });
+      app.get("/metrics/targets", async (req, res) => {
+        const answer = await targetsResponse(req.get("authorization"), config);
         res.status(answer.status).type(answer.type).send(answer.body);
       });
     }

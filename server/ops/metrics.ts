@@ -18,6 +18,17 @@ new Gauge({
 });
 
 new Gauge({
+  name: "tickforge_process_info",
+  help: "Always 1; its label names this process in matchmaking, so a scraper tells a restarted process on the same port from the one before.",
+  labelNames: ["process_id"] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    if (matchMaker.processId) this.labels(matchMaker.processId).set(1);
+  },
+});
+
+new Gauge({
   name: "tickforge_rooms",
   help: "Rooms alive in this process, by room type.",
   labelNames: ["room_type"] as const,

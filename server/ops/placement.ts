@@ -15,6 +15,7 @@
  * process channel vanished) has its listings dropped at once, so joins stop
  * landing on rooms that no longer exist.
  */
+import { hostname } from "node:os";
 import { matchMaker, ServerError, type Presence } from "@colyseus/core";
 import { MatchmakingErrorCode } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -47,6 +48,11 @@ export interface ProcessLoad {
   draining: boolean;
   /** ms epoch of the report. */
   at: number;
+  /** host:port where operators reach this process's /metrics (absent from a process not yet listening). */
+  metricsAddress?: string;
+  /** The OS process, for a tool on the same host (the loadtest's kill and restart). */
+  pid?: number;
+  hostname?: string;
 }
 
 export interface PlacementLimits {
@@ -106,6 +112,7 @@ export class Placement {
   #reapTimer: NodeJS.Timeout | undefined;
   #draining = false;
   #lastReportAt = Date.now();
+  #metricsAddress: string | undefined;
   #tickBusy = 0;
   /** When this process placed rooms on each peer, until the peer's reports must show them: a burst must not all land on one process. */
   #placedAt = new Map<string, number[]>();
@@ -136,6 +143,12 @@ export class Placement {
     this.#reapTimer = undefined;
   }
 
+  /** Where this process's /metrics answers, once it listens: published with its load, listed by GET /metrics/targets. */
+  advertiseMetrics(address: string): void {
+    this.#metricsAddress = address;
+    void this.heartbeat();
+  }
+
   /** Take no new rooms from now on; peers see it within one round trip to Redis. */
   async drain(): Promise<void> {
     this.#draining = true;
@@ -150,6 +163,9 @@ export class Placement {
       tickBusy: this.#tickBusy, // over the last full interval: a partial one is noise
       draining: this.#draining,
       at: Date.now(),
+      metricsAddress: this.#metricsAddress,
+      pid: process.pid,
+      hostname: hostname(),
     };
   }
 
@@ -257,6 +273,32 @@ export class Placement {
     const recent = (this.#placedAt.get(processId) ?? []).filter((at) => at > now - STALE_AFTER_MS - PLACEMENT_SETTLES_MS);
     this.#placedAt.set(processId, [...recent, now]);
   }
+}
+
+/** One live process as Prometheus's HTTP service discovery lists it (and the loadtest reads it). */
+export interface ScrapeTarget {
+  targets: [string];
+  labels: { process_id: string; pid: string; hostname: string; draining: string };
+}
+
+/**
+ * Every live process of the deployment that has said where its /metrics
+ * answers, in Prometheus's HTTP service-discovery format: one entry point
+ * lists them all. A dead process drops out when its Redis connection does.
+ */
+export async function scrapeTargets(): Promise<ScrapeTarget[]> {
+  const { reports, live } = await readPeers();
+  const targets: ScrapeTarget[] = [];
+  for (const [processId, raw] of Object.entries(reports)) {
+    const load = parse(raw);
+    // Without Redis there is no process channel to see; this process is alive, being the one answering.
+    if (!load?.metricsAddress || (!live.has(processId) && processId !== matchMaker.processId)) continue;
+    targets.push({
+      targets: [load.metricsAddress],
+      labels: { process_id: processId, pid: String(load.pid ?? ""), hostname: load.hostname ?? "", draining: String(load.draining) },
+    });
+  }
+  return targets.sort((a, b) => a.targets[0].localeCompare(b.targets[0]));
 }
 
 /**

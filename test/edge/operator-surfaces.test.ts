@@ -49,4 +49,16 @@ describe("operator surfaces", () => {
     expect(scraped.status).toBe(200);
     expect(await scraped.text()).toContain("tickforge_ccu");
   });
+
+  it("lists the deployment's processes at /metrics/targets behind the metrics token, each with where its /metrics answers", async () => {
+    expect((await fetch(`${withToken.endpoint}/metrics/targets`)).status).toBe(401);
+    const targets = await (await fetch(`${withToken.endpoint}/metrics/targets`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).json();
+    expect(targets).toEqual([{ targets: [`127.0.0.1:${withToken.port}`], labels: { process_id: withToken.processId, pid: String(withToken.pid), hostname: expect.any(String), draining: "false" } }]);
+  });
+
+  it("with METRICS_PORT, lists itself at that listener's address, and serves /metrics/targets only there", async () => {
+    expect((await fetch(`${internal.endpoint}/metrics/targets`)).status).toBe(404);
+    const targets = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics/targets`)).json();
+    expect(targets.map((t: { targets: string[] }) => t.targets[0])).toEqual([`127.0.0.1:${metricsPort}`]);
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * How processes get started: the Procfile's web line, as a platform runs it,
- * and `npm run cluster`, N processes under pm2 with one entry point.
+ * and `npm run cluster`, N processes under pm2 with one entry point, and its
+ * rolling restart.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -11,7 +12,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { HARD_DEADLINE_GRACE_MS } from "../../server/ops/shutdown.ts";
 import { waitForState } from "../../tools/wait.ts";
-import { eventually, freePort, joinThrough, killAll, ROOT, startRedis, waitForPeers, type Seat } from "./support.ts";
+import { Client, type Room } from "@colyseus/sdk";
+import { resumeSeat } from "../../shared/resume.ts";
+import { guestToken } from "../../tools/identity.ts";
+import { runTool } from "../../tools/process.ts";
+import { eventually, freePort, joinThrough, killAll, reserve, ROOT, startRedis, waitForPeers, type Seat } from "./support.ts";
 
 const started: ChildProcess[] = [];
 const clusterPorts: number[] = [];
@@ -111,4 +116,53 @@ describe("npm run cluster", () => {
     if (launcher.exitCode === null) await once(launcher, "exit");
     expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`tickforge-pm2-${port}-`))).toEqual([]);
   }, 90_000);
+});
+
+describe("npm run cluster -- --rolling-restart", () => {
+  it("restarts every process in turn, and the players of each durable room resume their seats on the processes left", async () => {
+    const redis = await startRedis();
+    const port = await freePortPair();
+    clusterPorts.push(port);
+    const launcher = spawn("npm", ["run", "cluster", "--", "--processes", "2", "--port", String(port), "--redis", redis.url, "--drain-seconds", "5"], {
+      cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn", ADMIN_TOKEN }, stdio: "ignore", detached: true,
+    });
+    started.push(launcher);
+    const before = await Promise.all([port, port + 1].map((p) => eventually(() => health(p), 30_000, `port ${p} to answer`)));
+    await waitForPeers(before, redis.port);
+
+    // One arena on each process, one player in each, who resume by themselves when their room moves.
+    const entry = `http://127.0.0.1:${port}`;
+    const players: { room: Room<any>; resumed: Promise<Room<any>>; seat: Omit<Seat, "room"> }[] = [];
+    const hosts = new Set<string>();
+    for (let i = 0; hosts.size < 2 && i < 20; i++) {
+      const token = await guestToken(entry, `Player ${i}`);
+      const reservation = await reserve(entry, "create", "arena", { mode: "duel" }, token);
+      const client = new Client(entry);
+      client.auth.token = token; // its resume proves the same identity
+      const room = await client.consumeSeatReservation<any>(reservation as never);
+      room.reconnection.enabled = false; // resumeSeat asks matchmaking where the room went
+      await waitForState(room, (state) => state.players?.has(room.sessionId), 10_000, "the player in its room");
+      const resumed = new Promise<Room<any>>((resolve, reject) => {
+        room.onLeave(() => resumeSeat(client, room.reconnectionToken).then(resolve, reject));
+      });
+      resumed.catch(() => undefined); // awaited below; a spec that fails earlier must not leave it unhandled
+      hosts.add(reservation.processId);
+      players.push({ room, resumed, seat: { reservation, token } });
+    }
+    expect(hosts.size).toBe(2);
+
+    const restart = await runTool(join(ROOT, "deploy/cluster.ts"), ["--rolling-restart", "--port", String(port)]);
+    expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+    expect(restart.stdout).toContain("Rolling restart done: 2 processes.");
+    const after = await Promise.all([port, port + 1].map((p) => health(p)));
+    expect(after.map((a) => a.processId).filter((id) => before.some((b) => b.processId === id))).toEqual([]);
+
+    for (const { room, resumed, seat } of players) {
+      const back = await resumed;
+      expect(back.roomId).toBe(room.roomId);
+      expect(back.sessionId).toBe(room.sessionId);
+      await waitForState(back, (state) => state.players?.get(back.sessionId)?.connected, 10_000, "the player back in play");
+      seats.push({ room: back, ...seat });
+    }
+  }, 150_000);
 });
