@@ -43,6 +43,24 @@ describe("a game room's match channel", () => {
     await Promise.all([annChat.leave(), bobChat.leave(), seated.leave(), table.leave()]);
   });
 
+  it("drops a player who left the game room from the channel, so joiners never grow it past the room", async () => {
+    const [ann, bob] = [ts.client("Ann"), ts.client("Bob")];
+    const table = await ann.joinOrCreate("cards");
+    const seated = await bob.joinById(table.roomId);
+    const channel = matchChannelId(table.roomId);
+    await seated.leave();
+    // The leave is saved after the socket closes: ask until the chat room has heard it (bounded by the spec's timeout).
+    for (;;) {
+      const refused = await bob.joinOrCreate("chat", { channel }).then(async (room) => { await room.leave(); return undefined; }, (error) => error);
+      if (refused) {
+        expect(refused).toMatchObject({ code: ChatJoinError.NOT_A_MEMBER });
+        break;
+      }
+    }
+    const annChat = await ann.joinOrCreate("chat", { channel });
+    await Promise.all([annChat.leave(), table.leave()]);
+  });
+
   it("refuses a player who is not in the game room", async () => {
     const ann = ts.client("Ann");
     const table = await ann.joinOrCreate("cards");

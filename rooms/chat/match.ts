@@ -1,10 +1,10 @@
 /**
  * A game room's match channel (`match:<roomId>`), as a RoomPlugin the game
- * room composes: every identity that joins the game room is saved as a
- * member of its channel (channel.ts `matchChannel`, stored with
+ * room composes: every identity in the game room is saved as a member of
+ * its channel (channel.ts `matchChannel`, stored with
  * ChatStorage.saveChannel), so the chat room admits exactly the game's
- * players and spectators; the channel and its history are deleted with the
- * game room. The game room imports this public module of the
+ * players and spectators, and one who leaves the game for good leaves the
+ * channel's list; the channel and its history are deleted with the game room. The game room imports this public module of the
  * chat folder; server/ stays free of room folders, and chat needs no
  * callback into every game.
  *
@@ -19,19 +19,32 @@ import { ChatStorage } from "./storage.ts";
 /** Saves the match channel's roles before a joiner's game room join completes, so their chat join that follows is admitted. */
 export class MatchChat extends RoomPlugin<GameRoom> {
   readonly pluginName = "matchChat" as const;
-  /** Everyone who has joined: a player who left can still read the match's channel until the room is gone. */
+  /**
+   * The identities in the game room now (seats held for a reconnection included): bounded by the room's size,
+   * so a stream of joiners with fresh guest identities cannot grow the stored channel.
+   */
   #members = new Set<string>();
   #version = 0;
   /** Saves in join order: each one carries every member so far. */
   #saving: Promise<void> = Promise.resolve();
 
   protected async onJoin(client: Client): Promise<void> {
-    const userId = (client.auth as { userId?: unknown } | undefined)?.userId;
-    if (typeof userId !== "string" || this.#members.has(userId)) return;
+    const userId = userOf(client);
+    if (userId === undefined || this.#members.has(userId)) return;
     this.#members.add(userId);
+    await this.#queueSave();
+  }
+
+  protected async onLeave(client: Client): Promise<void> {
+    const userId = userOf(client);
+    if (userId === undefined || this.room.clients.some((other) => other !== client && userOf(other) === userId)) return;
+    if (this.#members.delete(userId)) await this.#queueSave();
+  }
+
+  #queueSave(): Promise<void> {
     const saved = this.#saving.then(() => this.#save());
     this.#saving = saved.catch(() => undefined);
-    await saved;
+    return saved;
   }
 
   /** The match is over: its channel and history go with it, so match channels do not pile up in the Store. */
@@ -57,4 +70,9 @@ export class MatchChat extends RoomPlugin<GameRoom> {
       logger.warn({ err: error, roomId: this.room.roomId }, "could not save the match chat channel");
     }
   }
+}
+
+function userOf(client: Client): string | undefined {
+  const userId = (client.auth as { userId?: unknown } | undefined)?.userId;
+  return typeof userId === "string" ? userId : undefined;
 }
