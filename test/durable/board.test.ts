@@ -12,7 +12,7 @@ import { boardContent } from "../../rooms/board/model.ts";
 import { BoardMessage } from "../../rooms/board/protocol.ts";
 import { resumeSeat } from "../../shared/resume.ts";
 import { GuestClient } from "../../tools/identity.ts";
-import { killAll, startProcess, startRedis, waitForPeers, type GameProcess } from "../scaling/support.ts";
+import { killAll, redisCommand, startProcess, startRedis, waitForPeers, type GameProcess } from "../scaling/support.ts";
 
 afterAll(() => killAll());
 
@@ -69,6 +69,9 @@ describe("a durable board across processes", () => {
     expect(boardContent(resumed[0].connection.replica.serverBoard)).toEqual(acknowledged);
     const restoredBy = survivors.filter((p) => p.logs.some((l) => l.msg === "room restored" && l.roomId === ann.room.roomId));
     expect(restoredBy).toHaveLength(1);
+    // Matchmaking counts the three resumed players in the restored room's listing, as it would have counted them joining there.
+    const listing = JSON.parse(await redisCommand(redis.port, ["HGET", "roomcaches", ann.room.roomId]) as string);
+    expect(listing).toMatchObject({ processId: restoredBy[0].processId, clients: 3 });
 
     // The restored room holds the board's claim and goes on: Bob edits, Ann sees it.
     const [ann2, bob2] = resumed;
