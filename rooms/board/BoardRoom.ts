@@ -3,8 +3,9 @@
  * do" in rooms/board/README.md: the joiner gets the whole board in one
  * message, each op is checked against the user's op budget and applied by
  * the pure model (model.ts), applied ops go to everyone in server order,
- * refusals to the sender alone. The board is written to the Store a moment
- * after ops apply (several ops per write) and when the room closes. A room
+ * refusals to the sender alone. Applied ops are written to the Store before
+ * anyone is told of them (several ops per write), so an acknowledged op
+ * survives a SIGKILL; sharing changes are written right away. A room
  * holds a Store claim on its board while open, so no second room (a full
  * one's overflow, another process) ever edits a copy of it.
  * Presence (cursors, selections, editing) never touches the board: the room
@@ -73,6 +74,12 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
   /** Room clock time of the last presence message; the next waits a full 1/PRESENCE_RATE s even after a stall. */
   private presenceSentAt = Number.NEGATIVE_INFINITY;
   private dirty = false;
+  /** Ops were applied since the write under way began. */
+  private opsUnwritten = false;
+  /** The write under way holds ops nobody has been told of yet. */
+  private opsWriting = false;
+  /** What tells clients of ops applied but not yet written (broadcasts, duplicate answers, snapshots), in order; sent once the write holding them is done. */
+  private unwritten: (() => void)[] = [];
   private saveTimer: Delayed | undefined;
   private saving: Promise<void> | undefined;
   /** Another room wrote or claimed this board since we loaded it: ours is stale and is never saved. */
@@ -142,6 +149,26 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
     if (this.plugins.seats.hold(client, code) && member) member.connected = false;
   }
 
+  /** What a restored copy of this room needs besides the roster (the board itself is in the Store, written before any op was acknowledged). */
+  snapshot(): DurableBoardFields {
+    const meta = this.meta && { ...this.meta, grants: [...this.meta.grants] };
+    return { nextPeer: this.nextPeer, peers: [...this.peers], meta };
+  }
+
+  restore(fields: unknown): void {
+    const restored = fields as DurableBoardFields;
+    this.nextPeer = restored.nextPeer;
+    this.peers = new Map(restored.peers);
+    // A board whose first write had not happened yet keeps its owner, grants and secret.
+    if (!this.meta && restored.meta) {
+      const { grants, inviteSecret, ...meta } = restored.meta;
+      this.meta = { ...meta, grants: new Map(grants), inviteSecret: new Uint8Array(inviteSecret) };
+      this.scheduleSave(0);
+    }
+    // Nobody is connected to the restored copy until they resume their seat.
+    for (const member of this.state.members.values()) member.connected = false;
+  }
+
   onReconnect(client: Client) {
     const member = this.state.members.get(client.sessionId);
     if (member) member.connected = true;
@@ -160,15 +187,25 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
     this.saveTimer = undefined;
     await this.saving;
     if (this.dirty) await this.save();
+    this.unwritten = [];
     if (this.claimed && !this.stale) await this.store.release(this.claimKey, this.roomId).catch(() => false);
   }
 
   // ------------------------------------------------------------ the board
 
   private sendBoard(client: Client): void {
-    client.send(BoardMessage.snapshot, snapshotBoard(this.doc));
-    const everyone = [...this.peers.values()].map(fullPresence);
-    if (everyone.length > 0) client.send(BoardMessage.presence, everyone);
+    const snapshot = snapshotBoard(this.doc);
+    this.onceWritten(() => {
+      client.send(BoardMessage.snapshot, snapshot);
+      const everyone = [...this.peers.values()].map(fullPresence);
+      if (everyone.length > 0) client.send(BoardMessage.presence, everyone);
+    });
+  }
+
+  /** Tell clients something about the board once every op applied so far is in the Store (now, when it already is). */
+  private onceWritten(tell: () => void): void {
+    if (this.unwritten.length === 0 && !this.opsUnwritten && !this.opsWriting) tell();
+    else this.unwritten.push(tell);
   }
 
   private onOps(client: Client, payload: unknown): void {
@@ -196,11 +233,13 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
       else applied.push(result.applied);
     }
     if (applied.length > 0) {
-      this.broadcast(BoardMessage.applied, applied);
-      this.scheduleSave();
+      // Acknowledged only once written: a crash after the acknowledgement loses nothing, and the sender replays what was never acknowledged.
+      this.opsUnwritten = true;
+      this.onceWritten(() => this.broadcast(BoardMessage.applied, applied));
+      this.saveNow();
     }
     if (rejected.length > 0) client.send(BoardMessage.rejected, rejected);
-    if (duplicates.length > 0) client.send(BoardMessage.duplicate, { opIds: duplicates });
+    if (duplicates.length > 0) this.onceWritten(() => client.send(BoardMessage.duplicate, { opIds: duplicates }));
   }
 
   private onShare(client: Client, request: ShareRequest, reply: MessageContext): ShareLink | undefined {
@@ -271,6 +310,14 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
     }, delayMs);
   }
 
+  /** Write the board as soon as the write under way (if any) is done: applied ops wait for it to be acknowledged. */
+  private saveNow(): void {
+    this.dirty = true;
+    this.saveTimer?.clear();
+    this.saveTimer = undefined;
+    if (!this.stale) void this.save();
+  }
+
   private save(): Promise<void> {
     if (this.saving) return this.saving;
     this.saving = this.writeWhileDirty().finally(() => {
@@ -283,11 +330,24 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
   private async writeWhileDirty(): Promise<void> {
     while (this.dirty && this.meta && !this.stale) {
       this.dirty = false;
+      this.opsUnwritten = false;
+      const written = this.unwritten.splice(0);
+      this.opsWriting = written.length > 0;
       try {
         const result = await this.storage.save({ ...this.meta, snapshot: snapshotBoard(this.doc, { withApplied: true }) });
-        if (!result.saved) this.becomeStale("the board was written by another room");
+        this.opsWriting = false;
+        if (!result.saved) {
+          this.becomeStale("the board was written by another room");
+          return;
+        }
+        for (const tell of written) tell();
+        // Told during the write, with no op applied since: what they tell of is written now.
+        if (!this.opsUnwritten) for (const tell of this.unwritten.splice(0)) tell();
       } catch (error) {
+        this.opsWriting = false;
         this.dirty = true;
+        this.opsUnwritten = true;
+        this.unwritten.unshift(...written);
         this.log.warn({ err: error, board: this.state.board }, "board could not be saved; trying again");
         return;
       }
@@ -328,6 +388,13 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
     if (!budget) this.opBudgets.set(userId, (budget = createOpBudget(Date.now())));
     return budget;
   }
+}
+
+/** The board room's private fields in a durable snapshot (server/room/durable.ts). */
+interface DurableBoardFields {
+  nextPeer: number;
+  peers: [string, PeerState][];
+  meta: (Omit<StoredBoard, "snapshot" | "grants"> & { grants: [string, Role][] }) | undefined;
 }
 
 function fullPresence(state: PeerState): PeerPresence {

@@ -13,5 +13,7 @@ export const board = defineRoomType({
   // The roster (names, colours, roles) at its fullest: BOARD_MAX_CLIENTS members with long names.
   stateBufferBytes: 32 * 1024,
   drainNotice: "This server is restarting; the board reconnects by itself and your edits are kept.",
+  // Outlives its process: the roster and presence ride the snapshot, the board is in the Store before any op is acknowledged (server/room/durable.ts).
+  durable: { version: 1 },
   bots: () => import("./bots.ts"),
 });

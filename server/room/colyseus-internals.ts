@@ -4,7 +4,7 @@
  * fails loudly when an upgrade renames or removes one, so the fix is made
  * here and nowhere else.
  */
-import { matchMaker, type Client, type Room } from "@colyseus/core";
+import { matchMaker, RoomInternalState, type Client, type Room } from "@colyseus/core";
 import { $changes } from "@colyseus/schema";
 import { computePluginLayout, installPluginHookWrappers } from "@colyseus/core/RoomPlugin";
 
@@ -152,6 +152,12 @@ interface SeatInternals {
   _reconnections: Record<string, [string, unknown] | undefined>;
   /** Reserved seats: sessionId → [joinOptions, auth, consumed, waitingReconnection]. */
   _reservedSeats: Record<string, [unknown, unknown, ...unknown[]] | undefined>;
+  /** The room's listing in the matchmaking cache: its `clients` counts connected players and held seats. */
+  _listing: Parameters<typeof matchMaker.driver.update>[0] & { clients: number };
+  /** Whether the room is being created, running or disposing. */
+  _internalState: RoomInternalState;
+  /** The room's events: the matchmaker counts this process's ccu on 'join' and 'leave'. */
+  _events: { emit(event: "join", client: Client): void };
 }
 
 /**
@@ -217,7 +223,20 @@ export function seatsOf(room: Room): KnownSeat[] {
  */
 export function holdRestoredSeat(room: Room, seat: KnownSeat, seconds: number): Promise<Client> {
   const previous = { sessionId: seat.sessionId, reconnectionToken: seat.reconnectionToken, auth: seat.auth, userData: seat.userData, view: undefined };
-  return room.allowReconnection(previous as unknown as Client, seconds) as unknown as Promise<Client>;
+  const seats = room as unknown as SeatInternals;
+  // A dropped player's seat is counted in the listing until it is let go; a restored seat is counted from here.
+  // During onCreate the listing has no room id yet and is recorded with this count once the room is created.
+  if (seats._internalState === RoomInternalState.CREATING) seats._listing.clients++;
+  else void matchMaker.driver.update(seats._listing, { $inc: { clients: 1 } });
+  const held = room.allowReconnection(previous as unknown as Client, seconds) as unknown as Promise<Client>;
+  held.then(
+    // Colyseus counts a player into this process's ccu on its first join, which happened on the dead process;
+    // the 'join' event is what counts it here, and its leave (which Colyseus reports as for any player) takes it off.
+    (client) => seats._events.emit("join", client),
+    // A disposing room's listing is gone already: updating it would list it again (the Redis driver writes the whole row).
+    () => { if (seats._internalState !== RoomInternalState.DISPOSING) void matchMaker.driver.update(seats._listing, { $inc: { clients: -1 } }); },
+  );
+  return held;
 }
 
 /** The state encoder's root, where it counts reference ids. */

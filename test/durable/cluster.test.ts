@@ -3,7 +3,9 @@
  * durable rooms. A survivor restores each room under its id, exactly one
  * survivor per room, and every player resumes its seat there by itself
  * (shared/resume.ts, asking matchmaking through a survivor) with the same
- * session id and state.
+ * session id and state. The restored room is the last snapshot its process
+ * wrote: its clock is never behind the snapshot read just before the kill.
+ * How much game time that costs is a measurement, printed, not asserted.
  */
 import { Client, type Room } from "@colyseus/sdk";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,6 +14,9 @@ import { resumeSeat } from "../../shared/resume.ts";
 import { GuestClient } from "../../tools/identity.ts";
 import { nextSignal, waitForState } from "../../tools/wait.ts";
 import { ChatMessage } from "../../rooms/chat/protocol.ts";
+import { ArenaState } from "../../rooms/arena/state.ts";
+import { RedisStore } from "../../server/storage/index.ts";
+import { snapshotOf, waitForSnapshot } from "./support.ts";
 import { killAll, nextMessage, startProcess, startRedis, waitForPeers, type GameProcess } from "../scaling/support.ts";
 
 afterAll(() => killAll());
@@ -81,9 +86,12 @@ describe("durable rooms across processes", () => {
     const survivors = await Promise.all([1, 2].map((i) => startProcess({ name: `survivor-${i}`, redisUrl: redis.url, env })));
     await waitForPeers([victim, ...survivors], redis.port);
 
-    // The arena's clock in the last patch its players saw: what the restore is measured against.
+    // The victim has written a snapshot with Alice where she stopped; the latest one is read just before the kill.
+    const store = new RedisStore({ url: redis.url });
+    await waitForSnapshot(store, a.roomId, ArenaState, (state) => state.players.get(a.sessionId)?.x === aliceBefore.x);
     await nextSignal(a.onStateChange, 10_000, "a fresh patch");
     const lastSeenClock = a.clock.lastServerTime();
+    const lastWritten = (await snapshotOf(store, a.roomId, ArenaState))!;
     victim.kill("SIGKILL");
     const players = [alice, bob, carol, dave, erin];
     const resumed = await Promise.all(rooms.map((room, i) => resumeSeat(players[i].through(survivors[i % 2]), room.reconnectionToken)));
@@ -109,15 +117,19 @@ describe("durable rooms across processes", () => {
     expect(page.lines.map((line) => line.id)).toContain("before-the-crash");
     await waitForState(e2, (s) => s.members.size === 1, 10_000, "Erin present again");
 
-    // Each room was restored by exactly one survivor; the arena lost at most one snapshot interval of game time.
+    // Each room was restored by exactly one survivor, from a snapshot no older than the last one read before the kill.
     for (const room of [a, c, e]) {
       const restoredBy = survivors.filter((p) => p.logs.some((l) => l.msg === "room restored" && l.roomId === room.roomId));
       expect(restoredBy, `restorers of ${room.name}`).toHaveLength(1);
     }
     const restored = survivors.flatMap((p) => p.logs).find((l) => l.msg === "room restored" && l.roomId === a.roomId)!;
+    expect(restored.takenAt as number).toBeGreaterThanOrEqual(lastWritten.snapshot.takenAt);
+    expect(restored.clockMs as number).toBeGreaterThanOrEqual(lastWritten.snapshot.clockMs);
+    expect({ ...lastWritten.state.players.get(a.sessionId)!.toJSON() }).toEqual({ ...aliceBefore });
+    // A measurement (wall time on a loaded machine), not a guarantee to assert: the design bounds it by one snapshot interval plus a write.
     const lostMs = lastSeenClock - (restored.clockMs as number);
     console.info(`arena: game time lost ${lostMs.toFixed(0)} ms (snapshot every ${arena.durable!.snapshotMs} ms)`);
-    expect(lostMs).toBeLessThanOrEqual(arena.durable!.snapshotMs);
+    await store.close();
 
     const moved = await walk(a2, 20);
     expect(moved.x).toBeGreaterThan(aliceBefore.x);
