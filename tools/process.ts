@@ -5,7 +5,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SERVER_ENTRY, serverArgv, serverEnv } from "../server/launch.ts";
 
@@ -86,13 +89,27 @@ export interface ProcessOptions {
   launch?: "settings" | "plain";
 }
 
+/**
+ * A Store of the process's own unless the caller names a DATA_DIR (a restart spec sharing one, say): durable rooms
+ * left in the repository's data/ by one run would otherwise be restored into the next. Removed when the process exits.
+ */
+function ownDataDir(env: Record<string, string> | undefined, child: () => ChildProcess): Record<string, string> {
+  if (env?.DATA_DIR || process.env.DATA_DIR) return {};
+  const dir = mkdtempSync(join(tmpdir(), "tickforge-data-"));
+  queueMicrotask(() => child().once("exit", () => rmSync(dir, { recursive: true, force: true })));
+  return { DATA_DIR: dir };
+}
+
 export async function startProcess(options: ProcessOptions): Promise<GameProcess> {
   const port = options.port ?? await freePort();
   const plain = options.launch === "plain";
-  const child = spawn(process.execPath, plain ? [SERVER_ENTRY] : serverArgv(), {
+  let spawned: ChildProcess | undefined;
+  const dataDir = ownDataDir(options.env, () => spawned!);
+  const child = spawned = spawn(process.execPath, plain ? [SERVER_ENTRY] : serverArgv(), {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
+      ...dataDir,
       ...(plain ? {} : serverEnv(options.env ?? {})),
       PORT: String(port),
       HOST: "127.0.0.1",
@@ -195,9 +212,11 @@ export async function spawnServer(options: {
   const port = options.port ?? await freePort();
   const node = [process.execPath, ...serverArgv(...(options.nodeFlags ?? []))];
   const [command, ...args] = options.cpus ? ["taskset", "-c", options.cpus, ...node] : node;
-  const child = spawn(command, args, {
+  let spawned: ChildProcess | undefined;
+  const dataDir = ownDataDir(options.env, () => spawned!);
+  const child = spawned = spawn(command, args, {
     cwd: options.root ?? ROOT,
-    env: { AUTH_SECRET: TEST_AUTH_SECRET, UNLIMITED_ADDRESSES: "127.0.0.1", ...process.env, ...serverEnv(), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ADMIN_TOKEN: TOOL_ADMIN_TOKEN, ...options.env },
+    env: { AUTH_SECRET: TEST_AUTH_SECRET, UNLIMITED_ADDRESSES: "127.0.0.1", ...process.env, ...serverEnv(), ...dataDir, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ADMIN_TOKEN: TOOL_ADMIN_TOKEN, ...options.env },
     stdio: ["ignore", "ignore", options.stderr ?? "inherit"],
   });
   return { child, port, endpoint: `http://127.0.0.1:${port}` };
