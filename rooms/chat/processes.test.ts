@@ -6,7 +6,7 @@
 import { Client, type Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { guestToken } from "../../tools/identity.ts";
-import { killAll, nextMessage, reserve, startProcesses, startRedis, waitForPeers, type GameProcess, type TestRedis } from "../../test/scaling/support.ts";
+import { killAll, nextMessage, reserve, startProcesses, startRedis, waitForPeers, type GameProcess, type TestRedis, chatSocketOn, userIdOf } from "../../test/scaling/support.ts";
 import { ChatMessage, type Ack, type ChatLine, type InboxDelivery } from "./protocol.ts";
 
 let redis: TestRedis;
@@ -24,24 +24,12 @@ afterAll(async () => {
   killAll();
 });
 
-/** A chat socket for `token` in some channel whose room lives on `process` (placement decides; we try channels until one lands there). */
 async function chatOn(process: GameProcess, token: string, prefix: string): Promise<Room> {
-  for (let i = 0; i < 20; i++) {
-    const reservation = await reserve(process.endpoint, "joinOrCreate", "chat", { channel: `${prefix}-${i}` }, token);
-    if (reservation.processId !== process.processId) continue;
-    const client = new Client(process.endpoint);
-    client.auth.token = token;
-    const room = await client.consumeSeatReservation(reservation as any);
-    room.onMessage("*", () => undefined);
-    rooms.push(room);
-    return room;
-  }
-  throw new Error(`no chat room landed on ${process.name}`);
+  const room = await chatSocketOn(process, token, prefix);
+  rooms.push(room);
+  return room;
 }
 
-function userOf(token: string): string {
-  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).sub as string;
-}
 
 it("delivers a direct message to the recipient's socket on the other process, once", async () => {
   const [p1, p2] = cluster;
@@ -53,12 +41,12 @@ it("delivers a direct message to the recipient's socket on the other process, on
   bob.onMessage(ChatMessage.line, (line: ChatLine) => { lines.push(line); });
   const acked = nextMessage<Ack>(ann, ChatMessage.ack);
   const arrived = nextMessage<ChatLine>(bob, ChatMessage.line);
-  ann.send(ChatMessage.direct, { to: userOf(bobToken), id: "across", text: "over here" });
+  ann.send(ChatMessage.direct, { to: userIdOf(bobToken), id: "across", text: "over here" });
   const [ack, line] = await Promise.all([acked, arrived]);
-  expect(line).toMatchObject({ channel: ack.channel, seq: ack.seq, id: "across", from: userOf(annToken), name: "Ann", text: "over here" });
+  expect(line).toMatchObject({ channel: ack.channel, seq: ack.seq, id: "across", from: userIdOf(annToken), name: "Ann", text: "over here" });
 
   const resent = nextMessage<Ack>(ann, ChatMessage.ack);
-  ann.send(ChatMessage.direct, { to: userOf(bobToken), id: "across", text: "over here" });
+  ann.send(ChatMessage.direct, { to: userIdOf(bobToken), id: "across", text: "over here" });
   expect(await resent).toEqual(ack);
   const page = nextMessage<{ lines: ChatLine[] }>(bob, ChatMessage.historyPage);
   bob.send(ChatMessage.history, { channel: ack.channel });
@@ -72,7 +60,7 @@ it("keeps a direct message for a user with no socket on any process, and offers 
   const catToken = await guestToken(p2.endpoint, "Cat");
   const ann = await chatOn(p1, annToken, "ann-away");
   const acked = nextMessage<Ack>(ann, ChatMessage.ack);
-  ann.send(ChatMessage.direct, { to: userOf(catToken), id: "later", text: "when you're back" });
+  ann.send(ChatMessage.direct, { to: userIdOf(catToken), id: "later", text: "when you're back" });
   await acked;
   const reservation = await reserve(p2.endpoint, "joinOrCreate", "chat", { channel: "cat-back" }, catToken);
   const client = new Client(p2.endpoint);
@@ -80,5 +68,5 @@ it("keeps a direct message for a user with no socket on any process, and offers 
   const cat = await client.consumeSeatReservation(reservation as any);
   rooms.push(cat);
   const inbox = await nextMessage<InboxDelivery>(cat, ChatMessage.inbox);
-  expect(inbox.lines.map((l) => [l.id, l.from, l.text])).toEqual([["later", userOf(annToken), "when you're back"]]);
+  expect(inbox.lines.map((l) => [l.id, l.from, l.text])).toEqual([["later", userIdOf(annToken), "when you're back"]]);
 }, 60_000);

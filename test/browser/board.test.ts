@@ -78,6 +78,13 @@ async function dragBy(game: GamePage, from: Point, by: Point): Promise<void> {
   await game.page.mouse.up();
 }
 
+/** Ctrl+Z, and wait until the server has ordered the undo: the page sends it after the key's frame, so "nothing pending" alone could be read before it exists. */
+async function undoOnce(game: GamePage): Promise<void> {
+  const before = await game.read((h) => h.room!.seq as number);
+  await game.page.keyboard.press("Control+Z");
+  await game.until((h, seq) => h.room!.seq > seq, "the undo ordered by the server", before, STEP_MS);
+}
+
 /** Until nothing is waiting for the server on either page and both have seen the same last op. */
 async function settled(pages: GamePage[]): Promise<void> {
   for (const page of pages) await page.until((h) => h.connection === "connected" && h.room!.pending === 0, "own edits acknowledged", undefined, STEP_MS);
@@ -118,7 +125,9 @@ describe("the board in two browsers", () => {
     const before = await shapeOn(ada, rect);
     const center = await centerOf(grace, rect);
     await grace.page.mouse.click(center.x, center.y);
-    const corner = (await grace.page.locator('[data-handle="1,1"]').boundingBox())!;
+    const handle = grace.page.locator('[data-handle="1,1"]');
+    await handle.waitFor(); // the selection's handles are drawn on the frame after the click
+    const corner = (await handle.boundingBox())!;
     await Promise.all([
       dragBy(ada, await centerOf(ada, rect), { x: 120, y: 60 }),
       dragBy(grace, { x: corner.x + corner.width / 2, y: corner.y + corner.height / 2 }, { x: 80, y: 40 }),
@@ -160,11 +169,13 @@ describe("the board in two browsers", () => {
     await settled([ada, grace]);
     const center = await centerOf(grace, rect);
     await grace.page.mouse.click(center.x, center.y);
-    const corner = (await grace.page.locator('[data-handle="1,1"]').boundingBox())!;
+    const handle = grace.page.locator('[data-handle="1,1"]');
+    await handle.waitFor(); // the selection's handles are drawn on the frame after the click
+    const corner = (await handle.boundingBox())!;
     await dragBy(grace, { x: corner.x + corner.width / 2, y: corner.y + corner.height / 2 }, { x: 60, y: 30 });
     await settled([ada, grace]);
 
-    await ada.page.keyboard.press("Control+Z");
+    await undoOnce(ada);
     await settled([ada, grace]);
     const after = await shapeOn(grace, rect);
     expect(after).toMatchObject({ x: before.x, y: before.y, w: before.w + 60, h: before.h + 30 });

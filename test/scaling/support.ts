@@ -209,3 +209,22 @@ function parseResp(text: string): unknown {
   }
   return undefined;
 }
+
+/** A chat socket for `token` in a channel whose room lives on `process` (placement decides; channels `<prefix>-<n>` are tried until one lands there). */
+export async function chatSocketOn(process: GameProcess, token: string, prefix: string): Promise<Room> {
+  for (let i = 0; i < 20; i++) {
+    const reservation = await reserve(process.endpoint, "joinOrCreate", "chat", { channel: `${prefix}-${i}` }, token);
+    if (reservation.processId !== process.processId) continue;
+    const client = new Client(process.endpoint);
+    client.auth.token = token;
+    const room = await client.consumeSeatReservation(reservation as any);
+    room.onMessage("*", () => undefined);
+    return room;
+  }
+  throw new Error(`no chat room landed on ${process.name}`);
+}
+
+/** The user id a guest token names (its `sub`). */
+export function userIdOf(token: string): string {
+  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).sub as string;
+}
