@@ -39,6 +39,7 @@ import { runHelper, startHelper } from "./pinning.ts";
 import { sendInSlots } from "../loadtest/schedule.ts";
 import { ARENA_HEIGHT, ARENA_WIDTH, MAX_PLAYERS, PLAYER_RADIUS, PLAYER_SPEED } from "../rooms/arena/constants.ts";
 import { loadConfig } from "../server/config.ts";
+import { isAlive } from "../tools/process.ts";
 
 /** The stock room runs at the rates our server would in this environment (TICK_RATE, PATCH_RATE), to compare like with like. */
 const { tickRate: TICK_RATE, patchRate: PATCH_RATE } = loadConfig(process.env).rooms;
@@ -188,14 +189,6 @@ export function outsideRepository(dir: string): NodeJS.ProcessEnv {
   return { ...process.env, GIT_CEILING_DIRECTORIES: dir };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 type StockPackages = {
   core: typeof import("@colyseus/core");

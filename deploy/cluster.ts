@@ -22,6 +22,7 @@ import { Command } from "commander";
 import { HARD_DEADLINE_GRACE_MS } from "../server/ops/shutdown.ts";
 import { SERVER_ENTRY, SERVER_NODE_FLAGS, serverEnv } from "../server/launch.ts";
 import { int } from "../tools/args.ts";
+import { isAlive } from "../tools/process.ts";
 import { ROOT } from "../tools/process.ts";
 
 const program = new Command("cluster")
@@ -109,7 +110,7 @@ pm2.on("exit", (code, signal) => {
  */
 async function rollingRestart(): Promise<number> {
   const home = readdirSync(tmpdir()).filter((name) => name.startsWith(HOME_PREFIX)).map((name) => join(tmpdir(), name))
-    .find((dir) => existsSync(join(dir, "pm2.pid")) && alive(Number(readFileSync(join(dir, "pm2.pid"), "utf8"))));
+    .find((dir) => existsSync(join(dir, "pm2.pid")) && isAlive(Number(readFileSync(join(dir, "pm2.pid"), "utf8"))));
   if (!home) {
     console.error(`No cluster runs on port ${options.port} (no live pm2 home ${join(tmpdir(), HOME_PREFIX)}*). Start one with npm run cluster -- --port ${options.port}.`);
     return 1;
@@ -137,14 +138,6 @@ async function rollingRestart(): Promise<number> {
   return 0;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function answersHealth(port: number, withinMs: number): Promise<boolean> {
   const deadline = Date.now() + withinMs;

@@ -15,6 +15,16 @@ import { SERVER_ENTRY, serverArgv, serverEnv } from "../server/launch.ts";
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** A free TCP port on loopback (the OS picks it; the caller binds it right after). */
+/** Whether a process with this pid is running (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
