@@ -59,8 +59,14 @@ async function draw(game: GamePage, tool: "note" | "rect", at: Point): Promise<s
   return game.until((h, n) => h.room!.shapes.length > n && h.room!.shapes[h.room!.shapes.length - 1].id, `a new ${tool}`, before);
 }
 
+/** Where the shape is drawn, once the page has drawn it where its board says: a remote move reaches the board a frame before the screen, and a click there would miss. */
 async function centerOf(game: GamePage, id: string): Promise<Point> {
-  return game.until((h, shape) => h.room!.view?.screenCenterOf(shape), `shape ${id} on screen`, id);
+  return game.until((h, shape) => {
+    const center = h.room!.view?.screenCenterOf(shape);
+    const drawn = document.querySelector(`[data-shape="${shape}"]`)?.getBoundingClientRect();
+    if (!center || !drawn) return undefined;
+    return Math.abs(drawn.left + drawn.width / 2 - center.x) < 2 && Math.abs(drawn.top + drawn.height / 2 - center.y) < 2 ? center : undefined;
+  }, `shape ${id} drawn where the board has it`, id);
 }
 
 /** Double-click a note to type in it. */
