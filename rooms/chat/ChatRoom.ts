@@ -172,6 +172,8 @@ export class ChatRoom extends GameRoom<{ state: ChatState }, ChatSettings> {
     if (!posted.ok) return this.reject(client, posted.rejection);
     client.send(ChatMessage.ack, posted.ack);
     if (posted.duplicate) return;
+    // Clients stop showing the sender as typing when the line arrives, so the next keystroke must be forwarded, not throttled away.
+    this.lastTyping.delete(me.userId);
     // A direct channel's two users get it on every socket through their topics, this room's included: broadcasting too would send it twice.
     if (this.channel.kind === "direct") await this.deliverDirect(posted.line, directPeer(channel, me.userId)!, me.userId, true);
     else this.broadcast(ChatMessage.line, posted.line);

@@ -254,6 +254,22 @@ describe("receipts and typing", () => {
     expect(notices).toEqual([{ channel, user: ann.userId }]);
     await Promise.all([ann.room.leave(), bob.room.leave()]);
   });
+
+  it("forwards the first typing notice after the typist's line, which ended the indicator on every screen", async () => {
+    const channel = freshChannel();
+    const ann = await Chatter.join(ts.client("Ann"), channel);
+    const bob = await Chatter.join(ts.client("Bob"), channel);
+    const notices: unknown[] = [];
+    bob.room.onMessage(ChatMessage.typing, (notice) => { notices.push(notice); });
+    ann.room.send(ChatMessage.typing, { channel });
+    ann.send(channel, "first", "one line");
+    await bob.until(() => bob.lines.some((l) => l.id === "first"), "the first line");
+    ann.room.send(ChatMessage.typing, { channel });
+    ann.send(channel, "second", "and another");
+    await bob.until(() => bob.lines.some((l) => l.id === "second"), "the second line");
+    expect(notices).toEqual([{ channel, user: ann.userId }, { channel, user: ann.userId }]);
+    await Promise.all([ann.room.leave(), bob.room.leave()]);
+  });
 });
 
 describe("the chat room type", () => {
