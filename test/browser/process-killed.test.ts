@@ -45,9 +45,10 @@ describe("a page whose process is killed", () => {
       expect(await game.read((h) => h.message)).toMatch(/Reconnecting/);
       server = await startProcess({ name: "solo-again", env, port: server.port });
 
-      const back = await game.until((h) => h.scene === "Game" && h.connection === "connected" && h.self && h.sessionId, "the page to resume its seat", undefined, 60_000);
-      expect(back).toBe(id);
-      const restored = await game.read((h) => ({ x: h.self!.x, y: h.self!.y }));
+      // Read in one go: the page's own player is briefly absent while the restored state is decoded.
+      const restored = await game.until((h) => (h.scene === "Game" && h.connection === "connected" && h.self && h.sessionId
+        ? { id: h.sessionId, x: h.self.x, y: h.self.y } : undefined), "the page to resume its seat", undefined, 60_000);
+      expect(restored.id).toBe(id);
       expect(Math.abs(restored.x - at.x)).toBeLessThan(5);
       expect(Math.abs(restored.y - at.y)).toBeLessThan(5);
       await holdUntilMoved(game, "ArrowDown", "y", 40); // and plays on
