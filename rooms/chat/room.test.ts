@@ -241,12 +241,18 @@ describe("receipts and typing", () => {
     await Promise.all([ann.room.leave(), bob.room.leave()]);
   });
 
-  it("forwards a typing notice to the others at most once per interval", async () => {
+  /** Ann and Bob in a fresh channel, with the typing notices Bob receives. */
+  async function typingWatched() {
     const channel = freshChannel();
     const ann = await Chatter.join(ts.client("Ann"), channel);
     const bob = await Chatter.join(ts.client("Bob"), channel);
     const notices: unknown[] = [];
     bob.room.onMessage(ChatMessage.typing, (notice) => { notices.push(notice); });
+    return { channel, ann, bob, notices };
+  }
+
+  it("forwards a typing notice to the others at most once per interval", async () => {
+    const { channel, ann, bob, notices } = await typingWatched();
     ann.room.send(ChatMessage.typing, { channel });
     ann.room.send(ChatMessage.typing, { channel });
     ann.send(channel, "typed", "done typing");
@@ -256,11 +262,7 @@ describe("receipts and typing", () => {
   });
 
   it("forwards the first typing notice after the typist's line, which ended the indicator on every screen", async () => {
-    const channel = freshChannel();
-    const ann = await Chatter.join(ts.client("Ann"), channel);
-    const bob = await Chatter.join(ts.client("Bob"), channel);
-    const notices: unknown[] = [];
-    bob.room.onMessage(ChatMessage.typing, (notice) => { notices.push(notice); });
+    const { channel, ann, bob, notices } = await typingWatched();
     ann.room.send(ChatMessage.typing, { channel });
     ann.send(channel, "first", "one line");
     await bob.until(() => bob.lines.some((l) => l.id === "first"), "the first line");
