@@ -21,7 +21,8 @@ export type { Behaviour, SessionPattern } from "./behaviour.ts";
 
 export interface BotOptions {
   index: number;
-  endpoint: string;
+  /** The addresses this bot knows, its own first: it joins through the first that answers and, when one stops answering, goes on to the next. */
+  endpoints: readonly string[];
   roomName: string;
   behaviour: Behaviour;
   link: LinkSettings;
@@ -85,6 +86,8 @@ export class Bot {
   private guest: IssuedToken | undefined;
   private userId: string | undefined;
   private serverHasNoIdentity = false;
+  /** Which of `options.endpoints` this bot goes through now. */
+  private via = 0;
 
   constructor(options: BotOptions) {
     this.options = options;
@@ -154,7 +157,7 @@ export class Bot {
     if (this.serverHasNoIdentity) return undefined;
     if (!this.guest || this.guest.expiresAt - Date.now() < TOKEN_RENEW_MARGIN_MS) {
       try {
-        this.guest = await requestGuestToken(this.options.endpoint, `bot ${this.options.index}`.slice(0, MAX_NAME_LENGTH), botFetch as never);
+        this.guest = await requestGuestToken(this.endpoint(), `bot ${this.options.index}`.slice(0, MAX_NAME_LENGTH), botFetch as never);
         if (this.guest.user.id !== this.userId) {
           this.userId = this.guest.user.id;
           this.options.onIdentity?.(this.userId);
@@ -170,8 +173,8 @@ export class Bot {
 
   private async join(): Promise<void> {
     if (this.stopped) return;
-    const { meter, endpoint, roomName, index } = this.options;
-    const client = new ProbedClient(endpoint, this.probe);
+    const { meter, roomName, index } = this.options;
+    const client = new ProbedClient(this.endpoint(), this.probe);
     let room: Room;
     let started = 0;
     try {
@@ -183,6 +186,7 @@ export class Bot {
       room = await client.joinOrCreate(roomName, { ...options, name: `bot ${index}`.slice(0, MAX_NAME_LENGTH) });
     } catch (error) {
       meter.joinFailed(error);
+      if (typeof (error as { code?: unknown })?.code !== "number") this.nextEndpoint(); // no answer: that address is down
       // A refused player tries again a little later, as a person would.
       this.later(1000 + this.rng() * 2000, () => this.join());
       return;
@@ -254,7 +258,16 @@ export class Bot {
     let room: Room;
     this.resuming = true;
     try {
-      room = await resumeSeat(this.client!, reconnectionToken, { withinMs: RESUME_WITHIN_MS, cancelled: () => this.stopped });
+      room = await resumeSeat(this.client!, reconnectionToken, {
+        withinMs: RESUME_WITHIN_MS,
+        cancelled: () => this.stopped,
+        nextClient: (unanswered) => {
+          this.nextEndpoint();
+          const client = new ProbedClient(this.endpoint(), this.probe);
+          if (unanswered.auth.token) client.auth.token = unanswered.auth.token;
+          return (this.client = client);
+        },
+      });
     } catch {
       if (this.stopped) return;
       this.resuming = false;
@@ -270,6 +283,14 @@ export class Bot {
     recordMs(meter.interruption, now - this.lostAt);
     this.lostAt = 0;
     this.enter(room);
+  }
+
+  private endpoint(): string {
+    return this.options.endpoints[this.via % this.options.endpoints.length];
+  }
+
+  private nextEndpoint(): void {
+    this.via++;
   }
 
   private seat(): BotSeat {

@@ -90,7 +90,7 @@ class Fleet {
       if (at === undefined) continue;
       const bot = new Bot({
         index: k,
-        endpoint: plan.endpoints[k % plan.endpoints.length],
+        endpoints: plan.endpoints.map((_, i) => plan.endpoints[(k + i) % plan.endpoints.length]),
         roomName: plan.roomName,
         behaviour,
         link: plan.link,

@@ -26,6 +26,13 @@ export interface ResumeOptions<T> {
   cancelled?: () => boolean;
   /** Told before each retry, with what the server answered. */
   onRetry?: (error: Error & { code?: number }) => void;
+  /**
+   * Another way in after an attempt got no answer at all (its address is a
+   * process that is restarting): a client of the next address a player
+   * knows. The page has one address (its origin, a proxy); bots given several
+   * `--endpoint`s stand for a client with a list of them.
+   */
+  nextClient?: (unanswered: Client) => Client;
 }
 
 /** Errors worth retrying: the room is moving, its process is not answering, or the network is down. */
@@ -47,6 +54,10 @@ export async function resumeSeat<T = any>(client: Client, reconnectionToken: str
     } catch (error) {
       if (!isRetriable(error) || options.cancelled?.() || Date.now() + wait > deadline) throw error;
       options.onRetry?.(error as Error & { code?: number });
+      if (typeof (error as { code?: unknown })?.code !== "number" && options.nextClient) {
+        client = options.nextClient(client);
+        wait = 100; // a new address deserves a prompt first try
+      }
       await new Promise((resolve) => setTimeout(resolve, wait));
       wait = Math.min(wait * 2, 1000);
     }
