@@ -31,7 +31,7 @@ const TELEPORT = 120;
 const KEEP_SAMPLES = 200;
 
 interface Sample { t: number; x: number; y: number }
-interface PendingFrame { frameTime: number; dt: number; from: number; to: number; dx: number; dy: number }
+interface PendingFrame { frameTime: number; dt: number; from: number; to: number; dx: number; dy: number; newest: number }
 interface Entity {
   samples: Sample[];
   pending: PendingFrame[];
@@ -48,6 +48,8 @@ export interface MotionSummary {
   /** Share of moving entity-frames drawn without moving (0..1). */
   stallShare: number;
   longestStallMs: number;
+  /** The last frame of that stall: its length, the server time it covered (ms), the distance drawn, the true speed (units/ms), the true motion over that server time, and how far past the newest sample it drew (ms; negative: short of it). */
+  longestStall?: { dt: number; from: number; to: number; drawn: number; speed: number; trueMotion: number; pastNewestMs: number };
   maxJumpRatio: number;
   /** The frame with that jump: its length and the server time it covered (ms), the distance drawn and the true speed (units/ms). */
   maxJump?: { dt: number; from: number; to: number; drawn: number; speed: number };
@@ -79,6 +81,7 @@ export class MotionFigures {
   #longestStallMs = 0;
   #maxJump = 0;
   #maxJumpAt: MotionSummary["maxJump"];
+  #longestStallAt: MotionSummary["longestStall"];
   #judged = 0;
   #delays: number[] = [];
   #underruns = 0;
@@ -110,7 +113,7 @@ export class MotionFigures {
     const last = e.last;
     e.last = { frameTime, time, x, y };
     if (!last || frameTime <= last.frameTime) return;
-    e.pending.push({ frameTime, dt: frameTime - last.frameTime, from: last.time, to: time, dx: x - last.x, dy: y - last.y });
+    e.pending.push({ frameTime, dt: frameTime - last.frameTime, from: last.time, to: time, dx: x - last.x, dy: y - last.y, newest: e.samples[e.samples.length - 1]?.t ?? Number.NaN });
     if (e.pending.length > KEEP_SAMPLES) e.pending.shift();
     this.#judgePending(e);
   }
@@ -128,6 +131,7 @@ export class MotionFigures {
     this.#drawRatios = [];
     this.#moving = this.#stalled = this.#longestStallMs = this.#maxJump = this.#judged = 0;
     this.#maxJumpAt = undefined;
+    this.#longestStallAt = undefined;
     this.#delays = [];
     this.#underruns = this.#frames = 0;
   }
@@ -144,6 +148,7 @@ export class MotionFigures {
       longestStallMs: this.#longestStallMs,
       maxJumpRatio: this.#maxJump,
       maxJump: this.#maxJumpAt,
+      longestStall: this.#longestStallAt,
       delayMeanMs: d.length ? d.reduce((a, b) => a + b, 0) / d.length : 0,
       delayP5Ms: q(0.05),
       delayP95Ms: q(0.95),
@@ -202,7 +207,10 @@ export class MotionFigures {
       if (drawn < STILL * fastest * f.dt) {
         this.#stalled++;
         e.stallMs += f.dt;
-        this.#longestStallMs = Math.max(this.#longestStallMs, e.stallMs);
+        if (e.stallMs > this.#longestStallMs) {
+          this.#longestStallMs = e.stallMs;
+          this.#longestStallAt = { dt: f.dt, from: f.from, to: f.to, drawn, speed: fastest, trueMotion: Math.hypot(...at(samples, hi, first, last).map((v, i) => v - at(samples, lo, first, last)[i])), pastNewestMs: f.to - f.newest };
+        }
       } else {
         e.stallMs = 0;
       }

@@ -136,8 +136,8 @@ export class ArenaPrediction implements RemoteView {
     // Everyone else: sampled at every patch onto the jitter buffer.
     const tickMs = this.input.tickRate ? 1000 / this.input.tickRate : 0;
     this.timeline = new PatchTimeline(room, this.input.patchRate ?? room.clock.patchInterval?.() ?? 50, tickMs);
-    // Averaged over two ticks: a late input that the server applies on the next tick is drawn as a steady walk.
-    this.#players = new EntityTracks<Player>(this.timeline, 3, { angles: [false, false, true], snap: TELEPORT_UNITS, smoothMs: 2 * tickMs });
+    // Averaged over three ticks: an input that reached the server a tick or two late is drawn as the steady walk it was.
+    this.#players = new EntityTracks<Player>(this.timeline, 3, { angles: [false, false, true], snap: TELEPORT_UNITS, smoothMs: 3 * tickMs });
     this.timeline.onPatch((serverTime) => {
       const entries: [Player, number[]][] = [];
       room.state.players.forEach((player, id) => {
