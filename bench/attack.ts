@@ -9,14 +9,17 @@
  */
 import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { parseArgs } from "node:util";
+import { Command } from "commander";
 import { Protocol } from "@colyseus/core";
 import WebSocket from "ws";
 import { requestGuestToken } from "../shared/guest-api.ts";
 import { spawnServer, stopServer, TOOL_ADMIN_TOKEN, waitForHealth, type ToolServer } from "../tools/process.ts";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
-const Q = values.quick;
+const { quick: Q } = new Command("attack")
+  .description("The attack table of docs/security.md, rerun against a real server with default settings, each row with its figure.")
+  .option("--quick", "fewer sockets: a run of a minute or two", false)
+  .parse()
+  .opts<{ quick: boolean }>();
 const COUNTS = {
   sockets: Q ? 300 : 2000,
   burst: Q ? 100 : 500,

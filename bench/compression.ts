@@ -16,11 +16,11 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { deflateRawSync } from "node:zlib";
 import { definePlugins, matchMaker, Protocol } from "@colyseus/core";
 import { schema, t } from "@colyseus/schema";
 import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
+import { Command } from "commander";
 import WebSocket from "ws";
 import { framework, GameRoom } from "../server/room/GameRoom.ts";
 import { defineRoomType } from "../server/room/room-type.ts";
@@ -28,15 +28,15 @@ import { compressionOptions } from "../server/edge/compression.ts";
 import { requestGuestToken } from "../shared/guest-api.ts";
 import { spawnServer, stopServer, waitForHealth } from "../tools/process.ts";
 import { startServer } from "../tools/server.ts";
+import { int } from "../tools/args.ts";
 
-const { values } = parseArgs({ options: {
-  bots: { type: "string", default: "47" },
-  seconds: { type: "string", default: "20" },
-  threshold: { type: "string", default: "512" },
-} });
-const bots = Number(values.bots);
-const seconds = Number(values.seconds);
-const threshold = Number(values.threshold);
+const { bots, seconds, threshold } = new Command("compression")
+  .description("What permessage-deflate costs and saves, off against on (COMPRESSION_THRESHOLD_BYTES): the arena under play, and a large join state.")
+  .option("--bots <n>", "players besides the observer", int("--bots", 1, 10_000), 47)
+  .option("--seconds <s>", "how long each server is measured", int("--seconds", 1, 3600), 20)
+  .option("--threshold <bytes>", "the smallest message compressed", int("--threshold", 0, 1 << 20), 512)
+  .parse()
+  .opts<{ bots: number; seconds: number; threshold: number }>();
 
 interface Observer { ws: WebSocket; messageBytes: number; joinWireBytes: number; close(): void }
 

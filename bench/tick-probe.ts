@@ -7,15 +7,19 @@
  *
  * For fleets, several processes and network figures, use `npm run loadtest`.
  */
-import { parseArgs } from "node:util";
+import { Command } from "commander";
 import { matchMaker } from "@colyseus/core";
 import { startServer } from "../tools/server.ts";
+import { int } from "../tools/args.ts";
 import type { ArenaRoom } from "../rooms/arena/ArenaRoom.ts";
 import type { ArenaInput } from "../rooms/arena/state.ts";
 
-const { values } = parseArgs({ options: { clients: { type: "string", default: "16" }, seconds: { type: "string", default: "20" } } });
-const clients = Number(values.clients);
-const seconds = Number(values.seconds);
+const { clients, seconds } = new Command("tick-probe")
+  .description("How long an arena's fixed step takes with clients playing in-process.")
+  .option("--clients <n>", "players in the arena", int("--clients", 1, 64), 16)
+  .option("--seconds <s>", "how long to measure", int("--seconds", 1, 3600), 20)
+  .parse()
+  .opts<{ clients: number; seconds: number }>();
 
 const ts = await startServer();
 const first = await ts.client().create("arena", { name: "probe-0" });
