@@ -154,10 +154,10 @@ try {
   const load = loadavg()[0];
   const label = (r: Row) => (r.remotes === "sdk" ? "old: SDK lerp + clock" : "new: jitter buffer");
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-  const smooth = new Table({ head: ["link", "client", "fps", "drawn-speed CV (straight)", "of it: clock / truth / drawing", "stall frames", "longest stall (ms)", "largest jump ÷ true", "delay mean / p5 / p95 (ms)", "underruns", "buffer delay target (ms)", "arrival jitter p95 (ms)"] });
+  const smooth = new Table({ head: ["link", "client", "fps", "drawn-speed CV (straight)", "of it: clock / truth / drawing", "stall frames", "longest stall (ms)", "stall frames at turns back (of turn frames)", "largest jump ÷ true", "delay mean / p5 / p95 (ms)", "underruns", "buffer delay target (ms)", "arrival jitter p95 (ms)"] });
   for (const r of rows) {
     const m = r.motion;
-    smooth.push([r.link, label(r), r.fps.toFixed(1), m.speedCv.toFixed(3), `${m.clockCv.toFixed(3)} / ${m.truthCv.toFixed(3)} / ${m.drawCv.toFixed(3)}`, pct(m.stallShare), m.longestStallMs.toFixed(0), `${m.maxJumpRatio.toFixed(2)}×`,
+    smooth.push([r.link, label(r), r.fps.toFixed(1), m.speedCv.toFixed(3), `${m.clockCv.toFixed(3)} / ${m.truthCv.toFixed(3)} / ${m.drawCv.toFixed(3)}`, pct(m.stallShare), m.longestStallMs.toFixed(0), `${pct(m.turnStallShare)} (${m.turnFrames})`, `${m.maxJumpRatio.toFixed(2)}×`,
       `${m.delayMeanMs.toFixed(0)} / ${m.delayP5Ms.toFixed(0)} / ${m.delayP95Ms.toFixed(0)}`, pct(m.underrunShare),
       r.targetDelayMs === undefined ? "-" : r.targetDelayMs.toFixed(0), r.jitterMs === undefined ? "-" : r.jitterMs.toFixed(0)]);
   }

@@ -206,6 +206,24 @@ describe("a smoothed track", () => {
     expect(raw).toBeGreaterThan(0.5);
     expect(cv(speeds(2 * tick))).toBeLessThan(raw / 2.5);
   });
+
+  it("draws a player who turns back slowing to a stop at the turning point and setting off at once, never standing there", () => {
+    const tick = 1000 / 30;
+    const turnAt = 30;
+    /** Eight units a tick one way, then back the other from tick 30. */
+    const position = (k: number) => 8 * (k <= turnAt ? k : 2 * turnAt - k);
+    const track = new Track(1, { smoothMs: 3 * tick });
+    for (let k = 0; k <= 60; k++) track.push(k * tick, [position(k)]);
+    let still = 0, longestStill = 0;
+    let last = Number.NaN;
+    for (let t = turnAt * tick - 100; t <= turnAt * tick + 100; t += 1) {
+      const [x] = track.sample(t, t, 100);
+      still = Math.abs(x - last) < 1e-6 ? still + 1 : 0;
+      longestStill = Math.max(longestStill, still);
+      last = x;
+    }
+    expect(longestStill).toBeLessThanOrEqual(1); // ms
+  });
 });
 
 describe("arrival jitter", () => {

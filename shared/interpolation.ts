@@ -388,23 +388,35 @@ export class Track {
     return out;
   }
 
-  /** The samples' mean over `smoothMs` around `time` into `out` (four points); true when any of them is past the newest sample. */
+  /**
+   * The path's mean over `smoothMs` around `time` into `out`; true when that window reaches past the newest sample.
+   * Exact, stretch by stretch between the path's corners (samples, and where carrying along ends): a mean of a few
+   * points would stand still while they straddled a player's turn back.
+   */
   #smoothed(time: number, maxExtrapolationMs: number, out: number[]): boolean {
     if (this.#smoothMs <= 0 || this.#teleportWithin(time - this.#smoothMs / 2, time + this.#smoothMs / 2)) {
       return this.#at(time, maxExtrapolationMs, out); // a respawn is placed, not smeared over the window
     }
-    const point = new Array<number>(this.fields).fill(0);
+    const from = time - this.#smoothMs / 2, to = time + this.#smoothMs / 2;
+    const corners = [from];
+    for (const t of this.#times) if (t > from && t < to) corners.push(t);
+    const carriedUntil = this.newestTime + maxExtrapolationMs;
+    if (carriedUntil > corners[corners.length - 1] && carriedUntil < to) corners.push(carriedUntil);
+    corners.push(to);
     const first = new Array<number>(this.fields).fill(0);
-    let carried = false;
-    for (let k = 0; k < 4; k++) {
-      const at = time + ((k - 1.5) / 4) * this.#smoothMs;
-      carried = this.#at(at, Math.max(0, maxExtrapolationMs - (at - time)), k === 0 ? first : point) || carried;
-      for (let i = 0; i < this.fields; i++) {
-        const v = k === 0 ? first[i] : this.#angles[i] ? first[i] + wrapAngle(point[i] - first[i]) : point[i];
-        out[i] = k === 0 ? v / 4 : out[i] + v / 4;
-      }
+    this.#at(from, maxExtrapolationMs, first);
+    let before = first.slice();
+    let after = new Array<number>(this.fields).fill(0);
+    out.fill(0);
+    for (let c = 1; c < corners.length; c++) {
+      this.#at(corners[c], maxExtrapolationMs, after);
+      // Relative to the window's first angle, so an aim turning across ±π is averaged the short way round.
+      for (let i = 0; i < this.fields; i++) if (this.#angles[i]) after[i] = first[i] + wrapAngle(after[i] - first[i]);
+      const share = (corners[c] - corners[c - 1]) / (to - from);
+      for (let i = 0; i < this.fields; i++) out[i] += ((before[i] + after[i]) / 2) * share;
+      [before, after] = [after, before];
     }
-    return carried;
+    return to > this.newestTime;
   }
 
   /** The samples' values at `time` into `out`; true when that is past the newest sample (carried along). */

@@ -7,12 +7,12 @@ import { MotionFigures } from "./motion-figures.ts";
 
 const SPEED = 0.2;
 
-/** Samples every 50 ms up to `untilMs`, drawn every 20 ms at server time `frame - 100` by `draw`. */
-function run(draw: (time: number) => number, untilMs = 3000): MotionFigures {
+/** Samples of `truth` every 50 ms up to `untilMs`, drawn every 20 ms at server time `frame - 100` by `draw`. */
+function run(draw: (time: number) => number, untilMs = 3000, truth = (time: number) => time * SPEED): MotionFigures {
   const figures = new MotionFigures();
   const entity = {};
   for (let t = 0; t <= untilMs; t += 10) {
-    if (t % 50 === 0) figures.truth(entity, t, t * SPEED, 0);
+    if (t % 50 === 0) figures.truth(entity, t, truth(t), 0);
     if (t % 20 === 0 && t >= 200) {
       figures.frame(t, 100);
       figures.drawn(entity, t, t - 100, draw(t - 100), 0);
@@ -38,5 +38,15 @@ describe("the motion figures", () => {
     expect(m.stallShare).toBeGreaterThan(0);
     expect(m.maxJumpRatio).toBeCloseTo((1120 - 1000) / 20, 6);
     expect(m.speedCv).toBeGreaterThan(0.3);
+  });
+
+  it("count frames at a turn back apart from stalls: the entity comes to rest at the turning point in truth too", () => {
+    // Along x up to 1000 ms of server time, then back; drawn coming to rest there for 40 ms, as a smoothed drawing does.
+    const truth = (time: number) => SPEED * (time <= 1000 ? time : 2000 - time);
+    const m = run((time) => truth(Math.abs(time - 1000) < 20 ? 980 : time), 3000, truth).summary();
+    expect(m.stallShare).toBe(0);
+    expect(m.longestStallMs).toBe(0);
+    expect(m.turnFrames).toBeGreaterThan(0);
+    expect(m.turnStallShare).toBeGreaterThan(0);
   });
 });

@@ -12,7 +12,9 @@
  *   the true speed being the mean over those segments;
  * - stall frames: frames in which an entity moving throughout did not move
  *   on screen (less than 5 % of its true motion in that frame), as a share
- *   of such frames, and the longest run of them (ms);
+ *   of such frames, and the longest run of them (ms); frames at a turn back
+ *   (segments around heading more than 90° apart) are counted apart, since
+ *   the entity comes to rest at the turning point there in truth too;
  * - largest jump: the largest drawn distance in one frame ÷ the true motion
  *   in that frame (the fastest true speed around it × frame time);
  * - delay: how far behind the newest received patch the frame was drawn
@@ -45,9 +47,12 @@ export interface MotionSummary {
   /** Of those, inside straight motion. */
   straightFrames: number;
   speedCv: number;
-  /** Share of moving entity-frames drawn without moving (0..1). */
+  /** Share of moving entity-frames drawn without moving (0..1), turns back apart. */
   stallShare: number;
   longestStallMs: number;
+  /** Entity-frames moving throughout at a turn back (segments around heading more than 90° apart), and the share of them drawn without moving (0..1). */
+  turnFrames: number;
+  turnStallShare: number;
   /** The last frame of that stall: its length, the server time it covered (ms), the distance drawn, the true speed (units/ms), the true motion over that server time, and how far past the newest sample it drew (ms; negative: short of it). */
   longestStall?: { dt: number; from: number; to: number; drawn: number; speed: number; trueMotion: number; pastNewestMs: number };
   maxJumpRatio: number;
@@ -78,6 +83,8 @@ export class MotionFigures {
   #drawRatios: number[] = [];
   #moving = 0;
   #stalled = 0;
+  #turning = 0;
+  #turnStalled = 0;
   #longestStallMs = 0;
   #maxJump = 0;
   #maxJumpAt: MotionSummary["maxJump"];
@@ -129,7 +136,7 @@ export class MotionFigures {
     this.#clockRatios = [];
     this.#truthRatios = [];
     this.#drawRatios = [];
-    this.#moving = this.#stalled = this.#longestStallMs = this.#maxJump = this.#judged = 0;
+    this.#moving = this.#stalled = this.#turning = this.#turnStalled = this.#longestStallMs = this.#maxJump = this.#judged = 0;
     this.#maxJumpAt = undefined;
     this.#longestStallAt = undefined;
     this.#delays = [];
@@ -146,6 +153,8 @@ export class MotionFigures {
       speedCv: cv(r),
       stallShare: this.#moving ? this.#stalled / this.#moving : 0,
       longestStallMs: this.#longestStallMs,
+      turnFrames: this.#turning,
+      turnStallShare: this.#turning ? this.#turnStalled / this.#turning : 0,
       maxJumpRatio: this.#maxJump,
       maxJump: this.#maxJumpAt,
       longestStall: this.#longestStallAt,
@@ -202,7 +211,13 @@ export class MotionFigures {
       this.#maxJump = drawn / (fastest * f.dt);
       this.#maxJumpAt = { dt: f.dt, from: f.from, to: f.to, drawn, speed: fastest };
     }
-    if (movingThroughout) {
+    // At a turn back the true path comes to rest too: linear between samples it does so for an instant, and any smooth drawing for a frame or so.
+    const turnsBack = velocities.some((v, i) => velocities.slice(i + 1).some((w) => v.vx * w.vx + v.vy * w.vy < 0));
+    if (movingThroughout && turnsBack) {
+      this.#turning++;
+      if (drawn < STILL * fastest * f.dt) this.#turnStalled++;
+      e.stallMs = 0;
+    } else if (movingThroughout) {
       this.#moving++;
       if (drawn < STILL * fastest * f.dt) {
         this.#stalled++;

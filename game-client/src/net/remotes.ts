@@ -110,7 +110,7 @@ export class EntityTracks<E extends object> {
     const playback = this.#timeline.playback;
     if (!track || Number.isNaN(playback.time)) return undefined;
     // The smoothing window ends at the playback time, so it needs no sample the buffer has not planned for.
-    return track.sample(playback.time - this.lagMs, this.#timeline.frameTime, playback.maxExtrapolationMs + this.lagMs);
+    return track.sample(playback.time - this.lagMs, this.#timeline.frameTime, playback.maxExtrapolationMs);
   }
 
   entities(): IterableIterator<E> {

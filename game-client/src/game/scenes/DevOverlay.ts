@@ -101,7 +101,7 @@ export class DevOverlay extends Phaser.Scene {
       `others drawn   ${view.remotes === "sdk" ? "SDK lerp" : `${playback.delayMs.toFixed(0)} ms back (target ${playback.targetDelayMs.toFixed(0)})`}`,
       `  speed CV     ${m ? m.speedCv.toFixed(3) : "-"}   jump ${m ? m.maxJumpRatio.toFixed(2) : "-"}×`,
       `    server's own ${m ? m.truthCv.toFixed(3) : "-"}   clock ${m ? m.clockCv.toFixed(3) : "-"}`,
-      `  stalls       ${m ? `${pct(m.stallShare)}, longest ${m.longestStallMs.toFixed(0)} ms` : "-"}`,
+      `  stalls       ${m ? `${pct(m.stallShare)}, longest ${m.longestStallMs.toFixed(0)} ms; at turns back ${pct(m.turnStallShare)}` : "-"}`,
       `  underruns    ${m ? pct(m.underrunShare) : "-"}`,
     ];
   }
