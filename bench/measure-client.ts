@@ -7,7 +7,9 @@
  * opens the game in chromium as the 16th player and walks it around, on a
  * clean link and through the client's link conditioner at 150 ± 30 ms (and
  * with 2 % loss on top). For each it reports frames per second, the own
- * player's prediction corrections, the round trip the page reports, and how
+ * player's prediction corrections, the round trip the page reports (and the
+ * least of its room pings less the conditioner's part, and of the network
+ * round trips its link probe timed off the main thread), and how
  * smoothly the other players are drawn (shared/motion-figures.ts): once with our
  * jitter buffer and once with the SDK's lerp and clock (`?remotes=sdk`, the
  * client before it), so one run gives the old and the new columns. The two
@@ -94,7 +96,7 @@ const LINKS: [string, Link][] = [
 
 interface Row {
   remotes: string; link: string; fps: number; corrections: number; atDeath: number; perSecond: number; mean: number; teleports: number;
-  pingMs: number; smoothedRttMs: number; skipped: number; motion: MotionSummary;
+  pingMs: number; smoothedRttMs: number; restLeastMs: number; probeLeastMs: number; skipped: number; motion: MotionSummary;
   targetDelayMs: number | undefined; jitterMs: number | undefined;
 }
 
@@ -104,7 +106,7 @@ async function measure(game: GamePage, remotes: string, link: string, settings: 
   await game.read((h) => h.resetMotion());
   const before = await game.read((h) => ({ frame: h.frame, at: performance.now(), stats: h.stats! }));
   await walk(game, seconds * 1000);
-  const after = await game.read((h) => ({ frame: h.frame, at: performance.now(), stats: h.stats!, ping: h.ping, rtt: h.rtt, motion: h.motion!, playback: h.playback }));
+  const after = await game.read((h) => ({ frame: h.frame, at: performance.now(), stats: h.stats!, ping: h.ping, rtt: h.rtt, rest: h.pingRest, probes: h.pingProbes, motion: h.motion!, playback: h.playback }));
   const elapsed = (after.at - before.at) / 1000;
   const corrections = after.stats.corrections - before.stats.corrections;
   return {
@@ -121,6 +123,8 @@ async function measure(game: GamePage, remotes: string, link: string, settings: 
     teleports: after.stats.teleports - before.stats.teleports,
     pingMs: after.ping,
     smoothedRttMs: after.rtt,
+    restLeastMs: after.rest.length > 0 ? Math.min(...after.rest) : Number.NaN,
+    probeLeastMs: after.probes.length > 0 ? Math.min(...after.probes) : Number.NaN,
     skipped: after.stats.inputsSkipped - before.stats.inputsSkipped,
     motion: after.motion,
     targetDelayMs: remotes === "buffer" ? after.playback?.targetDelayMs : undefined,
@@ -161,9 +165,9 @@ try {
       `${m.delayMeanMs.toFixed(0)} / ${m.delayP5Ms.toFixed(0)} / ${m.delayP95Ms.toFixed(0)}`, pct(m.underrunShare),
       r.targetDelayMs === undefined ? "-" : r.targetDelayMs.toFixed(0), r.jitterMs === undefined ? "-" : r.jitterMs.toFixed(0)]);
   }
-  const own = new Table({ head: ["link", "client", "fps", "HUD ping (ms)", "smoothedRtt (ms)", "corrections", "of which at a death", "per second", "mean size (units)", "teleports", "steps left out"] });
+  const own = new Table({ head: ["link", "client", "fps", "HUD ping (ms)", "smoothedRtt (ms)", "least ping less conditioner (ms)", "least probe (ms)", "corrections", "of which at a death", "per second", "mean size (units)", "teleports", "steps left out"] });
   for (const r of rows) {
-    own.push([r.link, label(r), r.fps.toFixed(1), r.pingMs.toFixed(0), r.smoothedRttMs.toFixed(0), r.corrections, r.atDeath, r.perSecond.toFixed(2), r.mean.toFixed(2), r.teleports, r.skipped]);
+    own.push([r.link, label(r), r.fps.toFixed(1), r.pingMs.toFixed(0), r.smoothedRttMs.toFixed(0), Number.isNaN(r.restLeastMs) ? "-" : r.restLeastMs.toFixed(1), Number.isNaN(r.probeLeastMs) ? "-" : r.probeLeastMs.toFixed(1), r.corrections, r.atDeath, r.perSecond.toFixed(2), r.mean.toFixed(2), r.teleports, r.skipped]);
   }
   console.log(`\n${players} players in the room, ${seconds} s per row, headless chromium (software WebGL); load average ${loadBefore.toFixed(1)} at the start, ${load.toFixed(1)} at the end`);
   console.log("Other players, as drawn:");

@@ -19,6 +19,9 @@
  *   waited for the page), of which the lowest in the window is kept: the
  *   page's delays only ever add, and the network's least delay is its round
  *   trip.
+ * A page also times the network where no frame holds the answer up (a
+ * Worker on a socket of its own: game-client/src/net/link-probe.ts); those
+ * round trips are more samples of the same rest, and the least of both is kept.
  * Without a conditioner (a real network) the estimate is the windowed minimum
  * of the pings, the usual base-RTT estimate.
  */
@@ -34,6 +37,7 @@ export const PING_EVERY_MS = 500;
 export class RoundTripEstimate {
   #rest: number[] = [];
   #conditioned: number[] = [];
+  #network: number[] = [];
   /** The last ping as the page saw it, ms (everything included); NaN before the first. */
   lastSampleMs = Number.NaN;
 
@@ -51,10 +55,20 @@ export class RoundTripEstimate {
     }
   }
 
+  /**
+   * The network's round trip to the server timed apart from the pings, where
+   * nothing but the network and the server's answer is in it (a Worker's own socket), ms.
+   */
+  addNetwork(ms: number): void {
+    this.#network.push(Math.max(0, ms));
+    if (this.#network.length > WINDOW) this.#network.shift();
+  }
+
   /** Forget the samples: they were measured through a link that has since changed. */
   reset(): void {
     this.#rest = [];
     this.#conditioned = [];
+    this.#network = [];
     this.lastSampleMs = Number.NaN;
   }
 
@@ -63,15 +77,21 @@ export class RoundTripEstimate {
     return [...this.#rest];
   }
 
+  /** The window's network round trips timed apart from the pings (addNetwork), ms, oldest first. */
+  get network(): number[] {
+    return [...this.#network];
+  }
+
+  /** Pings in the window. */
   get samples(): number {
     return this.#rest.length;
   }
 
-  /** The link's round trip, ms; NaN until the first ping. */
+  /** The link's round trip, ms; NaN until the first ping (which tells the conditioner's part). */
   get estimateMs(): number {
     if (this.#rest.length === 0) return Number.NaN;
     const conditioned = this.#conditioned.reduce((a, b) => a + b, 0) / this.#conditioned.length;
-    return Math.min(...this.#rest) + conditioned;
+    return Math.min(...this.#rest, ...this.#network) + conditioned;
   }
 }
 

@@ -177,6 +177,11 @@ export class DebugHook {
     return this.#session.roundTrip.unconditioned;
   }
 
+  /** The network's round trips timed off the page's main thread (net/link-probe.ts) on the current link, ms. */
+  get pingProbes(): number[] {
+    return this.#session.roundTrip.network;
+  }
+
   get rtt(): number {
     return this.#session.room?.clock.smoothedRtt() ?? 0;
   }

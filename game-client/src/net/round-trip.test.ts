@@ -55,9 +55,19 @@ describe("the round-trip estimate", () => {
     expect(estimate.estimateMs).toBeCloseTo(1 + 150);
   });
 
+  it("keeps the least of the pings' rest and the network's round trips timed apart from them", () => {
+    const estimate = new RoundTripEstimate();
+    estimate.add(190, 150); // 40 ms of it the page's wait to handle the answer
+    estimate.add(172, 150);
+    estimate.addNetwork(3);
+    estimate.addNetwork(2);
+    expect(estimate.estimateMs).toBeCloseTo(2 + 150);
+  });
+
   it("forgets samples from before a reset", () => {
     const estimate = new RoundTripEstimate();
     estimate.add(300, 0);
+    estimate.addNetwork(1);
     estimate.reset();
     expect(estimate.estimateMs).toBeNaN();
     estimate.add(2, 0);

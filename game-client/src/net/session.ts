@@ -3,7 +3,8 @@
  * the SDK's automatic reconnection, resuming a seat after a reload, moving
  * to a new room of the same type when the server restarts, the link
  * conditioner, the link's round trip (shared/round-trip.ts, installed as the
- * room's clock), and telling the scenes what is going on.
+ * room's clock; the network's part timed off the main thread, ./link-probe.ts),
+ * and telling the scenes what is going on.
  * What a room type does with its room (prediction, its own messages) is its
  * client module's (rooms/<type>/client/), which listens to "room".
  *
@@ -41,6 +42,7 @@ import { CloseCode, FrameworkMessage, MatchmakingErrorCode, MAX_NAME_LENGTH, typ
 import { LinkConditioner } from "../../../shared/link.ts";
 import { Emitter } from "./emitter.ts";
 import { GuestIdentity } from "./identity.ts";
+import { LinkProbe } from "./link-probe.ts";
 import { LobbyListing } from "./lobby.ts";
 import type { RemoteDrawing } from "./remotes.ts";
 import { afterNextFrame, LinkClock, PING_EVERY_MS, pingThrough, RoundTripEstimate } from "../../../shared/round-trip.ts";
@@ -89,6 +91,8 @@ export class GameSession extends Emitter<SessionEvents> {
   name = loadName();
   /** The link's round trip (shared/round-trip.ts): what the HUD shows and `room.clock.smoothedRtt()` reads. */
   readonly roundTrip = new RoundTripEstimate();
+  /** Times the network's round trip in a Worker, where the page's frames do not hold the answer up. */
+  readonly #probe = new LinkProbe((ms) => this.roundTrip.addNetwork(ms));
   /** What draws other entities; "sdk" also keeps the SDK's own clock (the client before shared/round-trip.ts), for comparison. */
   remotes: RemoteDrawing = "buffer";
   #pingsLinkVersion = 0;
@@ -231,9 +235,12 @@ export class GameSession extends Emitter<SessionEvents> {
       });
     };
     this.#pingTimer = setInterval(() => {
-      if (this.state === "connected") afterNextFrame(ping);
+      if (this.state !== "connected") return;
+      afterNextFrame(ping);
+      this.#probe.ping(room);
     }, PING_EVERY_MS);
     ping();
+    this.#probe.ping(room);
 
     this.#setState("connected", "");
     this.emit("room", room, roomType);
@@ -314,6 +321,7 @@ export class GameSession extends Emitter<SessionEvents> {
     this.#following?.stop();
     this.#following = undefined;
     clearInterval(this.#pingTimer);
+    this.#probe.stop();
     this.room = undefined;
   }
 
