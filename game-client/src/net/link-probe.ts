@@ -24,22 +24,16 @@ type ProbeOrder = { url: string; code: number } | null;
  * nothing from outside this function.
  */
 function probeProgram(): void {
-  /** Pings one probe socket carries, and how old it may be for another (the server closes it at 1 s). */
+  /** Pings one probe socket carries, back to back (the server closes it a second after it opened). */
   const PINGS_PER_SOCKET = 2;
-  const REUSE_WITHIN_MS = 700;
   /** A handshake or an answer awaited this long is given up with its socket, ms. */
   const GIVE_UP_MS = 5000;
   /** After a socket that never opened, orders skipped before trying again: doubled per failure in a row, up to a cap (each failure logs an error in the console). */
-  const MOST_SKIPPED = 64;
+  const MOST_SKIPPED = 16;
   let failures = 0;
   let skip = 0;
   let socket: WebSocket | undefined;
-  let socketUrl = "";
-  let openedAt = 0;
-  let pings = 0;
-  let sentAt = 0;
-  let awaiting = false;
-  /** When the socket was opened or its ping sent, whichever is being waited for. */
+  /** When the current socket was opened or its last ping sent. */
   let since = 0;
 
   const retire = (ws: WebSocket) => {
@@ -50,12 +44,6 @@ function probeProgram(): void {
     else { ws.onopen = null; ws.close(); }
     if (socket === ws) socket = undefined;
   };
-  const ping = (ws: WebSocket, code: number) => {
-    pings++;
-    awaiting = true;
-    sentAt = since = performance.now();
-    ws.send(new Uint8Array([code]));
-  };
 
   self.onmessage = (event: MessageEvent<ProbeOrder>) => {
     const order = event.data;
@@ -63,14 +51,7 @@ function probeProgram(): void {
       if (socket) retire(socket);
       return;
     }
-    const waiting = socket !== undefined && (awaiting || socket.readyState === WebSocket.CONNECTING);
-    if (waiting && performance.now() - since < GIVE_UP_MS) return;
-    const reusable = socket !== undefined && socketUrl === order.url && socket.readyState === WebSocket.OPEN
-      && !awaiting && pings < PINGS_PER_SOCKET && performance.now() - openedAt < REUSE_WITHIN_MS;
-    if (reusable) {
-      ping(socket!, order.code);
-      return;
-    }
+    if (socket && performance.now() - since < GIVE_UP_MS) return; // the last burst is still under way
     if (skip > 0) {
       skip--;
       return;
@@ -79,22 +60,24 @@ function probeProgram(): void {
     const ws = new WebSocket(order.url);
     ws.binaryType = "arraybuffer";
     socket = ws;
-    socketUrl = order.url;
     since = performance.now();
-    pings = 0;
-    awaiting = false;
+    let pings = 0;
+    let sentAt = 0;
     let opened = false;
+    const ping = () => {
+      pings++;
+      sentAt = since = performance.now();
+      ws.send(new Uint8Array([order.code]));
+    };
     ws.onopen = () => {
       opened = true;
       failures = 0;
-      openedAt = performance.now();
-      ping(ws, order.code);
+      ping();
     };
     ws.onmessage = () => {
-      if (!awaiting) return;
-      awaiting = false;
       postMessage(performance.now() - sentAt);
-      if (pings >= PINGS_PER_SOCKET) retire(ws);
+      if (pings < PINGS_PER_SOCKET) ping();
+      else retire(ws);
     };
     ws.onclose = () => {
       if (!opened) skip = Math.min(MOST_SKIPPED, 2 ** failures++);
@@ -112,6 +95,9 @@ export function probeUrlOf(room: Room): string | undefined {
   url.search = "";
   return url.toString();
 }
+
+/** How often the page probes, ms: the least of a few round trips is all the estimate keeps, and each probe is a WebSocket handshake on the server. */
+export const PROBE_EVERY_MS = 4000;
 
 export class LinkProbe {
   #worker: Worker | undefined;

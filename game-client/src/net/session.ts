@@ -42,7 +42,7 @@ import { CloseCode, FrameworkMessage, MatchmakingErrorCode, MAX_NAME_LENGTH, typ
 import { LinkConditioner } from "../../../shared/link.ts";
 import { Emitter } from "./emitter.ts";
 import { GuestIdentity } from "./identity.ts";
-import { LinkProbe } from "./link-probe.ts";
+import { LinkProbe, PROBE_EVERY_MS } from "./link-probe.ts";
 import { LobbyListing } from "./lobby.ts";
 import type { RemoteDrawing } from "./remotes.ts";
 import { afterNextFrame, LinkClock, PING_EVERY_MS, pingThrough, RoundTripEstimate } from "../../../shared/round-trip.ts";
@@ -234,10 +234,15 @@ export class GameSession extends Emitter<SessionEvents> {
         this.roundTrip.add(total, conditioned, late);
       });
     };
+    let sinceProbe = 0;
     this.#pingTimer = setInterval(() => {
       if (this.state !== "connected") return;
       afterNextFrame(ping);
-      this.#probe.ping(room);
+      sinceProbe += PING_EVERY_MS;
+      if (sinceProbe >= PROBE_EVERY_MS) {
+        sinceProbe = 0;
+        this.#probe.ping(room);
+      }
     }, PING_EVERY_MS);
     ping();
     this.#probe.ping(room);
