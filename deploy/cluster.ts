@@ -107,14 +107,17 @@ if (proxy) {
 console.log("Ctrl-C drains and stops every process" + (proxy ? ", then the proxy" : ""));
 console.log(`Deploy: npm run cluster -- --rolling-restart --port ${options.port}   (restarts them one at a time)`);
 
+// pm2 and the proxy run in process groups of their own, and get only the signals this launcher passes on:
+// Ctrl-C reaching pm2 from the terminal as well would be a second signal, which ends the drain at once.
 const pm2 = spawn(join(ROOT, "node_modules/.bin/pm2-runtime"), ["start", ecosystem, "--raw"], {
   cwd: ROOT,
   env: { ...process.env, PM2_HOME: home },
   stdio: "inherit",
+  detached: true,
 });
 let stopping = false;
 let exitCode: number | undefined;
-// In a process group of its own, so Ctrl-C reaches only the game processes: players keep their sockets through the drain.
+// The proxy is stopped only once the processes have exited: players keep their sockets through the drain.
 const haproxy = proxy && spawn(proxy.binary, ["-db", "-f", PROXY_CONFIG], { cwd: ROOT, env: proxy.env, stdio: ["ignore", "inherit", "inherit"], detached: true });
 if (haproxy) {
   // Whoever must clean up after a launcher killed outright (a spec) finds the proxy here.
@@ -127,9 +130,13 @@ if (haproxy) {
   });
   process.once("exit", () => { if (haproxy.exitCode === null) haproxy.kill("SIGKILL"); });
 }
+// A second Ctrl-C is passed on as well: pm2 signals the processes again, and they exit without waiting out the drain.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => pm2.kill(signal));
 }
+// The terminal closed: drain and stop, as for Ctrl-C, rather than leave the cluster running without its launcher.
+process.on("SIGHUP", () => pm2.kill("SIGINT"));
+process.once("exit", () => { if (pm2.exitCode === null && pm2.signalCode === null) pm2.kill("SIGINT"); });
 pm2.on("exit", async (code, signal) => {
   stopping = true;
   if (haproxy && haproxy.exitCode === null && haproxy.signalCode === null) {

@@ -24,16 +24,20 @@ const seats: Seat[] = [];
 
 afterAll(async () => {
   await Promise.allSettled(seats.filter((s) => s.room.connection.isOpen).map((s) => s.room.leave()));
-  // The cluster launcher is its own process group leader: take pm2 and its apps with it.
+  // The launcher (npm and node) is a process group of its own; pm2, its processes and the proxy are found below.
   for (const child of started) if (child.exitCode === null) { try { process.kill(-child.pid!, "SIGKILL"); } catch { /* gone */ } }
   killAll();
-  // A launcher killed before it cleaned up leaves its pm2 home behind, and its HAProxy (a process group of its own) running.
+  // A launcher killed before it cleaned up leaves its pm2 home behind, and pm2, its processes and the proxy (each in a
+  // process group of its own) running: the home has their pids.
   for (const port of clusterPorts) {
     for (const name of readdirSync(tmpdir())) {
       if (!name.startsWith(`tickforge-pm2-${port}-`)) continue;
-      const proxyPid = join(tmpdir(), name, "haproxy.pid");
-      if (existsSync(proxyPid)) { try { process.kill(Number(readFileSync(proxyPid, "utf8")), "SIGKILL"); } catch { /* gone */ } }
-      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+      const home = join(tmpdir(), name);
+      const pidFiles = ["pm2.pid", "haproxy.pid", ...(existsSync(join(home, "pids")) ? readdirSync(join(home, "pids")).map((f) => join("pids", f)) : [])];
+      for (const file of pidFiles.map((f) => join(home, f)).filter((f) => existsSync(f))) {
+        try { process.kill(Number(readFileSync(file, "utf8")), "SIGKILL"); } catch { /* gone */ }
+      }
+      rmSync(home, { recursive: true, force: true });
     }
   }
 });
