@@ -136,7 +136,8 @@ export class LoadRun {
       try {
         return await scrape(url);
       } catch (error) {
-        throw new RunError(`Cannot read ${new URL("/metrics", url)}: ${(error as Error).message}. Is a Tickforge server running there?`);
+        const proxyHint = options.metricsFrom?.length ? "" : " If it is a proxy that refuses /metrics (deploy/haproxy.cfg does), name one of its processes with --metrics http://<process host:port>.";
+        throw new RunError(`Cannot read ${new URL("/metrics", url)}: ${(error as Error).message}. Is a Tickforge server running there?${proxyHint}`);
       }
     }));
     for (const s of this.baseline) this.note(s);

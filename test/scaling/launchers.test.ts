@@ -1,19 +1,19 @@
 /**
  * How processes get started: the Procfile's web line, as a platform runs it,
- * and `npm run cluster`, N processes under pm2 with one entry point, and its
- * rolling restart.
+ * and `npm run cluster`, N processes under pm2 with one entry point (process 1,
+ * or HAProxy in front of them all), and its rolling restart.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HARD_DEADLINE_GRACE_MS } from "../../server/ops/shutdown.ts";
 import { waitForState } from "../../tools/wait.ts";
 import { Client, type Room } from "@colyseus/sdk";
-import { resumeSeat } from "../../shared/resume.ts";
+import { followSeat, resumeSeat, type Following } from "../../shared/resume.ts";
 import { guestToken } from "../../tools/identity.ts";
 import { runTool } from "../../tools/process.ts";
 import { eventually, freePort, joinThrough, killAll, reserve, ROOT, startRedis, waitForPeers, type Seat } from "./support.ts";
@@ -24,12 +24,21 @@ const seats: Seat[] = [];
 
 afterAll(async () => {
   await Promise.allSettled(seats.filter((s) => s.room.connection.isOpen).map((s) => s.room.leave()));
-  // The cluster launcher is its own process group leader: take pm2 and its apps with it.
+  // The launcher (npm and node) is a process group of its own; pm2, its processes and the proxy are found below.
   for (const child of started) if (child.exitCode === null) { try { process.kill(-child.pid!, "SIGKILL"); } catch { /* gone */ } }
   killAll();
-  // A launcher killed before it cleaned up leaves its pm2 home behind.
+  // A launcher killed before it cleaned up leaves its pm2 home behind, and pm2, its processes and the proxy (each in a
+  // process group of its own) running: the home has their pids.
   for (const port of clusterPorts) {
-    for (const name of readdirSync(tmpdir())) if (name.startsWith(`tickforge-pm2-${port}-`)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    for (const name of readdirSync(tmpdir())) {
+      if (!name.startsWith(`tickforge-pm2-${port}-`)) continue;
+      const home = join(tmpdir(), name);
+      const pidFiles = ["pm2.pid", "haproxy.pid", ...(existsSync(join(home, "pids")) ? readdirSync(join(home, "pids")).map((f) => join("pids", f)) : [])];
+      for (const file of pidFiles.map((f) => join(home, f)).filter((f) => existsSync(f))) {
+        try { process.kill(Number(readFileSync(file, "utf8")), "SIGKILL"); } catch { /* gone */ }
+      }
+      rmSync(home, { recursive: true, force: true });
+    }
   }
 });
 
@@ -165,4 +174,90 @@ describe("npm run cluster -- --rolling-restart", () => {
       seats.push({ room: back, ...seat });
     }
   }, 150_000);
+});
+
+describe("npm run cluster -- --proxy", () => {
+  it("refuses more processes than deploy/haproxy.cfg routes, saying how many it routes", async () => {
+    const routed = [...readFileSync(join(ROOT, "deploy/haproxy.cfg"), "utf8").matchAll(/^backend p\d+$/gm)].length;
+    const run = await runTool(join(ROOT, "deploy/cluster.ts"), ["--processes", String(routed + 1), "--proxy", String(await freePort())]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`deploy/haproxy.cfg routes at most ${routed} processes`);
+  });
+
+  describe("a cluster of two behind HAProxy", () => {
+    let launcher: ChildProcess;
+    let port: number;
+    let proxyPort: number;
+
+    beforeAll(async () => {
+      const redis = await startRedis();
+      port = await freePortPair();
+      proxyPort = await freePort();
+      clusterPorts.push(port);
+      launcher = spawn("npm", ["run", "cluster", "--", "--processes", "2", "--port", String(port), "--proxy", String(proxyPort), "--public-host", "127.0.0.1", "--redis", redis.url, "--drain-seconds", "1"], {
+        cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn", ADMIN_TOKEN }, stdio: "ignore", detached: true,
+      });
+      started.push(launcher);
+      const processes = await Promise.all([port, port + 1].map((p) => eventually(() => health(p), 45_000, `port ${p} to answer`)));
+      await waitForPeers(processes, redis.port);
+      await eventually(() => health(proxyPort), 15_000, "the proxy to answer /health");
+    });
+
+    it("keeps a durable arena player's session id and seat through a rolling restart, every request and socket through the proxy", async () => {
+      const proxy = `http://127.0.0.1:${proxyPort}`;
+      const token = await guestToken(proxy, "Pat");
+      const reservation = await reserve(proxy, "create", "arena", { mode: "duel" }, token);
+      expect(reservation.publicAddress).toMatch(new RegExp(`^127\\.0\\.0\\.1:${proxyPort}/p[12]$`));
+      const client = new Client(proxy);
+      client.auth.token = token; // its resumes prove the same identity
+      const first = await client.consumeSeatReservation<any>(reservation as never);
+      first.onMessage("*", () => undefined);
+      const seat = await waitForState(first, (state) => state.players?.get(first.sessionId), 10_000, "the player in its room");
+      const before = { name: seat.name, color: seat.color };
+
+      // The player follows its seat as the page does: each drain moves its room, and it resumes through the proxy.
+      const rooms = [first];
+      const lost: Error[] = [];
+      let following: Following;
+      const follow = (room: Room<any>) => {
+        following = followSeat(client, room, {
+          onResumed: (next) => { next.onMessage("*", () => undefined); rooms.push(next); follow(next); },
+          onLost: (error) => lost.push(error),
+        });
+      };
+      follow(first);
+
+      const restart = await runTool(join(ROOT, "deploy/cluster.ts"), ["--rolling-restart", "--port", String(port)]);
+      expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+      expect(restart.stdout).toContain("Rolling restart done: 2 processes.");
+
+      // Both processes are new: the room moved at least once, and its last move is over once the player is back in play.
+      const back = await eventually(async () => {
+        const room = rooms.at(-1)!;
+        if (lost.length) throw new Error(`seat lost: ${lost[0].message}`);
+        if (room === first || !room.connection.isOpen || !room.state.players?.get(room.sessionId)?.connected) throw new Error("not back in play yet");
+        return room;
+      }, 30_000, "the player back in play after the restart");
+      expect(lost).toEqual([]);
+      expect(rooms.map((r) => r.roomId)).toEqual(rooms.map(() => first.roomId));
+      expect(rooms.map((r) => r.sessionId)).toEqual(rooms.map(() => first.sessionId));
+      const mine = back.state.players.get(back.sessionId);
+      expect({ name: mine.name, color: mine.color }).toEqual(before);
+
+      following!.stop();
+      await back.leave();
+    }, 90_000);
+
+    it("stops the processes and the proxy on Ctrl-C", async () => {
+      process.kill(-launcher.pid!, "SIGINT"); // what Ctrl-C sends to the terminal's process group
+      await eventually(async () => {
+        for (const p of [port, port + 1, proxyPort]) {
+          const answered = await fetch(`http://127.0.0.1:${p}/health`).then(() => true, () => false);
+          if (answered) throw new Error(`port ${p} still answers`);
+        }
+      }, 1000 + HARD_DEADLINE_GRACE_MS + 5000, "every process and the proxy to exit");
+      if (launcher.exitCode === null) await once(launcher, "exit");
+      expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`tickforge-pm2-${port}-`))).toEqual([]);
+    }, 30_000);
+  });
 });
