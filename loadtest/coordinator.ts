@@ -335,13 +335,20 @@ export class LoadRun {
         discovering = true;
         await this.discoverTargets().catch(() => undefined).finally(() => { discovering = false; });
       }
+      // A process the cluster no longer lists has gone (a drain ended, a kill): its last figures stop counting at once,
+      // or for a moment its players would count twice, there and where their rooms were restored.
+      const listed = new Set(this.targets.map((t) => t.processId));
+      if (!listed.has(undefined)) for (const id of this.latestScrapes.keys()) if (!listed.has(id)) this.latestScrapes.delete(id);
       for (const { url, processId } of this.targets) {
         scrape(url).then((s) => {
           // A process still starting has no id in its metrics yet: wait for it rather than count it under its address.
           if (processId !== undefined && s.processId === s.endpoint) return;
           this.latestScrapes.set(s.processId, s);
           this.note(s);
-        }, () => { /* a missed scrape leaves a gap, not a failure */ });
+        }, (error: Error & { cause?: { code?: string } }) => {
+          // Refused: nothing listens there any more, so the process is gone. Any other miss leaves a gap, not a failure.
+          if (processId !== undefined && error.cause?.code === "ECONNREFUSED") this.latestScrapes.delete(processId);
+        });
       }
     };
     // Scrape just before each worker window closes, so a second's server figures cover that second.
