@@ -69,9 +69,19 @@ export async function killOne(cluster: Cluster, entries: readonly string[]): Pro
 const REPLACEMENT_POLL_MS = 250;
 
 /**
+ * A replacement is taken as ready once its /health has answered 200 this many
+ * times in a row, this far apart: HAProxy (deploy/haproxy.cfg) puts a process
+ * back after two passed checks a second apart (`rise 2`, `inter 1s`) on a
+ * phase of its own, which takes up to two seconds from the first answer.
+ */
+const HEALTHY_CHECKS = 3;
+const HEALTH_CHECK_EVERY_MS = 1000;
+
+/**
  * SIGTERM each process in turn (a deploy), waiting before the next until the
- * supervisor has a new process listed at the same address; one that is not
- * replaced within `waitSeconds` is recorded, and the restart goes on.
+ * supervisor has a new process listed at the same address and a load
+ * balancer would send it players (its /health answered twice); one that is
+ * not replaced within `waitSeconds` is recorded, and the restart goes on.
  */
 export async function rollingRestart(cluster: Cluster, waitSeconds: number): Promise<void> {
   const order = await signallable(cluster);
@@ -85,6 +95,7 @@ export async function rollingRestart(cluster: Cluster, waitSeconds: number): Pro
       continue; // already gone
     }
     const replacement = await waitForReplacement(cluster, old, signalledAt + waitSeconds);
+    if (replacement) await healthy(cluster, replacement.url, signalledAt + waitSeconds);
     if (replacement) {
       cluster.record({ at: cluster.now(), atEpochMs: Date.now(), kind: "replaced", processId: old.processId, url: old.url, replacedBy: replacement.processId, afterSeconds: round(cluster.now() - signalledAt) });
     } else {
@@ -101,6 +112,15 @@ async function waitForReplacement(cluster: Cluster, old: FaultTarget, deadline: 
     await new Promise((resolve) => setTimeout(resolve, REPLACEMENT_POLL_MS));
   }
   return undefined;
+}
+
+/** Until `url`'s /health has answered 200 HEALTHY_CHECKS times in a row (or the deadline). */
+async function healthy(cluster: Cluster, url: string, deadline: number): Promise<void> {
+  for (let passed = 0; passed < HEALTHY_CHECKS && cluster.now() < deadline && !cluster.stopped();) {
+    const ok = await fetch(new URL("/health", url), { signal: AbortSignal.timeout(HEALTH_CHECK_EVERY_MS) }).then((r) => r.ok, () => false);
+    passed = ok ? passed + 1 : 0;
+    if (passed < HEALTHY_CHECKS) await new Promise((resolve) => setTimeout(resolve, HEALTH_CHECK_EVERY_MS));
+  }
 }
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
