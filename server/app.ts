@@ -27,7 +27,7 @@ import { MeteredWebSocketTransport } from "./ops/transport.ts";
 import { admissionCheck, installAdmission } from "./room/admission.ts";
 import { installPluginHooksEarly } from "./room/colyseus-internals.ts";
 import { DrainAndAnnounce } from "./room/drain.ts";
-import { DurableRestorer } from "./room/durable.ts";
+import { DurableRestorer, PEER_LOST_CHANNEL } from "./room/durable.ts";
 import { checkFrames } from "./room/frame-guard.ts";
 import { ROOM_SETUP_OPTION, type RoomSetup } from "./room/lifecycle.ts";
 import { LiveNotifications } from "./room/notifications.ts";
@@ -101,8 +101,19 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
 
   // Durable rooms come back: on one machine those the last run held; with Redis those of any process the reaper finds dead.
   const restorer = new DurableRestorer(store, roomTypes, holder);
-  if (redis) placement.onPeerLost = (processId) => void restorer.restoreHeldBy(processId).catch(restorer.failed);
-  else void matchMaker.onReady.then(() => restorer.restoreHeldBy(LOCAL_HOLDER)).catch(restorer.failed);
+  if (redis) {
+    // The first survivor to notice a death tells them all, so its rooms are shared out by load rather than all taken by that one.
+    const restoreShare = (processId: string) => void placement.restorers()
+      .then((restorers) => restorer.restoreHeldBy(processId, restorers))
+      .catch(restorer.failed);
+    void matchMaker.onReady.then(() => matchMaker.presence.subscribe(PEER_LOST_CHANNEL, (processId: unknown) => {
+      if (typeof processId === "string") restoreShare(processId);
+    }));
+    placement.onPeerLost = (processId) => void matchMaker.presence.publish(PEER_LOST_CHANNEL, processId)
+      .catch(() => restorer.restoreHeldBy(processId).catch(restorer.failed));
+  } else {
+    void matchMaker.onReady.then(() => restorer.restoreHeldBy(LOCAL_HOLDER)).catch(restorer.failed);
+  }
   placement.start();
   void matchMaker.onReady.then(() => followAnnouncements(matchMaker.presence));
   server.onShutdown(async () => {

@@ -169,8 +169,8 @@ export class Placement {
     };
   }
 
-  /** `selectProcessIdToCreateRoom`: the live process with the most headroom. */
-  select = async (roomName: string): Promise<string> => {
+  /** The live processes that can take a room now, with their load. */
+  async #candidates(): Promise<Candidate[]> {
     const { reports, live } = await readPeers();
     const self = matchMaker.processId;
     const now = Date.now();
@@ -188,7 +188,24 @@ export class Placement {
     }
     // This process judges itself from memory: fresher than its last report, and there before its first.
     consider(self, this.localLoad());
+    return candidates;
+  }
 
+  /**
+   * The processes that should restore a dead peer's rooms, lightest first
+   * (every process reads the same reports, so they agree on the order but for
+   * a report published in between): room k goes to the k-th, round the list.
+   */
+  async restorers(): Promise<string[]> {
+    const candidates = await this.#candidates();
+    return candidates
+      .sort((a, b) => a.score - b.score || a.ccu - b.ccu || a.rooms - b.rooms || (a.processId < b.processId ? -1 : 1))
+      .map((c) => c.processId);
+  }
+
+  /** `selectProcessIdToCreateRoom`: the live process with the most headroom. */
+  select = async (roomName: string): Promise<string> => {
+    const candidates = await this.#candidates();
     const best = choosePlacement(candidates);
     if (!best) {
       throw new ServerError(
@@ -198,7 +215,7 @@ export class Placement {
         `tick budget ${TICK_BUDGET * 100}% of a core). Add a process or raise the caps.`,
       );
     }
-    if (best.processId !== self) this.notePlaced(best.processId);
+    if (!best.local) this.notePlaced(best.processId);
     return best.processId;
   };
 

@@ -66,6 +66,10 @@ export const RESTORE_WITHIN_MS = 60_000;
 const LOST_REASON_MS = 10 * 60_000;
 /** A claim to restore a room lasts this long unless released, ms: a survivor that dies mid-restore lets another try. */
 const CLAIM_MS = 15_000;
+/** Where the first survivor to notice a dead peer tells the others (presence pub/sub), with the peer's process id. */
+export const PEER_LOST_CHANNEL = "tickforge:peer-lost";
+/** How long a survivor leaves a dead peer's room to the survivor it was given to before claiming it itself, ms. */
+export const RESTORE_HANDOFF_MS = 1500;
 const MAX_HELD = 1_000_000;
 
 export const durableKeys = Object.freeze({
@@ -348,11 +352,20 @@ export class DurableRestorer {
     this.#log.error({ err: error }, "durable rooms not restored: the Store did not answer");
   };
 
-  /** Restore every room `holder` held (a dead process's id, or "local" after a restart). */
-  async restoreHeldBy(holder: string): Promise<Map<string, RestoreOutcome>> {
+  /**
+   * Restore every room `holder` held (a dead process's id, or "local" after a
+   * restart). With `restorers` (every survivor runs this, with the same list,
+   * lightest first) the k-th room is this process's to restore at once if it
+   * is the k-th restorer, round the list; the others' rooms it claims only
+   * after RESTORE_HANDOFF_MS, in case their process did not.
+   */
+  async restoreHeldBy(holder: string, restorers: readonly string[] = []): Promise<Map<string, RestoreOutcome>> {
     const outcomes = new Map<string, RestoreOutcome>();
-    const roomIds = await this.#store.members(durableKeys.held(holder));
-    await Promise.all(roomIds.map(async (roomId) => {
+    const roomIds = (await this.#store.members(durableKeys.held(holder))).sort();
+    await Promise.all(roomIds.map(async (roomId, k) => {
+      if (restorers.length > 0 && restorers[k % restorers.length] !== matchMaker.processId) {
+        await new Promise((resolve) => setTimeout(resolve, RESTORE_HANDOFF_MS));
+      }
       outcomes.set(roomId, await this.restore(roomId, holder).catch((error) => {
         this.#log.error({ err: error, roomId }, "room not restored");
         return "lost" as const;

@@ -1,7 +1,7 @@
 /**
  * Three processes on a private Redis: SIGKILL of the process holding
  * durable rooms. A survivor restores each room under its id, exactly one
- * survivor per room, and every player resumes its seat there by itself
+ * survivor per room, the rooms shared out between the survivors, and every player resumes its seat there by itself
  * (shared/resume.ts, asking matchmaking through a survivor) with the same
  * session id and state. The restored room is the last snapshot its process
  * wrote: its clock is never behind the snapshot read just before the kill.
@@ -55,7 +55,7 @@ function handOf(room: Room<any>): string[] {
 }
 
 describe("durable rooms across processes", () => {
-  it("resume on a survivor after SIGKILL of their process, restored by exactly one survivor, with the same session ids and state", async () => {
+  it("resume on a survivor after SIGKILL of their process, each room restored by exactly one survivor and the rooms shared out between them, with the same session ids and state", async () => {
     const redis = await startRedis();
     const env = { RECONNECT_SECONDS: "30", CARDS_DEAL_DELAY_SECONDS: "0" };
     // The victim is alone when the rooms are created, so it holds them all; the survivors join the cluster afterwards.
@@ -122,6 +122,9 @@ describe("durable rooms across processes", () => {
       const restoredBy = survivors.filter((p) => p.logs.some((l) => l.msg === "room restored" && l.roomId === room.roomId));
       expect(restoredBy, `restorers of ${room.name}`).toHaveLength(1);
     }
+    // The first survivor to notice the death did not take all three: the rooms went round the survivors, lightest first.
+    const restoredEach = survivors.map((p) => p.logs.filter((l) => l.msg === "room restored").length);
+    expect(restoredEach.sort()).toEqual([1, 2]);
     const restored = survivors.flatMap((p) => p.logs).find((l) => l.msg === "room restored" && l.roomId === a.roomId)!;
     expect(restored.takenAt as number).toBeGreaterThanOrEqual(lastWritten.snapshot.takenAt);
     expect(restored.clockMs as number).toBeGreaterThanOrEqual(lastWritten.snapshot.clockMs);
