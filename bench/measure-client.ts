@@ -18,9 +18,9 @@
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { Client, type Room } from "@colyseus/sdk";
 import Table from "cli-table3";
+import { Command, Option } from "commander";
 import { fighter, seededRng, type InputPort } from "../rooms/arena/bots.ts";
 import { ArenaInput } from "../rooms/arena/state.ts";
 import { requestGuestToken } from "../shared/guest-api.ts";
@@ -28,23 +28,19 @@ import type { MotionSummary } from "../shared/motion-figures.ts";
 import { launchBrowser } from "../tools/chromium.ts";
 import { openGame, play, type GamePage } from "../tools/game-page.ts";
 import { spawnServer, waitForHealth } from "../tools/process.ts";
+import { int } from "../tools/args.ts";
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: "string", default: "20" },
-    bots: { type: "string", default: "15" },
-    port: { type: "string", default: "3040" },
-    remotes: { type: "string", default: "both" },
-  },
-});
-const modes = values.remotes === "both" ? ["sdk", "buffer"] as const : [values.remotes] as const;
-const seconds = Number(values.seconds);
-const botCount = Number(values.bots);
-const port = Number(values.port);
-if (!(seconds > 0) || !(botCount >= 0 && botCount <= 15) || !(port > 0) || !modes.every((m) => m === "sdk" || m === "buffer")) {
-  console.error("usage: node bench/measure-client.ts [--seconds N>0] [--bots 0..15] [--port P] [--remotes both|buffer|sdk]");
-  process.exit(2);
-}
+const options = new Command("measure-client")
+  .description("How smoothly a page among bots draws the other players, per link preset, with the SDK's lerp (old) and our jitter buffer (new).")
+  .option("--seconds <s>", "how long each page is measured", int("--seconds", 1, 3600), 20)
+  .option("--bots <n>", "bots in the page's arena", int("--bots", 0, 15), 15)
+  .option("--port <port>", "the server's port", int("--port", 1, 65535), 3040)
+  .addOption(new Option("--remotes <which>", "which client draws the others").choices(["both", "buffer", "sdk"]).default("both"))
+  .parse()
+  .opts<{ seconds: number; bots: number; port: number; remotes: "both" | "buffer" | "sdk" }>();
+const modes = options.remotes === "both" ? ["sdk", "buffer"] as const : [options.remotes] as const;
+const { seconds, port } = options;
+const botCount = options.bots;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const endpoint = `http://127.0.0.1:${port}`;
