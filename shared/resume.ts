@@ -48,6 +48,8 @@ export function isRetriable(error: unknown): boolean {
 export async function resumeSeat<T = any>(client: Client, reconnectionToken: string, options: ResumeOptions<T> = {}): Promise<Room<any, T>> {
   const deadline = Date.now() + (options.withinMs ?? 60_000);
   let wait = 100;
+  const addressOf = ({ settings }: Client) => `${settings.secure}/${settings.hostname}:${settings.port}${settings.pathname ?? ""}`;
+  const tried = new Set([addressOf(client)]);
   for (;;) {
     try {
       return await client.reconnect<T>(reconnectionToken, options.rootSchema as never);
@@ -56,7 +58,11 @@ export async function resumeSeat<T = any>(client: Client, reconnectionToken: str
       options.onRetry?.(error as Error & { code?: number });
       if (typeof (error as { code?: unknown })?.code !== "number" && options.nextClient) {
         client = options.nextClient(client);
-        wait = 100; // a new address deserves a prompt first try
+        // Only an address not yet tried gets a prompt try: round a list of addresses that are all down, the backoff must still grow.
+        if (!tried.has(addressOf(client))) {
+          tried.add(addressOf(client));
+          wait = 100;
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
       wait = Math.min(wait * 2, 1000);
