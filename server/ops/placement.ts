@@ -117,7 +117,7 @@ export class Placement {
   /** When this process placed rooms on each peer, until the peer's reports must show them: a burst must not all land on one process. */
   #placedAt = new Map<string, number[]>();
   #log = logger.child({ component: "placement" });
-  /** Told each process found dead, once, after its listings are gone: its durable rooms are restored (server/room/durable.ts). */
+  /** Told each process found dead, once in the whole cluster (on the survivor that removed its report), after its listings are gone: its durable rooms are restored (server/room/durable.ts). */
   onPeerLost: ((processId: string) => void) | undefined;
 
   constructor(limits: PlacementLimits) {
@@ -169,8 +169,12 @@ export class Placement {
     };
   }
 
-  /** The live processes that can take a room now, with their load. */
-  async #candidates(): Promise<Candidate[]> {
+  /**
+   * The live processes that can take a room now, with their load. `asReported`:
+   * every process, this one too, as its last report says, so that every process
+   * reading the reports draws up the same list.
+   */
+  async #candidates(asReported = false): Promise<Candidate[]> {
     const { reports, live } = await readPeers();
     const self = matchMaker.processId;
     const now = Date.now();
@@ -181,13 +185,13 @@ export class Placement {
       candidates.push({ processId, score: loadScore(load, this.#limits), ccu: load.ccu, rooms: load.rooms, local: processId === self });
     };
     for (const [processId, raw] of Object.entries(reports)) {
-      if (processId === self) continue;
-      const load = this.withPlaced(processId, parse(raw));
+      if (processId === self && !asReported) continue;
+      const load = asReported ? parse(raw) : this.withPlaced(processId, parse(raw));
       if (!load || now - load.at > STALE_AFTER_MS || !live.has(processId)) continue;
       consider(processId, load);
     }
     // This process judges itself from memory: fresher than its last report, and there before its first.
-    consider(self, this.localLoad());
+    if (!asReported) consider(self, this.localLoad());
     return candidates;
   }
 
@@ -197,7 +201,7 @@ export class Placement {
    * a report published in between): room k goes to the k-th, round the list.
    */
   async restorers(): Promise<string[]> {
-    const candidates = await this.#candidates();
+    const candidates = await this.#candidates(true);
     return candidates
       .sort((a, b) => a.score - b.score || a.ccu - b.ccu || a.rooms - b.rooms || (a.processId < b.processId ? -1 : 1))
       .map((c) => c.processId);
@@ -271,7 +275,8 @@ export class Placement {
       await matchMaker.driver.cleanup?.(processId);
       // Colyseus's own receipt key (MatchMaker.getProcessSweptKey): a live process reading it restores its listings.
       await presence.setex(`swept:${processId}`, "1", SWEPT_RECEIPT_TTL_SECONDS);
-      await presence.hdel(LOAD_KEY, processId);
+      // Every survivor may see the death in the same beat: only the one whose delete took the report tells onPeerLost.
+      if (!(await presence.hdel(LOAD_KEY, processId))) continue;
       this.#log.warn({ deadProcessId: processId }, "process lost its Redis connection: its rooms left matchmaking");
       this.onPeerLost?.(processId);
     }
