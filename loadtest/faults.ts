@@ -80,7 +80,7 @@ const HEALTH_CHECK_EVERY_MS = 1000;
 /**
  * SIGTERM each process in turn (a deploy), waiting before the next until the
  * supervisor has a new process listed at the same address and a load
- * balancer would send it players (its /health answered twice); one that is
+ * balancer would send it players (its /health answered HEALTHY_CHECKS times); one that is
  * not replaced within `waitSeconds` is recorded, and the restart goes on.
  */
 export async function rollingRestart(cluster: Cluster, waitSeconds: number): Promise<void> {
