@@ -96,6 +96,14 @@ describe("HAProxy in front of three processes", () => {
     expect(check.status, check.stderr + check.stdout).toBe(0);
   });
 
+  it("refuses /metrics to players, at the root and under each process's route", async () => {
+    for (const path of ["/metrics", "/metrics/targets", "/p1/metrics", "/p2/metrics/targets"]) {
+      const answer = await fetch(`http://127.0.0.1:${lbPort}${path}`);
+      await answer.arrayBuffer();
+      expect(answer.status, path).toBe(404);
+    }
+  });
+
   it("seats players who all ask the proxy for the same options in one room, whichever process answered", async () => {
     const players: Seat[] = [];
     // Round-robin spreads these requests over all three processes.
