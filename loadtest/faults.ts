@@ -117,8 +117,11 @@ async function waitForReplacement(cluster: Cluster, old: FaultTarget, deadline: 
 /** Until `url`'s /health has answered 200 HEALTHY_CHECKS times in a row (or the deadline). */
 async function healthy(cluster: Cluster, url: string, deadline: number): Promise<void> {
   for (let passed = 0; passed < HEALTHY_CHECKS && cluster.now() < deadline && !cluster.stopped();) {
-    const ok = await fetch(new URL("/health", url), { signal: AbortSignal.timeout(HEALTH_CHECK_EVERY_MS) }).then((r) => r.ok, () => false);
-    passed = ok ? passed + 1 : 0;
+    const status = await fetch(new URL("/health", url), { signal: AbortSignal.timeout(HEALTH_CHECK_EVERY_MS) })
+      .then(async (r) => { await r.arrayBuffer(); return r.status; }, () => 0);
+    // A metrics listener of its own (METRICS_PORT) has no /health: nothing there tells when a balancer takes the process.
+    if (status === 404) return;
+    passed = status === 200 ? passed + 1 : 0;
     if (passed < HEALTHY_CHECKS) await new Promise((resolve) => setTimeout(resolve, HEALTH_CHECK_EVERY_MS));
   }
 }
