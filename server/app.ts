@@ -107,7 +107,8 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
       .then((restorers) => restorer.restoreHeldBy(processId, restorers))
       .catch(restorer.failed);
     void matchMaker.onReady.then(() => matchMaker.presence.subscribe(PEER_LOST_CHANNEL, (processId: unknown) => {
-      if (typeof processId === "string") restoreShare(processId);
+      // A process cut off from Redis for a moment may hear of its own death: its rooms are still here, not to be restored.
+      if (typeof processId === "string" && processId !== matchMaker.processId) restoreShare(processId);
     }));
     placement.onPeerLost = (processId) => void matchMaker.presence.publish(PEER_LOST_CHANNEL, processId)
       .catch(() => restorer.restoreHeldBy(processId).catch(restorer.failed));
