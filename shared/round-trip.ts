@@ -33,11 +33,13 @@ import type { Carried, LinkConditioner } from "./link.ts";
 const WINDOW = 16;
 /** How often a player pings: often enough that the window's minimum finds a moment the page was idle. */
 export const PING_EVERY_MS = 500;
+/** Network round trips (addNetwork) are kept over the span the pings' window covers, so a link that got slower shows as soon there. */
+const NETWORK_WINDOW_MS = WINDOW * PING_EVERY_MS;
 
 export class RoundTripEstimate {
   #rest: number[] = [];
   #conditioned: number[] = [];
-  #network: number[] = [];
+  #network: { ms: number; at: number }[] = [];
   /** The last ping as the page saw it, ms (everything included); NaN before the first. */
   lastSampleMs = Number.NaN;
 
@@ -57,11 +59,12 @@ export class RoundTripEstimate {
 
   /**
    * The network's round trip to the server timed apart from the pings, where
-   * nothing but the network and the server's answer is in it (a Worker's own socket), ms.
+   * nothing but the network and the server's answer is in it (a Worker's own socket), ms;
+   * `at` is when it was timed (performance.now()).
    */
-  addNetwork(ms: number): void {
-    this.#network.push(Math.max(0, ms));
-    if (this.#network.length > WINDOW) this.#network.shift();
+  addNetwork(ms: number, at = performance.now()): void {
+    this.#network.push({ ms: Math.max(0, ms), at });
+    while (this.#network[0].at < at - NETWORK_WINDOW_MS) this.#network.shift();
   }
 
   /** Forget the samples: they were measured through a link that has since changed. */
@@ -79,7 +82,7 @@ export class RoundTripEstimate {
 
   /** The window's network round trips timed apart from the pings (addNetwork), ms, oldest first. */
   get network(): number[] {
-    return [...this.#network];
+    return this.#network.map((sample) => sample.ms);
   }
 
   /** Pings in the window. */
@@ -91,7 +94,7 @@ export class RoundTripEstimate {
   get estimateMs(): number {
     if (this.#rest.length === 0) return Number.NaN;
     const conditioned = this.#conditioned.reduce((a, b) => a + b, 0) / this.#conditioned.length;
-    return Math.min(...this.#rest, ...this.#network) + conditioned;
+    return Math.min(...this.#rest, ...this.network) + conditioned;
   }
 }
 

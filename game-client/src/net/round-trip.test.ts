@@ -64,6 +64,14 @@ describe("the round-trip estimate", () => {
     expect(estimate.estimateMs).toBeCloseTo(2 + 150);
   });
 
+  it("forgets a network round trip timed longer ago than the pings' window spans, so a link that got slower shows", () => {
+    const estimate = new RoundTripEstimate();
+    estimate.add(190, 150);
+    estimate.addNetwork(2, 0);
+    estimate.addNetwork(30, 60_000); // a minute later the network is slower
+    expect(estimate.estimateMs).toBeCloseTo(30 + 150);
+  });
+
   it("forgets samples from before a reset", () => {
     const estimate = new RoundTripEstimate();
     estimate.add(300, 0);
