@@ -27,7 +27,7 @@ import { MeteredWebSocketTransport } from "./ops/transport.ts";
 import { admissionCheck, installAdmission } from "./room/admission.ts";
 import { installPluginHooksEarly } from "./room/colyseus-internals.ts";
 import { DrainAndAnnounce } from "./room/drain.ts";
-import { DurableRestorer, PEER_LOST_CHANNEL } from "./room/durable.ts";
+import { DurableRestorer, PEER_LOST_CHANNEL, peerLostOf, type PeerLost } from "./room/durable.ts";
 import { checkFrames } from "./room/frame-guard.ts";
 import { ROOM_SETUP_OPTION, type RoomSetup } from "./room/lifecycle.ts";
 import { LiveNotifications } from "./room/notifications.ts";
@@ -103,14 +103,16 @@ export function createGameServer(config: Config, roomTypes: readonly RoomType[])
   const restorer = new DurableRestorer(store, roomTypes, holder);
   if (redis) {
     // The first survivor to notice a death tells them all, so its rooms are shared out by load rather than all taken by that one.
-    const restoreShare = (processId: string) => void placement.restorers()
-      .then((restorers) => restorer.restoreHeldBy(processId, restorers))
+    const restoreShare = (processId: string, held?: readonly string[]) => void placement.restorers()
+      .then((restorers) => restorer.restoreHeldBy(processId, restorers, held))
       .catch(restorer.failed);
-    void matchMaker.onReady.then(() => matchMaker.presence.subscribe(PEER_LOST_CHANNEL, (processId: unknown) => {
+    void matchMaker.onReady.then(() => matchMaker.presence.subscribe(PEER_LOST_CHANNEL, (message: unknown) => {
+      const lost = peerLostOf(message);
       // A process cut off from Redis for a moment may hear of its own death: its rooms are still here, not to be restored.
-      if (typeof processId === "string" && processId !== matchMaker.processId) restoreShare(processId);
+      if (lost && lost.processId !== matchMaker.processId) restoreShare(lost.processId, lost.roomIds);
     }));
-    placement.onPeerLost = (processId) => void matchMaker.presence.publish(PEER_LOST_CHANNEL, processId)
+    placement.onPeerLost = (processId) => void restorer.heldBy(processId)
+      .then((roomIds) => matchMaker.presence.publish(PEER_LOST_CHANNEL, { processId, roomIds } satisfies PeerLost))
       .catch(() => restorer.restoreHeldBy(processId).catch(restorer.failed));
   } else {
     void matchMaker.onReady.then(() => restorer.restoreHeldBy(LOCAL_HOLDER)).catch(restorer.failed);

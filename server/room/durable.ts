@@ -66,8 +66,26 @@ export const RESTORE_WITHIN_MS = 60_000;
 const LOST_REASON_MS = 10 * 60_000;
 /** A claim to restore a room lasts this long unless released, ms: a survivor that dies mid-restore lets another try. */
 const CLAIM_MS = 15_000;
-/** Where the first survivor to notice a dead peer tells the others (presence pub/sub), with the peer's process id. */
+/** Where the first survivor to notice a dead peer tells the others (presence pub/sub): a PeerLost. */
 export const PEER_LOST_CHANNEL = "tickforge:peer-lost";
+
+/**
+ * A dead peer and the rooms it held, listed once by the survivor that noticed:
+ * a survivor reading the list itself could find it already short of a room
+ * another had restored, and count every share after it one out.
+ */
+export interface PeerLost {
+  processId: string;
+  roomIds: string[];
+}
+
+/** A PEER_LOST_CHANNEL message, or undefined; a bare process id (a process of the release before) lists no rooms. */
+export function peerLostOf(message: unknown): { processId: string; roomIds?: string[] } | undefined {
+  if (typeof message === "string") return { processId: message };
+  const lost = message as Partial<PeerLost> | null;
+  if (typeof lost?.processId !== "string" || !Array.isArray(lost.roomIds) || !lost.roomIds.every((id) => typeof id === "string")) return undefined;
+  return { processId: lost.processId, roomIds: lost.roomIds };
+}
 /** How long a survivor leaves a dead peer's room to the survivor it was given to before claiming it itself, ms. */
 export const RESTORE_HANDOFF_MS = 1500;
 const MAX_HELD = 1_000_000;
@@ -357,11 +375,12 @@ export class DurableRestorer {
    * restart). With `restorers` (every survivor runs this, with the same list,
    * lightest first) the k-th room is this process's to restore at once if it
    * is the k-th restorer, round the list; the others' rooms it claims only
-   * after RESTORE_HANDOFF_MS, in case their process did not.
+   * after RESTORE_HANDOFF_MS, in case their process did not. `held`: the
+   * rooms as the survivor that noticed listed them (heldBy), the same for all.
    */
-  async restoreHeldBy(holder: string, restorers: readonly string[] = []): Promise<Map<string, RestoreOutcome>> {
+  async restoreHeldBy(holder: string, restorers: readonly string[] = [], held?: readonly string[]): Promise<Map<string, RestoreOutcome>> {
     const outcomes = new Map<string, RestoreOutcome>();
-    const roomIds = (await this.#store.members(durableKeys.held(holder))).sort();
+    const roomIds = held ?? (await this.heldBy(holder));
     await Promise.all(roomIds.map(async (roomId, k) => {
       if (restorers.length > 0 && restorers[k % restorers.length] !== matchMaker.processId) {
         await new Promise((resolve) => setTimeout(resolve, RESTORE_HANDOFF_MS));
@@ -373,6 +392,11 @@ export class DurableRestorer {
     }));
     if (roomIds.length > 0) this.#log.info({ holder, outcomes: Object.fromEntries(outcomes) }, "durable rooms restored");
     return outcomes;
+  }
+
+  /** The rooms `holder` held, in the order restoreHeldBy shares them out. */
+  async heldBy(holder: string): Promise<string[]> {
+    return (await this.#store.members(durableKeys.held(holder))).sort();
   }
 
   /** Restore one room `holder` held, if this process wins its claim. */
