@@ -12,6 +12,7 @@ import { openStore } from "../../server/storage/index.ts";
 import { guestToken } from "../../tools/identity.ts";
 import { eventually, killAll, reserve, startProcess, startProcesses, startRedis, waitForPeers, type GameProcess } from "../../test/scaling/support.ts";
 import { boardContent, textOf } from "./model.ts";
+import { BoardJoinError } from "./protocol.ts";
 import { BoardStorage } from "./storage.ts";
 import { BoardUser, newBoardId } from "./testing.ts";
 
@@ -93,9 +94,14 @@ it("reopens a board whose process drained in the room restored from it on anothe
 
   p1.kill("SIGTERM");
   await p1.exited;
-  // The moved room keeps the board's claim until p2 restores it, unlocked: opening the board then joins it, never a second room.
+  const catToken = await guestToken(p2.endpoint, "Cat");
+  // The moved room keeps the board's claim for its restored copy: opening the board before the restore is refused, never a second room.
+  const early = await joinOn(p2, catToken, board).catch((error: unknown) => error);
+  if (early instanceof BoardUser) expect(early.room.roomId).toBe(roomId);
+  else expect(early).toMatchObject({ status: BoardJoinError.BUSY });
   await p2.waitForLog((l) => l.msg === "room restored" && l.roomId === roomId, 15_000, "the board's room restored on p2");
-  const cat = (await joinOn(p2, await guestToken(p2.endpoint, "Cat"), board))!;
+  // Restored unlocked: opening the board joins it.
+  const cat = early instanceof BoardUser ? early : (await joinOn(p2, catToken, board))!;
   expect(cat.room.roomId).toBe(roomId);
   expect(boardContent(cat.connection.replica.board)).toEqual(before);
   expect(textOf(cat.connection.replica.board, notes[1])).toBe("build");
