@@ -15,6 +15,7 @@
 import { definePlugins, ServerError, type Client, type Delayed, type MessageContext } from "@colyseus/core";
 import { z } from "zod";
 import { CloseCode } from "../../shared/protocol.ts";
+import { durableOf } from "../../server/room/durable.ts";
 import { framework, GameRoom } from "../../server/room/GameRoom.ts";
 import { SeatHolding } from "../../server/room/seats.ts";
 import { StoreError } from "../../server/storage/store.ts";
@@ -188,7 +189,8 @@ export class BoardRoom extends GameRoom<{ state: BoardState }, BoardSettings> {
     await this.saving;
     if (this.dirty) await this.save();
     this.unwritten = [];
-    if (this.claimed && !this.stale) await this.store.release(this.claimKey, this.roomId).catch(() => false);
+    // A room moving at a drain keeps its claim: its restored copy (same room id) takes it over, so nobody opens the board in between.
+    if (this.claimed && !this.stale && !durableOf(this)?.moving) await this.store.release(this.claimKey, this.roomId).catch(() => false);
   }
 
   // ------------------------------------------------------------ the board

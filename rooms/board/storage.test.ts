@@ -12,6 +12,7 @@ import { openStore } from "../../server/storage/index.ts";
 import { guestToken } from "../../tools/identity.ts";
 import { eventually, killAll, reserve, startProcess, startProcesses, startRedis, waitForPeers, type GameProcess } from "../../test/scaling/support.ts";
 import { boardContent, textOf } from "./model.ts";
+import { BoardJoinError } from "./protocol.ts";
 import { BoardStorage } from "./storage.ts";
 import { BoardUser, newBoardId } from "./testing.ts";
 
@@ -78,7 +79,7 @@ it("keeps a board whose process was killed once its ops were written, with its o
   expect(annAgain.role).toBe("owner");
 }, 150_000);
 
-it("opens a board on another process after its process shut down, with Redis", async () => {
+it("reopens a board whose process drained in the room restored from it on another process, with Redis", async () => {
   const redis = await startRedis();
   const [p1, p2] = await startProcesses(2, redis.url, { DRAIN_SECONDS: "0" });
   await waitForPeers([p1, p2], redis.port);
@@ -89,15 +90,21 @@ it("opens a board on another process after its process shut down, with Redis", a
   if (!ann) throw new Error("no board room landed on p1");
   const notes = await edit(ann);
   const before = boardContent(ann.connection.replica.serverBoard);
+  const roomId = ann.room.roomId;
 
   p1.kill("SIGTERM");
   await p1.exited;
-  const cat = await eventually(async () => {
-    const joined = await joinOn(p2, await guestToken(p2.endpoint, "Cat"), board);
-    if (!joined) throw new Error("the board opened on another process");
-    return joined;
-  }, 60_000, "the board on p2"); // the moved room is restored on p2, or its claim runs out (BOARD_CLAIM_MS) and a new room opens it
+  const catToken = await guestToken(p2.endpoint, "Cat");
+  // The moved room keeps the board's claim for its restored copy: opening the board before the restore is refused, never a second room.
+  const early = await joinOn(p2, catToken, board).catch((error: unknown) => error);
+  if (early instanceof BoardUser) expect(early.room.roomId).toBe(roomId);
+  else expect(early).toMatchObject({ status: BoardJoinError.BUSY });
+  await p2.waitForLog((l) => l.msg === "room restored" && l.roomId === roomId, 15_000, "the board's room restored on p2");
+  // Restored unlocked: opening the board joins it.
+  const cat = early instanceof BoardUser ? early : (await joinOn(p2, catToken, board))!;
+  expect(cat.room.roomId).toBe(roomId);
   expect(boardContent(cat.connection.replica.board)).toEqual(before);
   expect(textOf(cat.connection.replica.board, notes[1])).toBe("build");
+  await cat.leave();
   await redis.stop();
 }, 150_000);

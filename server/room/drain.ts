@@ -62,9 +62,9 @@ export class DrainAndAnnounce extends RoomPlugin<Room> implements LiveRoom {
     if (this.#draining) return;
     this.#draining = true;
     const room = this.room;
-    room.lock().catch(() => { /* the listing update needs Redis; locally the room is locked */ });
     const durable = durableOf(room);
-    durable?.write(); // a durable room is saved at the start of the drain too
+    durable?.draining(); // a durable room is saved at the start of the drain too
+    room.lock().catch(() => { /* the listing update needs Redis; locally the room is locked */ });
     // At the end, a durable room moves (its players resume it where it is restored); any other ends, and its players find a new one.
     const close = async () => {
       if (await durable?.moveAway()) return;

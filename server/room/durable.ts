@@ -124,11 +124,18 @@ export class DurableRoom extends RoomPlugin<DurableRoomHost> {
   #began = false;
   /** Moving to another process: its last snapshot stays in the Store when it disposes. */
   #moving = false;
+  /** The room's own lock when its process began draining: the drain's lock is the process's, and the restored copy takes new players. */
+  #lockedBeforeDrain: boolean | undefined;
   /** What its snapshots cost so far (bench/snapshot.ts): how many, main-thread ms taking them, ms until stored, the last one's size. */
   readonly cost = { snapshots: 0, encodeMs: 0, storeMs: 0, bytes: 0 };
 
   get active(): boolean {
     return this.#setup !== undefined;
+  }
+
+  /** Its last snapshot is written and it is closing to be restored elsewhere under the same room id. */
+  get moving(): boolean {
+    return this.#moving;
   }
 
   protected override onCreate(options: Record<string, unknown> | undefined): void {
@@ -173,6 +180,12 @@ export class DurableRoom extends RoomPlugin<DurableRoomHost> {
     this.write();
   }
 
+  /** Its process begins draining, before the drain locks the room: keep the room's own lock for its snapshots, and write one now. */
+  draining(): void {
+    this.#lockedBeforeDrain ??= this.room.locked;
+    this.write();
+  }
+
   /** A player joined or came back (a new reconnection token): write soon, so a crash now still lets them resume. */
   seatsChanged(): void {
     if (!this.#live || this.#soon) return;
@@ -199,7 +212,7 @@ export class DurableRoom extends RoomPlugin<DurableRoomHost> {
       nextRefId: nextRefIdOf(room) ?? 0,
       clockMs: room.clock.elapsedTime,
       metadata: room.metadata,
-      locked: room.locked,
+      locked: this.#lockedBeforeDrain ?? room.locked,
       fields: room.snapshot?.(),
       seats: seatsOf(room).map(({ sessionId, reconnectionToken, auth, userData }) => ({ sessionId, reconnectionToken, auth, userData })),
     };

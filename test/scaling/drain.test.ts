@@ -12,7 +12,7 @@ import { resumeSeat } from "../../shared/resume.ts";
 import { nextSignal } from "../../tools/wait.ts";
 import { HARD_DEADLINE_GRACE_MS } from "../../server/ops/shutdown.ts";
 import {
-  joinThrough, killAll, nextMessage, startProcess, startProcesses, startRedis, waitForPeers,
+  joinThrough, killAll, nextMessage, redisCommand, startProcess, startProcesses, startRedis, waitForPeers,
   type GameProcess, type Seat,
 } from "./support.ts";
 
@@ -20,6 +20,7 @@ const DRAIN_SECONDS = 2;
 const seats: Seat[] = [];
 let draining: GameProcess;
 let survivor: GameProcess;
+let redisPort: number;
 
 async function seat(endpoint: string, method: string, options: object = {}) {
   const s = await joinThrough(endpoint, method, "arena", options);
@@ -29,6 +30,7 @@ async function seat(endpoint: string, method: string, options: object = {}) {
 
 beforeAll(async () => {
   const redis = await startRedis();
+  redisPort = redis.port;
   const cluster = await startProcesses(2, redis.url, { DRAIN_SECONDS: String(DRAIN_SECONDS) });
   await waitForPeers(cluster, redis.port);
   [draining, survivor] = cluster;
@@ -77,6 +79,9 @@ describe("graceful shutdown on SIGTERM", () => {
     rescue.auth.token = player.token;
     const resumed = await resumeSeat(rescue, player.room.reconnectionToken);
     expect([resumed.roomId, resumed.sessionId]).toEqual([player.room.roomId, player.room.sessionId]);
+    // The drain's lock was the draining process's: the restored room takes new players.
+    const listing = JSON.parse(await redisCommand(redisPort, ["HGET", "roomcaches", resumed.roomId]) as string);
+    expect(listing).toMatchObject({ processId: survivor.processId, locked: false });
     await resumed.leave();
   });
 });
