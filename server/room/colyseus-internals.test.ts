@@ -17,7 +17,7 @@ import { localRoom, startServer, type TestServer } from "../../tools/server.ts";
 import { nextSignal, waitForState } from "../../tools/wait.ts";
 import { CloseCode } from "../../shared/protocol.ts";
 import {
-  beforeMatchmakeMethod, createRoomWithId, declaredInput, encodeWholeState, leaveRoomNow, nextRefIdOf, resizeStateBuffers, seatAuthOf, seatsOf,
+  beforeMatchmakeMethod, createRoomWithId, declaredInput, encodeWholeState, leaveRoomNow, lockedExplicitly, nextRefIdOf, resizeStateBuffers, seatAuthOf, seatsOf,
   stateBufferSizes, stepTimerOf, WRITTEN_FOR_COLYSEUS, type RoomSocket,
 } from "./colyseus-internals.ts";
 import { Decoder } from "@colyseus/schema";
@@ -146,6 +146,17 @@ describe("reaches into Colyseus internals", () => {
     const left = nextSignal(room.onLeave, 10_000, "the close");
     client.leave(CloseCode.PROTOCOL_ERROR);
     await left;
+  });
+
+  it("tell a room its code locked from one Colyseus locked because it is full", async () => {
+    const room = await ts.client("Alone").create("ticking");
+    const server = localRoom(room.roomId) as unknown as TickingRoom;
+    server.maxClients = 1; // now full: Colyseus locks it, and would lift that when the seat frees
+    await vi.waitFor(() => expect(server.locked).toBe(true), { timeout: 10_000 });
+    expect(lockedExplicitly(server)).toBe(false);
+    await server.lock();
+    expect(lockedExplicitly(server)).toBe(true);
+    await server.disconnect();
   });
 
   it("read whose identity a seat is, while connected and while held for its reconnection", async () => {

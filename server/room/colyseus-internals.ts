@@ -22,10 +22,17 @@ interface RoomInternals {
   _onMessage(client: Client, bytes: Uint8Array): void;
   /** The schema serializer: its encoder's shared buffer encodes patches, fullEncodeBuffer the full state. */
   _serializer: { encoder?: { sharedBuffer: Uint8Array }; fullEncodeBuffer?: Uint8Array };
+  /** True when the room's code locked it; `locked` is also true while the room is merely full. */
+  _lockedExplicitly: boolean;
 }
 
 function internals(room: Room): RoomInternals {
   return room as unknown as RoomInternals;
+}
+
+/** Whether the room's own code locked it, as opposed to Colyseus locking it while it is full (which it lifts when a seat frees). */
+export function lockedExplicitly(room: Room): boolean {
+  return room.locked && internals(room)._lockedExplicitly === true;
 }
 
 /** The timer Colyseus owns for the room's step: it clears it on dispose. */

@@ -22,7 +22,7 @@ import { pack, unpack } from "msgpackr";
 import { CloseCode } from "../../shared/protocol.ts";
 import { logger } from "../logger.ts";
 import type { Store } from "../storage/store.ts";
-import { createRoomWithId, encodeWholeState, holdRestoredSeat, nextRefIdOf, raiseNextRefId, seatsOf, type KnownSeat } from "./colyseus-internals.ts";
+import { createRoomWithId, encodeWholeState, holdRestoredSeat, lockedExplicitly, nextRefIdOf, raiseNextRefId, seatsOf, type KnownSeat } from "./colyseus-internals.ts";
 import { ROOM_SETUP_OPTION, type RoomSetup } from "./lifecycle.ts";
 import type { Durability, RoomType } from "./room-type.ts";
 
@@ -50,6 +50,7 @@ export interface RoomSnapshot {
   nextRefId: number;
   clockMs: number;
   metadata: unknown;
+  /** Locked by the room itself (not merely full: Colyseus locks a full room and lifts that when a seat frees). */
   locked: boolean;
   fields: unknown;
   seats: KnownSeat[];
@@ -182,7 +183,7 @@ export class DurableRoom extends RoomPlugin<DurableRoomHost> {
 
   /** Its process begins draining, before the drain locks the room: keep the room's own lock for its snapshots, and write one now. */
   draining(): void {
-    this.#lockedBeforeDrain ??= this.room.locked;
+    this.#lockedBeforeDrain ??= lockedExplicitly(this.room);
     this.write();
   }
 
@@ -212,7 +213,7 @@ export class DurableRoom extends RoomPlugin<DurableRoomHost> {
       nextRefId: nextRefIdOf(room) ?? 0,
       clockMs: room.clock.elapsedTime,
       metadata: room.metadata,
-      locked: this.#lockedBeforeDrain ?? room.locked,
+      locked: this.#lockedBeforeDrain ?? lockedExplicitly(room),
       fields: room.snapshot?.(),
       seats: seatsOf(room).map(({ sessionId, reconnectionToken, auth, userData }) => ({ sessionId, reconnectionToken, auth, userData })),
     };
