@@ -15,7 +15,7 @@ import type { Meter } from "./meter.ts";
 import { ProbedClient, SocketProbe } from "./socket-probe.ts";
 import { botFetch } from "./bot-http.ts";
 import { IdentityRequestError, requestGuestToken, type IssuedToken } from "../shared/guest-api.ts";
-import { resumeSeat } from "../shared/resume.ts";
+import { resumeSeat, unanswered } from "../shared/resume.ts";
 
 export type { Behaviour, SessionPattern } from "./behaviour.ts";
 
@@ -186,7 +186,7 @@ export class Bot {
       room = await client.joinOrCreate(roomName, { ...options, name: `bot ${index}`.slice(0, MAX_NAME_LENGTH) });
     } catch (error) {
       meter.joinFailed(error);
-      if (typeof (error as { code?: unknown })?.code !== "number") this.nextEndpoint(); // no answer: that address is down
+      if (unanswered(error)) this.nextEndpoint(); // that address is down
       // A refused player tries again a little later, as a person would.
       this.later(1000 + this.rng() * 2000, () => this.join());
       return;

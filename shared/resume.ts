@@ -35,10 +35,15 @@ export interface ResumeOptions<T> {
   nextClient?: (unanswered: Client) => Client;
 }
 
+/** No answer at all, as opposed to a server's refusal with a code: connection refused while a process restarts, or the network down. */
+export function unanswered(error: unknown): boolean {
+  return typeof (error as { code?: unknown })?.code !== "number";
+}
+
 /** Errors worth retrying: the room is moving, its process is not answering, or the network is down. */
 export function isRetriable(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code !== "number") return true; // no answer at all (connection refused while a process restarts)
+  if (unanswered(error)) return true;
+  const code = (error as { code: number }).code;
   if (code === MatchmakingErrorCode.ROOM_LOST || SEAT_GONE.has(code)) return false;
   if ((Object.values(AuthErrorCode) as number[]).includes(code)) return false;
   return true;
@@ -56,7 +61,7 @@ export async function resumeSeat<T = any>(client: Client, reconnectionToken: str
     } catch (error) {
       if (!isRetriable(error) || options.cancelled?.() || Date.now() + wait > deadline) throw error;
       options.onRetry?.(error as Error & { code?: number });
-      if (typeof (error as { code?: unknown })?.code !== "number" && options.nextClient) {
+      if (unanswered(error) && options.nextClient) {
         client = options.nextClient(client);
         // Only an address not yet tried gets a prompt try: round a list of addresses that are all down, the backoff must still grow.
         if (!tried.has(addressOf(client))) {
