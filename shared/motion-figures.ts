@@ -224,7 +224,7 @@ export class MotionFigures {
         e.stallMs += f.dt;
         if (e.stallMs > this.#longestStallMs) {
           this.#longestStallMs = e.stallMs;
-          this.#longestStallAt = { dt: f.dt, from: f.from, to: f.to, drawn, speed: fastest, trueMotion: Math.hypot(...at(samples, hi, first, last).map((v, i) => v - at(samples, lo, first, last)[i])), pastNewestMs: f.to - f.newest };
+          this.#longestStallAt = { dt: f.dt, from: f.from, to: f.to, drawn, speed: fastest, trueMotion: distanceBetween(samples, lo, hi, first, last), pastNewestMs: f.to - f.newest };
         }
       } else {
         e.stallMs = 0;
@@ -239,7 +239,7 @@ export class MotionFigures {
         const speed = distance / span;
         this.#ratios.push(drawn / (speed * f.dt));
         const stretch = Math.abs(f.to - f.from);
-        const trueMotion = Math.hypot(...at(samples, hi, first, last).map((v, i) => v - at(samples, lo, first, last)[i]));
+        const trueMotion = distanceBetween(samples, lo, hi, first, last);
         if (stretch > 0 && trueMotion > 0) {
           this.#clockRatios.push(stretch / f.dt);
           this.#truthRatios.push(trueMotion / (speed * stretch));
@@ -258,6 +258,13 @@ function cv(values: number[]): number {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
   return mean > 0 ? sd / mean : 0;
+}
+
+/** How far the samples' path moved from server time `lo` to `hi` (within samples[first..last]). */
+function distanceBetween(samples: Sample[], lo: number, hi: number, first: number, last: number): number {
+  const [x0, y0] = at(samples, lo, first, last);
+  const [x1, y1] = at(samples, hi, first, last);
+  return Math.hypot(x1 - x0, y1 - y0);
 }
 
 /** The samples' position at server time `t`, linear between the two around it (within samples[first..last]). */
