@@ -95,8 +95,8 @@ export async function rollingRestart(cluster: Cluster, waitSeconds: number): Pro
       continue; // already gone
     }
     const replacement = await waitForReplacement(cluster, old, signalledAt + waitSeconds);
-    if (replacement) await healthy(cluster, replacement.url, signalledAt + waitSeconds);
     if (replacement) {
+      await healthy(cluster, replacement.url, signalledAt + waitSeconds);
       cluster.record({ at: cluster.now(), atEpochMs: Date.now(), kind: "replaced", processId: old.processId, url: old.url, replacedBy: replacement.processId, afterSeconds: round(cluster.now() - signalledAt) });
     } else {
       cluster.record({ at: cluster.now(), atEpochMs: Date.now(), kind: "not replaced", processId: old.processId, url: old.url, afterSeconds: round(cluster.now() - signalledAt) });

@@ -8,8 +8,10 @@
  *
  * The socket is the server's latency probe, the one `client.getLatency()`
  * uses: a WebSocket opened at the server's root, which Colyseus answers
- * with one byte per message and closes a second after it opened. So each
- * probe socket carries two pings, and the next ping after that opens a new one.
+ * with one byte per message and closes it a second after it opened. So each
+ * probe is a socket that carries two pings back to back and is then closed;
+ * the page asks for one every PROBE_EVERY_MS, each a WebSocket handshake on
+ * the server.
  *
  * Without `Worker` (Node: the specs, the bots) it does nothing; there no
  * frame holds a ping's answer up, and the room's pings time the network alone.
