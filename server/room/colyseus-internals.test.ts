@@ -160,32 +160,19 @@ describe("reaches into Colyseus internals", () => {
   });
 
   it("read whose identity a seat is, while connected and while held for its reconnection", async () => {
-    const client = ts.client("Owner");
-    const room = await client.create("ticking");
-    room.reconnection.enabled = false;
-    await waitForState(room, (s) => s.steps >= 1, 10_000, "the first state (the join acknowledged)");
-    const server = localRoom(room.roomId) as unknown as TickingRoom;
+    const { client, room, server, token } = await seatedOwner();
     const { user } = await client.identity;
-    const token = room.reconnectionToken.split(":")[1];
     expect(seatAuthOf(server, token)).toMatchObject({ userId: user.id });
-    const socket = server.clients.find((c) => c.sessionId === room.sessionId)!.ref as unknown as { terminate(): void };
-    socket.terminate(); // an abrupt network failure: the seat is held
-    await vi.waitFor(() => expect(server.held).toContain(room.sessionId), { timeout: 10_000 });
+    await dropAbruptly(server, room.sessionId);
     expect(seatAuthOf(server, token)).toMatchObject({ userId: user.id });
     expect(seatAuthOf(server, "not-a-token")).toBeUndefined();
     await server.disconnect();
   });
 
   it("list a room's seats with their reconnection tokens, connected and held", async () => {
-    const client = ts.client("Owner");
-    const room = await client.create("ticking");
-    room.reconnection.enabled = false;
-    await waitForState(room, (s) => s.steps >= 1, 10_000, "the first state");
-    const server = localRoom(room.roomId) as unknown as TickingRoom;
-    const token = room.reconnectionToken.split(":")[1];
+    const { room, server, token } = await seatedOwner();
     expect(seatsOf(server).map((seat) => [seat.sessionId, seat.reconnectionToken])).toEqual([[room.sessionId, token]]);
-    (server.clients.find((c) => c.sessionId === room.sessionId)!.ref as unknown as { terminate(): void }).terminate();
-    await vi.waitFor(() => expect(server.held).toContain(room.sessionId), { timeout: 10_000 });
+    await dropAbruptly(server, room.sessionId);
     expect(seatsOf(server).map((seat) => [seat.sessionId, seat.reconnectionToken])).toEqual([[room.sessionId, token]]);
     await server.disconnect();
   });
@@ -225,3 +212,19 @@ describe("reaches into Colyseus internals", () => {
     }
   });
 });
+
+/** A player seated in a new ticking room, its join acknowledged: its SDK client and room, the server's room, and the seat's reconnection token. */
+async function seatedOwner() {
+  const client = ts.client("Owner");
+  const room = await client.create("ticking");
+  room.reconnection.enabled = false;
+  await waitForState(room, (s) => s.steps >= 1, 10_000, "the first state (the join acknowledged)");
+  const server = localRoom(room.roomId) as unknown as TickingRoom;
+  return { client, room, server, token: room.reconnectionToken.split(":")[1] };
+}
+
+/** An abrupt network failure under `sessionId`'s socket; resolves once the room holds the seat. */
+async function dropAbruptly(server: TickingRoom, sessionId: string): Promise<void> {
+  (server.clients.find((c) => c.sessionId === sessionId)!.ref as unknown as { terminate(): void }).terminate();
+  await vi.waitFor(() => expect(server.held).toContain(sessionId), { timeout: 10_000 });
+}
