@@ -86,15 +86,21 @@ describe("the Procfile", () => {
   });
 });
 
+/** `npm run cluster` with two processes from `port` on `redisUrl`, in a process group of its own (as from a terminal), cleaned up after the file. */
+function launchCluster(port: number, redisUrl: string, args: string[]): ChildProcess {
+  clusterPorts.push(port);
+  const launcher = spawn("npm", ["run", "cluster", "--", "--processes", "2", "--port", String(port), "--redis", redisUrl, ...args], {
+    cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn", ADMIN_TOKEN }, stdio: "ignore", detached: true,
+  });
+  started.push(launcher);
+  return launcher;
+}
+
 describe("npm run cluster", () => {
   it("runs two processes under pm2 that share matchmaking through one entry point, and stops them on Ctrl-C", async () => {
     const redis = await startRedis();
     const port = await freePortPair();
-    clusterPorts.push(port);
-    const launcher = spawn("npm", ["run", "cluster", "--", "--processes", "2", "--port", String(port), "--redis", redis.url, "--drain-seconds", "1"], {
-      cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn", ADMIN_TOKEN }, stdio: "ignore", detached: true,
-    });
-    started.push(launcher);
+    const launcher = launchCluster(port, redis.url, ["--drain-seconds", "1"]);
 
     const [first, second] = await Promise.all([
       eventually(() => health(port), 45_000, "process 1 to answer"),
@@ -131,11 +137,7 @@ describe("npm run cluster -- --rolling-restart", () => {
   it("restarts every process in turn, and the players of each durable room resume their seats on the processes left", async () => {
     const redis = await startRedis();
     const port = await freePortPair();
-    clusterPorts.push(port);
-    const launcher = spawn("npm", ["run", "cluster", "--", "--processes", "2", "--port", String(port), "--redis", redis.url, "--drain-seconds", "5"], {
-      cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn", ADMIN_TOKEN }, stdio: "ignore", detached: true,
-    });
-    started.push(launcher);
+    const launcher = launchCluster(port, redis.url, ["--drain-seconds", "5"]);
     const before = await Promise.all([port, port + 1].map((p) => eventually(() => health(p), 30_000, `port ${p} to answer`)));
     await waitForPeers(before, redis.port);
 
@@ -193,11 +195,7 @@ describe("npm run cluster -- --proxy", () => {
       const redis = await startRedis();
       port = await freePortPair();
       proxyPort = await freePort();
-      clusterPorts.push(port);
-      launcher = spawn("npm", ["run", "cluster", "--", "--processes", "2", "--port", String(port), "--proxy", String(proxyPort), "--public-host", "127.0.0.1", "--redis", redis.url, "--drain-seconds", "1"], {
-        cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn", ADMIN_TOKEN }, stdio: "ignore", detached: true,
-      });
-      started.push(launcher);
+      launcher = launchCluster(port, redis.url, ["--proxy", String(proxyPort), "--public-host", "127.0.0.1", "--drain-seconds", "1"]);
       const processes = await Promise.all([port, port + 1].map((p) => eventually(() => health(p), 45_000, `port ${p} to answer`)));
       await waitForPeers(processes, redis.port);
       await eventually(() => health(proxyPort), 15_000, "the proxy to answer /health");
